@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+TOKEN_PREFIX = "ovt_"
+
+
+class Role(models.TextChoices):
+    SUPERVISOR = "supervisor", _("Supervisor (justice bureau)")
+    BODY_ADMIN = "body_admin", _("Department admin")
+    INSPECTOR = "inspector", _("Inspector")
+    ENTERPRISE = "enterprise", _("Enterprise")
+
+
+class User(AbstractUser):
+    """A person who logs in. The role decides what they may read; the body or enterprise, whose."""
+
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    body = models.ForeignKey(
+        "registry.Body",
+        verbose_name=_("body"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    enterprise = models.ForeignKey(
+        "registry.Enterprise",
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=["body_admin", "inspector"]) | Q(body__isnull=False),
+                name="user_body_role_has_body",
+                violation_error_message=_("A department admin or inspector needs a body."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="enterprise") | Q(enterprise__isnull=False),
+                name="user_enterprise_role_has_enterprise",
+                violation_error_message=_("An enterprise user needs an enterprise."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.is_active and self.role == Role.SUPERVISOR
+
+    @property
+    def is_body_admin(self) -> bool:
+        return self.is_active and self.role == Role.BODY_ADMIN and self.body_id is not None
+
+    @property
+    def is_inspector(self) -> bool:
+        return self.is_active and self.role == Role.INSPECTOR and self.body_id is not None
+
+    @property
+    def is_enterprise_user(self) -> bool:
+        return self.is_active and self.role == Role.ENTERPRISE and self.enterprise_id is not None
+
+    @property
+    def is_official(self) -> bool:
+        """Government staff: may search the enterprise registry."""
+        return self.is_supervisor or self.is_body_admin or self.is_inspector
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A per-user API credential. Only its SHA-256 is stored; the token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def generate() -> str:
+        return TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -1,0 +1,52 @@
+"""Logging in and out, changing a password, managing API tokens."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from onevisit.accounts.models import ApiToken
+from onevisit.testing import PASSWORD, PersonaTestCase
+
+
+class AccountTest(PersonaTestCase):
+    def test_it_logs_in_and_shows_the_home_page_for_the_role(self) -> None:
+        client = self.client_for(None)
+        response = client.post(reverse("accounts:login"), {"username": "alice", "password": PASSWORD})
+        assert response.status_code == 302
+        home = client.get(reverse("home")).content.decode()
+        assert "聊城市市场监督管理局" in home
+        client.post(reverse("accounts:logout"))
+        assert "_auth_user_id" not in client.session
+
+    def test_it_refuses_a_wrong_password(self) -> None:
+        response = self.client_for(None).post(reverse("accounts:login"),
+                                              {"username": "alice", "password": "nope"})
+        assert response.status_code == 200 and not response.wsgi_request.user.is_authenticated
+
+    def test_it_applies_the_password_validators(self) -> None:
+        client = self.client_for(self.alice)
+        response = client.post(reverse("accounts:password_change"), {
+            "old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"})
+        assert response.status_code == 200 and response.context["form"].errors
+        response = client.post(reverse("accounts:password_change"), {
+            "old_password": PASSWORD, "new_password1": "聊城运河2026-alice",
+            "new_password2": "聊城运河2026-alice"})
+        assert response.status_code == 302
+
+    def test_it_shows_a_new_token_once_and_revokes_it(self) -> None:
+        client = self.client_for(self.alice)
+        response = client.post(reverse("accounts:tokens"), {"name": "台账脚本"})
+        secret = response.context["new_secret"]
+        assert secret in response.content.decode()
+        token = ApiToken.objects.get(user=self.alice)
+        assert secret not in client.get(reverse("accounts:tokens")).content.decode()
+        other = self.client_for(self.bob)
+        assert other.post(reverse("accounts:revoke_token", args=[token.pk])).status_code == 404
+        client.post(reverse("accounts:revoke_token", args=[token.pk]))
+        assert not ApiToken.objects.filter(pk=token.pk).exists()
+
+    def test_it_shows_each_role_its_own_home(self) -> None:
+        assert "聊城鑫源轴承有限公司" in self.client_for(self.erin).get("/").content.decode()
+        supervisor_home = self.client_for(self.supervisor).get("/")
+        assert supervisor_home.context["stats"]["enterprises"] == 2
+        assert self.client_for(None).get("/").status_code == 200

@@ -1,0 +1,74 @@
+"""The JSON API under /api/: one router per resource, authenticated by token or session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import APIKeyHeader, HttpBearer, django_auth
+
+from onevisit.accounts.actions import user_for_token
+from onevisit.accounts.models import User
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer ovt_…`: a per-user token, stored hashed."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class PublicAccess(APIKeyHeader):
+    """Endpoints open to everyone; a token, if sent, still identifies the caller."""
+
+    param_name = "Authorization"
+
+    def __call__(self, request: HttpRequest) -> Any:
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer "):
+            user = user_for_token(header.removeprefix("Bearer ").strip())
+            if user is not None:
+                request.user = user
+        return True
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return True
+
+
+api = NinjaAPI(
+    title="onevisit API",
+    version="1",
+    description="涉企行政检查协同平台 onevisit: registry of enterprises, bodies and inspectors.",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": str(exc) or "You may not do this."}, status=403
+    )
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+def _add_routers() -> None:
+    from onevisit.registry.api import bodies_router, enterprises_router, inspectors_router
+
+    api.add_router("/enterprises", enterprises_router)
+    api.add_router("/bodies", bodies_router)
+    api.add_router("/inspectors", inspectors_router)
+
+
+_add_routers()

@@ -1,0 +1,160 @@
+"""Appending to the audit log. Every action of every app calls `record` inside its transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from onevisit.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+
+
+def _jsonable(value: Any) -> Any:
+    """A JSON-safe form of a field value, stable across databases."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The concrete field values of an instance (foreign keys as ids)."""
+    names = set(fields) if fields is not None else None
+    result: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if names is not None and field.name not in names:
+            continue
+        result[field.attname] = _jsonable(getattr(instance, field.attname))
+    return result
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: [before.get(key), value] for key, value in after.items() if before.get(key) != value
+    }
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did it: a user, or a named system process (import command, demo loader, worker)."""
+
+    user_id: int | None
+    name: str
+
+    @classmethod
+    def of(cls, user: Any) -> Actor:
+        if user is None or not getattr(user, "is_authenticated", False):
+            return cls(None, "anonymous")
+        return cls(int(user.pk), str(user.get_username()))
+
+    @classmethod
+    def system(cls, name: str) -> Actor:
+        return cls(None, f"system:{name}")
+
+
+def _lock_head() -> AuditHead:
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        AuditHead.objects.get_or_create(pk=1)
+        head = AuditHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def record(
+    *,
+    actor: Actor,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    changes: dict[str, Any] | None = None,
+    verb: str = "",
+) -> AuditEntry:
+    """Append one entry. Must run inside the transaction of the change it records."""
+    return record_many(
+        actor=actor,
+        entries=[
+            _entry_fields(obj, object_type, object_id, object_repr, action, verb, changes or {})
+        ],
+    )[0]
+
+
+def _entry_fields(
+    obj: models.Model | None,
+    object_type: str,
+    object_id: str,
+    object_repr: str,
+    action: str,
+    verb: str,
+    changes: dict[str, Any],
+) -> dict[str, Any]:
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)
+    return {
+        "action": action,
+        "verb": verb,
+        "object_type": object_type,
+        "object_id": object_id,
+        "object_repr": object_repr[:300],
+        "changes": json.loads(json.dumps(changes, default=str)),
+    }
+
+
+def record_many(*, actor: Actor, entries: list[dict[str, Any]]) -> list[AuditEntry]:
+    """Append several entries in one go (imports write thousands)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit entries must be written inside the transaction they describe")
+    head = _lock_head()
+    now = timezone.now()
+    prev = head.last_hash
+    rows = []
+    for fields in entries:
+        entry = AuditEntry(at=now, actor_id=actor.user_id, actor_name=actor.name, **fields)
+        entry.prev_hash = prev
+        entry.hash = entry.compute_hash()
+        prev = entry.hash
+        rows.append(entry)
+    created = AuditEntry.objects.bulk_create(rows, batch_size=2000)
+    head.last_hash = prev
+    head.count += len(rows)
+    head.save(update_fields=["last_hash", "count"])
+    return created
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    first_broken_id: int | None
+    reason: str
+
+
+def verify_chain() -> ChainReport:
+    """Recompute every hash in order; name the first entry that does not fit."""
+    prev = GENESIS_HASH
+    checked = 0
+    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=5000):
+        if entry.prev_hash != prev:
+            return ChainReport(checked, entry.pk, "previous hash does not match the entry before")
+        if entry.compute_hash() != entry.hash:
+            return ChainReport(checked, entry.pk, "content does not match its hash")
+        prev = entry.hash
+        checked += 1
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is not None and (head.last_hash != prev or head.count != checked):
+        return ChainReport(checked, None, "entries are missing at the end of the log")
+    return ChainReport(checked, None, "")

@@ -1,0 +1,210 @@
+"""Reading and writing the spreadsheets officials keep: xlsx and csv, headers in Chinese or English.
+
+Pure Python (openpyxl, csv): no Django import. Readers raise TableError with a message a
+person can act on; they never return half a table.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+MAX_ROWS = 1_000_000
+MAX_CELL_CHARS = 2000
+
+
+class TableError(ValueError):
+    """The file as a whole cannot be read (format, encoding, headers, size)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    headers: tuple[str, ...]
+    required: bool = False
+    max_length: int = 200
+
+    def matches(self, header: str) -> bool:
+        wanted = _header_key(header)
+        return any(_header_key(h) == wanted for h in (self.key, *self.headers))
+
+
+@dataclass
+class Table:
+    columns: dict[str, int]
+    rows: list[tuple[int, dict[str, str | dt.date | None]]]
+    header_labels: dict[str, str]
+    ignored_headers: list[str] = field(default_factory=list)
+
+
+def _header_key(text: str) -> str:
+    return re.sub(r"[\s_\-（）()*:：]", "", str(text)).lower()
+
+
+def _cell(value: Any) -> str | dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _xlsx_rows(data: bytes) -> Iterable[Sequence[Any]]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise TableError(f"not a readable .xlsx workbook ({type(error).__name__})") from None
+    sheet = workbook.worksheets[0] if workbook.worksheets else None
+    if sheet is None:
+        raise TableError("the workbook has no sheet")
+    return sheet.iter_rows(values_only=True)
+
+
+def _csv_rows(data: bytes) -> Iterable[Sequence[Any]]:
+    if b"\x00" in data[:4096]:
+        raise TableError("not a text CSV file (it contains binary data)")
+    # Excel in Chinese Windows saves CSV as GB18030/GBK; everything else says UTF-8.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise TableError("CSV is neither UTF-8 nor GB18030 text")
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as error:
+        raise TableError(f"CSV cannot be parsed: {error}") from None
+
+
+def read_table(
+    source: bytes | Path | IO[bytes], filename: str, columns: Sequence[Column], max_bytes: int
+) -> Table:
+    """Read the first sheet (or the CSV), map its header row onto the columns."""
+    data = _read_bytes(source, max_bytes)
+    suffix = Path(filename).suffix.lower()
+    if not data:
+        raise TableError("the file is empty")
+    if suffix == ".xlsx":
+        raw_rows = _xlsx_rows(data)
+    elif suffix == ".csv":
+        raw_rows = _csv_rows(data)
+    else:
+        raise TableError(f"unsupported file type {suffix or '(none)'}: use .xlsx or .csv")
+    return _to_table(iter(raw_rows), columns)
+
+
+def _read_bytes(source: bytes | Path | IO[bytes], max_bytes: int) -> bytes:
+    if isinstance(source, bytes):
+        data = source
+    elif isinstance(source, Path):
+        if not source.is_file():
+            raise TableError(f"no such file: {source}")
+        if source.stat().st_size > max_bytes:
+            raise TableError(f"the file is larger than {max_bytes // (1024 * 1024)} MB")
+        data = source.read_bytes()
+    else:
+        data = source.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise TableError(f"the file is larger than {max_bytes // (1024 * 1024)} MB")
+    return data
+
+
+def _to_table(raw_rows: Any, columns: Sequence[Column]) -> Table:
+    try:
+        header_row = next(raw_rows)
+    except StopIteration:
+        raise TableError("the file is empty") from None
+    except Exception as error:  # noqa: BLE001 - a corrupt sheet fails on first read
+        raise TableError(f"the file cannot be read: {type(error).__name__}") from None
+    headers = [str(h).strip() if h is not None else "" for h in header_row]
+    mapping, labels, ignored = _map_headers(headers, columns)
+    rows: list[tuple[int, dict[str, str | dt.date | None]]] = []
+    try:
+        for number, raw in enumerate(raw_rows, start=2):
+            values = {key: _cell(raw[i]) if i < len(raw) else None for key, i in mapping.items()}
+            if all(v is None for v in values.values()):
+                continue
+            rows.append((number, values))
+            if len(rows) > MAX_ROWS:
+                raise TableError(f"more than {MAX_ROWS:,} rows: split the file")
+    except TableError:
+        raise
+    except Exception as error:  # noqa: BLE001
+        raise TableError(f"the file cannot be read: {type(error).__name__}") from None
+    if not rows:
+        raise TableError("the file has a header row but no data rows")
+    return Table(mapping, rows, labels, ignored)
+
+
+def _map_headers(
+    headers: list[str], columns: Sequence[Column]
+) -> tuple[dict[str, int], dict[str, str], list[str]]:
+    mapping: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    ignored: list[str] = []
+    for index, header in enumerate(headers):
+        if not header:
+            continue
+        column = next((c for c in columns if c.matches(header)), None)
+        if column is None:
+            ignored.append(header)
+            continue
+        if column.key in mapping:
+            raise TableError(f"column {header!r} appears twice")
+        mapping[column.key] = index
+        labels[column.key] = header
+    missing = [c for c in columns if c.required and c.key not in mapping]
+    if missing:
+        names = ", ".join(f"{c.headers[0]}/{c.key}" for c in missing)
+        raise TableError(f"required columns missing from the header row: {names}")
+    return mapping, labels, ignored
+
+
+DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+def parse_date(value: str | dt.date | None) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    match = DATE_RE.match(value or "")
+    if not match:
+        raise ValueError("not a date (use 2026-01-31)")
+    year, month, day = (int(g) for g in match.groups())
+    return dt.date(year, month, day)
+
+
+def write_xlsx(
+    stream: IO[bytes], title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Stream rows into a one-sheet workbook (write-only mode keeps memory flat)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append([_xlsx_value(v) for v in row])
+    workbook.save(stream)
+
+
+def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    if value is None or isinstance(value, int | float | dt.date | str):
+        return value
+    return str(value)

@@ -1,0 +1,136 @@
+"""Who may read and change registry records. Every view and endpoint calls these first.
+
+- Officials (supervisor, department admins, inspectors) search the whole enterprise register;
+  an enterprise user sees only its own enterprise; the public sees none.
+- Everyone sees published bodies; unpublished ones only the supervisor and their own staff.
+- The supervisor sees all inspectors; a department admin its own body's; an inspector
+  themself.
+- The supervisor changes bodies; the supervisor and department admins change enterprises;
+  the supervisor and a body's admin change that body's inspectors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from onevisit.accounts.models import User
+from onevisit.registry.models import Body, Enterprise, EnterpriseQuerySet, Inspector, InspectorQuerySet
+from django.db.models import QuerySet
+
+
+def _user(user: Any) -> User | None:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return user  # type: ignore[no-any-return]
+
+
+def require_login(user: Any) -> User:
+    found = _user(user)
+    if found is None:
+        raise PermissionDenied("Log in first.")
+    return found
+
+
+def require_official(user: Any) -> User:
+    found = require_login(user)
+    if not found.is_official:
+        raise PermissionDenied("Only government staff may do this.")
+    return found
+
+
+def enterprises_for_user(user: Any) -> EnterpriseQuerySet:
+    found = _user(user)
+    qs = Enterprise.objects.with_refs()
+    if found is None:
+        raise PermissionDenied("Log in to see the enterprise register.")
+    if found.is_official:
+        return qs
+    if found.is_enterprise_user:
+        return qs.filter(pk=found.enterprise_id)
+    raise PermissionDenied("Your account has no role that may see enterprises.")
+
+
+def get_enterprise_for_user(user: Any, pk: int) -> Enterprise:
+    try:
+        return enterprises_for_user(user).get(pk=pk)
+    except Enterprise.DoesNotExist:
+        raise Http404("No such enterprise") from None
+
+
+def can_edit_enterprises(user: Any) -> bool:
+    found = _user(user)
+    return found is not None and (found.is_supervisor or found.is_body_admin)
+
+
+def require_enterprise_editor(user: Any) -> User:
+    if not can_edit_enterprises(user):
+        raise PermissionDenied("Only the supervisor and department admins change enterprises.")
+    return require_login(user)
+
+
+def bodies_for_user(user: Any) -> QuerySet[Body]:
+    qs = Body.objects.select_related("district", "entrusted_by")
+    found = _user(user)
+    if found is not None and found.is_supervisor:
+        return qs
+    if found is not None and found.body_id is not None and found.is_official:
+        return qs.filter(Q(published=True) | Q(pk=found.body_id))
+    return qs.filter(published=True)
+
+
+def get_body_for_user(user: Any, pk: int) -> Body:
+    try:
+        return bodies_for_user(user).get(pk=pk)
+    except Body.DoesNotExist:
+        raise Http404("No such body") from None
+
+
+def require_body_editor(user: Any) -> User:
+    found = require_login(user)
+    if not found.is_supervisor:
+        raise PermissionDenied("Only the supervisor changes the list of inspecting bodies.")
+    return found
+
+
+def inspectors_for_user(user: Any) -> InspectorQuerySet:
+    found = require_login(user)
+    qs = Inspector.objects.select_related("body", "body__district").prefetch_related("districts")
+    if found.is_supervisor:
+        return qs
+    if found.is_body_admin:
+        return qs.filter(body_id=found.body_id)
+    if found.is_inspector:
+        return qs.filter(user=found)
+    raise PermissionDenied("Your account has no role that may see inspectors.")
+
+
+def get_inspector_for_user(user: Any, pk: int) -> Inspector:
+    try:
+        return inspectors_for_user(user).get(pk=pk)
+    except Inspector.DoesNotExist:
+        raise Http404("No such inspector") from None
+
+
+def require_inspector_editor(user: Any, body: Body | None = None) -> User:
+    """The supervisor, or the admin of the body the inspector belongs to."""
+    found = require_login(user)
+    if found.is_supervisor:
+        return found
+    if found.is_body_admin and (body is None or body.pk == found.body_id):
+        return found
+    raise PermissionDenied("Only the supervisor or this body's admin change its inspectors.")
+
+
+def importable_kinds(user: Any) -> list[str]:
+    found = _user(user)
+    if found is None:
+        return []
+    if found.is_supervisor:
+        return ["enterprises", "bodies", "inspectors"]
+    if found.is_body_admin:
+        return ["enterprises", "inspectors"]
+    return []

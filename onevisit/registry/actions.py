@@ -1,0 +1,161 @@
+"""Writes to the registry. Each validates, runs in one transaction and appends to the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model
+
+from onevisit.audit.actions import Actor, diff, record, record_many, snapshot
+from onevisit.registry.models import Body, District, Enterprise, EnterpriseGram, Inspector
+
+GRAM_BATCH = 5000
+
+
+def reindex_enterprises(enterprises: Iterable[Enterprise], *, fresh: bool = False) -> int:
+    """Rewrite the bigram index of these enterprises; `fresh` skips the delete for new rows."""
+    items = list(enterprises)
+    if not fresh:
+        EnterpriseGram.objects.filter(enterprise_id__in=[e.pk for e in items]).delete()
+    rows = [EnterpriseGram(gram=g, enterprise_id=e.pk) for e in items for g in e.search_grams()]
+    EnterpriseGram.objects.bulk_create(rows, batch_size=GRAM_BATCH)
+    return len(rows)
+
+
+def _apply(instance: Model, fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        setattr(instance, name, value)
+
+
+def do_create_enterprise(*, actor: Actor, fields: dict[str, Any]) -> Enterprise:
+    enterprise = Enterprise()
+    _apply(enterprise, fields)
+    enterprise.full_clean()
+    with transaction.atomic():
+        enterprise.save()
+        reindex_enterprises([enterprise], fresh=True)
+        record(actor=actor, action="create", obj=enterprise, changes=snapshot(enterprise))
+    return enterprise
+
+
+def do_update_enterprise(
+    *, actor: Actor, enterprise: Enterprise, fields: dict[str, Any]
+) -> Enterprise:
+    before = snapshot(enterprise)
+    _apply(enterprise, fields)
+    enterprise.full_clean()
+    changes = diff(before, snapshot(enterprise))
+    if not changes:
+        return enterprise
+    with transaction.atomic():
+        enterprise.save()
+        if {"name", "former_names"} & set(fields):
+            reindex_enterprises([enterprise])
+        record(actor=actor, action="update", obj=enterprise, changes=changes)
+    return enterprise
+
+
+def do_bulk_upsert_enterprises(
+    *, actor: Actor, new: Sequence[Enterprise], changed: Sequence[tuple[Enterprise, dict[str, Any]]]
+) -> None:
+    """Create and update many enterprises in the caller's transaction (imports, demo city)."""
+    created = Enterprise.objects.bulk_create(new, batch_size=2000)
+    if any(e.pk is None for e in created):  # pragma: no cover - both databases return ids
+        raise RuntimeError("the database did not return ids for new enterprises")
+    reindex_enterprises(created, fresh=True)
+    updated = [enterprise for enterprise, _ in changed]
+    if updated:
+        fields = sorted({name for _, change in changed for name in change})
+        attnames = [Enterprise._meta.get_field(name).name for name in fields]
+        Enterprise.objects.bulk_update(updated, attnames, batch_size=2000)
+        reindex_enterprises(updated)
+    entries = [
+        {
+            "action": "create",
+            "verb": "import",
+            "object_type": "registry.enterprise",
+            "object_id": str(e.pk),
+            "object_repr": e.name,
+            "changes": snapshot(e),
+        }
+        for e in created
+    ] + [
+        {
+            "action": "update",
+            "verb": "import",
+            "object_type": "registry.enterprise",
+            "object_id": str(e.pk),
+            "object_repr": e.name,
+            "changes": change,
+        }
+        for e, change in changed
+    ]
+    record_many(actor=actor, entries=entries)
+
+
+def do_create_body(*, actor: Actor, fields: dict[str, Any]) -> Body:
+    body = Body()
+    _apply(body, fields)
+    body.full_clean()
+    with transaction.atomic():
+        body.save()
+        record(actor=actor, action="create", obj=body, changes=snapshot(body))
+    return body
+
+
+def do_update_body(*, actor: Actor, body: Body, fields: dict[str, Any]) -> Body:
+    before = snapshot(body)
+    _apply(body, fields)
+    body.full_clean()
+    changes = diff(before, snapshot(body))
+    if changes:
+        with transaction.atomic():
+            body.save()
+            record(actor=actor, action="update", obj=body, changes=changes)
+    return body
+
+
+def _inspector_snapshot(inspector: Inspector, districts: Iterable[str]) -> dict[str, Any]:
+    return {**snapshot(inspector), "districts": sorted(districts)}
+
+
+def do_create_inspector(
+    *, actor: Actor, fields: dict[str, Any], districts: Sequence[District]
+) -> Inspector:
+    inspector = Inspector()
+    _apply(inspector, fields)
+    inspector.full_clean()
+    with transaction.atomic():
+        inspector.save()
+        inspector.districts.set(districts)
+        record(
+            actor=actor,
+            action="create",
+            obj=inspector,
+            changes=_inspector_snapshot(inspector, [d.code for d in districts]),
+        )
+    return inspector
+
+
+def do_update_inspector(
+    *,
+    actor: Actor,
+    inspector: Inspector,
+    fields: dict[str, Any],
+    districts: Sequence[District] | None = None,
+) -> Inspector:
+    old_districts = list(inspector.districts.values_list("code", flat=True))
+    before = _inspector_snapshot(inspector, old_districts)
+    _apply(inspector, fields)
+    inspector.full_clean()
+    new_districts = old_districts if districts is None else [d.code for d in districts]
+    changes = diff(before, _inspector_snapshot(inspector, new_districts))
+    if changes:
+        with transaction.atomic():
+            inspector.save()
+            if districts is not None:
+                inspector.districts.set(districts)
+            record(actor=actor, action="update", obj=inspector, changes=changes)
+    return inspector

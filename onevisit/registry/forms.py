@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from onevisit.registry.identifiers import InvalidIdentifier, split_industry_code, validate_uscc
+from onevisit.registry.imports import KINDS
+from onevisit.registry.models import District, Enterprise, Industry
+
+
+class EnterpriseSearchForm(forms.Form):
+    q = forms.CharField(label=_("Code or name"), required=False, max_length=100)
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.all(), required=False,
+        empty_label=_("All districts"), to_field_name="code",
+    )
+    industry = forms.ModelChoiceField(
+        label=_("Industry"), queryset=Industry.objects.all(), required=False,
+        empty_label=_("All industries"), to_field_name="code",
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False,
+        choices=[("", _("Any status")), *Enterprise.Status.choices],
+    )
+
+    def cleaned_filters(self) -> dict[str, str]:
+        if not self.is_valid():
+            return {"q": "", "district": "", "industry": "", "status": ""}
+        data = self.cleaned_data
+        return {
+            "q": data["q"] or "",
+            "district": data["district"].code if data["district"] else "",
+            "industry": data["industry"].code if data["industry"] else "",
+            "status": data["status"] or "",
+        }
+
+
+class EnterpriseForm(forms.ModelForm[Enterprise]):
+    industry_code = forms.CharField(
+        label=_("Industry code (GB/T 4754-2017)"), max_length=5,
+        help_text=_("e.g. C3451, 3451 or 34"),
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "uscc", "name", "former_names", "district", "address", "legal_representative",
+            "land_area_mu", "employees", "status", "latitude", "longitude",
+        ]
+        widgets = {"former_names": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_uscc(self) -> str:
+        try:
+            return validate_uscc(self.cleaned_data["uscc"])
+        except InvalidIdentifier as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean_industry_code(self) -> str:
+        code: str = self.cleaned_data["industry_code"]
+        try:
+            section, division, full = split_industry_code(code)
+        except InvalidIdentifier as error:
+            raise forms.ValidationError(str(error)) from None
+        industry = Industry.objects.filter(code=division, section__isnull=False).first()
+        if industry is None or (section is not None and industry.section_id != section):
+            raise forms.ValidationError(_("Unknown industry code (GB/T 4754-2017)."))
+        self._industry = industry
+        return full
+
+    def action_fields(self) -> dict[str, Any]:
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        fields["industry"] = self._industry
+        fields["industry_code"] = self.cleaned_data["industry_code"]
+        return fields
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What"), choices=[(k, k) for k in KINDS])
+    file = forms.FileField(label=_("File (.xlsx or .csv)"))
+    dry_run = forms.BooleanField(label=_("Check only, change nothing"), required=False)
+
+    def __init__(self, *args: Any, kinds: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = {"enterprises": _("Enterprises"), "bodies": _("Inspecting bodies"),
+                  "inspectors": _("Inspectors")}
+        self.fields["kind"].choices = [(k, labels[k]) for k in kinds]  # type: ignore[attr-defined]

@@ -1,0 +1,173 @@
+"""`onevisit demo`: migrate, load the synthetic 聊城 (idempotent), create one account per role, serve."""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from onevisit.accounts.models import Role, User
+from onevisit.audit.actions import Actor, record, snapshot
+from onevisit.registry import demo
+from onevisit.registry.actions import do_bulk_upsert_enterprises
+from onevisit.registry.models import Body, District, Enterprise, Industry, Inspector
+
+ACTOR = Actor.system("demo")
+PASSWORD = "onevisit-demo"
+CHUNK = 20_000
+MAX_ENTERPRISES = 600_000
+
+
+class Command(BaseCommand):
+    help = "Load the demo city (default 5,000 enterprises) and serve it on http://127.0.0.1:8000."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--enterprises", type=int, default=5000)
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--no-serve", action="store_true", help="load the data, do not serve")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        wanted = options["enterprises"]
+        if not 1 <= wanted <= MAX_ENTERPRISES:
+            self.stderr.write(f"--enterprises must lie between 1 and {MAX_ENTERPRISES:,}")
+            raise SystemExit(2)
+        started = time.monotonic()
+        call_command("migrate", interactive=False, verbosity=0)
+        bodies = load_bodies()
+        inspectors = load_inspectors(bodies)
+        added = load_enterprises(wanted, self.stdout.write)
+        load_accounts(bodies)
+        self.stdout.write(
+            f"Demo city 聊城: {Enterprise.objects.count():,} enterprises ({added:,} new), "
+            f"{len(bodies)} bodies, {inspectors} inspectors, ready in "
+            f"{time.monotonic() - started:.1f} s."
+        )
+        self.stdout.write(ACCOUNTS_HELP.format(password=PASSWORD))
+        if not options["no_serve"]:
+            call_command("serve", host=options["host"], port=options["port"])
+
+
+ACCOUNTS_HELP = """
+Log in at http://127.0.0.1:8000/accounts/login/ (password for all: {password})
+  supervisor   司法局 行政执法监督 — sees the whole city, the admin at /admin/
+  scjg_admin   市场监督管理局 department admin — inspectors, imports
+  inspector    市场监督管理局 inspector with a valid certificate
+  enterprise   an enterprise user of one company
+  admin        Django superuser for data stewards
+The public list of inspecting bodies needs no login: http://127.0.0.1:8000/bodies/
+"""
+
+
+def load_bodies() -> dict[str, Body]:
+    existing = {b.code: b for b in Body.objects.all()}
+    rows = list(demo.CITY_BODIES)
+    for district, (prefix, place) in demo.COUNTY_PREFIX.items():
+        for code, department in demo.COUNTY_DEPARTMENTS:
+            rows.append((f"{prefix}-{code}", f"{place}{department}", "county", district,
+                         "administrative", "", ""))
+    with transaction.atomic():
+        for code, name, level, district, kind, entrusting, duties in rows:
+            if code in existing:
+                continue
+            body = Body.objects.create(
+                code=code, name=name, level=level, district_id=district, kind=kind,
+                entrusted_by=existing.get(entrusting), published=True, duties=duties,
+                phone=f"0635-{8_200_000 + len(existing) * 1117:07d}",
+            )
+            existing[code] = body
+            record(actor=ACTOR, action="create", obj=body, changes=snapshot(body))
+    return existing
+
+
+def load_inspectors(bodies: dict[str, Body]) -> int:
+    if Inspector.objects.exists():
+        return Inspector.objects.count()
+    today = timezone.localdate()
+    districts = {d.code: d for d in District.objects.all()}
+    counties = [c for c in districts if c not in ("371500",)]
+    index = 0
+    with transaction.atomic():
+        for body in sorted(bodies.values(), key=lambda b: b.code):
+            rng = random.Random(f"{demo.SEED}-{body.code}")
+            count = 14 if body.level == "city" else 8
+            for _ in range(count):
+                start, until = demo.certificate_validity(index, today)
+                inspector = Inspector.objects.create(
+                    name=demo.person_name(rng), body=body,
+                    certificate_number=demo.certificate_number(index),
+                    certificate_valid_from=start, certificate_valid_until=until,
+                    phone=f"13{rng.randint(100000000, 999999999)}",
+                )
+                served = (rng.sample(counties, k=rng.randint(2, 5)) if body.level == "city"
+                          else [body.district_id])
+                inspector.districts.set([districts[c] for c in served])
+                record(actor=ACTOR, action="create", obj=inspector,
+                       changes={**snapshot(inspector), "districts": sorted(served)})
+                index += 1
+    return index
+
+
+def load_enterprises(wanted: int, say: Any) -> int:
+    have = Enterprise.objects.count()
+    if have >= wanted:
+        return 0
+    industries = {i.code: i for i in Industry.objects.all()}
+    districts = {d.code: d for d in District.objects.all()}
+    batch: list[Enterprise] = []
+    added = 0
+    for item in demo.enterprises(wanted, start=have):
+        batch.append(Enterprise(
+            uscc=item.uscc, name=item.name, district=districts[item.district],
+            industry=industries[item.industry], industry_code=item.industry_code,
+            address=item.address, legal_representative=item.legal_representative,
+            land_area_mu=item.land_area_mu, employees=item.employees, status=item.status,
+        ))
+        if len(batch) >= CHUNK:
+            added += _flush(batch)
+            say(f"  {have + added:,} enterprises")
+            batch = []
+    added += _flush(batch)
+    return added
+
+
+def _flush(batch: list[Enterprise]) -> int:
+    if not batch:
+        return 0
+    with transaction.atomic():
+        do_bulk_upsert_enterprises(actor=ACTOR, new=batch, changed=[])
+    return len(batch)
+
+
+def load_accounts(bodies: dict[str, Body]) -> None:
+    scjg = bodies["LC-SCJG"]
+    first_inspector = Inspector.objects.certified(timezone.localdate()).filter(body=scjg).first()
+    enterprise = Enterprise.objects.filter(status="active").order_by("id").first()
+    specs: list[tuple[str, dict[str, Any]]] = [
+        ("supervisor", {"role": Role.SUPERVISOR, "full_name": "司法局 执法监督科", "is_staff": True}),
+        ("scjg_admin", {"role": Role.BODY_ADMIN, "body": scjg, "full_name": "市场监管局 法规科"}),
+        ("inspector", {"role": Role.INSPECTOR, "body": scjg,
+                       "full_name": first_inspector.name if first_inspector else "检查员"}),
+        ("enterprise", {"role": Role.ENTERPRISE, "enterprise": enterprise,
+                        "full_name": enterprise.legal_representative if enterprise else ""}),
+        ("admin", {"is_staff": True, "is_superuser": True, "full_name": "数据管理员"}),
+    ]
+    with transaction.atomic():
+        for username, fields in specs:
+            if User.objects.filter(username=username).exists():
+                continue
+            if fields.get("role") == Role.ENTERPRISE and enterprise is None:
+                continue
+            user = User(username=username, **fields)
+            user.set_password(PASSWORD)
+            user.save()
+            record(actor=ACTOR, action="create", obj=user, verb="demo_account",
+                   changes={"username": username, "role": user.role})
+            if username == "inspector" and first_inspector is not None:
+                first_inspector.user = user
+                first_inspector.save(update_fields=["user"])

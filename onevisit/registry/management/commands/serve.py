@@ -1,0 +1,53 @@
+"""`onevisit serve`: the production server (gunicorn) over an existing database."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
+from gunicorn.app.base import BaseApplication
+
+from onevisit.wsgi import application
+
+
+class GunicornApp(BaseApplication):  # type: ignore[misc]
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return application
+
+
+class Command(BaseCommand):
+    help = "Serve onevisit with gunicorn; static files come from the installed packages."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
+        parser.add_argument("--threads", type=int, default=4)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError("The database is not up to date: run `onevisit migrate` first.")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        connections.close_all()
+        self.stdout.write(f"Serving on http://{options['host']}:{options['port']}/ (Ctrl-C stops)")
+        GunicornApp({
+            "bind": f"{options['host']}:{options['port']}",
+            "workers": options["workers"],
+            "threads": options["threads"],
+            "worker_class": "gthread",
+            "accesslog": "-",
+            "timeout": 120,
+        }).run()

@@ -1,0 +1,355 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onevisit.registry.identifiers import InvalidIdentifier, validate_uscc
+from onevisit.registry.search import bigrams
+
+
+def uscc_validator(value: str) -> None:
+    try:
+        validate_uscc(value)
+    except InvalidIdentifier as error:
+        raise ValidationError(_("Invalid unified social credit code: %(reason)s"), params={
+            "reason": str(error)
+        }) from None
+
+
+class District(models.Model):
+    """A GB/T 2260 division, or a named area such as a development zone."""
+
+    class Kind(models.TextChoices):
+        CITY = "city", _("prefecture-level city")
+        DISTRICT = "district", _("district")
+        COUNTY = "county", _("county")
+        COUNTY_CITY = "county_city", _("county-level city")
+        ZONE = "zone", _("development zone")
+
+    code = models.CharField(_("code"), max_length=6, primary_key=True)
+    name = models.CharField(_("name"), max_length=50)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    standard = models.CharField(_("standard"), max_length=30, default="GB/T 2260")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Industry(models.Model):
+    """A GB/T 4754-2017 section (门类, a letter) or division (大类, two digits)."""
+
+    code = models.CharField(_("code"), max_length=2, primary_key=True)
+    name = models.CharField(_("name"), max_length=60)
+    section = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="divisions"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_section(self) -> bool:
+        return self.section_id is None
+
+
+class EnterpriseQuerySet(models.QuerySet["Enterprise"]):
+    def with_refs(self) -> EnterpriseQuerySet:
+        return self.select_related("district", "industry", "industry__section")
+
+    def matching_name(self, fragment: str) -> EnterpriseQuerySet:
+        """Enterprises whose name or a former name contains the fragment.
+
+        Served by the bigram index for fragments of two or more characters; the name
+        condition then removes bigram coincidences (e.g. "聊城" and "城聊" both hold 聊城).
+        """
+        fragment = fragment.strip()
+        if not fragment:
+            return self
+        grams = bigrams(fragment)
+        if not grams:
+            return self.filter(Q(name__icontains=fragment) | Q(former_names__icontains=fragment))
+        rarest = EnterpriseGram.objects.rarest(grams)
+        return self.filter(grams__gram=rarest).filter(
+            Q(name__icontains=fragment) | Q(former_names__icontains=fragment)
+        )
+
+
+class Enterprise(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("in business (存续)")
+        DEREGISTERED = "deregistered", _("deregistered (注销)")
+        REVOKED = "revoked", _("licence revoked (吊销)")
+
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[uscc_validator]
+    )
+    name = models.CharField(_("name"), max_length=200)
+    former_names = models.TextField(_("former names"), blank=True, help_text=_("one per line"))
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="enterprises"
+    )
+    industry = models.ForeignKey(
+        Industry,
+        verbose_name=_("industry division"),
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+        limit_choices_to={"section__isnull": False},
+    )
+    industry_code = models.CharField(_("industry code"), max_length=4)
+    address = models.CharField(_("registered address"), max_length=300, blank=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=100, blank=True)
+    land_area_mu = models.DecimalField(
+        _("land area (mu)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = EnterpriseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        indexes = [
+            models.Index(fields=["district", "industry"], name="enterprise_district_industry"),
+            models.Index(fields=["industry"], name="enterprise_industry"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
+                | (Q(latitude__isnull=False) & Q(longitude__isnull=False)),
+                name="enterprise_geo_point_complete",
+                violation_error_message=_("Give both latitude and longitude, or neither."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def former_name_list(self) -> list[str]:
+        return [line.strip() for line in self.former_names.splitlines() if line.strip()]
+
+    def search_grams(self) -> set[str]:
+        grams = bigrams(self.name)
+        for former in self.former_name_list:
+            grams |= bigrams(former)
+        return grams
+
+
+class EnterpriseGramManager(models.Manager["EnterpriseGram"]):
+    RAREST_PROBE = 3000
+
+    def rarest(self, grams: set[str]) -> str:
+        """The gram with the fewest postings, counting each only up to a probe limit."""
+        best, best_count = "", self.RAREST_PROBE + 1
+        for gram in sorted(grams):
+            count = len(
+                self.filter(gram=gram).values_list("enterprise_id", flat=True)[: self.RAREST_PROBE]
+            )
+            if count < best_count:
+                best, best_count = gram, count
+            if count == 0:
+                break
+        return best
+
+
+class EnterpriseGram(models.Model):
+    """The bigram index behind Chinese substring search, identical on SQLite and PostgreSQL."""
+
+    pk = models.CompositePrimaryKey("gram", "enterprise")
+    gram = models.CharField(max_length=2)
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="grams")
+
+    objects = EnterpriseGramManager()
+
+    class Meta:
+        indexes = [models.Index(fields=["enterprise"], name="enterprisegram_enterprise")]
+
+
+class Body(models.Model):
+    """检查主体: a department allowed to inspect. The published ones form the public list."""
+
+    class Kind(models.TextChoices):
+        ADMINISTRATIVE = "administrative", _("administrative organ (行政机关)")
+        AUTHORIZED = "authorized", _("organisation authorised by law (法律法规授权组织)")
+        ENTRUSTED = "entrusted", _("entrusted organisation (受委托组织)")
+
+    class Level(models.TextChoices):
+        CITY = "city", _("city")
+        COUNTY = "county", _("county")
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    entrusted_by = models.ForeignKey(
+        "self",
+        verbose_name=_("entrusting body"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entrusted",
+    )
+    level = models.CharField(_("level"), max_length=8, choices=Level.choices)
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="bodies"
+    )
+    published = models.BooleanField(_("published"), default=False)
+    duties = models.TextField(_("duties"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["level", "district_id", "code"]
+        verbose_name = _("inspecting body")
+        verbose_name_plural = _("inspecting bodies")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="entrusted") & Q(entrusted_by__isnull=False))
+                | (~Q(kind="entrusted") & Q(entrusted_by__isnull=True)),
+                name="body_entrusted_has_entrusting_body",
+                violation_error_message=_(
+                    "An entrusted organisation names its entrusting body; other kinds do not."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["name", "district"],
+                name="body_unique_name_per_district",
+                violation_error_message=_("A body of this name exists in this district."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def acts_in_name_of(self) -> Body:
+        """受委托组织 inspect in the name of the body that entrusted them."""
+        return self.entrusted_by if self.entrusted_by is not None else self
+
+
+class InspectorQuerySet(models.QuerySet["Inspector"]):
+    def certified(self, on: dt.date) -> InspectorQuerySet:
+        """Active inspectors whose certificate is valid on the given day."""
+        return self.filter(
+            active=True, certificate_valid_from__lte=on, certificate_valid_until__gte=on
+        )
+
+
+class NotCertified(Exception):
+    """Raised when someone without a valid certificate would be put on an inspection."""
+
+
+class Inspector(models.Model):
+    """执法人员. Only a person with a valid enforcement certificate may inspect."""
+
+    user = models.OneToOneField(
+        "accounts.User",
+        verbose_name=_("user account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inspector",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    body = models.ForeignKey(
+        Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="inspectors"
+    )
+    certificate_number = models.CharField(_("certificate number"), max_length=30, unique=True)
+    certificate_valid_from = models.DateField(_("certificate valid from"))
+    certificate_valid_until = models.DateField(_("certificate valid until"))
+    districts = models.ManyToManyField(
+        District, verbose_name=_("districts served"), related_name="inspectors"
+    )
+    active = models.BooleanField(_("active"), default=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = InspectorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["body_id", "name"]
+        verbose_name = _("inspector")
+        verbose_name_plural = _("inspectors")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(certificate_number=""),
+                name="inspector_has_certificate_number",
+                violation_error_message=_("An inspector needs a certificate number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(certificate_valid_until__gte=models.F("certificate_valid_from")),
+                name="inspector_certificate_dates_ordered",
+                violation_error_message=_("The certificate cannot expire before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.certificate_number})"
+
+    def can_inspect(self, on: dt.date) -> bool:
+        return self.active and self.certificate_valid_from <= on <= self.certificate_valid_until
+
+    @property
+    def can_inspect_today(self) -> bool:
+        return self.can_inspect(timezone.localdate())
+
+    @property
+    def district_codes(self) -> list[str]:
+        return sorted(d.code for d in self.districts.all())
+
+    def assert_can_inspect(self, on: dt.date) -> None:
+        """Every place that puts a person on an inspection calls this first."""
+        if not self.active:
+            raise NotCertified(f"{self} is not an active inspector")
+        if not self.can_inspect(on):
+            raise NotCertified(
+                f"{self}: certificate valid {self.certificate_valid_from} to "
+                f"{self.certificate_valid_until}, not on {on}"
+            )

@@ -1,0 +1,80 @@
+"""Enterprise search: by code, by Chinese name fragment, by district and industry."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from onevisit.registry.models import Enterprise, EnterpriseGram
+from onevisit.registry.queries import EnterpriseFilters, next_code_prefix, search_enterprises
+from onevisit.registry.search import bigrams
+from onevisit.testing import PersonaTestCase, make_enterprise
+
+
+def names(filters: EnterpriseFilters) -> list[str]:
+    return [e.name for e in search_enterprises(Enterprise.objects.all(), filters)]
+
+
+class SearchTest(PersonaTestCase):
+    def test_it_finds_a_two_character_fragment_anywhere_in_the_name(self) -> None:
+        assert names(EnterpriseFilters(q="轴承")) == ["聊城鑫源轴承有限公司"]
+
+    def test_it_finds_a_single_character(self) -> None:
+        assert names(EnterpriseFilters(q="缆")) == ["阳谷华通电缆有限公司"]
+
+    def test_it_does_not_match_the_bigrams_out_of_order(self) -> None:
+        make_enterprise("城聊贸易有限公司", serial=3)
+        assert "城聊贸易有限公司" not in names(EnterpriseFilters(q="聊城"))
+        assert names(EnterpriseFilters(q="城聊")) == ["城聊贸易有限公司"]
+
+    def test_it_finds_former_names(self) -> None:
+        make_enterprise("聊城新名字有限公司", serial=4, former_names="临清老字号轴承厂")
+        assert names(EnterpriseFilters(q="老字号")) == ["聊城新名字有限公司"]
+
+    def test_it_matches_a_credit_code_prefix(self) -> None:
+        code = self.bearing.uscc
+        assert names(EnterpriseFilters(q=code[:10])) == ["聊城鑫源轴承有限公司"]
+        assert names(EnterpriseFilters(q=code.lower())) == ["聊城鑫源轴承有限公司"]
+
+    def test_it_filters_by_district_and_by_industry_section_or_division(self) -> None:
+        assert names(EnterpriseFilters(district="371521")) == ["阳谷华通电缆有限公司"]
+        assert names(EnterpriseFilters(industry="34")) == ["聊城鑫源轴承有限公司"]
+        assert len(names(EnterpriseFilters(industry="C"))) == 2
+        assert names(EnterpriseFilters(q="有限", district="371581")) == ["聊城鑫源轴承有限公司"]
+
+    def test_it_keeps_the_index_current_when_a_name_changes(self) -> None:
+        from onevisit.audit.actions import Actor
+        from onevisit.registry.actions import do_update_enterprise
+
+        do_update_enterprise(actor=Actor.system("test"), enterprise=self.cable,
+                             fields={"name": "阳谷新光电线有限公司"})
+        assert names(EnterpriseFilters(q="电缆")) == []
+        assert names(EnterpriseFilters(q="新光")) == ["阳谷新光电线有限公司"]
+        stored = set(EnterpriseGram.objects.filter(enterprise=self.cable)
+                     .values_list("gram", flat=True))
+        assert stored == bigrams("阳谷新光电线有限公司")
+
+    def test_it_computes_the_end_of_a_code_prefix_range(self) -> None:
+        assert next_code_prefix("9137") == "9138"
+        assert next_code_prefix("91379") == "9137A"
+        assert next_code_prefix("913Z") == "914"
+        assert next_code_prefix("ZZ") == ""
+
+    def test_it_serves_the_list_page_in_a_fixed_number_of_queries(self) -> None:
+        for serial in range(10, 40):
+            make_enterprise(f"聊城测试{serial}轴承有限公司", serial=serial)
+        client = self.client_for(self.alice)
+        url = reverse("registry:enterprise_list")
+        client.get(url, {"q": "轴承"})  # warm the session and the form's choice lists
+        with self.assertNumQueries(7):
+            response = client.get(url, {"q": "轴承"})
+        assert response.status_code == 200
+        assert "聊城测试10轴承有限公司" in response.content.decode()
+
+    def test_it_returns_only_the_results_fragment_to_htmx(self) -> None:
+        client = self.client_for(self.alice)
+        response = client.get(reverse("registry:enterprise_list"), {"q": "轴承"},
+                              headers={"HX-Request": "true"})
+        html = response.content.decode()
+        assert 'id="results"' in html
+        assert "<html" not in html
+        assert "聊城鑫源轴承有限公司" in html

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from onevisit.accounts import views as account_views
+from onevisit.api import api
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("onevisit.accounts.urls")),
+    path("", include("onevisit.registry.urls")),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
