@@ -6,7 +6,6 @@ import os
 import sys
 
 
-
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onevisit.settings")
     from django.core.management import execute_from_command_line

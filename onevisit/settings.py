@@ -131,7 +131,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "onevisit.sqlite3",
+            "NAME": str(DATA_DIR / "onevisit.sqlite3"),
             # Immediate transactions and a busy timeout keep the web process and the worker
             # from failing each other with "database is locked".
             "OPTIONS": {

@@ -5,7 +5,7 @@ from onevisit.accounts.models import ApiToken, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     list_display = ["username", "full_name", "role", "body", "enterprise", "is_active"]
     list_filter = ["role", "is_active", "body"]
     raw_id_fields = ["enterprise"]

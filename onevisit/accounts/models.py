@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-TOKEN_PREFIX = "ovt_"
+TOKEN_PREFIX = "ovt_"  # noqa: S105 - a public marker, not a secret
 
 
 class Role(models.TextChoices):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -46,12 +48,14 @@ def _city_stats() -> dict[str, int]:
 
 def _body_stats(user: User) -> dict[str, int]:
     today = timezone.localdate()
-    soon = today + timezone.timedelta(days=60)
-    counts = Inspector.objects.filter(body_id=user.body_id).aggregate(
+    soon = today + dt.timedelta(days=60)
+    counts = Inspector.objects.filter(body_id=user.body_id or 0).aggregate(
         total=Count("id"),
         certified=Count(
             "id",
-            filter=Q(active=True, certificate_valid_from__lte=today, certificate_valid_until__gte=today),
+            filter=Q(
+                active=True, certificate_valid_from__lte=today, certificate_valid_until__gte=today
+            ),
         ),
         expiring=Count("id", filter=Q(active=True, certificate_valid_until__range=(today, soon))),
     )
@@ -69,7 +73,10 @@ def tokens(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/tokens.html",
-        {"tokens": ApiToken.objects.filter(user=user).order_by("-created"), "new_secret": new_secret},
+        {
+            "tokens": ApiToken.objects.filter(user=user).order_by("-created"),
+            "new_secret": new_secret,
+        },
     )
 
 

@@ -131,7 +131,7 @@ def _to_table(raw_rows: Any, columns: Sequence[Column]) -> Table:
         header_row = next(raw_rows)
     except StopIteration:
         raise TableError("the file is empty") from None
-    except Exception as error:  # noqa: BLE001 - a corrupt sheet fails on first read
+    except Exception as error:
         raise TableError(f"the file cannot be read: {type(error).__name__}") from None
     headers = [str(h).strip() if h is not None else "" for h in header_row]
     mapping, labels, ignored = _map_headers(headers, columns)
@@ -146,7 +146,7 @@ def _to_table(raw_rows: Any, columns: Sequence[Column]) -> Table:
                 raise TableError(f"more than {MAX_ROWS:,} rows: split the file")
     except TableError:
         raise
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         raise TableError(f"the file cannot be read: {type(error).__name__}") from None
     if not rows:
         raise TableError("the file has a header row but no data rows")

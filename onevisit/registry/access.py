@@ -14,12 +14,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from onevisit.accounts.models import User
-from onevisit.registry.models import Body, Enterprise, EnterpriseQuerySet, Inspector, InspectorQuerySet
-from django.db.models import QuerySet
+from onevisit.registry.models import (
+    Body,
+    Enterprise,
+    EnterpriseQuerySet,
+    Inspector,
+    InspectorQuerySet,
+)
 
 
 def _user(user: Any) -> User | None:
@@ -50,7 +55,7 @@ def enterprises_for_user(user: Any) -> EnterpriseQuerySet:
     if found.is_official:
         return qs
     if found.is_enterprise_user:
-        return qs.filter(pk=found.enterprise_id)
+        return qs.filter(pk=found.enterprise_id or 0)
     raise PermissionDenied("Your account has no role that may see enterprises.")
 
 
@@ -102,7 +107,7 @@ def inspectors_for_user(user: Any) -> InspectorQuerySet:
     if found.is_supervisor:
         return qs
     if found.is_body_admin:
-        return qs.filter(body_id=found.body_id)
+        return qs.filter(body_id=found.body_id or 0)
     if found.is_inspector:
         return qs.filter(user=found)
     raise PermissionDenied("Your account has no role that may see inspectors.")

@@ -29,8 +29,13 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
-            record(actor=Actor.of(request.user), action="delete", obj=obj, verb="admin",
-                   changes=snapshot(obj))
+            record(
+                actor=Actor.of(request.user),
+                action="delete",
+                obj=obj,
+                verb="admin",
+                changes=snapshot(obj),
+            )
             super().delete_model(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

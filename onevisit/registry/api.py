@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from onevisit.audit.actions import Actor
 from onevisit.registry import access
@@ -83,7 +83,11 @@ def list_enterprises(request: HttpRequest, params: Query[EnterpriseSearchIn]) ->
     )
     qs = search_enterprises(base, filters)
     count, exact = capped_count(qs)
-    return {"count": count, "count_is_exact": exact, "results": page_of(qs, params.page, params.size)}
+    return {
+        "count": count,
+        "count_is_exact": exact,
+        "results": page_of(qs, params.page, params.size),
+    }
 
 
 @enterprises_router.get("/{int:enterprise_id}", response=EnterpriseOut)
@@ -92,10 +96,12 @@ def get_enterprise(request: HttpRequest, enterprise_id: int) -> Any:
 
 
 @enterprises_router.post("/", response={201: EnterpriseOut})
-def create_enterprise(request: HttpRequest, payload: EnterpriseIn) -> tuple[int, Any]:
+def create_enterprise(request: HttpRequest, payload: EnterpriseIn) -> Status[Any]:
     user = access.require_enterprise_editor(request.user)
-    enterprise = do_create_enterprise(actor=Actor.of(user), fields=_enterprise_fields(payload.dict()))
-    return 201, access.get_enterprise_for_user(user, enterprise.pk)
+    enterprise = do_create_enterprise(
+        actor=Actor.of(user), fields=_enterprise_fields(payload.dict())
+    )
+    return Status(201, access.get_enterprise_for_user(user, enterprise.pk))
 
 
 @enterprises_router.patch("/{int:enterprise_id}", response=EnterpriseOut)
@@ -131,10 +137,10 @@ def _body_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @bodies_router.post("/", response={201: BodyOut})
-def create_body(request: HttpRequest, payload: BodyIn) -> tuple[int, Any]:
+def create_body(request: HttpRequest, payload: BodyIn) -> Status[Any]:
     user = access.require_body_editor(request.user)
     body = do_create_body(actor=Actor.of(user), fields=_body_fields(payload.dict()))
-    return 201, access.get_body_for_user(user, body.pk)
+    return Status(201, access.get_body_for_user(user, body.pk))
 
 
 @bodies_router.put("/{int:body_id}", response=BodyOut)
@@ -163,7 +169,7 @@ def _districts(codes: list[str]) -> list[District]:
 
 
 @inspectors_router.post("/", response={201: InspectorOut})
-def create_inspector(request: HttpRequest, payload: InspectorIn) -> tuple[int, Any]:
+def create_inspector(request: HttpRequest, payload: InspectorIn) -> Status[Any]:
     body = get_object_or_404(Body, pk=payload.body_id)
     user = access.require_inspector_editor(request.user, body)
     data = payload.dict()
@@ -171,7 +177,7 @@ def create_inspector(request: HttpRequest, payload: InspectorIn) -> tuple[int, A
     data["body"] = body
     data.pop("body_id")
     inspector = do_create_inspector(actor=Actor.of(user), fields=data, districts=districts)
-    return 201, access.get_inspector_for_user(user, inspector.pk)
+    return Status(201, access.get_inspector_for_user(user, inspector.pk))
 
 
 @inspectors_router.patch("/{int:inspector_id}", response=InspectorOut)

@@ -13,15 +13,22 @@ from onevisit.registry.models import District, Enterprise, Industry
 class EnterpriseSearchForm(forms.Form):
     q = forms.CharField(label=_("Code or name"), required=False, max_length=100)
     district = forms.ModelChoiceField(
-        label=_("District"), queryset=District.objects.all(), required=False,
-        empty_label=_("All districts"), to_field_name="code",
+        label=_("District"),
+        queryset=District.objects.all(),
+        required=False,
+        empty_label=_("All districts"),
+        to_field_name="code",
     )
     industry = forms.ModelChoiceField(
-        label=_("Industry"), queryset=Industry.objects.all(), required=False,
-        empty_label=_("All industries"), to_field_name="code",
+        label=_("Industry"),
+        queryset=Industry.objects.all(),
+        required=False,
+        empty_label=_("All industries"),
+        to_field_name="code",
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False,
+        label=_("Status"),
+        required=False,
         choices=[("", _("Any status")), *Enterprise.Status.choices],
     )
 
@@ -39,15 +46,25 @@ class EnterpriseSearchForm(forms.Form):
 
 class EnterpriseForm(forms.ModelForm[Enterprise]):
     industry_code = forms.CharField(
-        label=_("Industry code (GB/T 4754-2017)"), max_length=5,
+        label=_("Industry code (GB/T 4754-2017)"),
+        max_length=5,
         help_text=_("e.g. C3451, 3451 or 34"),
     )
 
     class Meta:
         model = Enterprise
         fields = [
-            "uscc", "name", "former_names", "district", "address", "legal_representative",
-            "land_area_mu", "employees", "status", "latitude", "longitude",
+            "uscc",
+            "name",
+            "former_names",
+            "district",
+            "address",
+            "legal_representative",
+            "land_area_mu",
+            "employees",
+            "status",
+            "latitude",
+            "longitude",
         ]
         widgets = {"former_names": forms.Textarea(attrs={"rows": 2})}
 
@@ -83,6 +100,9 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, kinds: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        labels = {"enterprises": _("Enterprises"), "bodies": _("Inspecting bodies"),
-                  "inspectors": _("Inspectors")}
+        labels = {
+            "enterprises": _("Enterprises"),
+            "bodies": _("Inspecting bodies"),
+            "inspectors": _("Inspectors"),
+        }
         self.fields["kind"].choices = [(k, labels[k]) for k in kinds]  # type: ignore[attr-defined]

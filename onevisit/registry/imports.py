@@ -87,7 +87,9 @@ def _text(values: dict[str, Any], key: str, max_length: int, required: bool = Fa
     return text
 
 
-def _optional_decimal(values: dict[str, Any], key: str, low: Decimal, high: Decimal) -> Decimal | None:
+def _optional_decimal(
+    values: dict[str, Any], key: str, low: Decimal, high: Decimal
+) -> Decimal | None:
     text = _text(values, key, 30)
     if not text:
         return None
@@ -256,7 +258,13 @@ def _parse_rows(
     return parsed
 
 
-def _start(kind: str, source: bytes | Path | IO[bytes], filename: str, columns: Sequence[Column], dry_run: bool) -> tuple[ImportReport, Table | None]:
+def _start(
+    kind: str,
+    source: bytes | Path | IO[bytes],
+    filename: str,
+    columns: Sequence[Column],
+    dry_run: bool,
+) -> tuple[ImportReport, Table | None]:
     report = ImportReport(kind=kind, dry_run=dry_run)
     try:
         table = read_table(source, filename, columns, settings.ONEVISIT_IMPORT_MAX_BYTES)
@@ -342,8 +350,15 @@ BODY_KINDS = {
     "authorized": "authorized",
     "entrusted": "entrusted",
 }
-LEVELS = {"市": "city", "市级": "city", "县": "county", "县级": "county", "区": "county",
-          "city": "city", "county": "county"}
+LEVELS = {
+    "市": "city",
+    "市级": "city",
+    "县": "county",
+    "县级": "county",
+    "区": "county",
+    "city": "city",
+    "county": "county",
+}
 
 
 def import_bodies(
@@ -393,7 +408,9 @@ def import_bodies(
     return report
 
 
-def _upsert_body(item: Parsed, existing: dict[str, Body], report: ImportReport, actor: Actor) -> None:
+def _upsert_body(
+    item: Parsed, existing: dict[str, Body], report: ImportReport, actor: Actor
+) -> None:
     entrusting = item.extra["entrusted_by"]
     fields = {**item.fields, "entrusted_by": existing[entrusting] if entrusting else None}
     body = existing.get(item.key)
@@ -452,7 +469,10 @@ def import_inspectors(
             raise RowProblem("body", "no body with this code")
         if only_body is not None and body.pk != only_body.pk:
             raise RowProblem("body", "you may import only your own body's inspectors")
-        start, end = _date(values, "certificate_valid_from"), _date(values, "certificate_valid_until")
+        start, end = (
+            _date(values, "certificate_valid_from"),
+            _date(values, "certificate_valid_until"),
+        )
         if end < start:
             raise RowProblem("certificate_valid_until", "is before the start of validity")
         served = []
@@ -468,7 +488,7 @@ def import_inspectors(
             "active": _bool(values, "active", True),
             "phone": _text(values, "phone", 30),
         }
-        return fields["certificate_number"], fields, {"districts": served}
+        return str(fields["certificate_number"]), fields, {"districts": served}
 
     parsed = _parse_rows(table, report, "certificate_number", parse)
     if report.errors:

@@ -18,9 +18,9 @@ def uscc_validator(value: str) -> None:
     try:
         validate_uscc(value)
     except InvalidIdentifier as error:
-        raise ValidationError(_("Invalid unified social credit code: %(reason)s"), params={
-            "reason": str(error)
-        }) from None
+        raise ValidationError(
+            _("Invalid unified social credit code: %(reason)s"), params={"reason": str(error)}
+        ) from None
 
 
 class District(models.Model):

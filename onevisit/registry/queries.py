@@ -55,8 +55,10 @@ def search_enterprises(base: EnterpriseQuerySet, filters: EnterpriseFilters) -> 
         qs = qs.filter(district_id=filters.district)
     if filters.industry:
         industry = filters.industry.strip().upper()
-        qs = qs.filter(industry__section_id=industry) if industry.isalpha() else qs.filter(
-            industry_id=industry[:2]
+        qs = (
+            qs.filter(industry__section_id=industry)
+            if industry.isalpha()
+            else qs.filter(industry_id=industry[:2])
         )
     if filters.status:
         qs = qs.filter(status=filters.status)

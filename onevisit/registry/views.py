@@ -77,8 +77,17 @@ def _page_number(request: HttpRequest) -> int:
 
 
 ENTERPRISE_EXPORT_HEADERS = [
-    "统一社会信用代码", "企业名称", "行政区划代码", "行政区划", "国民经济行业代码", "行业",
-    "注册地址", "法定代表人", "占地面积（亩）", "从业人数", "登记状态",
+    "统一社会信用代码",
+    "企业名称",
+    "行政区划代码",
+    "行政区划",
+    "国民经济行业代码",
+    "行业",
+    "注册地址",
+    "法定代表人",
+    "占地面积（亩）",
+    "从业人数",
+    "登记状态",
 ]
 
 
@@ -88,8 +97,19 @@ def enterprise_export(request: HttpRequest) -> HttpResponse:
     form = EnterpriseSearchForm(request.GET or None)
     qs = search_enterprises(base, EnterpriseFilters(**form.cleaned_filters()))
     rows = (
-        [e.uscc, e.name, e.district_id, e.district.name, e.industry_code, e.industry.name,
-         e.address, e.legal_representative, e.land_area_mu, e.employees, e.get_status_display()]
+        [
+            e.uscc,
+            e.name,
+            e.district_id,
+            e.district.name,
+            e.industry_code,
+            e.industry.name,
+            e.address,
+            e.legal_representative,
+            e.land_area_mu,
+            e.employees,
+            e.get_status_display(),
+        ]
         for e in qs.iterator(chunk_size=2000)
     )
     return xlsx_response("enterprises", "企业名录", ENTERPRISE_EXPORT_HEADERS, rows)
@@ -125,7 +145,9 @@ def enterprise_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
         else:
             messages.success(request, _("Saved."))
             return redirect("registry:enterprise_detail", pk=enterprise.pk)
-    return render(request, "registry/enterprise_form.html", {"form": form, "enterprise": enterprise})
+    return render(
+        request, "registry/enterprise_form.html", {"form": form, "enterprise": enterprise}
+    )
 
 
 def body_list(request: HttpRequest) -> HttpResponse:
@@ -133,11 +155,28 @@ def body_list(request: HttpRequest) -> HttpResponse:
     bodies = access.bodies_for_user(request.user)
     if request.GET.get("format") == "xlsx":
         rows = (
-            [b.code, b.name, b.get_kind_display(), b.entrusted_by.name if b.entrusted_by else "",
-             b.get_level_display(), b.district.name, b.duties, b.phone]
+            [
+                b.code,
+                b.name,
+                b.get_kind_display(),
+                b.entrusted_by.name if b.entrusted_by else "",
+                b.get_level_display(),
+                b.district.name,
+                b.duties,
+                b.phone,
+            ]
             for b in bodies
         )
-        headers = ["主体编码", "主体名称", "主体类型", "委托机关", "层级", "所属区划", "职责", "电话"]
+        headers = [
+            "主体编码",
+            "主体名称",
+            "主体类型",
+            "委托机关",
+            "层级",
+            "所属区划",
+            "职责",
+            "电话",
+        ]
         return xlsx_response("bodies", "检查主体清单", headers, rows)
     return render(request, "registry/body_list.html", {"bodies": bodies})
 
@@ -159,12 +198,28 @@ def inspector_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     if request.GET.get("format") == "xlsx":
         rows = (
-            [i.certificate_number, i.name, i.body.code, i.body.name, i.certificate_valid_from,
-             i.certificate_valid_until, "、".join(i.district_codes), "是" if i.active else "否"]
+            [
+                i.certificate_number,
+                i.name,
+                i.body.code,
+                i.body.name,
+                i.certificate_valid_from,
+                i.certificate_valid_until,
+                "、".join(i.district_codes),
+                "是" if i.active else "否",
+            ]
             for i in inspectors
         )
-        headers = ["执法证号", "姓名", "所属主体编码", "所属主体", "证件有效期起", "证件有效期止",
-                   "服务区划", "在岗"]
+        headers = [
+            "执法证号",
+            "姓名",
+            "所属主体编码",
+            "所属主体",
+            "证件有效期起",
+            "证件有效期止",
+            "服务区划",
+            "在岗",
+        ]
         return xlsx_response("inspectors", "执法人员", headers, rows)
     paginator = Paginator(inspectors, 50)
     page = paginator.get_page(request.GET.get("page"))

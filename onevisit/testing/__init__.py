@@ -46,17 +46,27 @@ class PersonaTestCase(TestCase):
         yanggu = District.objects.get(code="371521")
         city = District.objects.get(code="371500")
         cls.market = Body.objects.create(
-            name="聊城市市场监督管理局", code="LC-SCJG", kind="administrative", level="city",
-            district=city, published=True,
+            name="聊城市市场监督管理局",
+            code="LC-SCJG",
+            kind="administrative",
+            level="city",
+            district=city,
+            published=True,
         )
         cls.ecology = Body.objects.create(
-            name="聊城市生态环境局", code="LC-STHJ", kind="administrative", level="city",
-            district=city, published=True,
+            name="聊城市生态环境局",
+            code="LC-STHJ",
+            kind="administrative",
+            level="city",
+            district=city,
+            published=True,
         )
-        cls.bearing = make_enterprise("聊城鑫源轴承有限公司", serial=1, district="371581",
-                                      industry="34")
-        cls.cable = make_enterprise("阳谷华通电缆有限公司", serial=2, district="371521",
-                                    industry="38")
+        cls.bearing = make_enterprise(
+            "聊城鑫源轴承有限公司", serial=1, district="371581", industry="34"
+        )
+        cls.cable = make_enterprise(
+            "阳谷华通电缆有限公司", serial=2, district="371521", industry="38"
+        )
         cls.supervisor = make_user("sujian", role=Role.SUPERVISOR, full_name="苏健")
         cls.alice = make_user("alice", role=Role.BODY_ADMIN, body=cls.market)
         cls.bob = make_user("bob", role=Role.BODY_ADMIN, body=cls.ecology)
@@ -65,13 +75,18 @@ class PersonaTestCase(TestCase):
         cls.frank = make_user("frank", role=Role.ENTERPRISE, enterprise=cls.cable)
         cls.stranger = make_user("stranger")
         cls.ivan_inspector = Inspector.objects.create(
-            user=cls.ivan, name="伊万", body=cls.market, certificate_number="37152023000001",
+            user=cls.ivan,
+            name="伊万",
+            body=cls.market,
+            certificate_number="37152023000001",
             certificate_valid_from=TODAY - dt.timedelta(days=365),
             certificate_valid_until=TODAY + dt.timedelta(days=365),
         )
         cls.ivan_inspector.districts.set([linqing, yanggu])
         Inspector.objects.create(
-            name="柏文", body=cls.ecology, certificate_number="37152023000002",
+            name="柏文",
+            body=cls.ecology,
+            certificate_number="37152023000002",
             certificate_valid_from=TODAY - dt.timedelta(days=365),
             certificate_valid_until=TODAY + dt.timedelta(days=365),
         ).districts.set([yanggu])
@@ -90,8 +105,9 @@ def make_user(username: str, **fields: Any) -> User:
     return user
 
 
-def make_enterprise(name: str, *, serial: int, district: str = "371581", industry: str = "34",
-                    **fields: Any) -> Enterprise:
+def make_enterprise(
+    name: str, *, serial: int, district: str = "371581", industry: str = "34", **fields: Any
+) -> Enterprise:
     from onevisit.audit.actions import Actor
     from onevisit.registry.actions import do_create_enterprise
 

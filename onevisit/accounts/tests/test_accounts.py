@@ -11,7 +11,9 @@ from onevisit.testing import PASSWORD, PersonaTestCase
 class AccountTest(PersonaTestCase):
     def test_it_logs_in_and_shows_the_home_page_for_the_role(self) -> None:
         client = self.client_for(None)
-        response = client.post(reverse("accounts:login"), {"username": "alice", "password": PASSWORD})
+        response = client.post(
+            reverse("accounts:login"), {"username": "alice", "password": PASSWORD}
+        )
         assert response.status_code == 302
         home = client.get(reverse("home")).content.decode()
         assert "聊城市市场监督管理局" in home
@@ -19,18 +21,26 @@ class AccountTest(PersonaTestCase):
         assert "_auth_user_id" not in client.session
 
     def test_it_refuses_a_wrong_password(self) -> None:
-        response = self.client_for(None).post(reverse("accounts:login"),
-                                              {"username": "alice", "password": "nope"})
+        response = self.client_for(None).post(
+            reverse("accounts:login"), {"username": "alice", "password": "nope"}
+        )
         assert response.status_code == 200 and not response.wsgi_request.user.is_authenticated
 
     def test_it_applies_the_password_validators(self) -> None:
         client = self.client_for(self.alice)
-        response = client.post(reverse("accounts:password_change"), {
-            "old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"})
+        response = client.post(
+            reverse("accounts:password_change"),
+            {"old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"},
+        )
         assert response.status_code == 200 and response.context["form"].errors
-        response = client.post(reverse("accounts:password_change"), {
-            "old_password": PASSWORD, "new_password1": "聊城运河2026-alice",
-            "new_password2": "聊城运河2026-alice"})
+        response = client.post(
+            reverse("accounts:password_change"),
+            {
+                "old_password": PASSWORD,
+                "new_password1": "聊城运河2026-alice",
+                "new_password2": "聊城运河2026-alice",
+            },
+        )
         assert response.status_code == 302
 
     def test_it_shows_a_new_token_once_and_revokes_it(self) -> None:

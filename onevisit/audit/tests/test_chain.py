@@ -17,9 +17,17 @@ from onevisit.testing import PersonaTestCase
 class ChainTest(PersonaTestCase):
     def append(self, n: int) -> list[AuditEntry]:
         with transaction.atomic():
-            return [record(actor=Actor.of(self.alice), action="action", verb="test",
-                           object_type="test.thing", object_id=str(i), changes={"i": i})
-                    for i in range(n)]
+            return [
+                record(
+                    actor=Actor.of(self.alice),
+                    action="action",
+                    verb="test",
+                    object_type="test.thing",
+                    object_id=str(i),
+                    changes={"i": i},
+                )
+                for i in range(n)
+            ]
 
     def test_it_links_each_entry_to_the_one_before(self) -> None:
         entries = self.append(3)
@@ -73,9 +81,12 @@ class ChainTest(PersonaTestCase):
         entry = self.append(1)[0]
         assert client.get(reverse("admin:audit_auditentry_changelist")).status_code == 200
         assert client.get(reverse("admin:audit_auditentry_add")).status_code == 403
-        response = client.post(reverse("admin:audit_auditentry_change", args=[entry.pk]),
-                               {"verb": "forged"})
+        response = client.post(
+            reverse("admin:audit_auditentry_change", args=[entry.pk]), {"verb": "forged"}
+        )
         assert response.status_code in (403, 200)
         entry.refresh_from_db()
         assert entry.verb == "test"
-        assert client.get(reverse("admin:audit_auditentry_delete", args=[entry.pk])).status_code == 403
+        assert (
+            client.get(reverse("admin:audit_auditentry_delete", args=[entry.pk])).status_code == 403
+        )

@@ -29,8 +29,12 @@ class ApiTest(PersonaTestCase):
         assert stored.key_hash == hash_token(raw) and raw not in stored.key_hash
         client = Client(headers={"Authorization": f"Bearer {raw}"})
         assert client.get("/api/enterprises/").status_code == 200
-        assert Client(headers={"Authorization": "Bearer ovt_wrong"}).get(
-            "/api/enterprises/").status_code == 401
+        assert (
+            Client(headers={"Authorization": "Bearer ovt_wrong"})
+            .get("/api/enterprises/")
+            .status_code
+            == 401
+        )
 
     def test_it_searches_with_a_capped_count(self) -> None:
         response = self.bearer(self.ivan).get("/api/enterprises/", {"q": "电缆"})
@@ -40,10 +44,16 @@ class ApiTest(PersonaTestCase):
         assert body["results"][0]["district"] == {"code": "371521", "name": "阳谷县"}
 
     def test_it_creates_an_enterprise_and_logs_it(self) -> None:
-        payload = {"uscc": uscc(201), "name": "茌平信发铝业有限公司", "district": "371503",
-                   "industry": "C3216", "former_names": ["茌平铝厂"]}
-        response = self.bearer(self.supervisor).post("/api/enterprises/", json.dumps(payload),
-                                                     content_type="application/json")
+        payload = {
+            "uscc": uscc(201),
+            "name": "茌平信发铝业有限公司",
+            "district": "371503",
+            "industry": "C3216",
+            "former_names": ["茌平铝厂"],
+        }
+        response = self.bearer(self.supervisor).post(
+            "/api/enterprises/", json.dumps(payload), content_type="application/json"
+        )
         assert response.status_code == 201, response.content
         created = Enterprise.objects.get(uscc=uscc(201))
         assert created.industry_code == "3216" and created.former_name_list == ["茌平铝厂"]
@@ -59,28 +69,42 @@ class ApiTest(PersonaTestCase):
             ({"uscc": self.bearing.uscc}, "uscc", ""),
         ]
         for change, field, words in cases:
-            payload = {"uscc": uscc(202), "name": "某公司", "district": "371503",
-                       "industry": "32", **change}
-            response = client.post("/api/enterprises/", json.dumps(payload),
-                                   content_type="application/json")
+            payload = {
+                "uscc": uscc(202),
+                "name": "某公司",
+                "district": "371503",
+                "industry": "32",
+                **change,
+            }
+            response = client.post(
+                "/api/enterprises/", json.dumps(payload), content_type="application/json"
+            )
             assert response.status_code == 422, (change, response.content)
             detail = response.json()["detail"]
             assert field in detail and words in " ".join(detail[field])
         assert not Enterprise.objects.filter(uscc=uscc(202)).exists()
 
     def test_it_refuses_an_inspector_whose_certificate_ends_before_it_starts(self) -> None:
-        payload = {"name": "新人", "body_id": self.market.pk, "certificate_number": "X1",
-                   "certificate_valid_from": "2026-01-01", "certificate_valid_until": "2025-01-01",
-                   "districts": ["371581"]}
-        response = self.bearer(self.alice).post("/api/inspectors/", json.dumps(payload),
-                                                content_type="application/json")
+        payload = {
+            "name": "新人",
+            "body_id": self.market.pk,
+            "certificate_number": "X1",
+            "certificate_valid_from": "2026-01-01",
+            "certificate_valid_until": "2025-01-01",
+            "districts": ["371581"],
+        }
+        response = self.bearer(self.alice).post(
+            "/api/inspectors/", json.dumps(payload), content_type="application/json"
+        )
         assert response.status_code == 422
 
     def test_it_matches_the_committed_openapi_snapshot(self) -> None:
         current = Client().get("/api/openapi.json").json()
         if os.environ.get("UPDATE_SNAPSHOTS") == "1":
             SNAPSHOT.parent.mkdir(exist_ok=True)
-            SNAPSHOT.write_text(json.dumps(current, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+            SNAPSHOT.write_text(
+                json.dumps(current, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+            )
         assert SNAPSHOT.exists(), "run with UPDATE_SNAPSHOTS=1 once to create the snapshot"
         assert current == json.loads(SNAPSHOT.read_text()), (
             "The API changed: review the difference, then run `UPDATE_SNAPSHOTS=1 make test`."

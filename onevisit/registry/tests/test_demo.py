@@ -19,11 +19,19 @@ class DemoTest(TestCase):
         out = io.StringIO()
         call_command("demo", "--no-serve", "--enterprises", "60", stdout=out)
         assert "60 enterprises" in out.getvalue() and "supervisor" in out.getvalue()
-        first = (Enterprise.objects.count(), Body.objects.count(), Inspector.objects.count(),
-                 User.objects.count())
+        first = (
+            Enterprise.objects.count(),
+            Body.objects.count(),
+            Inspector.objects.count(),
+            User.objects.count(),
+        )
         call_command("demo", "--no-serve", "--enterprises", "60", stdout=io.StringIO())
-        assert (Enterprise.objects.count(), Body.objects.count(), Inspector.objects.count(),
-                User.objects.count()) == first
+        assert (
+            Enterprise.objects.count(),
+            Body.objects.count(),
+            Inspector.objects.count(),
+            User.objects.count(),
+        ) == first
         assert first[1] == len(demo.CITY_BODIES) + 8 * len(demo.COUNTY_DEPARTMENTS)
         assert Body.objects.get(code="LC-NYZF").entrusted_by == Body.objects.get(code="LC-NYNC")
         assert verify_chain().reason == ""

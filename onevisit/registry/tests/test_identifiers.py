@@ -14,7 +14,9 @@ from onevisit.registry.identifiers import (
     validate_uscc,
 )
 
-VECTORS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "uscc" / "uscc-vectors.txt"
+VECTORS = (
+    Path(__file__).resolve().parents[3].parent / "shared" / "data" / "uscc" / "uscc-vectors.txt"
+)
 
 
 def _vectors() -> tuple[list[str], list[str]]:
@@ -77,8 +79,12 @@ def test_it_computes_the_gb11714_check_with_x_and_zero() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("C3451", ("C", "34", "3451")), ("3451", (None, "34", "3451")), ("34", (None, "34", "34")),
-     ("c34", ("C", "34", "34"))],
+    [
+        ("C3451", ("C", "34", "3451")),
+        ("3451", (None, "34", "3451")),
+        ("34", (None, "34", "34")),
+        ("c34", ("C", "34", "34")),
+    ],
 )
 def test_it_splits_industry_codes(raw: str, expected: tuple[str | None, str, str]) -> None:
     assert split_industry_code(raw) == expected

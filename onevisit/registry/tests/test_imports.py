@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -22,12 +23,12 @@ HEADER_ZH = ["统一社会信用代码", "企业名称", "行政区划代码", "
 HEADER_EN = ["uscc", "name", "district", "industry", "address"]
 
 
-def xlsx(rows: list[list[object]]) -> bytes:
+def xlsx(rows: Sequence[Sequence[object]]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     for row in rows:
-        sheet.append(row)
+        sheet.append(list(row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -39,9 +40,13 @@ def csv_bytes(rows: list[list[str]], encoding: str = "utf-8") -> bytes:
 
 class EnterpriseImportTest(PersonaTestCase):
     def test_it_imports_a_good_xlsx_in_chinese_and_reports_counts(self) -> None:
-        data = xlsx([HEADER_ZH,
-                     [uscc(101), "临清市恒泰轴承有限公司", "371581", "C3451", "临清市先锋路1号"],
-                     [uscc(102), "阳谷县鑫达电缆有限公司", "阳谷县", "3831", ""]])
+        data = xlsx(
+            [
+                HEADER_ZH,
+                [uscc(101), "临清市恒泰轴承有限公司", "371581", "C3451", "临清市先锋路1号"],
+                [uscc(102), "阳谷县鑫达电缆有限公司", "阳谷县", "3831", ""],
+            ]
+        )
         report = import_enterprises(data, "list.xlsx", actor=ACTOR)
         assert report.ok, report.errors
         assert (report.rows, report.created, report.updated) == (2, 2, 0)
@@ -51,7 +56,9 @@ class EnterpriseImportTest(PersonaTestCase):
         assert verify_chain().reason == ""
 
     def test_it_updates_existing_enterprises_by_code(self) -> None:
-        data = csv_bytes([HEADER_EN, [self.bearing.uscc, "聊城鑫源精密轴承有限公司", "371581", "34", "新地址"]])
+        data = csv_bytes(
+            [HEADER_EN, [self.bearing.uscc, "聊城鑫源精密轴承有限公司", "371581", "34", "新地址"]]
+        )
         report = import_enterprises(data, "update.csv", actor=ACTOR)
         assert (report.created, report.updated, report.unchanged) == (0, 1, 0)
         self.bearing.refresh_from_db()
@@ -61,20 +68,26 @@ class EnterpriseImportTest(PersonaTestCase):
         assert again.unchanged == 1 and again.updated == 0
 
     def test_it_reads_gbk_csv_saved_by_chinese_excel(self) -> None:
-        data = csv_bytes([HEADER_ZH, [uscc(103), "冠县钢板有限公司", "371525", "31", ""]], "gb18030")
+        data = csv_bytes(
+            [HEADER_ZH, [uscc(103), "冠县钢板有限公司", "371525", "31", ""]], "gb18030"
+        )
         report = import_enterprises(data, "gbk.csv", actor=ACTOR)
         assert report.ok and report.created == 1
 
     def test_it_reports_every_bad_row_and_changes_nothing(self) -> None:
         bad = uscc(104)[:-1] + ("0" if uscc(104)[-1] != "0" else "1")
-        data = xlsx([HEADER_ZH,
-                     [uscc(105), "好企业有限公司", "371581", "34", ""],
-                     [bad, "校验码错误有限公司", "371581", "34", ""],
-                     [uscc(106), "未知区划有限公司", "110101", "34", ""],
-                     [uscc(105), "重复代码有限公司", "371581", "34", ""],
-                     [uscc(107), "未知行业有限公司", "371581", "99", ""],
-                     [uscc(108), "长" * 201, "371581", "34", ""],
-                     ["362322198709086409", "身份证号有限公司", "371581", "34", ""]])
+        data = xlsx(
+            [
+                HEADER_ZH,
+                [uscc(105), "好企业有限公司", "371581", "34", ""],
+                [bad, "校验码错误有限公司", "371581", "34", ""],
+                [uscc(106), "未知区划有限公司", "110101", "34", ""],
+                [uscc(105), "重复代码有限公司", "371581", "34", ""],
+                [uscc(107), "未知行业有限公司", "371581", "99", ""],
+                [uscc(108), "长" * 201, "371581", "34", ""],
+                ["362322198709086409", "身份证号有限公司", "371581", "34", ""],
+            ]
+        )
         before_enterprises, before_audit = Enterprise.objects.count(), AuditEntry.objects.count()
         report = import_enterprises(data, "bad.xlsx", actor=ACTOR)
         assert not report.ok
@@ -103,13 +116,19 @@ class EnterpriseImportTest(PersonaTestCase):
         (b"PK\x03\x04 not really a zip", "fake.xlsx", "not a readable .xlsx"),
         (b"%PDF-1.7", "report.pdf", "unsupported file type .pdf"),
         (b"foo,bar\n1,2\n", "wrong.csv", "required columns missing"),
-        ("统一社会信用代码,企业名称,行政区划代码,国民经济行业代码\n".encode(), "header.csv", "no data rows"),
+        (
+            "统一社会信用代码,企业名称,行政区划代码,国民经济行业代码\n".encode(),
+            "header.csv",
+            "no data rows",
+        ),
         (b"\x00\x01\x02" * 100, "binary.csv", "binary data"),
         (bytes(range(256)) * 41_000, "garbage.csv", "binary data"),
     ],
 )
 @pytest.mark.django_db
-def test_it_rejects_malformed_files_with_a_clear_message(data: bytes, name: str, message: str) -> None:
+def test_it_rejects_malformed_files_with_a_clear_message(
+    data: bytes, name: str, message: str
+) -> None:
     report = import_enterprises(data, name, actor=ACTOR)
     assert not report.ok
     assert message in report.file_error
@@ -125,33 +144,62 @@ def test_it_rejects_a_file_over_the_size_limit(settings: object) -> None:
 
 class BodyAndInspectorImportTest(PersonaTestCase):
     def test_it_imports_bodies_with_an_entrusting_body_in_the_same_file(self) -> None:
-        data = xlsx([["主体编码", "主体名称", "主体类型", "层级", "行政区划代码", "委托机关编码", "是否公开"],
-                     ["LQ-ZF", "临清市综合行政执法大队", "受委托组织", "县", "371581", "LQ-CG", "是"],
-                     ["LQ-CG", "临清市城市管理局", "行政机关", "县", "371581", "", "是"]])
+        data = xlsx(
+            [
+                [
+                    "主体编码",
+                    "主体名称",
+                    "主体类型",
+                    "层级",
+                    "行政区划代码",
+                    "委托机关编码",
+                    "是否公开",
+                ],
+                ["LQ-ZF", "临清市综合行政执法大队", "受委托组织", "县", "371581", "LQ-CG", "是"],
+                ["LQ-CG", "临清市城市管理局", "行政机关", "县", "371581", "", "是"],
+            ]
+        )
         report = import_bodies(data, "bodies.xlsx", actor=ACTOR)
         assert report.ok, report.errors
         assert Body.objects.get(code="LQ-ZF").entrusted_by == Body.objects.get(code="LQ-CG")
 
     def test_it_rejects_an_entrusted_body_without_its_entrusting_body(self) -> None:
-        data = csv_bytes([["code", "name", "kind", "level", "district", "entrusted_by"],
-                          ["X1", "某执法队", "受委托组织", "县", "371581", ""],
-                          ["X2", "某局", "行政机关", "市级", "371500", "LC-SCJG"]])
+        data = csv_bytes(
+            [
+                ["code", "name", "kind", "level", "district", "entrusted_by"],
+                ["X1", "某执法队", "受委托组织", "县", "371581", ""],
+                ["X2", "某局", "行政机关", "市级", "371500", "LC-SCJG"],
+            ]
+        )
         report = import_bodies(data, "b.csv", actor=ACTOR)
         reasons = [e.reason for e in report.errors]
-        assert reasons == ["an entrusted organisation names its entrusting body",
-                           "only an entrusted organisation has one"]
+        assert reasons == [
+            "an entrusted organisation names its entrusting body",
+            "only an entrusted organisation has one",
+        ]
         assert not Body.objects.filter(code__in=["X1", "X2"]).exists()
 
     def test_it_imports_inspectors_and_limits_a_body_admin_to_their_body(self) -> None:
         header = ["执法证号", "姓名", "所属主体编码", "证件有效期起", "证件有效期止", "服务区划"]
-        mine = ["37152024000100", "张三", "LC-SCJG", "2024-01-01", "2029年12月31日", "371581、371521"]
+        mine = [
+            "37152024000100",
+            "张三",
+            "LC-SCJG",
+            "2024-01-01",
+            "2029年12月31日",
+            "371581、371521",
+        ]
         theirs = ["37152024000101", "李四", "LC-STHJ", "2024/1/1", "2029/12/31", "371521"]
-        report = import_inspectors(xlsx([header, mine, theirs]), "i.xlsx", actor=ACTOR,
-                                   only_body=self.market)
+        report = import_inspectors(
+            xlsx([header, mine, theirs]), "i.xlsx", actor=ACTOR, only_body=self.market
+        )
         assert [(e.row, e.reason) for e in report.errors] == [
-            (3, "you may import only your own body's inspectors")]
+            (3, "you may import only your own body's inspectors")
+        ]
         assert not Inspector.objects.filter(certificate_number__in=[mine[0], theirs[0]]).exists()
-        report = import_inspectors(xlsx([header, mine]), "i.xlsx", actor=ACTOR, only_body=self.market)
+        report = import_inspectors(
+            xlsx([header, mine]), "i.xlsx", actor=ACTOR, only_body=self.market
+        )
         assert report.ok and report.created == 1
         zhang = Inspector.objects.get(certificate_number=mine[0])
         assert zhang.district_codes == ["371521", "371581"]
@@ -166,7 +214,9 @@ class BodyAndInspectorImportTest(PersonaTestCase):
 class ImportCommandAndPageTest(PersonaTestCase):
     def test_it_imports_from_the_command_line(self) -> None:
         path = Path(self._tmp()) / "good.csv"
-        path.write_bytes(csv_bytes([HEADER_EN, [uscc(110), "高唐纸业有限公司", "371526", "22", ""]]))
+        path.write_bytes(
+            csv_bytes([HEADER_EN, [uscc(110), "高唐纸业有限公司", "371526", "22", ""]])
+        )
         out = io.StringIO()
         call_command("import", "enterprises", str(path), "--dry-run", stdout=out)
         assert "would create 1" in out.getvalue()
@@ -183,7 +233,9 @@ class ImportCommandAndPageTest(PersonaTestCase):
 
     def test_it_shows_the_error_report_on_the_web_page(self) -> None:
         client = self.client_for(self.alice)
-        upload = SimpleUploadedFile("bad.csv", csv_bytes([HEADER_EN, [uscc(111), "x", "999999", "22", ""]]))
+        upload = SimpleUploadedFile(
+            "bad.csv", csv_bytes([HEADER_EN, [uscc(111), "x", "999999", "22", ""]])
+        )
         response = client.post(reverse("registry:import"), {"kind": "enterprises", "file": upload})
         html = response.content.decode()
         assert response.status_code == 200

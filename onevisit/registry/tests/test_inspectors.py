@@ -30,7 +30,12 @@ class CertificateTest(PersonaTestCase):
     def test_it_refuses_an_inspector_without_a_certificate_number(self) -> None:
         from django.core.exceptions import ValidationError
 
-        person = Inspector(name="辅助人员", body=self.market, certificate_number="",
-                           certificate_valid_from=TODAY, certificate_valid_until=TODAY)
+        person = Inspector(
+            name="辅助人员",
+            body=self.market,
+            certificate_number="",
+            certificate_valid_from=TODAY,
+            certificate_valid_until=TODAY,
+        )
         with pytest.raises(ValidationError):
             person.full_clean()

@@ -45,12 +45,16 @@ class SearchTest(PersonaTestCase):
         from onevisit.audit.actions import Actor
         from onevisit.registry.actions import do_update_enterprise
 
-        do_update_enterprise(actor=Actor.system("test"), enterprise=self.cable,
-                             fields={"name": "阳谷新光电线有限公司"})
+        do_update_enterprise(
+            actor=Actor.system("test"),
+            enterprise=self.cable,
+            fields={"name": "阳谷新光电线有限公司"},
+        )
         assert names(EnterpriseFilters(q="电缆")) == []
         assert names(EnterpriseFilters(q="新光")) == ["阳谷新光电线有限公司"]
-        stored = set(EnterpriseGram.objects.filter(enterprise=self.cable)
-                     .values_list("gram", flat=True))
+        stored = set(
+            EnterpriseGram.objects.filter(enterprise=self.cable).values_list("gram", flat=True)
+        )
         assert stored == bigrams("阳谷新光电线有限公司")
 
     def test_it_computes_the_end_of_a_code_prefix_range(self) -> None:
@@ -72,8 +76,9 @@ class SearchTest(PersonaTestCase):
 
     def test_it_returns_only_the_results_fragment_to_htmx(self) -> None:
         client = self.client_for(self.alice)
-        response = client.get(reverse("registry:enterprise_list"), {"q": "轴承"},
-                              headers={"HX-Request": "true"})
+        response = client.get(
+            reverse("registry:enterprise_list"), {"q": "轴承"}, headers={"HX-Request": "true"}
+        )
         html = response.content.decode()
         assert 'id="results"' in html
         assert "<html" not in html

@@ -1,4 +1,4 @@
-"""`onevisit demo`: migrate, load the synthetic 聊城 (idempotent), create one account per role, serve."""
+"""`onevisit demo`: migrate, load the synthetic 聊城 (idempotent), one account per role, serve."""
 
 from __future__ import annotations
 
@@ -69,15 +69,30 @@ def load_bodies() -> dict[str, Body]:
     rows = list(demo.CITY_BODIES)
     for district, (prefix, place) in demo.COUNTY_PREFIX.items():
         for code, department in demo.COUNTY_DEPARTMENTS:
-            rows.append((f"{prefix}-{code}", f"{place}{department}", "county", district,
-                         "administrative", "", ""))
+            rows.append(
+                (
+                    f"{prefix}-{code}",
+                    f"{place}{department}",
+                    "county",
+                    district,
+                    "administrative",
+                    "",
+                    "",
+                )
+            )
     with transaction.atomic():
         for code, name, level, district, kind, entrusting, duties in rows:
             if code in existing:
                 continue
             body = Body.objects.create(
-                code=code, name=name, level=level, district_id=district, kind=kind,
-                entrusted_by=existing.get(entrusting), published=True, duties=duties,
+                code=code,
+                name=name,
+                level=level,
+                district_id=district,
+                kind=kind,
+                entrusted_by=existing.get(entrusting),
+                published=True,
+                duties=duties,
                 phone=f"0635-{8_200_000 + len(existing) * 1117:07d}",
             )
             existing[code] = body
@@ -99,16 +114,25 @@ def load_inspectors(bodies: dict[str, Body]) -> int:
             for _ in range(count):
                 start, until = demo.certificate_validity(index, today)
                 inspector = Inspector.objects.create(
-                    name=demo.person_name(rng), body=body,
+                    name=demo.person_name(rng),
+                    body=body,
                     certificate_number=demo.certificate_number(index),
-                    certificate_valid_from=start, certificate_valid_until=until,
+                    certificate_valid_from=start,
+                    certificate_valid_until=until,
                     phone=f"13{rng.randint(100000000, 999999999)}",
                 )
-                served = (rng.sample(counties, k=rng.randint(2, 5)) if body.level == "city"
-                          else [body.district_id])
+                served = (
+                    rng.sample(counties, k=rng.randint(2, 5))
+                    if body.level == "city"
+                    else [body.district_id]
+                )
                 inspector.districts.set([districts[c] for c in served])
-                record(actor=ACTOR, action="create", obj=inspector,
-                       changes={**snapshot(inspector), "districts": sorted(served)})
+                record(
+                    actor=ACTOR,
+                    action="create",
+                    obj=inspector,
+                    changes={**snapshot(inspector), "districts": sorted(served)},
+                )
                 index += 1
     return index
 
@@ -122,12 +146,20 @@ def load_enterprises(wanted: int, say: Any) -> int:
     batch: list[Enterprise] = []
     added = 0
     for item in demo.enterprises(wanted, start=have):
-        batch.append(Enterprise(
-            uscc=item.uscc, name=item.name, district=districts[item.district],
-            industry=industries[item.industry], industry_code=item.industry_code,
-            address=item.address, legal_representative=item.legal_representative,
-            land_area_mu=item.land_area_mu, employees=item.employees, status=item.status,
-        ))
+        batch.append(
+            Enterprise(
+                uscc=item.uscc,
+                name=item.name,
+                district=districts[item.district],
+                industry=industries[item.industry],
+                industry_code=item.industry_code,
+                address=item.address,
+                legal_representative=item.legal_representative,
+                land_area_mu=item.land_area_mu,
+                employees=item.employees,
+                status=item.status,
+            )
+        )
         if len(batch) >= CHUNK:
             added += _flush(batch)
             say(f"  {have + added:,} enterprises")
@@ -149,12 +181,27 @@ def load_accounts(bodies: dict[str, Body]) -> None:
     first_inspector = Inspector.objects.certified(timezone.localdate()).filter(body=scjg).first()
     enterprise = Enterprise.objects.filter(status="active").order_by("id").first()
     specs: list[tuple[str, dict[str, Any]]] = [
-        ("supervisor", {"role": Role.SUPERVISOR, "full_name": "司法局 执法监督科", "is_staff": True}),
+        (
+            "supervisor",
+            {"role": Role.SUPERVISOR, "full_name": "司法局 执法监督科", "is_staff": True},
+        ),
         ("scjg_admin", {"role": Role.BODY_ADMIN, "body": scjg, "full_name": "市场监管局 法规科"}),
-        ("inspector", {"role": Role.INSPECTOR, "body": scjg,
-                       "full_name": first_inspector.name if first_inspector else "检查员"}),
-        ("enterprise", {"role": Role.ENTERPRISE, "enterprise": enterprise,
-                        "full_name": enterprise.legal_representative if enterprise else ""}),
+        (
+            "inspector",
+            {
+                "role": Role.INSPECTOR,
+                "body": scjg,
+                "full_name": first_inspector.name if first_inspector else "检查员",
+            },
+        ),
+        (
+            "enterprise",
+            {
+                "role": Role.ENTERPRISE,
+                "enterprise": enterprise,
+                "full_name": enterprise.legal_representative if enterprise else "",
+            },
+        ),
         ("admin", {"is_staff": True, "is_superuser": True, "full_name": "数据管理员"}),
     ]
     with transaction.atomic():
@@ -166,8 +213,13 @@ def load_accounts(bodies: dict[str, Body]) -> None:
             user = User(username=username, **fields)
             user.set_password(PASSWORD)
             user.save()
-            record(actor=ACTOR, action="create", obj=user, verb="demo_account",
-                   changes={"username": username, "role": user.role})
+            record(
+                actor=ACTOR,
+                action="create",
+                obj=user,
+                verb="demo_account",
+                changes={"username": username, "role": user.role},
+            )
             if username == "inspector" and first_inspector is not None:
                 first_inspector.user = user
                 first_inspector.save(update_fields=["user"])

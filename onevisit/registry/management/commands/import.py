@@ -22,7 +22,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         report = run_import(
-            options["kind"], path, path.name, actor=Actor.system("import"),
+            options["kind"],
+            path,
+            path.name,
+            actor=Actor.system("import"),
             dry_run=options["dry_run"],
         )
         for error in report.errors:

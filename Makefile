@@ -1,0 +1,28 @@
+# Mirrors the README. `make install run` is the first command, `make test` the second.
+.PHONY: install run demo test lint bench messages snapshot
+
+install:
+	python3 -m pip install -q uv
+	uv sync
+
+run:
+	python3 -m pip install -q uv && uv run onevisit demo
+
+test:
+	python3 -m pip install -q uv && uv run pytest -n 2 -q
+
+lint:
+	uv run ruff check .
+	uv run ruff format --check .
+	uv run mypy onevisit conftest.py tests bench
+
+messages:
+	cd onevisit && uv run django-admin makemessages -l zh_Hans --no-obsolete
+	cd onevisit && uv run python locale/fill_zh.py && uv run django-admin compilemessages
+
+snapshot:
+	UPDATE_SNAPSHOTS=1 uv run pytest -q onevisit/registry/tests/test_api.py
+
+bench:
+	uv run python bench/search.py
+	uv run python bench/import.py
