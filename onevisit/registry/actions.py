@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
 
 from onevisit.audit.actions import Actor, diff, record, record_many, snapshot
@@ -15,12 +15,25 @@ GRAM_BATCH = 5000
 
 
 def reindex_enterprises(enterprises: Iterable[Enterprise], *, fresh: bool = False) -> int:
-    """Rewrite the bigram index of these enterprises; `fresh` skips the delete for new rows."""
+    """Rewrite the bigram index of these enterprises; `fresh` skips the delete for new rows.
+
+    A name has a dozen bigrams, so an import of 600,000 enterprises writes millions of
+    rows: they go through one parameterised executemany (the same SQL on both databases)
+    rather than through model instances, which cost ten times as much.
+    """
     items = list(enterprises)
     if not fresh:
-        EnterpriseGram.objects.filter(enterprise_id__in=[e.pk for e in items]).delete()
-    rows = [EnterpriseGram(gram=g, enterprise_id=e.pk) for e in items for g in e.search_grams()]
-    EnterpriseGram.objects.bulk_create(rows, batch_size=GRAM_BATCH)
+        ids = [e.pk for e in items]
+        for start in range(0, len(ids), GRAM_BATCH):
+            EnterpriseGram.objects.filter(
+                enterprise_id__in=ids[start : start + GRAM_BATCH]
+            ).delete()
+    rows = [(gram, e.pk) for e in items for gram in sorted(e.search_grams())]
+    table = connection.ops.quote_name(EnterpriseGram._meta.db_table)
+    sql = f"INSERT INTO {table} (gram, enterprise_id) VALUES (%s, %s)"  # noqa: S608 - fixed names
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), GRAM_BATCH):
+            cursor.executemany(sql, rows[start : start + GRAM_BATCH])
     return len(rows)
 
 
