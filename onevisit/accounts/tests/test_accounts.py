@@ -60,3 +60,16 @@ class AccountTest(PersonaTestCase):
         supervisor_home = self.client_for(self.supervisor).get("/")
         assert supervisor_home.context["stats"]["enterprises"] == 2
         assert self.client_for(None).get("/").status_code == 200
+
+
+class LanguageTest(PersonaTestCase):
+    def test_it_speaks_chinese_by_default_even_to_an_english_browser(self) -> None:
+        response = self.client_for(None).get("/bodies/", headers={"Accept-Language": "en-US"})
+        html = response.content.decode()
+        assert "检查主体清单（公开）" in html and response["Content-Language"] == "zh-hans"
+
+    def test_it_switches_to_english_from_the_language_menu(self) -> None:
+        client = self.client_for(None)
+        client.post("/i18n/setlang/", {"language": "en", "next": "/bodies/"})
+        html = client.get("/bodies/").content.decode()
+        assert "Inspecting bodies (public list)" in html
