@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from onevisit.registry.models import Enterprise, EnterpriseQuerySet
 from onevisit.registry.search import looks_like_uscc_prefix, normalize
 
-COUNT_LIMIT = 10_000
+COUNT_LIMIT = 1_000
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,12 @@ def search_enterprises(base: EnterpriseQuerySet, filters: EnterpriseFilters) -> 
     """
     qs = base
     q = filters.q.strip()
+    order = "id"
     if q and looks_like_uscc_prefix(q):
         code = normalize(q)
         upper = next_code_prefix(code)
         qs = qs.filter(uscc__gte=code, uscc__lt=upper) if upper else qs.filter(uscc__gte=code)
+        order = "uscc"  # the unique index then yields rows in order and LIMIT stops early
     elif q:
         qs = qs.matching_name(q)
     if filters.district:
@@ -62,11 +64,11 @@ def search_enterprises(base: EnterpriseQuerySet, filters: EnterpriseFilters) -> 
         )
     if filters.status:
         qs = qs.filter(status=filters.status)
-    return qs.order_by("id")
+    return qs.order_by(order)
 
 
 def capped_count(qs: EnterpriseQuerySet) -> tuple[int, bool]:
-    """Count up to COUNT_LIMIT matches: "10,000+" is all a person needs to narrow a search."""
+    """Count up to COUNT_LIMIT matches: "1,000+" is all a person needs to narrow a search."""
     count = qs.order_by().values("pk")[: COUNT_LIMIT + 1].count()
     return min(count, COUNT_LIMIT), count <= COUNT_LIMIT
 
