@@ -27,12 +27,7 @@ def measure(samples: int, baseline_samples: int) -> None:
     from django.db.models import Q
 
     from onevisit.registry.models import Enterprise
-    from onevisit.registry.queries import (
-        EnterpriseFilters,
-        capped_count,
-        page_of,
-        search_enterprises,
-    )
+    from onevisit.registry.queries import EnterpriseFilters, search_enterprises
 
     rng = random.Random(7)
     total = Enterprise.objects.count()
@@ -50,9 +45,9 @@ def measure(samples: int, baseline_samples: int) -> None:
         return core[start : start + length]
 
     def run(filters: EnterpriseFilters, base: object = None) -> None:
-        qs = search_enterprises(Enterprise.objects.with_refs(), filters)
-        capped_count(qs)
-        page_of(qs, 1, 25)
+        search = search_enterprises(Enterprise.objects.with_refs(), filters)
+        search.count()
+        search.page(1, 25)
 
     def baseline(q: str) -> None:
         qs = Enterprise.objects.with_refs().filter(Q(name__icontains=q)).order_by("id")

@@ -37,6 +37,25 @@ def reindex_enterprises(enterprises: Iterable[Enterprise], *, fresh: bool = Fals
     return len(rows)
 
 
+BULK_ANALYZE_ROWS = 10_000
+
+
+def refresh_planner_statistics() -> None:
+    """After a bulk write, let the query planner see the new sizes of the search tables.
+
+    Without it PostgreSQL planned fragment searches from statistics taken before a
+    600,000-row load and scanned the whole enterprise table (0.8 s instead of 0.7 ms)
+    until autovacuum caught up.
+    """
+    tables = [Enterprise._meta.db_table, EnterpriseGram._meta.db_table]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for table in tables:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+        else:
+            cursor.execute("PRAGMA optimize")
+
+
 def _apply(instance: Model, fields: dict[str, Any]) -> None:
     for name, value in fields.items():
         setattr(instance, name, value)

@@ -21,7 +21,7 @@ from onevisit.registry.actions import (
 )
 from onevisit.registry.identifiers import InvalidIdentifier, split_industry_code, validate_uscc
 from onevisit.registry.models import Body, District, Industry
-from onevisit.registry.queries import EnterpriseFilters, capped_count, page_of, search_enterprises
+from onevisit.registry.queries import EnterpriseFilters, search_enterprises
 from onevisit.registry.schemas import (
     BodyIn,
     BodyOut,
@@ -81,12 +81,12 @@ def list_enterprises(request: HttpRequest, params: Query[EnterpriseSearchIn]) ->
     filters = EnterpriseFilters(
         q=params.q, district=params.district, industry=params.industry, status=params.status
     )
-    qs = search_enterprises(base, filters)
-    count, exact = capped_count(qs)
+    search = search_enterprises(base, filters)
+    count, exact = search.count()
     return {
         "count": count,
         "count_is_exact": exact,
-        "results": page_of(qs, params.page, params.size),
+        "results": search.page(params.page, params.size),
     }
 
 

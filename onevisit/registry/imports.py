@@ -22,7 +22,11 @@ from django.db import transaction
 from onevisit.accounts.models import User
 from onevisit.audit.actions import Actor, diff, record, snapshot
 from onevisit.lib.tabular import Column, Table, TableError, parse_date, read_table
-from onevisit.registry.actions import do_bulk_upsert_enterprises
+from onevisit.registry.actions import (
+    BULK_ANALYZE_ROWS,
+    do_bulk_upsert_enterprises,
+    refresh_planner_statistics,
+)
 from onevisit.registry.identifiers import InvalidIdentifier, split_industry_code, validate_uscc
 from onevisit.registry.models import Body, District, Enterprise, Industry, Inspector
 
@@ -313,6 +317,8 @@ def import_enterprises(
     if not dry_run:
         with transaction.atomic():
             do_bulk_upsert_enterprises(actor=actor, new=new, changed=changed)
+        if len(new) + len(changed) >= BULK_ANALYZE_ROWS:
+            refresh_planner_statistics()
     return report
 
 

@@ -77,21 +77,15 @@ class EnterpriseQuerySet(models.QuerySet["Enterprise"]):
         return self.select_related("district", "industry", "industry__section")
 
     def matching_name(self, fragment: str) -> EnterpriseQuerySet:
-        """Enterprises whose name or a former name contains the fragment.
+        """Enterprises whose name or a former name contains the fragment (a plain LIKE).
 
-        Served by the bigram index for fragments of two or more characters; the name
-        condition then removes bigram coincidences (e.g. "聊城" and "城聊" both hold 聊城).
+        Right for small sets (an enterprise user's own, a district-and-industry slice);
+        the whole register is searched through the bigram index in `queries.EnterpriseSearch`.
         """
         fragment = fragment.strip()
         if not fragment:
             return self
-        grams = bigrams(fragment)
-        if not grams:
-            return self.filter(Q(name__icontains=fragment) | Q(former_names__icontains=fragment))
-        rarest = EnterpriseGram.objects.rarest(grams)
-        return self.filter(grams__gram=rarest).filter(
-            Q(name__icontains=fragment) | Q(former_names__icontains=fragment)
-        )
+        return self.filter(Q(name__icontains=fragment) | Q(former_names__icontains=fragment))
 
 
 class Enterprise(models.Model):
@@ -183,20 +177,15 @@ class Enterprise(models.Model):
 
 
 class EnterpriseGramManager(models.Manager["EnterpriseGram"]):
-    RAREST_PROBE = 3000
-
-    def rarest(self, grams: set[str]) -> str:
-        """The gram with the fewest postings, counting each only up to a probe limit."""
-        best, best_count = "", self.RAREST_PROBE + 1
+    def by_rarity(self, grams: set[str], probe: int) -> list[tuple[str, int]]:
+        """The grams with their posting counts (each counted only up to `probe`), rarest first."""
+        counted = []
         for gram in sorted(grams):
-            count = len(
-                self.filter(gram=gram).values_list("enterprise_id", flat=True)[: self.RAREST_PROBE]
-            )
-            if count < best_count:
-                best, best_count = gram, count
+            count = self.filter(gram=gram)[:probe].count()
+            counted.append((gram, count))
             if count == 0:
                 break
-        return best
+        return sorted(counted, key=lambda item: item[1])
 
 
 class EnterpriseGram(models.Model):

@@ -1,13 +1,29 @@
-"""The enterprise search shared by the web page, the API and the benchmark."""
+"""The enterprise search shared by the web page, the API, the export and the benchmark.
+
+Three ways to answer, chosen per query:
+- a credit code (or its first characters): a range over the unique code index;
+- a name fragment over the whole register: the bigram index, walked in its own order
+  (gram, enterprise id) so that LIMIT stops early and no sort is needed; the other bigrams
+  of the fragment are index probes, and the name itself is checked last;
+- anything else, or a small permission-limited set: plain filters on the enterprise table.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from onevisit.registry.models import Enterprise, EnterpriseQuerySet
-from onevisit.registry.search import looks_like_uscc_prefix, normalize
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from onevisit.registry.models import Enterprise, EnterpriseGram, EnterpriseQuerySet
+from onevisit.registry.search import bigrams, looks_like_uscc_prefix, normalize
 
 COUNT_LIMIT = 1_000
+PROBE = 3_000
+MAX_GRAM_PROBES = 3
+CHUNK = 2_000
+CODE_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 @dataclass(frozen=True)
@@ -17,8 +33,18 @@ class EnterpriseFilters:
     industry: str = ""
     status: str = ""
 
-
-CODE_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    def lookups(self) -> dict[str, str]:
+        """The structured filters as field lookups on Enterprise."""
+        found: dict[str, str] = {}
+        if self.district:
+            found["district_id"] = self.district
+        industry = self.industry.strip().upper()
+        if industry:
+            key = "industry__section_id" if industry.isalpha() else "industry_id"
+            found[key] = industry if industry.isalpha() else industry[:2]
+        if self.status:
+            found["status"] = self.status
+        return found
 
 
 def next_code_prefix(prefix: str) -> str:
@@ -37,42 +63,93 @@ def next_code_prefix(prefix: str) -> str:
     return ""
 
 
-def search_enterprises(base: EnterpriseQuerySet, filters: EnterpriseFilters) -> EnterpriseQuerySet:
-    """Filter a permission-checked queryset by code, name fragment, district, industry, status.
+class EnterpriseSearch:
+    """A planned search over a permission-checked base queryset."""
 
-    A query that looks like a credit code is matched as a code prefix (an index range scan);
-    anything else as a name fragment through the bigram index.
-    """
-    qs = base
-    q = filters.q.strip()
-    order = "id"
-    if q and looks_like_uscc_prefix(q):
-        code = normalize(q)
-        upper = next_code_prefix(code)
-        qs = qs.filter(uscc__gte=code, uscc__lt=upper) if upper else qs.filter(uscc__gte=code)
-        order = "uscc"  # the unique index then yields rows in order and LIMIT stops early
-    elif q:
-        qs = qs.matching_name(q)
-    if filters.district:
-        qs = qs.filter(district_id=filters.district)
-    if filters.industry:
-        industry = filters.industry.strip().upper()
-        qs = (
-            qs.filter(industry__section_id=industry)
-            if industry.isalpha()
-            else qs.filter(industry_id=industry[:2])
-        )
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    return qs.order_by(order)
+    def __init__(self, base: EnterpriseQuerySet, filters: EnterpriseFilters) -> None:
+        self.base = base
+        self.filters = filters
+        self.gram_ids: QuerySet[EnterpriseGram, int] | None = None
+        self.rows: EnterpriseQuerySet = base
+        self._plan()
+
+    def _plan(self) -> None:
+        q = self.filters.q.strip()
+        lookups = self.filters.lookups()
+        rows = self.base.filter(**lookups)
+        if q and looks_like_uscc_prefix(q):
+            code = normalize(q)
+            upper = next_code_prefix(code)
+            rows = (
+                rows.filter(uscc__gte=code, uscc__lt=upper)
+                if upper
+                else rows.filter(uscc__gte=code)
+            )
+            self.rows = rows.order_by("uscc")  # the unique index yields rows in order
+            return
+        grams = bigrams(q)
+        # A restricted base (an enterprise user's own record) is tiny: filter it directly,
+        # and never count through the index what the user may not see.
+        if grams and not self.base.query.where:
+            ranked = EnterpriseGram.objects.by_rarity(grams, PROBE)
+            if not (lookups and rows[:PROBE].count() < ranked[0][1]):
+                self.gram_ids = self._gram_ids(q, ranked, lookups)
+                return
+        self.rows = rows.matching_name(q).order_by("id")
+
+    @staticmethod
+    def _gram_ids(
+        q: str, ranked: list[tuple[str, int]], lookups: dict[str, str]
+    ) -> QuerySet[EnterpriseGram, int]:
+        ids = EnterpriseGram.objects.filter(gram=ranked[0][0])
+        for gram, _count in ranked[1 : 1 + MAX_GRAM_PROBES]:
+            probe = EnterpriseGram.objects.filter(
+                gram=gram, enterprise_id=OuterRef("enterprise_id")
+            )
+            ids = ids.filter(Exists(probe))
+        if len(normalize(q)) > 2:
+            # Bigrams prove only that the pairs occur, not that they are adjacent in order.
+            ids = ids.filter(
+                Q(enterprise__name__icontains=q) | Q(enterprise__former_names__icontains=q)
+            )
+        if lookups:
+            ids = ids.filter(**{f"enterprise__{key}": value for key, value in lookups.items()})
+        return ids.order_by("enterprise_id").values_list("enterprise_id", flat=True)
+
+    def count(self) -> tuple[int, bool]:
+        """Up to COUNT_LIMIT matches: "1,000+" is all a person needs to narrow a search."""
+        if self.gram_ids is not None:
+            found = self.gram_ids[: COUNT_LIMIT + 1].count()
+        else:
+            found = self.rows.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+        return min(found, COUNT_LIMIT), found <= COUNT_LIMIT
+
+    def page(self, number: int, size: int) -> list[Enterprise]:
+        start = (max(number, 1) - 1) * size
+        if self.gram_ids is None:
+            return list(self.rows[start : start + size])
+        return self._rows_for(list(self.gram_ids[start : start + size]))
+
+    def _rows_for(self, ids: list[int]) -> list[Enterprise]:
+        found = {e.pk: e for e in self.base.filter(pk__in=ids)}
+        return [found[i] for i in ids if i in found]
+
+    def iterator(self) -> Iterator[Enterprise]:
+        """Every match, in chunks (the export)."""
+        if self.gram_ids is None:
+            yield from self.rows.iterator(chunk_size=CHUNK)
+            return
+        last = 0
+        while True:
+            ids = list(self.gram_ids.filter(enterprise_id__gt=last)[:CHUNK])
+            if not ids:
+                return
+            yield from self._rows_for(ids)
+            last = ids[-1]
+
+    def describe(self) -> dict[str, Any]:
+        return {"uses_bigram_index": self.gram_ids is not None}
 
 
-def capped_count(qs: EnterpriseQuerySet) -> tuple[int, bool]:
-    """Count up to COUNT_LIMIT matches: "1,000+" is all a person needs to narrow a search."""
-    count = qs.order_by().values("pk")[: COUNT_LIMIT + 1].count()
-    return min(count, COUNT_LIMIT), count <= COUNT_LIMIT
-
-
-def page_of(qs: EnterpriseQuerySet, page: int, size: int) -> list[Enterprise]:
-    page = max(page, 1)
-    return list(qs[(page - 1) * size : page * size])
+def search_enterprises(base: EnterpriseQuerySet, filters: EnterpriseFilters) -> EnterpriseSearch:
+    return EnterpriseSearch(base, filters)

@@ -21,12 +21,7 @@ from onevisit.registry.actions import do_create_enterprise, do_update_enterprise
 from onevisit.registry.forms import EnterpriseForm, EnterpriseSearchForm, ImportForm
 from onevisit.registry.imports import run_import
 from onevisit.registry.models import Enterprise
-from onevisit.registry.queries import (
-    EnterpriseFilters,
-    capped_count,
-    page_of,
-    search_enterprises,
-)
+from onevisit.registry.queries import EnterpriseFilters, search_enterprises
 
 PAGE_SIZE = 25
 
@@ -50,12 +45,12 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     base = access.enterprises_for_user(request.user)
     form = EnterpriseSearchForm(request.GET or None)
     filters = EnterpriseFilters(**form.cleaned_filters())
-    qs = search_enterprises(base, filters)
-    count, exact = capped_count(qs)
+    search = search_enterprises(base, filters)
+    count, exact = search.count()
     page = _page_number(request)
     context = {
         "form": form,
-        "enterprises": page_of(qs, page, PAGE_SIZE),
+        "enterprises": search.page(page, PAGE_SIZE),
         "count": count,
         "count_is_exact": exact,
         "page": page,
@@ -95,7 +90,7 @@ ENTERPRISE_EXPORT_HEADERS = [
 def enterprise_export(request: HttpRequest) -> HttpResponse:
     base = access.enterprises_for_user(request.user)
     form = EnterpriseSearchForm(request.GET or None)
-    qs = search_enterprises(base, EnterpriseFilters(**form.cleaned_filters()))
+    search = search_enterprises(base, EnterpriseFilters(**form.cleaned_filters()))
     rows = (
         [
             e.uscc,
@@ -110,7 +105,7 @@ def enterprise_export(request: HttpRequest) -> HttpResponse:
             e.employees,
             e.get_status_display(),
         ]
-        for e in qs.iterator(chunk_size=2000)
+        for e in search.iterator()
     )
     return xlsx_response("enterprises", "企业名录", ENTERPRISE_EXPORT_HEADERS, rows)
 

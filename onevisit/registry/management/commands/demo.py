@@ -14,7 +14,11 @@ from django.utils import timezone
 from onevisit.accounts.models import Role, User
 from onevisit.audit.actions import Actor, record, snapshot
 from onevisit.registry import demo
-from onevisit.registry.actions import do_bulk_upsert_enterprises
+from onevisit.registry.actions import (
+    BULK_ANALYZE_ROWS,
+    do_bulk_upsert_enterprises,
+    refresh_planner_statistics,
+)
 from onevisit.registry.models import Body, District, Enterprise, Industry, Inspector
 
 ACTOR = Actor.system("demo")
@@ -165,6 +169,8 @@ def load_enterprises(wanted: int, say: Any) -> int:
             say(f"  {have + added:,} enterprises")
             batch = []
     added += _flush(batch)
+    if added >= BULK_ANALYZE_ROWS:
+        refresh_planner_statistics()
     return added
 
 
