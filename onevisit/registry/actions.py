@@ -28,9 +28,9 @@ def reindex_enterprises(enterprises: Iterable[Enterprise], *, fresh: bool = Fals
             EnterpriseGram.objects.filter(
                 enterprise_id__in=ids[start : start + GRAM_BATCH]
             ).delete()
-    rows = [(gram, e.pk) for e in items for gram in sorted(e.search_grams())]
+    rows = [(gram, e.pk, e.district_id) for e in items for gram in sorted(e.search_grams())]
     table = connection.ops.quote_name(EnterpriseGram._meta.db_table)
-    sql = f"INSERT INTO {table} (gram, enterprise_id) VALUES (%s, %s)"  # noqa: S608 - fixed names
+    sql = f"INSERT INTO {table} (gram, enterprise_id, district_id) VALUES (%s, %s, %s)"  # noqa: S608
     with connection.cursor() as cursor:
         for start in range(0, len(rows), GRAM_BATCH):
             cursor.executemany(sql, rows[start : start + GRAM_BATCH])
@@ -83,7 +83,7 @@ def do_update_enterprise(
         return enterprise
     with transaction.atomic():
         enterprise.save()
-        if {"name", "former_names"} & set(fields):
+        if {"name", "former_names", "district"} & set(fields):
             reindex_enterprises([enterprise])
         record(actor=actor, action="update", obj=enterprise, changes=changes)
     return enterprise

@@ -91,7 +91,7 @@ class EnterpriseSearch:
         # A restricted base (an enterprise user's own record) is tiny: filter it directly,
         # and never count through the index what the user may not see.
         if grams and not self.base.query.where:
-            ranked = EnterpriseGram.objects.by_rarity(grams, PROBE)
+            ranked = EnterpriseGram.objects.by_rarity(grams, PROBE, self.filters.district)
             if not (lookups and rows[:PROBE].count() < ranked[0][1]):
                 self.gram_ids = self._gram_ids(q, ranked, lookups)
                 return
@@ -101,7 +101,11 @@ class EnterpriseSearch:
     def _gram_ids(
         q: str, ranked: list[tuple[str, int]], lookups: dict[str, str]
     ) -> QuerySet[EnterpriseGram, int]:
+        lookups = dict(lookups)
+        district = lookups.pop("district_id", "")
         ids = EnterpriseGram.objects.filter(gram=ranked[0][0])
+        if district:
+            ids = ids.filter(district_id=district)
         for gram, _count in ranked[1 : 1 + MAX_GRAM_PROBES]:
             probe = EnterpriseGram.objects.filter(
                 gram=gram, enterprise_id=OuterRef("enterprise_id")

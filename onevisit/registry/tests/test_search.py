@@ -108,7 +108,7 @@ class SearchPlanTest(PersonaTestCase):
         for serial in range(50, 60):
             make_enterprise(f"临清有限{serial}号公司", serial=serial, district="371581")
         search = search_enterprises(
-            Enterprise.objects.all(), EnterpriseFilters(q="有限", district="371521")
+            Enterprise.objects.all(), EnterpriseFilters(q="有限", industry="38")
         )
         assert search.describe() == {"uses_bigram_index": False}
         assert [e.name for e in search.iterator()] == ["阳谷华通电缆有限公司"]
@@ -155,3 +155,23 @@ def uscc_code(i: int) -> str:
     from onevisit.testing import uscc
 
     return uscc(500 + i)
+
+
+class GramDistrictTest(PersonaTestCase):
+    def test_it_moves_the_index_rows_when_an_enterprise_changes_district(self) -> None:
+        from onevisit.audit.actions import Actor
+        from onevisit.registry.actions import do_update_enterprise
+        from onevisit.registry.models import District
+
+        assert set(
+            EnterpriseGram.objects.filter(enterprise=self.cable).values_list(
+                "district_id", flat=True
+            )
+        ) == {"371521"}
+        do_update_enterprise(
+            actor=Actor.system("test"),
+            enterprise=self.cable,
+            fields={"district": District.objects.get(code="371526")},
+        )
+        assert names(EnterpriseFilters(q="电缆", district="371526")) == ["阳谷华通电缆有限公司"]
+        assert names(EnterpriseFilters(q="电缆", district="371521")) == []
