@@ -98,6 +98,14 @@ def measure_baseline(path: Path) -> None:
     )
 
 
+def run_step(step: str, env: dict[str, str], path: Path, rows: int = 0) -> None:
+    """Each step in a process of its own, with the database environment of its run."""
+    command = [sys.executable, __file__, "--step", step, "--file", str(path)]
+    if rows:
+        command += ["--rows", str(rows)]
+    subprocess.run(command, env=env, check=True)
+
+
 def fresh_database(db: str, name: str) -> dict[str, str]:
     env = database_env(db, name)
     shutil.rmtree(env["ONEVISIT_DATA_DIR"], ignore_errors=True)
@@ -130,47 +138,10 @@ def main() -> None:
             path = OUT / f"enterprises-{rows}.csv"
             env = fresh_database(db, f"bench_import_{rows}")
             if not path.exists():
-                subprocess.run(
-                    [
-                        sys.executable,
-                        __file__,
-                        "--step",
-                        "csv",
-                        "--rows",
-                        str(rows),
-                        "--file",
-                        str(path),
-                    ],
-                    env=env,
-                    check=True,
-                )
-            subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--step",
-                    "import",
-                    "--rows",
-                    str(rows),
-                    "--file",
-                    str(path),
-                ],
-                env=env,
-                check=True,
-            )
+                run_step("csv", env, path, rows)
+            run_step("import", env, path, rows)
         env = fresh_database(db, "bench_import_baseline")
-        subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--step",
-                "baseline",
-                "--file",
-                str(OUT / f"enterprises-{args.rows[0]}.csv"),
-            ],
-            env=env,
-            check=True,
-        )
+        run_step("baseline", env, OUT / f"enterprises-{args.rows[0]}.csv")
         env = database_env(db, "bench_demo_start")
         shutil.rmtree(env["ONEVISIT_DATA_DIR"], ignore_errors=True)
         if db == "postgres":

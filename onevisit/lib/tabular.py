@@ -19,11 +19,15 @@ from typing import IO, Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from onevisit.lib.problems import Problem, gettext_noop
+
 MAX_ROWS = 1_000_000
+_TOO_LARGE = gettext_noop("the file is larger than %(megabytes)s MB")
+_UNREADABLE = gettext_noop("the file cannot be read: %(kind)s")
 MAX_CELL_CHARS = 2000
 
 
-class TableError(ValueError):
+class TableError(Problem):
     """The file as a whole cannot be read (format, encoding, headers, size)."""
 
 
@@ -68,16 +72,18 @@ def _xlsx_rows(data: bytes) -> Iterable[Sequence[Any]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise TableError(f"not a readable .xlsx workbook ({type(error).__name__})") from None
+        raise TableError(
+            gettext_noop("not a readable .xlsx workbook (%(kind)s)"), kind=type(error).__name__
+        ) from None
     sheet = workbook.worksheets[0] if workbook.worksheets else None
     if sheet is None:
-        raise TableError("the workbook has no sheet")
+        raise TableError(gettext_noop("the workbook has no sheet"))
     return sheet.iter_rows(values_only=True)
 
 
 def _csv_rows(data: bytes) -> Iterable[Sequence[Any]]:
     if b"\x00" in data[:4096]:
-        raise TableError("not a text CSV file (it contains binary data)")
+        raise TableError(gettext_noop("not a text CSV file (it contains binary data)"))
     # Excel in Chinese Windows saves CSV as GB18030/GBK; everything else says UTF-8.
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -86,11 +92,13 @@ def _csv_rows(data: bytes) -> Iterable[Sequence[Any]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise TableError("CSV is neither UTF-8 nor GB18030 text")
+        raise TableError(gettext_noop("CSV is neither UTF-8 nor GB18030 text"))
     try:
         return list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:
-        raise TableError(f"CSV cannot be parsed: {error}") from None
+        raise TableError(
+            gettext_noop("CSV cannot be parsed: %(error)s"), error=str(error)
+        ) from None
 
 
 def read_table(
@@ -100,13 +108,16 @@ def read_table(
     data = _read_bytes(source, max_bytes)
     suffix = Path(filename).suffix.lower()
     if not data:
-        raise TableError("the file is empty")
+        raise TableError(gettext_noop("the file is empty"))
     if suffix == ".xlsx":
         raw_rows = _xlsx_rows(data)
     elif suffix == ".csv":
         raw_rows = _csv_rows(data)
     else:
-        raise TableError(f"unsupported file type {suffix or '(none)'}: use .xlsx or .csv")
+        raise TableError(
+            gettext_noop("unsupported file type %(suffix)s: use .xlsx or .csv"),
+            suffix=suffix or "(none)",
+        )
     return _to_table(iter(raw_rows), columns)
 
 
@@ -115,14 +126,14 @@ def _read_bytes(source: bytes | Path | IO[bytes], max_bytes: int) -> bytes:
         data = source
     elif isinstance(source, Path):
         if not source.is_file():
-            raise TableError(f"no such file: {source}")
+            raise TableError(gettext_noop("no such file: %(path)s"), path=str(source))
         if source.stat().st_size > max_bytes:
-            raise TableError(f"the file is larger than {max_bytes // (1024 * 1024)} MB")
+            raise TableError(_TOO_LARGE, megabytes=max_bytes // (1024 * 1024))
         data = source.read_bytes()
     else:
         data = source.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise TableError(f"the file is larger than {max_bytes // (1024 * 1024)} MB")
+        raise TableError(_TOO_LARGE, megabytes=max_bytes // (1024 * 1024))
     return data
 
 
@@ -130,9 +141,9 @@ def _to_table(raw_rows: Any, columns: Sequence[Column]) -> Table:
     try:
         header_row = next(raw_rows)
     except StopIteration:
-        raise TableError("the file is empty") from None
+        raise TableError(gettext_noop("the file is empty")) from None
     except Exception as error:
-        raise TableError(f"the file cannot be read: {type(error).__name__}") from None
+        raise TableError(_UNREADABLE, kind=type(error).__name__) from None
     headers = [str(h).strip() if h is not None else "" for h in header_row]
     mapping, labels, ignored = _map_headers(headers, columns)
     rows: list[tuple[int, dict[str, str | dt.date | None]]] = []
@@ -143,13 +154,15 @@ def _to_table(raw_rows: Any, columns: Sequence[Column]) -> Table:
                 continue
             rows.append((number, values))
             if len(rows) > MAX_ROWS:
-                raise TableError(f"more than {MAX_ROWS:,} rows: split the file")
+                raise TableError(
+                    gettext_noop("more than %(limit)s rows: split the file"), limit=f"{MAX_ROWS:,}"
+                )
     except TableError:
         raise
     except Exception as error:
-        raise TableError(f"the file cannot be read: {type(error).__name__}") from None
+        raise TableError(_UNREADABLE, kind=type(error).__name__) from None
     if not rows:
-        raise TableError("the file has a header row but no data rows")
+        raise TableError(gettext_noop("the file has a header row but no data rows"))
     return Table(mapping, rows, labels, ignored)
 
 
@@ -167,13 +180,15 @@ def _map_headers(
             ignored.append(header)
             continue
         if column.key in mapping:
-            raise TableError(f"column {header!r} appears twice")
+            raise TableError(gettext_noop("column %(header)s appears twice"), header=header)
         mapping[column.key] = index
         labels[column.key] = header
     missing = [c for c in columns if c.required and c.key not in mapping]
     if missing:
         names = ", ".join(f"{c.headers[0]}/{c.key}" for c in missing)
-        raise TableError(f"required columns missing from the header row: {names}")
+        raise TableError(
+            gettext_noop("required columns missing from the header row: %(names)s"), names=names
+        )
     return mapping, labels, ignored
 
 
@@ -185,9 +200,12 @@ def parse_date(value: str | dt.date | None) -> dt.date:
         return value
     match = DATE_RE.match(value or "")
     if not match:
-        raise ValueError("not a date (use 2026-01-31)")
+        raise Problem(gettext_noop("not a date (use 2026-01-31)"))
     year, month, day = (int(g) for g in match.groups())
-    return dt.date(year, month, day)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise Problem(gettext_noop("no such day in the calendar")) from None
 
 
 def write_xlsx(

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onevisit.registry.identifiers import InvalidIdentifier, split_industry_code, validate_uscc
@@ -72,14 +73,14 @@ class EnterpriseForm(forms.ModelForm[Enterprise]):
         try:
             return validate_uscc(self.cleaned_data["uscc"])
         except InvalidIdentifier as error:
-            raise forms.ValidationError(str(error)) from None
+            raise forms.ValidationError(error.localized(gettext)) from None
 
     def clean_industry_code(self) -> str:
         code: str = self.cleaned_data["industry_code"]
         try:
             section, division, full = split_industry_code(code)
         except InvalidIdentifier as error:
-            raise forms.ValidationError(str(error)) from None
+            raise forms.ValidationError(error.localized(gettext)) from None
         industry = Industry.objects.filter(code=division, section__isnull=False).first()
         if industry is None or (section is not None and industry.section_id != section):
             raise forms.ValidationError(_("Unknown industry code (GB/T 4754-2017)."))

@@ -13,11 +13,13 @@ import re
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
 
+from onevisit.lib.problems import Problem, gettext_noop
+
 ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 INDUSTRY_CODE_RE = re.compile(r"^([A-T])?(\d{2})(\d{0,2})$")
 
 
-class InvalidIdentifier(ValueError):
+class InvalidIdentifier(Problem):
     """A code that fails a check; the message says which check, in words an official can act on."""
 
 
@@ -26,7 +28,9 @@ def _org_char_value(char: str) -> int:
         return int(char)
     if "A" <= char <= "Z":
         return ord(char) - ord("A") + 10
-    raise InvalidIdentifier(f"character {char!r} is not allowed in an organisation code")
+    raise InvalidIdentifier(
+        gettext_noop("character %(char)s is not allowed in an organisation code"), char=char
+    )
 
 
 def org_code_check_char(body: str) -> str:
@@ -54,22 +58,30 @@ def validate_uscc(raw: str) -> str:
     try:
         stdnum_uscc.validate(code)
     except InvalidLength:
-        raise InvalidIdentifier(f"must have 18 characters, has {len(code)}") from None
+        raise InvalidIdentifier(
+            gettext_noop("must have 18 characters, has %(length)s"), length=len(code)
+        ) from None
     except InvalidFormat:
         raise InvalidIdentifier(
-            "characters 1-8 must be digits and the rest from 0-9 and A-Y without I, O, S, V, Z"
+            gettext_noop(
+                "characters 1-8 must be digits and the rest from 0-9 and A-Y without I, O, S, V, Z"
+            )
         ) from None
     except InvalidChecksum:
         raise InvalidIdentifier(
-            f"check character (18th) is wrong: expected {uscc_check_char(code[:17])}"
+            gettext_noop("check character (18th) is wrong: expected %(expected)s"),
+            expected=uscc_check_char(code[:17]),
         ) from None
     except ValidationError as error:  # pragma: no cover - stdnum's other errors
-        raise InvalidIdentifier(str(error)) from None
+        raise InvalidIdentifier("%(error)s", error=str(error)) from None
     org_body, org_check = code[8:16], code[16]
     if org_check != org_code_check_char(org_body):
         raise InvalidIdentifier(
-            "organisation code check (GB 11714, characters 9-17) is wrong: "
-            f"expected {org_code_check_char(org_body)} as the 17th character"
+            gettext_noop(
+                "organisation code check (GB 11714, characters 9-17) is wrong: "
+                "expected %(expected)s as the 17th character"
+            ),
+            expected=org_code_check_char(org_body),
         )
     return code
 
@@ -90,8 +102,10 @@ def split_industry_code(raw: str) -> tuple[str | None, str, str]:
     match = INDUSTRY_CODE_RE.match(code)
     if not match or len(match.group(3)) == 1:
         raise InvalidIdentifier(
-            "must be a GB/T 4754-2017 code of 2 or 4 digits, optionally after the section "
-            "letter (e.g. C3451, 3451, 34)"
+            gettext_noop(
+                "must be a GB/T 4754-2017 code of 2 or 4 digits, optionally after the "
+                "section letter (e.g. C3451, 3451, 34)"
+            )
         )
     section, division, rest = match.groups()
     return section, division, division + rest

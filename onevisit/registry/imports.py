@@ -18,9 +18,11 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from onevisit.accounts.models import User
 from onevisit.audit.actions import Actor, diff, record, snapshot
+from onevisit.lib.problems import Problem
 from onevisit.lib.tabular import Column, Table, TableError, parse_date, read_table
 from onevisit.registry.actions import (
     BULK_ANALYZE_ROWS,
@@ -42,7 +44,12 @@ class RowError:
 
     def __str__(self) -> str:
         shown = f" {self.value!r}" if self.value else ""
-        return f"row {self.row}, {self.column}{shown}: {self.reason}"
+        return _("row %(row)s, %(column)s%(value)s: %(reason)s") % {
+            "row": self.row,
+            "column": self.column,
+            "value": shown,
+            "reason": self.reason,
+        }
 
 
 @dataclass
@@ -62,14 +69,28 @@ class ImportReport:
         return not self.errors and not self.file_error
 
     def summary(self) -> str:
+        counts = {
+            "rows": self.rows,
+            "bad": len(self.errors),
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
         if self.file_error:
-            return f"file rejected: {self.file_error}"
+            return _("file rejected: %(reason)s") % {"reason": self.file_error}
         if self.errors:
-            return f"file rejected: {len(self.errors)} bad rows of {self.rows}; nothing was changed"
-        verb = "would create" if self.dry_run else "created"
+            return _("file rejected: %(bad)s bad rows of %(rows)s; nothing was changed") % counts
+        if self.dry_run:
+            return (
+                _(
+                    "%(rows)s rows: would create %(created)s, update %(updated)s, leave "
+                    "%(unchanged)s unchanged (dry run, nothing written)"
+                )
+                % counts
+            )
         return (
-            f"{self.rows} rows: {verb} {self.created}, updated {self.updated}, "
-            f"unchanged {self.unchanged}" + (" (dry run, nothing written)" if self.dry_run else "")
+            _("%(rows)s rows: created %(created)s, updated %(updated)s, unchanged %(unchanged)s")
+            % counts
         )
 
 
@@ -85,9 +106,13 @@ def _text(values: dict[str, Any], key: str, max_length: int, required: bool = Fa
     text = value.isoformat() if isinstance(value, dt.date) else (value or "")
     text = str(text).strip()
     if required and not text:
-        raise RowProblem(key, "is empty")
+        raise RowProblem(key, _("is empty"))
     if len(text) > max_length:
-        raise RowProblem(key, f"is longer than {max_length} characters ({len(text)})")
+        raise RowProblem(
+            key,
+            _("is longer than %(max)s characters (%(length)s)")
+            % {"max": max_length, "length": len(text)},
+        )
     return text
 
 
@@ -100,9 +125,11 @@ def _optional_decimal(
     try:
         number = Decimal(text.replace(",", ""))
     except InvalidOperation:
-        raise RowProblem(key, "is not a number") from None
+        raise RowProblem(key, _("is not a number")) from None
     if not number.is_finite() or not low <= number <= high:
-        raise RowProblem(key, f"must lie between {low} and {high}")
+        raise RowProblem(
+            key, _("must lie between %(low)s and %(high)s") % {"low": low, "high": high}
+        )
     return number.quantize(Decimal("0.000001")) if high <= 180 else number.quantize(Decimal("0.01"))
 
 
@@ -111,7 +138,7 @@ def _optional_int(values: dict[str, Any], key: str) -> int | None:
     if not text:
         return None
     if not re.fullmatch(r"\d+", text.replace(",", "")):
-        raise RowProblem(key, "must be a whole number of 0 or more")
+        raise RowProblem(key, _("must be a whole number of 0 or more"))
     return int(text.replace(",", ""))
 
 
@@ -123,19 +150,19 @@ def _bool(values: dict[str, Any], key: str, default: bool) -> bool:
         return True
     if text in {"否", "n", "no", "false", "0", "离岗", "不公开"}:
         return False
-    raise RowProblem(key, "must be 是 or 否 (yes/no)")
+    raise RowProblem(key, _("must be 是 or 否 (yes/no)"))
 
 
 def _choice(values: dict[str, Any], key: str, options: dict[str, str], default: str | None) -> str:
     text = _text(values, key, 30)
     if not text:
         if default is None:
-            raise RowProblem(key, "is empty")
+            raise RowProblem(key, _("is empty"))
         return default
     for label, value in options.items():
         if text.lower() in {label.lower(), value.lower()}:
             return value
-    raise RowProblem(key, "must be one of " + ", ".join(options))
+    raise RowProblem(key, _("must be one of %(options)s") % {"options": ", ".join(options)})
 
 
 class DistrictLookup:
@@ -147,7 +174,7 @@ class DistrictLookup:
         text = _text(values, key, 50, required=True)
         found = self.by_code.get(text) or self.by_name.get(text)
         if found is None:
-            raise RowProblem(key, "unknown district code (GB/T 2260)")
+            raise RowProblem(key, _("unknown district code (GB/T 2260)"))
         return found
 
 
@@ -186,15 +213,17 @@ def _enterprise_fields(
     try:
         uscc = validate_uscc(_text(values, "uscc", 30, required=True))
     except InvalidIdentifier as error:
-        raise RowProblem("uscc", f"invalid code: {error}") from None
+        raise RowProblem(
+            "uscc", _("invalid code: %(reason)s") % {"reason": error.localized(_)}
+        ) from None
     industry_text = _text(values, "industry", 10, required=True)
     try:
         section, division, full_code = split_industry_code(industry_text)
     except InvalidIdentifier as error:
-        raise RowProblem("industry", str(error)) from None
+        raise RowProblem("industry", error.localized(_)) from None
     industry = industries.get(division)
     if industry is None or (section is not None and industry.section_id != section):
-        raise RowProblem("industry", "unknown industry code (GB/T 4754-2017)")
+        raise RowProblem("industry", _("unknown industry code (GB/T 4754-2017)"))
     former = re.split(r"[;；\n]", _text(values, "former_names", 1000))
     return {
         "uscc": uscc,
@@ -215,7 +244,7 @@ def _enterprise_fields(
 
 def _check_geo(fields: dict[str, Any]) -> None:
     if (fields["latitude"] is None) != (fields["longitude"] is None):
-        raise RowProblem("latitude", "give both latitude and longitude, or neither")
+        raise RowProblem("latitude", _("give both latitude and longitude, or neither"))
 
 
 # --- generic driver ---------------------------------------------------------------------
@@ -253,7 +282,7 @@ def _parse_rows(
                     number,
                     labels.get(key_column, key_column),
                     key,
-                    f"duplicate in this file (first in row {seen[key]})",
+                    _("duplicate in this file (first in row %(row)s)") % {"row": seen[key]},
                 )
             )
             continue
@@ -273,7 +302,7 @@ def _start(
     try:
         table = read_table(source, filename, columns, settings.ONEVISIT_IMPORT_MAX_BYTES)
     except TableError as error:
-        report.file_error = str(error)
+        report.file_error = error.localized(_)
         return report, None
     report.rows = len(table.rows)
     report.ignored_columns = table.ignored_headers
@@ -382,13 +411,15 @@ def import_bodies(
         kind = _choice(values, "kind", BODY_KINDS, None)
         entrusting = _text(values, "entrusted_by", 30)
         if kind == "entrusted" and not entrusting:
-            raise RowProblem("entrusted_by", "an entrusted organisation names its entrusting body")
+            raise RowProblem(
+                "entrusted_by", _("an entrusted organisation names its entrusting body")
+            )
         if kind != "entrusted" and entrusting:
-            raise RowProblem("entrusted_by", "only an entrusted organisation has one")
+            raise RowProblem("entrusted_by", _("only an entrusted organisation has one"))
         if entrusting and entrusting not in existing and entrusting not in codes_in_file:
-            raise RowProblem("entrusted_by", "no body with this code")
+            raise RowProblem("entrusted_by", _("no body with this code"))
         if entrusting == code:
-            raise RowProblem("entrusted_by", "a body cannot entrust itself")
+            raise RowProblem("entrusted_by", _("a body cannot entrust itself"))
         fields = {
             "code": code,
             "name": _text(values, "name", 100, required=True),
@@ -472,15 +503,15 @@ def import_inspectors(
         code = _text(values, "body", 30, required=True)
         body = bodies.get(code)
         if body is None:
-            raise RowProblem("body", "no body with this code")
+            raise RowProblem("body", _("no body with this code"))
         if only_body is not None and body.pk != only_body.pk:
-            raise RowProblem("body", "you may import only your own body's inspectors")
+            raise RowProblem("body", _("you may import only your own body's inspectors"))
         start, end = (
             _date(values, "certificate_valid_from"),
             _date(values, "certificate_valid_until"),
         )
         if end < start:
-            raise RowProblem("certificate_valid_until", "is before the start of validity")
+            raise RowProblem("certificate_valid_until", _("is before the start of validity"))
         served = []
         for part in re.split(r"[,，;；、\s]+", _text(values, "districts", 500, required=True)):
             if part:
@@ -504,7 +535,7 @@ def import_inspectors(
         current = existing.get(item.key)
         if current is not None and only_body is not None and current.body_id != only_body.pk:
             report.errors.append(
-                RowError(item.row, "certificate_number", item.key, "belongs to another body")
+                RowError(item.row, "certificate_number", item.key, _("belongs to another body"))
             )
     if report.errors:
         return report
@@ -520,7 +551,8 @@ def _date(values: dict[str, Any], key: str) -> dt.date:
     try:
         return parse_date(values.get(key))
     except ValueError as error:
-        raise RowProblem(key, str(error)) from None
+        reason = error.localized(_) if isinstance(error, Problem) else str(error)
+        raise RowProblem(key, reason) from None
 
 
 def _upsert_inspector(

@@ -20,7 +20,11 @@ from onevisit.registry.models import Enterprise, EnterpriseGram, EnterpriseQuery
 from onevisit.registry.search import bigrams, looks_like_uscc_prefix, normalize
 
 COUNT_LIMIT = 1_000
-PROBE = 3_000
+# To choose the cheaper walk, a bigram's postings are counted up to GRAM_PROBE and the
+# slice of the other filters up to SLICE_PROBE: a slice of that size is cheap to scan with
+# LIKE, while a common bigram (more than GRAM_PROBE postings) may be long to walk.
+GRAM_PROBE = 3_000
+SLICE_PROBE = 10_000
 MAX_GRAM_PROBES = 3
 CHUNK = 2_000
 CODE_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -91,11 +95,22 @@ class EnterpriseSearch:
         # A restricted base (an enterprise user's own record) is tiny: filter it directly,
         # and never count through the index what the user may not see.
         if grams and not self.base.query.where:
-            ranked = EnterpriseGram.objects.by_rarity(grams, PROBE, self.filters.district)
-            if not (lookups and rows[:PROBE].count() < ranked[0][1]):
+            ranked = EnterpriseGram.objects.by_rarity(grams, GRAM_PROBE, self.filters.district)
+            if not self._slice_is_cheaper(rows, lookups, ranked[0][1]):
                 self.gram_ids = self._gram_ids(q, ranked, lookups)
                 return
         self.rows = rows.matching_name(q).order_by("id")
+
+    @staticmethod
+    def _slice_is_cheaper(rows: EnterpriseQuerySet, lookups: dict[str, str], postings: int) -> bool:
+        """Scan the filtered slice rather than walk the bigram's postings?
+
+        The bigram rows carry the district, so a district alone never needs the slice.
+        """
+        if not set(lookups) - {"district_id"}:
+            return False
+        slice_size = rows[:SLICE_PROBE].count()
+        return slice_size < postings or (postings >= GRAM_PROBE and slice_size < SLICE_PROBE)
 
     @staticmethod
     def _gram_ids(

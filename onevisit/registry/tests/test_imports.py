@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from onevisit.audit.actions import Actor, verify_chain
@@ -19,6 +20,15 @@ from onevisit.registry.models import Body, Enterprise, Inspector
 from onevisit.testing import PersonaTestCase, uscc
 
 ACTOR = Actor.system("test")
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """These tests read the English messages; the Chinese ones are checked at the end."""
+    with translation.override("en"):
+        yield
+
+
 HEADER_ZH = ["统一社会信用代码", "企业名称", "行政区划代码", "国民经济行业代码", "注册地址"]
 HEADER_EN = ["uscc", "name", "district", "industry", "address"]
 
@@ -236,10 +246,27 @@ class ImportCommandAndPageTest(PersonaTestCase):
         upload = SimpleUploadedFile(
             "bad.csv", csv_bytes([HEADER_EN, [uscc(111), "x", "999999", "22", ""]])
         )
+        client.cookies["django_language"] = "en"
         response = client.post(reverse("registry:import"), {"kind": "enterprises", "file": upload})
         html = response.content.decode()
         assert response.status_code == 200
         assert "unknown district code" in html and "999999" in html
+
+    def test_it_reports_the_bad_rows_in_chinese_by_default(self) -> None:
+        client = self.client_for(self.alice)
+        rows = [
+            HEADER_EN,
+            ["362322198709086409", "x", "371526", "22", ""],
+            [uscc(112), "y", "999999", "22", ""],
+        ]
+        upload = SimpleUploadedFile("bad.csv", csv_bytes(rows))
+        with translation.override("zh-hans"):
+            response = client.post(
+                reverse("registry:import"), {"kind": "enterprises", "file": upload}
+            )
+        html = response.content.decode()
+        assert "未知的行政区划代码" in html
+        assert "组织机构代码校验位" in html and "999999" in html
 
     def test_it_does_not_offer_body_import_to_a_body_admin(self) -> None:
         client = self.client_for(self.alice)
