@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import StrIndex, Upper
 
 from onevisit.registry.models import Enterprise, EnterpriseGram, EnterpriseQuerySet
 from onevisit.registry.search import bigrams, looks_like_uscc_prefix, normalize
@@ -127,10 +128,15 @@ class EnterpriseSearch:
             )
             ids = ids.filter(Exists(probe))
         if len(normalize(q)) > 2:
-            # Bigrams prove only that the pairs occur, not that they are adjacent in order.
-            ids = ids.filter(
-                Q(enterprise__name__icontains=q) | Q(enterprise__former_names__icontains=q)
-            )
+            # Bigrams prove only that the pairs occur, not that they are adjacent in order,
+            # so the name is checked too: as a position test, not LIKE '%q%', which the
+            # PostgreSQL planner takes for so selective that it gathers and sorts every
+            # match before LIMIT (昌府区: 130 ms instead of an ordered walk that stops at 25).
+            needle = Value(q.upper())
+            ids = ids.alias(
+                in_name=StrIndex(Upper("enterprise__name"), needle),
+                in_former=StrIndex(Upper("enterprise__former_names"), needle),
+            ).filter(Q(in_name__gt=0) | Q(in_former__gt=0))
         if lookups:
             ids = ids.filter(**{f"enterprise__{key}": value for key, value in lookups.items()})
         return ids.order_by("enterprise_id").values_list("enterprise_id", flat=True)
