@@ -26,3 +26,4 @@ snapshot:
 bench:
 	uv run python bench/search.py
 	uv run python bench/import.py
+	uv run python bench/hj212.py

@@ -1,0 +1,368 @@
+"""HJ 212-2017 framing, parsing and answers.
+
+A packet on the wire is ``##`` + 4-digit length + data segment + 4 hex digits of CRC + CRLF.
+The length counts the bytes of the UTF-8 data segment. The CRC is the standard's appendix
+algorithm (not CRC-16/MODBUS): reg = 0xFFFF; per byte b: reg = (reg >> 8) ^ b, then 8
+rounds of shift right, xor 0xA001 when a 1 falls out. It is compared case-insensitively.
+
+Real devices break the standard (2005-era factor codes, 17-digit DataTime, no QN), so the
+parser has a lenient mode that returns the data with the list of what it broke; the strict
+mode refuses the packet on the first violation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+MAX_DATA_LENGTH = 9999  # four decimal digits of length
+HEADER = b"##"
+
+
+class FrameError(ValueError):
+    """The bytes are not one well-formed frame. `reason` is a short stable code for counting."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+
+
+class ParseError(ValueError):
+    """A data segment that breaks the standard, in strict mode."""
+
+
+def crc16_bitwise(data: bytes) -> int:
+    """The appendix algorithm as written, one bit at a time (the reference for the table)."""
+    reg = 0xFFFF
+    for byte in data:
+        reg = (reg >> 8) ^ byte
+        for _ in range(8):
+            carry = reg & 1
+            reg >>= 1
+            if carry:
+                reg ^= 0xA001
+    return reg
+
+
+def _table() -> tuple[int, ...]:
+    entries = []
+    for value in range(256):
+        reg = value
+        for _ in range(8):
+            reg = (reg >> 1) ^ 0xA001 if reg & 1 else reg >> 1
+        entries.append(reg)
+    return tuple(entries)
+
+
+_TABLE = _table()
+
+
+def crc16(data: bytes) -> int:
+    """The same CRC through a 256-entry table: (reg >> 8) ^ b, then the 8 rounds at once."""
+    reg = 0xFFFF
+    table = _TABLE
+    for byte in data:
+        reg = (reg >> 8) ^ byte
+        reg = (reg >> 8) ^ table[reg & 0xFF]
+    return reg
+
+
+def encode_frame(segment: str) -> bytes:
+    data = segment.encode("utf-8")
+    if len(data) > MAX_DATA_LENGTH:
+        raise FrameError("too_long", f"data segment of {len(data)} bytes")
+    return b"%s%04d%s%04X\r\n" % (HEADER, len(data), data, crc16(data))
+
+
+def decode_frame(frame: bytes) -> str:
+    """The data segment of one frame (with or without the trailing CRLF), or FrameError."""
+    if frame.endswith(b"\r\n"):
+        frame = frame[:-2]
+    elif frame.endswith(b"\n"):
+        frame = frame[:-1]
+    if not frame.startswith(HEADER):
+        raise FrameError("header", "does not start with ##")
+    digits = frame[2:6]
+    if len(digits) < 4 or not digits.isdigit():
+        raise FrameError("length", f"length field {digits!r} is not 4 digits")
+    declared = int(digits)
+    data, crc_text = frame[6:-4], frame[-4:]
+    if len(frame) < 10 or len(data) != declared:
+        raise FrameError("length", f"declares {declared} bytes, carries {max(len(data), 0)}")
+    try:
+        received = int(crc_text, 16)
+    except ValueError:
+        raise FrameError("crc", f"CRC field {crc_text!r} is not hexadecimal") from None
+    if received != crc16(data) or not re.fullmatch(rb"[0-9A-Fa-f]{4}", crc_text):
+        raise FrameError("crc", f"CRC {crc_text.decode('ascii', 'replace')} does not match")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FrameError("encoding", "data segment is not UTF-8") from None
+
+
+FACTOR_2017 = re.compile(r"^[a-z]\d{5}$")
+EQUIPMENT = re.compile(r"^SB\d+$")
+QN_RE = re.compile(r"^\d{17}$")
+TIME_RE = re.compile(r"^\d{14}$")
+
+
+@dataclass
+class Packet:
+    """A parsed data segment. Unknown fields are kept, never dropped."""
+
+    qn: str = ""
+    st: str = ""
+    cn: str = ""
+    pw: str = ""
+    mn: str = ""
+    flag: int | None = None
+    pnum: int | None = None
+    pno: int | None = None
+    data_time: str = ""
+    cp: dict[str, str] = field(default_factory=dict)
+    factors: dict[str, dict[str, str]] = field(default_factory=dict)
+    equipment: dict[str, dict[str, str]] = field(default_factory=dict)
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def wants_answer(self) -> bool:
+        """Flag bit A: the sender waits for an answer."""
+        return self.flag is not None and bool(self.flag & 1)
+
+    @property
+    def is_split(self) -> bool:
+        """Flag bit D: the packet is one of PNUM parts, numbered PNO."""
+        return self.flag is not None and bool(self.flag & 2)
+
+    @property
+    def version(self) -> int | None:
+        """0 for HJ/T 212-2005, 1 for HJ 212-2017 (the flag's upper bits)."""
+        return None if self.flag is None else self.flag >> 2
+
+
+def _split_header(segment: str) -> tuple[str, str]:
+    start = segment.find("CP=&&")
+    if start < 0:
+        raise ParseError("no CP=&&…&& command parameters")
+    end = segment.rfind("&&")
+    if end < start + 5:
+        raise ParseError("CP is not closed by &&")
+    return segment[:start], segment[start + 5 : end]
+
+
+def _int_field(value: str, name: str, packet: Packet) -> int | None:
+    if value.isdigit():
+        return int(value)
+    packet.violations.append(f"{name} is not a number: {value!r}")
+    return None
+
+
+def _parse_header(header: str, packet: Packet) -> None:
+    for item in header.split(";"):
+        if not item:
+            continue
+        key, sep, value = item.partition("=")
+        if not sep:
+            packet.violations.append(f"header item without '=': {item!r}")
+            continue
+        if key == "QN":
+            packet.qn = value
+        elif key == "ST":
+            packet.st = value
+        elif key == "CN":
+            packet.cn = value
+        elif key == "PW":
+            packet.pw = value
+        elif key == "MN":
+            packet.mn = value
+        elif key == "Flag":
+            packet.flag = _int_field(value, "Flag", packet)
+        elif key == "PNUM":
+            packet.pnum = _int_field(value, "PNUM", packet)
+        elif key == "PNO":
+            packet.pno = _int_field(value, "PNO", packet)
+        else:
+            packet.violations.append(f"unknown header field {key!r}")
+
+
+def _parse_cp(cp: str, packet: Packet) -> None:
+    for group in cp.split(";"):
+        for item in group.split(","):
+            if not item:
+                continue
+            key, sep, value = item.partition("=")
+            if not sep:
+                packet.violations.append(f"CP item without '=': {item!r}")
+                continue
+            code, dash, kind = key.partition("-")
+            if not dash:
+                packet.cp[key] = value
+                if key == "DataTime":
+                    packet.data_time = value
+                continue
+            if EQUIPMENT.match(code):
+                packet.equipment.setdefault(code, {})[kind] = value
+                continue
+            if (
+                not FACTOR_2017.match(code)
+                and f"2005-style factor code {code}" not in packet.violations
+            ):
+                packet.violations.append(f"2005-style factor code {code}")
+            packet.factors.setdefault(code, {})[kind] = value
+
+
+def _check(packet: Packet) -> None:
+    if not packet.qn:
+        packet.violations.append("missing QN")
+    elif not QN_RE.match(packet.qn):
+        packet.violations.append(f"QN {packet.qn!r} is not 17 digits (YYYYMMDDhhmmsszzz)")
+    for name, value in (("ST", packet.st), ("CN", packet.cn)):
+        if not value.isdigit():
+            packet.violations.append(f"{name} {value!r} is not a number")
+    if not packet.mn or len(packet.mn) > 24:
+        packet.violations.append(f"MN {packet.mn!r} must have 1 to 24 characters")
+    if len(packet.pw) > 6:
+        packet.violations.append("PW is longer than 6 characters")
+    if packet.flag is None:
+        packet.violations.append("missing Flag")
+    if packet.data_time and not TIME_RE.match(packet.data_time):
+        packet.violations.append(
+            f"DataTime has {len(packet.data_time)} digits (expected 14, YYYYMMDDhhmmss)"
+        )
+    if packet.is_split and (packet.pnum is None or packet.pno is None):
+        packet.violations.append("Flag says split packet but PNUM/PNO are missing")
+
+
+def parse_segment(segment: str, *, strict: bool = False) -> Packet:
+    """Parse a data segment; strict mode raises ParseError on the first violation."""
+    header, cp = _split_header(segment)
+    packet = Packet()
+    _parse_header(header, packet)
+    _parse_cp(cp, packet)
+    _check(packet)
+    if strict and packet.violations:
+        raise ParseError(packet.violations[0])
+    return packet
+
+
+def parse(frame: bytes, *, strict: bool = False) -> Packet:
+    return parse_segment(decode_frame(frame), strict=strict)
+
+
+def _answer(request: Packet, cn: str, cp: str) -> bytes:
+    segment = f"QN={request.qn};ST=91;CN={cn};PW={request.pw};MN={request.mn};Flag=4;CP=&&{cp}&&"
+    return encode_frame(segment)
+
+
+def answer_request(request: Packet, accepted: bool = True) -> bytes:
+    """9011: the request was received (QnRtn=1 ready to execute, 2 refused)."""
+    return _answer(request, "9011", f"QnRtn={1 if accepted else 2}")
+
+
+def answer_result(request: Packet, succeeded: bool = True) -> bytes:
+    """9012: the result of executing a request (ExeRtn=1 success, 2 failure)."""
+    return _answer(request, "9012", f"ExeRtn={1 if succeeded else 2}")
+
+
+def answer_data(request: Packet) -> bytes:
+    """9014: a data upload was received; sent only when the packet's Flag asks for it."""
+    return _answer(request, "9014", "")
+
+
+class FrameBuffer:
+    """Cuts frames out of a byte stream, whatever the TCP segmentation.
+
+    Bytes before a ``##`` are skipped and counted; a declared length above `max_length`
+    or a frame that does not check out is reported and the stream resynchronises at the
+    next ``##``.
+    """
+
+    def __init__(self, max_length: int = MAX_DATA_LENGTH) -> None:
+        self.max_length = max_length
+        self.buffer = bytearray()
+        self.rejects: dict[str, int] = {}
+
+    def _reject(self, reason: str) -> None:
+        self.rejects[reason] = self.rejects.get(reason, 0) + 1
+
+    def feed(self, chunk: bytes) -> Iterator[str]:
+        """Yield the data segments of every complete, valid frame now in the buffer."""
+        self.buffer += chunk
+        while True:
+            start = self.buffer.find(HEADER)
+            if start < 0:
+                if len(self.buffer) > 1:
+                    self._reject("garbage")
+                    del self.buffer[:-1]  # keep a possible first '#'
+                return
+            if start > 0:
+                self._reject("garbage")
+                del self.buffer[:start]
+            if len(self.buffer) < 6:
+                return
+            digits = bytes(self.buffer[2:6])
+            if not digits.isdigit() or int(digits) > self.max_length:
+                self._reject("length")
+                del self.buffer[:2]
+                continue
+            total = 6 + int(digits) + 4
+            if len(self.buffer) < total:
+                # A data segment never holds CR or LF: a line end inside the frame still
+                # being awaited means the header was false, so resynchronise now rather
+                # than swallow the frames behind it.
+                if self.buffer.find(b"\n", 6) >= 0:
+                    self._reject("length")
+                    del self.buffer[:2]
+                    continue
+                return
+            frame = bytes(self.buffer[:total])
+            try:
+                segment = decode_frame(frame)
+            except FrameError as error:
+                self._reject(error.reason)
+                del self.buffer[:2]
+                continue
+            del self.buffer[:total]
+            while self.buffer and self.buffer[0] in (0x0D, 0x0A):
+                del self.buffer[:1]
+            yield segment
+
+
+class Reassembler:
+    """Joins split packets (Flag bit D, PNUM parts numbered PNO) sent under one QN by one MN."""
+
+    def __init__(self) -> None:
+        self.pending: dict[tuple[str, str], dict[int, Packet]] = {}
+
+    def add(self, packet: Packet) -> Packet | None:
+        """The whole packet once every part has arrived; None while parts are missing."""
+        if not packet.is_split or packet.pnum is None or packet.pno is None:
+            return packet
+        key = (packet.mn, packet.qn)
+        parts = self.pending.setdefault(key, {})
+        parts[packet.pno] = packet
+        if len(parts) < packet.pnum:
+            return None
+        del self.pending[key]
+        ordered = [parts[number] for number in sorted(parts)]
+        whole = Packet(
+            qn=packet.qn,
+            st=packet.st,
+            cn=packet.cn,
+            pw=packet.pw,
+            mn=packet.mn,
+            flag=packet.flag,
+            pnum=packet.pnum,
+            pno=None,
+        )
+        for part in ordered:
+            whole.cp.update(part.cp)
+            whole.data_time = whole.data_time or part.data_time
+            for code, values in part.factors.items():
+                whole.factors.setdefault(code, {}).update(values)
+            for code, values in part.equipment.items():
+                whole.equipment.setdefault(code, {}).update(values)
+            whole.violations.extend(v for v in part.violations if v not in whole.violations)
+        return whole

@@ -1,0 +1,153 @@
+"""The HJ 212 codec, specified on constructed packets."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from onevisit.hj212 import (
+    FrameBuffer,
+    FrameError,
+    ParseError,
+    Reassembler,
+    answer_data,
+    answer_request,
+    answer_result,
+    crc16,
+    crc16_bitwise,
+    decode_frame,
+    encode_frame,
+    parse,
+    parse_segment,
+)
+
+REAL = (
+    b"##0139ST=32;CN=2011;PW=123456;MN=LD130133000015;CP=&&DataTime=20160824003817000;"
+    b"B01-Rtd=36.91;011-Rtd=231.0,011-Flag=N;060-Rtd=1.803,060-Flag=N&&4980\r\n"
+)
+MODERN = (
+    "QN=20261127103000123;ST=32;CN=2011;PW=123456;MN=010000A8900016F000169DC0;Flag=5;"
+    "CP=&&DataTime=20261127103000;w01018-Rtd=45.2,w01018-Flag=N;w21003-Rtd=1.23,"
+    "w21003-Flag=N;SB1-RS=1&&"
+)
+
+
+def test_it_computes_the_appendix_crc_with_a_lookup_table() -> None:
+    rng = random.Random(212)
+    for size in (0, 1, 2, 7, 100, 1000):
+        data = bytes(rng.randrange(256) for _ in range(size))
+        assert crc16(data) == crc16_bitwise(data)
+    assert crc16(REAL[6:-6]) == 0x4980
+
+
+def test_it_is_not_crc16_modbus() -> None:
+    data = b"123456789"
+    assert crc16(data) != 0x4B37  # CRC-16/MODBUS check value
+    assert crc16(data) == crc16_bitwise(data)
+
+
+def test_it_decodes_a_real_frame_and_compares_the_crc_in_any_case() -> None:
+    assert decode_frame(REAL).startswith("ST=32;CN=2011")
+    assert decode_frame(REAL.replace(b"4980", b"4980".lower()))
+
+
+def test_it_round_trips_chinese_text_counting_bytes() -> None:
+    frame = encode_frame("ST=91;CN=9014;PW=1;MN=聊城01;Flag=4;CP=&&&&")
+    assert frame[2:6] == b"%04d" % len("ST=91;CN=9014;PW=1;MN=聊城01;Flag=4;CP=&&&&".encode())
+    assert decode_frame(frame).endswith("CP=&&&&")
+
+
+@pytest.mark.parametrize(
+    ("frame", "reason"),
+    [
+        (REAL[:80], "length"),
+        (REAL.replace(b"4980", b"4981"), "crc"),
+        (REAL.replace(b"4980", b"49G0"), "crc"),
+        (b"#!" + REAL[2:], "header"),
+        (b"##01x9" + REAL[6:], "length"),
+        (b"", "header"),
+    ],
+)
+def test_it_names_what_is_wrong_with_a_frame(frame: bytes, reason: str) -> None:
+    with pytest.raises(FrameError) as caught:
+        decode_frame(frame)
+    assert caught.value.reason == reason
+
+
+def test_it_parses_a_2017_packet_strictly() -> None:
+    packet = parse(encode_frame(MODERN), strict=True)
+    assert packet.qn == "20261127103000123" and packet.mn == "010000A8900016F000169DC0"
+    assert packet.factors["w01018"] == {"Rtd": "45.2", "Flag": "N"}
+    assert packet.equipment == {"SB1": {"RS": "1"}}
+    assert packet.data_time == "20261127103000"
+    assert packet.wants_answer and packet.version == 1 and packet.violations == []
+
+
+def test_it_lists_what_a_real_device_broke_in_lenient_mode() -> None:
+    packet = parse(REAL)
+    assert packet.factors["011"] == {"Rtd": "231.0", "Flag": "N"}
+    assert "missing QN" in packet.violations
+    assert "DataTime has 17 digits (expected 14, YYYYMMDDhhmmss)" in packet.violations
+    assert "2005-style factor code B01" in packet.violations
+    with pytest.raises(ParseError, match="2005-style factor code B01"):
+        parse(REAL, strict=True)
+
+
+def test_it_refuses_a_segment_without_command_parameters() -> None:
+    with pytest.raises(ParseError):
+        parse_segment("ST=32;CN=2011;PW=1;MN=X")
+
+
+def test_it_builds_the_answers() -> None:
+    request = parse_segment(MODERN)
+    data = parse_segment(decode_frame(answer_data(request)))
+    assert (data.cn, data.st, data.qn, data.mn, data.flag) == (
+        "9014",
+        "91",
+        request.qn,
+        request.mn,
+        4,
+    )
+    assert parse_segment(decode_frame(answer_request(request))).cp == {"QnRtn": "1"}
+    assert parse_segment(decode_frame(answer_result(request, False))).cp == {"ExeRtn": "2"}
+
+
+def test_it_cuts_frames_from_any_segmentation_and_skips_garbage() -> None:
+    second = encode_frame(MODERN)
+    stream = b"\x00\xffnoise" + REAL + b"junk##9" + second + REAL.replace(b"4980", b"0000")
+    for step in (1, 3, 64, len(stream)):
+        buffer = FrameBuffer()
+        segments = [
+            s for i in range(0, len(stream), step) for s in buffer.feed(stream[i : i + step])
+        ]
+        assert segments == [decode_frame(REAL), MODERN]
+        assert buffer.rejects.get("crc") == 1 and buffer.rejects.get("garbage", 0) >= 1
+
+
+def test_it_refuses_a_declared_length_over_the_maximum() -> None:
+    buffer = FrameBuffer(max_length=100)
+    assert list(buffer.feed(REAL)) == []
+    assert buffer.rejects["length"] == 1
+
+
+def test_it_survives_random_bytes() -> None:
+    rng = random.Random(7)
+    buffer = FrameBuffer()
+    for _ in range(2000):
+        chunk = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 40)))
+        if rng.random() < 0.05:
+            chunk += b"##" + bytes(str(rng.randrange(10000)).zfill(4), "ascii")
+        list(buffer.feed(chunk))
+    assert list(buffer.feed(REAL)) == [decode_frame(REAL)]
+
+
+def test_it_reassembles_split_packets_in_any_order() -> None:
+    base = "QN=20261127103000123;ST=32;CN=2011;PW=1;MN=M1;Flag=7;PNUM=2;PNO={n};CP=&&{cp}&&"
+    first = parse_segment(base.format(n=1, cp="DataTime=20261127103000;w01018-Rtd=1"))
+    second = parse_segment(base.format(n=2, cp="w21003-Rtd=2"))
+    assembler = Reassembler()
+    assert assembler.add(second) is None
+    whole = assembler.add(first)
+    assert whole is not None and set(whole.factors) == {"w01018", "w21003"}
+    assert whole.data_time == "20261127103000" and assembler.pending == {}
