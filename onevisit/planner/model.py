@@ -1,0 +1,115 @@
+"""The planner's vocabulary: an instance in, a plan out. Plain data, no Django."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+Id = str | int
+
+KINDS = ("routine", "special", "triggered", "deployed", "recheck")
+# Triggered checks (with a recorded cause), checks deployed from above and re-checks of
+# rectification do not count against the annual cap of visits per body per enterprise.
+EXEMPT_KINDS = frozenset({"triggered", "deployed", "recheck"})
+
+# Why a task could not be placed; the Django side translates these codes.
+NO_INSPECTOR = "no_inspector"
+TOO_FEW_INSPECTORS = "too_few_inspectors"
+CAPACITY = "capacity"
+CAP_REACHED = "cap_reached"
+
+REASONS = {
+    NO_INSPECTOR: "no inspector of the body serves the enterprise's district",
+    TOO_FEW_INSPECTORS: "fewer than two inspectors of the body serve the enterprise's district",
+    CAPACITY: "inspector capacity exhausted in the task's window",
+    CAP_REACHED: "annual cap of visits by this body to this enterprise reached",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Enterprise:
+    id: Id
+    district: Id
+    caps: dict[Id, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Inspector:
+    id: Id
+    body: Id
+    districts: frozenset[Id]
+    capacity_per_week: int
+    unavailable_weeks: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    id: Id
+    enterprise: Id
+    body: Id
+    window: tuple[int, int]
+    kind: str = "routine"
+    items: tuple[Id, ...] = ()
+    points: int = 1
+
+    @property
+    def counts_against_cap(self) -> bool:
+        return self.kind not in EXEMPT_KINDS
+
+
+@dataclass(slots=True)
+class Instance:
+    start: date
+    weeks: int
+    bodies: list[Id]
+    enterprises: dict[Id, Enterprise]
+    inspectors: list[Inspector]
+    tasks: list[Task]
+
+    def tasks_by_enterprise(self) -> dict[Id, list[Task]]:
+        grouped: dict[Id, list[Task]] = defaultdict(list)
+        for task in self.tasks:
+            grouped[task.enterprise].append(task)
+        return grouped
+
+
+@dataclass(slots=True)
+class Visit:
+    enterprise: Id
+    week: int
+    tasks: list[Id]
+    inspectors: list[Id]
+    lead_body: Id
+
+
+@dataclass(frozen=True, slots=True)
+class Unscheduled:
+    task: Id
+    reason: str
+
+
+@dataclass(slots=True)
+class Plan:
+    visits: list[Visit]
+    unscheduled: list[Unscheduled]
+    lower_bound: int
+    baseline_visits: int
+    method: str = "greedy"
+    stats: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def bookings(self) -> int:
+        return sum(len(visit.inspectors) for visit in self.visits)
+
+    @property
+    def scheduled_tasks(self) -> int:
+        return sum(len(visit.tasks) for visit in self.visits)
+
+
+def lead_body(tasks: list[Task]) -> Id:
+    """The body with the most checklist points in the visit; ties go to the smallest id."""
+    points: dict[Id, int] = defaultdict(int)
+    for task in tasks:
+        points[task.body] += task.points
+    return min(points, key=lambda body: (-points[body], str(body)))

@@ -1,0 +1,149 @@
+"""The planner: the greedy everywhere, then the exact model on the pieces where capacity binds."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+from .bounds import baseline_visits, lower_bound
+from .exact import enterprise_model_size, pools_of, solve_exact
+from .greedy import Capacity, Greedy, Progress
+from .model import CAPACITY, Id, Instance, Plan, Unscheduled, Visit
+
+# The exact model solves pieces of this many variables in seconds (measured with bench/planner.py).
+MAX_PIECE_VARIABLES = 30_000
+PIECE_SECONDS = 10.0
+
+
+def plan(
+    instance: Instance,
+    *,
+    repair_seconds: float = 20.0,
+    progress: Progress | None = None,
+) -> Plan:
+    """Consolidate `instance`'s tasks into joint visits.
+
+    `repair_seconds` bounds the time given to the exact model for the pieces where the greedy
+    left tasks unplaced for lack of capacity; 0 turns repair off.
+    """
+    started = time.perf_counter()
+    capacity = Capacity(instance)
+    greedy = Greedy(instance, capacity)
+    greedy.run(progress)
+    visits, unscheduled = greedy.visits, greedy.unscheduled
+    stats: dict[str, float] = {"greedy_seconds": time.perf_counter() - started}
+    method = "greedy"
+    if repair_seconds > 0 and any(item.reason == CAPACITY for item in unscheduled):
+        deadline = time.perf_counter() + repair_seconds
+        repair = _Repair(instance, capacity, visits, unscheduled)
+        improved = repair.run(deadline)
+        visits, unscheduled = repair.visits, repair.unscheduled
+        stats["repaired_pieces"] = improved
+        stats["repair_seconds"] = time.perf_counter() - started - stats["greedy_seconds"]
+        if improved:
+            method = "greedy+milp"
+    stats["seconds"] = time.perf_counter() - started
+    return Plan(
+        visits=sorted(visits, key=lambda visit: (visit.week, str(visit.enterprise))),
+        unscheduled=unscheduled,
+        lower_bound=lower_bound(instance),
+        baseline_visits=baseline_visits(instance),
+        method=method,
+        stats=stats,
+    )
+
+
+class _Repair:
+    """Re-solve, exactly, the enterprises around tasks the greedy could not place."""
+
+    def __init__(
+        self,
+        instance: Instance,
+        capacity: Capacity,
+        visits: list[Visit],
+        unscheduled: list[Unscheduled],
+    ) -> None:
+        self.instance = instance
+        self.capacity = capacity
+        self.visits = visits
+        self.unscheduled = unscheduled
+        self.index = {inspector_id: i for i, inspector_id in enumerate(capacity.ids)}
+        self.tasks = {task.id: task for task in instance.tasks}
+        self.by_enterprise = instance.tasks_by_enterprise()
+        self.pools = pools_of(instance)
+
+    def run(self, deadline: float) -> int:
+        improved = 0
+        tried: set[frozenset[Id]] = set()
+        while (remaining := deadline - time.perf_counter()) >= 1.0:
+            pieces = [p for p in self._pieces() if frozenset(p) not in tried]
+            if not pieces:
+                break
+            piece = pieces[0]
+            tried.add(frozenset(piece))
+            improved += self._solve_piece(piece, min(remaining, PIECE_SECONDS))
+        return improved
+
+    def _pieces(self) -> list[set[Id]]:
+        """Per district with capacity failures (most first): the failing enterprises and, up to
+        the size limit, those visited in the weeks the failures could have used."""
+        failed: dict[Id, list[Id]] = defaultdict(list)
+        weeks: dict[Id, set[int]] = defaultdict(set)
+        for item in self.unscheduled:
+            if item.reason != CAPACITY:
+                continue
+            task = self.tasks[item.task]
+            district = self.instance.enterprises[task.enterprise].district
+            failed[district].append(task.enterprise)
+            weeks[district].update(range(task.window[0], task.window[1] + 1))
+        pieces = []
+        for district, enterprises in sorted(failed.items(), key=lambda kv: -len(kv[1])):
+            near = [
+                v.enterprise
+                for v in self.visits
+                if v.week in weeks[district]
+                and self.instance.enterprises[v.enterprise].district == district
+            ]
+            piece: set[Id] = set()
+            size = 0
+            for enterprise in dict.fromkeys([*enterprises, *near]):
+                grown = size + enterprise_model_size(
+                    district, self.by_enterprise[enterprise], self.pools
+                )
+                if grown > MAX_PIECE_VARIABLES and piece:
+                    break
+                piece.add(enterprise)
+                size = grown
+            pieces.append(piece)
+        return pieces
+
+    def _subinstance(self, enterprises: set[Id]) -> Instance:
+        return Instance(
+            start=self.instance.start,
+            weeks=self.instance.weeks,
+            bodies=self.instance.bodies,
+            enterprises={e: self.instance.enterprises[e] for e in enterprises},
+            inspectors=self.instance.inspectors,
+            tasks=[task for e in enterprises for task in self.by_enterprise[e]],
+        )
+
+    def _solve_piece(self, piece: set[Id], seconds: float) -> int:
+        sub = self._subinstance(piece)
+        ids = {task.id for task in sub.tasks}
+        old_visits = [v for v in self.visits if v.enterprise in piece]
+        old_unscheduled = [u for u in self.unscheduled if u.task in ids]
+        for visit in old_visits:
+            self.capacity.release([self.index[i] for i in visit.inspectors], visit.week)
+        result = solve_exact(sub, free=self.capacity.free, time_limit=seconds, start=old_visits)
+        better = result is not None and (len(result.unscheduled), len(result.visits)) < (
+            len(old_unscheduled),
+            len(old_visits),
+        )
+        chosen = result.visits if better and result else old_visits
+        for visit in chosen:
+            self.capacity.book([self.index[i] for i in visit.inspectors], visit.week)
+        if not better or result is None:
+            return 0
+        self.visits = [v for v in self.visits if v.enterprise not in piece] + result.visits
+        self.unscheduled = [u for u in self.unscheduled if u.task not in ids] + result.unscheduled
+        return 1

@@ -1,0 +1,159 @@
+"""The consolidation planner's rules, as properties over random instances and as examples."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import HealthCheck, given, settings
+
+from onevisit.planner import lower_bound, plan, solve_exact, stab_count, violations
+from onevisit.planner.bounds import baseline_visits
+from onevisit.planner.check import explain
+from onevisit.planner.model import (
+    CAP_REACHED,
+    CAPACITY,
+    NO_INSPECTOR,
+    TOO_FEW_INSPECTORS,
+    Enterprise,
+    Inspector,
+    Instance,
+    Plan,
+    Task,
+)
+
+from .strategies import instances
+
+PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def city(tasks: list[Task], inspectors: list[Inspector], caps: dict | None = None) -> Instance:  # type: ignore[type-arg]
+    enterprises = {
+        e: Enterprise(e, "D1", caps or {}) for e in sorted({task.enterprise for task in tasks})
+    }
+    return Instance(date(2027, 1, 4), 52, ["SCJG", "STHJ", "YJ"], enterprises, inspectors, tasks)
+
+
+def pair(body: str, capacity: int = 5, off: frozenset[int] = frozenset()) -> list[Inspector]:
+    return [
+        Inspector(f"{body}-1", body, frozenset({"D1"}), capacity, off),
+        Inspector(f"{body}-2", body, frozenset({"D1"}), capacity, off),
+    ]
+
+
+@PROPERTY
+@given(instances())
+def test_it_never_breaks_a_rule_and_accounts_for_every_task(instance: Instance) -> None:
+    result = plan(instance, repair_seconds=0)
+    assert violations(instance, result) == []
+    assert result.lower_bound <= result.baseline_visits
+
+
+@PROPERTY
+@given(instances(slack=True))
+def test_it_meets_the_lower_bound_when_capacity_is_slack(instance: Instance) -> None:
+    result = plan(instance, repair_seconds=0)
+    assert violations(instance, result) == []
+    assert result.unscheduled == []
+    assert len(result.visits) == result.lower_bound
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(max_tasks=7))
+def test_it_is_never_better_than_the_exact_optimum(instance: Instance) -> None:
+    greedy = plan(instance, repair_seconds=0)
+    exact = solve_exact(instance, time_limit=30)
+    assert exact is not None and exact.optimal
+    assert violations(instance, Plan(exact.visits, exact.unscheduled, 0, 0)) == []
+    assert (len(exact.unscheduled), len(exact.visits)) <= (
+        len(greedy.unscheduled),
+        len(greedy.visits),
+    )
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(max_tasks=7))
+def test_it_keeps_every_rule_when_repairing_with_the_exact_model(instance: Instance) -> None:
+    repaired = plan(instance, repair_seconds=5)
+    greedy = plan(instance, repair_seconds=0)
+    assert violations(instance, repaired) == []
+    assert len(repaired.unscheduled) <= len(greedy.unscheduled)
+
+
+def test_it_merges_the_checks_of_three_bodies_into_one_joint_visit() -> None:
+    tasks = [
+        Task("food", "E1", "SCJG", (0, 12), items=("食品经营",), points=5),
+        Task("waste", "E1", "STHJ", (4, 25), points=2),
+        Task("safety", "E1", "YJ", (10, 30), points=3),
+    ]
+    instance = city(tasks, pair("SCJG") + pair("STHJ") + pair("YJ"))
+    result = plan(instance)
+    assert result.baseline_visits == 3
+    assert result.lower_bound == 1
+    [visit] = result.visits
+    assert visit.week in range(10, 13)
+    assert sorted(visit.tasks) == ["food", "safety", "waste"]
+    assert visit.lead_body == "SCJG"
+    assert len(visit.inspectors) == 3
+
+
+def test_it_sends_two_inspectors_when_one_body_comes_alone() -> None:
+    instance = city([Task("food", "E1", "SCJG", (0, 3))], pair("SCJG"))
+    [visit] = plan(instance).visits
+    assert sorted(visit.inspectors) == ["SCJG-1", "SCJG-2"]
+
+
+def test_it_says_why_a_task_cannot_be_placed() -> None:
+    tasks = [
+        Task("nobody", "E1", "YJ", (0, 3)),
+        Task("alone", "E2", "STHJ", (0, 3)),
+    ]
+    lonely = [Inspector("STHJ-1", "STHJ", frozenset({"D1"}), 5)]
+    result = plan(city(tasks, lonely))
+    assert {(item.task, item.reason) for item in result.unscheduled} == {
+        ("nobody", NO_INSPECTOR),
+        ("alone", TOO_FEW_INSPECTORS),
+    }
+
+
+def test_it_never_books_an_inspector_in_an_unavailable_week_or_beyond_capacity() -> None:
+    tasks = [Task(f"T{n}", f"E{n}", "SCJG", (0, 1)) for n in range(5)]
+    result = plan(city(tasks, pair("SCJG", capacity=2, off=frozenset({1}))), repair_seconds=0)
+    assert {visit.week for visit in result.visits} == {0}
+    assert len(result.visits) == 2
+    assert {item.reason for item in result.unscheduled} == {CAPACITY}
+    assert len(result.unscheduled) == 3
+
+
+def test_it_stops_at_the_annual_cap_but_not_for_exempt_kinds() -> None:
+    tasks = [
+        Task("q1", "E1", "SCJG", (0, 12)),
+        Task("q2", "E1", "SCJG", (13, 25)),
+        Task("cause", "E1", "SCJG", (30, 31), kind="triggered"),
+        Task("recheck", "E1", "SCJG", (40, 41), kind="recheck"),
+    ]
+    result = plan(city(tasks, pair("SCJG"), caps={"SCJG": 1}))
+    assert [(item.task, item.reason) for item in result.unscheduled] == [("q2", CAP_REACHED)]
+    assert len(result.visits) == 3
+    exact = solve_exact(city(tasks, pair("SCJG"), caps={"SCJG": 1}))
+    assert exact is not None
+    assert [(item.task, item.reason) for item in exact.unscheduled] == [("q2", CAP_REACHED)]
+
+
+def test_it_counts_the_lower_bound_and_baseline_by_interval_stabbing() -> None:
+    assert stab_count([]) == 0
+    assert stab_count([(0, 5), (3, 8), (6, 9), (9, 9)]) == 2
+    assert stab_count([(0, 0), (1, 1), (2, 2)]) == 3
+    tasks = [
+        Task("a", "E1", "SCJG", (0, 5)),
+        Task("b", "E1", "STHJ", (3, 8)),
+        Task("c", "E1", "SCJG", (6, 9)),
+        Task("d", "E2", "SCJG", (0, 51)),
+    ]
+    instance = city(tasks, [])
+    assert lower_bound(instance) == 2 + 1
+    assert baseline_visits(instance) == 2 + 1 + 1
+
+
+def test_it_explains_an_unplaced_task_for_the_exact_model() -> None:
+    instance = city([Task("t", "E1", "YJ", (0, 3))], pair("SCJG"))
+    assert explain(instance, instance.tasks[0], []) == NO_INSPECTOR
