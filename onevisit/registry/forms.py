@@ -105,5 +105,6 @@ class ImportForm(forms.Form):
             "enterprises": _("Enterprises"),
             "bodies": _("Inspecting bodies"),
             "inspectors": _("Inspectors"),
+            "items": _("Inspection items and check points"),
         }
         self.fields["kind"].choices = [(k, labels[k]) for k in kinds]  # type: ignore[attr-defined]

@@ -32,7 +32,7 @@ from onevisit.registry.actions import (
 from onevisit.registry.identifiers import InvalidIdentifier, split_industry_code, validate_uscc
 from onevisit.registry.models import Body, District, Enterprise, Industry, Inspector
 
-KINDS = ("enterprises", "bodies", "inspectors")
+KINDS = ("enterprises", "bodies", "inspectors", "items")
 
 
 @dataclass(frozen=True)
@@ -595,7 +595,11 @@ def run_import(
         return import_enterprises(source, filename, actor=actor, dry_run=dry_run)
     if kind == "bodies":
         return import_bodies(source, filename, actor=actor, dry_run=dry_run)
+    only = user.body if user is not None and user.is_body_admin else None
     if kind == "inspectors":
-        only = user.body if user is not None and user.is_body_admin else None
         return import_inspectors(source, filename, actor=actor, dry_run=dry_run, only_body=only)
+    if kind == "items":
+        from onevisit.catalog.imports import import_items  # the catalog builds on the registry
+
+        return import_items(source, filename, actor=actor, dry_run=dry_run, only_body=only)
     raise ValueError(f"unknown import kind {kind!r}: choose from {', '.join(KINDS)}")

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from onevisit.catalog.actions import PointFields
+from onevisit.catalog.models import Item
+
+
+class ItemForm(forms.ModelForm[Item]):
+    class Meta:
+        model = Item
+        fields = ["code", "name", "legal_basis", "responsible", "industries", "recognition_days"]
+        widgets = {"legal_basis": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_industries(self) -> str:
+        text: str = self.cleaned_data["industries"]
+        prefixes = [p.strip().upper() for p in re.split(r"[,，;；\s]+", text) if p.strip()]
+        for prefix in prefixes:
+            if not re.fullmatch(r"[A-T](\d{1,4})?|\d{2,4}", prefix):
+                raise forms.ValidationError(
+                    _("%(prefix)s is not a GB/T 4754 code prefix"), params={"prefix": prefix}
+                )
+        return ",".join(prefixes)
+
+
+class PointForm(forms.Form):
+    content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 2}))
+    standard = forms.CharField(label=_("standard"), widget=forms.Textarea(attrs={"rows": 2}))
+    method = forms.CharField(label=_("method"), max_length=200)
+    guidance = forms.CharField(
+        label=_("rectification guidance"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+PointFormSet = forms.formset_factory(PointForm, extra=2, can_delete=True)
+
+
+def points_from(formset: Any) -> list[PointFields]:
+    return [
+        PointFields(f["content"], f["standard"], f["method"], f.get("guidance", ""))
+        for f in formset.cleaned_data
+        if f and not f.get("DELETE")
+    ]
+
+
+class ItemSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    body = forms.IntegerField(required=False, widget=forms.HiddenInput)
