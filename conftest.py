@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
+
+# Background tasks run at once in tests; a worker process is not part of a test run.
+os.environ.setdefault("ONEVISIT_TASK_BACKEND", "immediate")
 
 
 @pytest.fixture(autouse=True)

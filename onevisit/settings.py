@@ -78,6 +78,10 @@ INSTALLED_APPS = [
     "onevisit.registry",
     "onevisit.audit",
     "onevisit.workdays",
+    "onevisit.catalog",
+    "onevisit.planning",
+    "django_tasks",
+    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -193,3 +197,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Background work (Django's tasks framework): a database-backed queue that `onevisit serve`
+# works through with its own worker process; "immediate" runs each task on enqueue (tests).
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[env_str("ONEVISIT_TASK_BACKEND", "database")]}}

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("onevisit.accounts.urls")),
     path("", include("onevisit.registry.urls")),
+    path("", include("onevisit.catalog.urls")),
+    path("planning/", include("onevisit.planning.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -121,6 +121,13 @@ class Enterprise(models.Model):
         validators=[MinValueValidator(Decimal(0))],
     )
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    credit_class = models.CharField(
+        _("credit risk class"),
+        max_length=1,
+        blank=True,
+        choices=[("A", "A"), ("B", "B"), ("C", "C"), ("D", "D")],
+        help_text=_("企业信用风险分类 A (lowest risk) to D, when known"),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
@@ -307,6 +314,9 @@ class Inspector(models.Model):
         District, verbose_name=_("districts served"), related_name="inspectors"
     )
     active = models.BooleanField(_("active"), default=True)
+    weekly_capacity = models.PositiveSmallIntegerField(
+        _("visits per week"), default=5, help_text=_("how many visits the planner may book a week")
+    )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)

@@ -13,6 +13,10 @@ from django.utils import timezone
 
 from onevisit.accounts.models import Role, User
 from onevisit.audit.actions import Actor, record, snapshot
+from onevisit.catalog.demo import load_items
+from onevisit.catalog.models import Item
+from onevisit.planning.demo import load_planning
+from onevisit.planning.forms import YearForm
 from onevisit.registry import demo
 from onevisit.registry.actions import (
     BULK_ANALYZE_ROWS,
@@ -44,12 +48,15 @@ class Command(BaseCommand):
         started = time.monotonic()
         call_command("migrate", interactive=False, verbosity=0)
         bodies = load_bodies()
+        items = load_items(bodies, ACTOR)
         inspectors = load_inspectors(bodies)
         added = load_enterprises(wanted, self.stdout.write)
         load_accounts(bodies)
+        load_planning(YearForm.default_year(), self.stdout.write)
         self.stdout.write(
             f"Demo city 聊城: {Enterprise.objects.count():,} enterprises ({added:,} new), "
-            f"{len(bodies)} bodies, {inspectors} inspectors, ready in "
+            f"{len(bodies)} bodies, {inspectors} inspectors, "
+            f"{Item.objects.published().count()} published items ({items} new), ready in "
             f"{time.monotonic() - started:.1f} s."
         )
         self.stdout.write(ACCOUNTS_HELP.format(password=PASSWORD))

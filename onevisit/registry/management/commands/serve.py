@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from typing import Any
 
 from django.core.management import call_command
@@ -35,6 +37,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
         parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument(
+            "--no-worker", action="store_true", help="do not start the background task worker"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
@@ -42,7 +47,19 @@ class Command(BaseCommand):
             raise CommandError("The database is not up to date: run `onevisit migrate` first.")
         call_command("collectstatic", interactive=False, verbosity=0)
         connections.close_all()
+        worker = None
+        if not options["no_worker"]:
+            # background tasks (planning runs, tier recomputation) in a process of their own
+            worker = subprocess.Popen([sys.executable, "-m", "onevisit", "db_worker"])
         self.stdout.write(f"Serving on http://{options['host']}:{options['port']}/ (Ctrl-C stops)")
+        try:
+            self._serve(options)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=30)
+
+    def _serve(self, options: dict[str, Any]) -> None:
         GunicornApp(
             {
                 "bind": f"{options['host']}:{options['port']}",

@@ -1,0 +1,418 @@
+"""Writes of the planning domain: tiers, plans, tasks and planning runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import traceback
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from onevisit.audit.actions import Actor, record
+from onevisit.catalog.models import Item
+from onevisit.planner import plan
+from onevisit.planning import scoring
+from onevisit.planning.instances import build_instance, save_plan
+from onevisit.planning.models import (
+    AnnualPlan,
+    Kind,
+    Level,
+    PlanEntry,
+    PlanningRun,
+    Task,
+    TaskItem,
+    Tier,
+    TierHistory,
+)
+from onevisit.planning.queries import (
+    applicable_items,
+    full_industry_code,
+    policy_for,
+    rule_for,
+    rules_by_body,
+    scope_of,
+    windows,
+)
+from onevisit.registry.models import Body, Enterprise
+
+# Counts of an enterprise's record for one body: findings, penalties, rectifications, tips,
+# alerts. The apps that keep those records add a function here; each returns
+# {enterprise id: {field of scoring.Record: count}} for the given enterprises and body.
+RecordSource = Callable[[Sequence[int], Body], dict[int, dict[str, int]]]
+RECORD_SOURCES: list[RecordSource] = []
+
+
+def _records(enterprises: Sequence[Enterprise], body: Body) -> dict[int, scoring.Record]:
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    ids = [e.pk for e in enterprises]
+    for source in RECORD_SOURCES:
+        for enterprise_id, found in source(ids, body).items():
+            counts[enterprise_id].update(found)
+    return {
+        e.pk: scoring.Record(
+            industry_code=full_industry_code(e),
+            employees=e.employees,
+            credit_class=e.credit_class,
+            **counts.get(e.pk, {}),
+        )
+        for e in enterprises
+    }
+
+
+def _factors_json(result: scoring.Score) -> list[dict[str, Any]]:
+    return [
+        {"code": f.code, "detail": f.detail, "count": f.count, "points": f.points}
+        for f in result.factors
+    ]
+
+
+def do_recompute_tiers(body: Body, enterprise_ids: Iterable[int] | None = None) -> int:
+    """Score the body's enterprises (or the given ones); history keeps every change of tier."""
+    policy = policy_for(body)
+    enterprises = scope_of(body)
+    if enterprise_ids is not None:
+        enterprises = enterprises.filter(pk__in=list(enterprise_ids))
+    changed = 0
+    chunk: list[Enterprise] = []
+    for enterprise in enterprises.order_by("pk").iterator(chunk_size=2000):
+        chunk.append(enterprise)
+        if len(chunk) == 2000:
+            changed += _score_chunk(body, policy, chunk)
+            chunk = []
+    if chunk:
+        changed += _score_chunk(body, policy, chunk)
+    return changed
+
+
+def _score_chunk(body: Body, policy: scoring.Policy, enterprises: list[Enterprise]) -> int:
+    now = timezone.now()
+    records = _records(enterprises, body)
+    current = {
+        t.enterprise_id: t for t in Tier.objects.filter(body=body, enterprise__in=enterprises)
+    }
+    new: list[Tier] = []
+    updated: list[Tier] = []
+    history: list[TierHistory] = []
+    for enterprise in enterprises:
+        result = scoring.score(records[enterprise.pk], policy)
+        factors = _factors_json(result)
+        tier = current.get(enterprise.pk)
+        if tier is None:
+            tier = Tier(enterprise=enterprise, body=body)
+            new.append(tier)
+        elif (tier.computed_level, tier.score, tier.factors) == (
+            result.level,
+            result.points,
+            factors,
+        ):
+            continue
+        else:
+            updated.append(tier)
+        level_changed = tier.computed_level != result.level
+        tier.computed_level, tier.score, tier.factors, tier.computed_at = (
+            result.level,
+            result.points,
+            factors,
+            now,
+        )
+        if level_changed:
+            history.append(
+                TierHistory(
+                    enterprise=enterprise,
+                    body=body,
+                    level=result.level,
+                    score=result.points,
+                    factors=factors,
+                    source=TierHistory.Source.COMPUTED,
+                    at=now,
+                )
+            )
+    with transaction.atomic():
+        Tier.objects.bulk_create(new)
+        Tier.objects.bulk_update(updated, ["computed_level", "score", "factors", "computed_at"])
+        TierHistory.objects.bulk_create(history)
+    return len(new) + len(updated)
+
+
+def do_override_tier(
+    *, actor: Actor, tier: Tier, level: str, reason: str, until: dt.date, by: Any
+) -> Tier:
+    if level not in Level.values:
+        raise ValueError(f"unknown tier {level!r}")
+    if not reason.strip():
+        raise ValueError("an override needs a reason")
+    if until < timezone.localdate():
+        raise ValueError("the override must end today or later")
+    with transaction.atomic():
+        tier.override_level, tier.override_reason, tier.override_until = level, reason, until
+        tier.override_by = by
+        tier.save(
+            update_fields=["override_level", "override_reason", "override_until", "override_by"]
+        )
+        TierHistory.objects.create(
+            enterprise=tier.enterprise,
+            body=tier.body,
+            level=level,
+            score=tier.score,
+            factors=tier.factors,
+            source=TierHistory.Source.OVERRIDE,
+            reason=reason,
+            until=until,
+            by=by,
+        )
+        record(
+            actor=actor,
+            action="override",
+            obj=tier,
+            changes={"level": level, "reason": reason, "until": until.isoformat()},
+        )
+    return tier
+
+
+# --- plans ----------------------------------------------------------------------------------
+
+
+def do_generate_plan(*, actor: Actor, body: Body, year: int) -> AnnualPlan:
+    """The draft plan from tiers and rules: red per quarter, yellow per half-year (never over
+    the cap), green left to the random draw (its pool and sample size are recorded)."""
+    plan, _created = AnnualPlan.objects.get_or_create(body=body, year=year)
+    if not plan.editable:
+        raise ValueError("the plan has been filed; it can be regenerated only when returned")
+    rules = rules_by_body(body)
+    items = list(Item.objects.published().filter(body=body))
+    entries: list[tuple[PlanEntry, list[Item]]] = []
+    green_pool = 0
+    green_sample = 0.0
+    tiers = Tier.objects.filter(body=body).select_related("enterprise__industry")
+    for tier in tiers.iterator(chunk_size=2000):
+        code = full_industry_code(tier.enterprise)
+        rule = rule_for(rules, code)
+        level = tier.level
+        if level == Level.GREEN:
+            green_pool += 1
+            green_sample += float(rule.green_sample_share)
+            continue
+        fitting = applicable_items(items, code)
+        if not fitting:
+            continue
+        count = min(rule.minimum_for(level), rule.annual_cap)
+        for start, end in windows(year, count) if count else []:
+            entry = PlanEntry(
+                plan=plan,
+                enterprise=tier.enterprise,
+                kind=Kind.ROUTINE,
+                tier=level,
+                window_start=start,
+                window_end=end,
+            )
+            entries.append((entry, fitting))
+    with transaction.atomic():
+        plan.entries.filter(kind=Kind.ROUTINE).delete()
+        PlanEntry.objects.bulk_create([entry for entry, _ in entries], batch_size=2000)
+        through = PlanEntry.items.through
+        through.objects.bulk_create(
+            [
+                through(planentry_id=entry.pk, item_id=item.pk)
+                for entry, fitting in entries
+                for item in fitting
+            ],
+            batch_size=5000,
+        )
+        plan.green_pool = green_pool
+        plan.green_sample = math.ceil(green_sample)
+        plan.status = AnnualPlan.Status.DRAFT
+        plan.save()
+        record(
+            actor=actor,
+            action="generate",
+            obj=plan,
+            changes={
+                "entries": len(entries),
+                "green_pool": green_pool,
+                "green_sample": plan.green_sample,
+            },
+        )
+    return plan
+
+
+def _check_published(items: Iterable[Item]) -> None:
+    for item in items:
+        item.assert_plannable()
+
+
+def do_add_special_entry(
+    *,
+    actor: Actor,
+    plan: AnnualPlan,
+    enterprise: Enterprise,
+    start: dt.date,
+    end: dt.date,
+    items: Sequence[Item],
+    reason: str,
+) -> PlanEntry:
+    if not plan.editable:
+        raise ValueError("the plan has been filed")
+    if not reason.strip():
+        raise ValueError("a special inspection needs its reason")
+    if not items or any(item.body_id != plan.body_id for item in items):
+        raise ValueError("choose at least one of the body's own items")
+    _check_published(items)
+    if not (start.year == plan.year and end.year == plan.year and start <= end):
+        raise ValueError("the window must lie within the plan's year")
+    with transaction.atomic():
+        entry = PlanEntry.objects.create(
+            plan=plan,
+            enterprise=enterprise,
+            kind=Kind.SPECIAL,
+            window_start=start,
+            window_end=end,
+            reason=reason,
+        )
+        entry.items.set(items)
+        record(
+            actor=actor,
+            action="add_special",
+            obj=plan,
+            changes={"enterprise": enterprise.uscc, "reason": reason},
+        )
+    return entry
+
+
+def do_file_plan(*, actor: Actor, plan: AnnualPlan) -> AnnualPlan:
+    if not plan.editable:
+        raise ValueError("the plan is already filed")
+    with transaction.atomic():
+        plan.status = AnnualPlan.Status.FILED
+        plan.filed_at = timezone.now()
+        plan.save(update_fields=["status", "filed_at"])
+        record(actor=actor, action="file", obj=plan, changes={"late": plan.is_late})
+    return plan
+
+
+def do_decide_plan(
+    *, actor: Actor, plan: AnnualPlan, accept: bool, comments: str, by: Any
+) -> AnnualPlan:
+    """The supervisor accepts a filed plan (its entries become tasks) or returns it."""
+    if plan.status != AnnualPlan.Status.FILED:
+        raise ValueError("only a filed plan can be accepted or returned")
+    if not accept and not comments.strip():
+        raise ValueError("say why the plan is returned")
+    with transaction.atomic():
+        plan.status = AnnualPlan.Status.ACCEPTED if accept else AnnualPlan.Status.RETURNED
+        plan.decided_at, plan.decided_by, plan.comments = timezone.now(), by, comments
+        plan.save(update_fields=["status", "decided_at", "decided_by", "comments"])
+        created = _tasks_from(plan) if accept else 0
+        record(
+            actor=actor,
+            action="accept" if accept else "return",
+            obj=plan,
+            changes={"comments": comments, "tasks": created},
+        )
+    return plan
+
+
+def _tasks_from(plan: AnnualPlan) -> int:
+    entries = list(plan.entries.prefetch_related("items"))
+    for entry in entries:
+        _check_published(entry.items.all())
+    tasks = [
+        Task(
+            enterprise_id=e.enterprise_id,
+            body_id=plan.body_id,
+            kind=e.kind,
+            window_start=e.window_start,
+            window_end=e.window_end,
+            plan_entry=e,
+            cause=e.reason,
+        )
+        for e in entries
+    ]
+    Task.objects.bulk_create(tasks, batch_size=2000)
+    TaskItem.objects.bulk_create(
+        [
+            TaskItem(task=task, item=item)
+            for task, entry in zip(tasks, entries, strict=True)
+            for item in entry.items.all()
+        ],
+        batch_size=5000,
+    )
+    return len(tasks)
+
+
+def do_create_task(
+    *,
+    actor: Actor,
+    enterprise: Enterprise,
+    body: Body,
+    kind: str,
+    start: dt.date,
+    end: dt.date,
+    items: Sequence[Item],
+    cause: str = "",
+) -> Task:
+    """A task outside the annual plan: triggered (with its cause), deployed or a re-check."""
+    if kind == Kind.TRIGGERED and not cause.strip():
+        raise ValueError("a triggered check records its cause")
+    if not items:
+        raise ValueError("a task checks at least one item")
+    _check_published(items)
+    with transaction.atomic():
+        task = Task.objects.create(
+            enterprise=enterprise,
+            body=body,
+            kind=kind,
+            window_start=start,
+            window_end=end,
+            cause=cause,
+        )
+        for item in items:
+            TaskItem(task=task, item=item).save()
+        record(
+            actor=actor,
+            action="create",
+            obj=task,
+            changes={"kind": kind, "cause": cause, "items": [i.code for i in items]},
+        )
+    return task
+
+
+def do_start_planning_run(*, actor: Actor, year: int, by: Any, queue: bool = True) -> PlanningRun:
+    """Create a planning run for the year and queue it for the worker (`queue=False` leaves
+    it to the caller, e.g. the demo, to execute)."""
+    from onevisit.planning.tasks import run_planning  # the task module imports these actions
+
+    horizon_start = dt.date.fromisocalendar(year, 1, 1)
+    with transaction.atomic():
+        run = PlanningRun.objects.create(year=year, horizon_start=horizon_start, created_by=by)
+        record(actor=actor, action="plan", obj=run, changes={"year": year})
+        if queue:
+            transaction.on_commit(lambda: run_planning.enqueue(run.pk))
+    return run
+
+
+def do_execute_planning_run(run: PlanningRun) -> PlanningRun:
+    """Run the planner over the year's open tasks and store the visits; a failure is kept on
+    the run for the page to show."""
+    run.status = PlanningRun.Status.RUNNING
+    run.save(update_fields=["status"])
+    try:
+        instance, tasks = build_instance(run.year)
+        run.total = len(instance.tasks)
+        run.save(update_fields=["total"])
+
+        def progress(done: int, total: int) -> None:
+            PlanningRun.objects.filter(pk=run.pk).update(progress=done, total=total)
+
+        save_plan(run, plan(instance, progress=progress), tasks)
+        run.status = PlanningRun.Status.DONE
+        run.progress = run.total
+    except Exception:  # kept on the run for the page; the worker carries on
+        run.status = PlanningRun.Status.FAILED
+        run.error = traceback.format_exc(limit=5)
+    run.finished = timezone.now()
+    run.save()
+    return run

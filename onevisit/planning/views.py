@@ -1,0 +1,435 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from onevisit.audit.actions import Actor
+from onevisit.planner import REASONS
+from onevisit.planning import access, actions, queries
+from onevisit.planning.calendar import schedule_ics
+from onevisit.planning.forms import (
+    DecisionForm,
+    FrequencyRuleForm,
+    OverrideForm,
+    SpecialEntryForm,
+    TierPolicyForm,
+    YearForm,
+)
+from onevisit.planning.models import (
+    FrequencyRule,
+    PlannedVisit,
+    PlanningRun,
+    Tier,
+    TierHistory,
+    TierPolicy,
+    UnplacedTask,
+)
+from onevisit.planning.tasks import recompute_tiers
+from onevisit.registry.access import enterprises_for_user, require_login
+from onevisit.registry.models import Inspector
+
+PAGE_SIZE = 50
+FEED_SALT = "onevisit.planning.schedule-feed"
+
+
+def _year(request: HttpRequest) -> int:
+    form = YearForm(request.GET or None)
+    return form.cleaned_data["year"] if form.is_valid() else YearForm.default_year()
+
+
+# --- coordination ---------------------------------------------------------------------------
+
+
+@login_required
+def coordination(request: HttpRequest) -> HttpResponse:
+    """The supervisor's view of a year's joint visits (a department admin sees its own)."""
+    user = access.require_planner(request.user)
+    year = _year(request)
+    runs = PlanningRun.objects.filter(year=year)
+    latest = runs.filter(status=PlanningRun.Status.DONE).first()
+    pending = runs.filter(
+        status__in=[PlanningRun.Status.QUEUED, PlanningRun.Status.RUNNING]
+    ).first()
+    context: dict[str, Any] = {
+        "year": year,
+        "run": latest,
+        "pending": pending,
+        "can_run": user.is_supervisor,
+        "failed": runs.first(),
+    }
+    if latest is not None:
+        visits = access.visits_for_user(user, latest.pk)
+        joint = (
+            visits.filter(joint=True)
+            .select_related("enterprise", "lead_body")
+            .prefetch_related(
+                Prefetch("inspectors", queryset=Inspector.objects.select_related("body")),
+                "tasks__body",
+            )
+        )
+        context.update(
+            joint_page=Paginator(joint, PAGE_SIZE).get_page(request.GET.get("page")),
+            weeks=_visits_per_week(visits, latest.weeks),
+            by_body=_visits_per_body(visits),
+            distribution=_distribution(latest),
+            reasons=_reasons(latest, user),
+            unplaced=_unplaced(latest, user)[:100],
+        )
+    return render(request, "planning/coordination.html", context)
+
+
+def _visits_per_week(visits: Any, weeks: int) -> list[tuple[int, int]]:
+    """Visits in each week, with the bar height in percent of the busiest week."""
+    counts = dict(visits.values_list("week").annotate(n=Count("id", distinct=True)))
+    top = max([*counts.values(), 1])
+    return [(counts.get(w, 0), round(100 * counts.get(w, 0) / top)) for w in range(weeks)]
+
+
+def _visits_per_body(visits: Any) -> list[tuple[str, int, int]]:
+    rows = visits.values("tasks__body__name").annotate(n=Count("id", distinct=True)).order_by("-n")
+    led = Counter(dict(visits.values_list("lead_body__name").annotate(n=Count("id"))))
+    return [(r["tasks__body__name"], r["n"], led.get(r["tasks__body__name"], 0)) for r in rows]
+
+
+def _distribution(run: PlanningRun) -> list[tuple[str, int, int, int, int]]:
+    """Enterprises by number of visits, before (every body alone) and after, for the chart."""
+    before = {int(k): v for k, v in run.distribution.get("before", {}).items()}
+    after = {int(k): v for k, v in run.distribution.get("after", {}).items()}
+    top = max([*before, *after, 1])
+    scale = max([*before.values(), *after.values(), 1])
+    return [
+        (
+            str(k),
+            before.get(k, 0),
+            after.get(k, 0),
+            round(100 * before.get(k, 0) / scale),
+            round(100 * after.get(k, 0) / scale),
+        )
+        for k in range(1, top + 1)
+    ]
+
+
+def _unplaced(run: PlanningRun, user: Any) -> Any:
+    rows = UnplacedTask.objects.filter(run=run).select_related("task__enterprise", "task__body")
+    return rows if user.is_supervisor else rows.filter(task__body_id=user.body_id)
+
+
+def _reasons(run: PlanningRun, user: Any) -> list[tuple[str, int]]:
+    counts = _unplaced(run, user).values_list("reason").annotate(n=Count("id"))
+    return [(_(REASONS.get(reason, reason)), n) for reason, n in counts]
+
+
+@login_required
+@require_POST
+def start_run(request: HttpRequest) -> HttpResponse:
+    user = access.require_supervisor(request.user)
+    form = YearForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a year."))
+        return redirect("planning:coordination")
+    year = form.cleaned_data["year"]
+    actions.do_start_planning_run(actor=Actor.of(user), year=year, by=user)
+    return redirect(f"{reverse('planning:coordination')}?year={year}")
+
+
+@login_required
+def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require_planner(request.user)
+    run = get_object_or_404(PlanningRun, pk=pk)
+    response = render(request, "planning/run_progress.html", {"run": run})
+    if run.status in {PlanningRun.Status.DONE, PlanningRun.Status.FAILED}:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+# --- rules, tiers ---------------------------------------------------------------------------
+
+
+@login_required
+def rules(request: HttpRequest) -> HttpResponse:
+    body = access.own_body(request.user)
+    rule_id = request.GET.get("edit") or request.POST.get("rule")
+    rule = get_object_or_404(FrequencyRule, pk=rule_id, body=body) if rule_id else None
+    form = FrequencyRuleForm(
+        request.POST or None, instance=rule or FrequencyRule(body=body), prefix="rule"
+    )
+    if request.method == "POST" and "save_rule" in request.POST and form.is_valid():
+        form.save()
+        messages.success(request, _("Rule saved."))
+        return redirect("planning:rules")
+    policy = TierPolicy.objects.filter(body=body).first() or TierPolicy(body=body)
+    policy_form = TierPolicyForm(
+        request.POST if "save_policy" in request.POST else None, instance=policy, prefix="policy"
+    )
+    if request.method == "POST" and "save_policy" in request.POST and policy_form.is_valid():
+        policy_form.save()
+        recompute_tiers.enqueue(body.pk)
+        messages.success(request, _("Scoring rules saved; the tiers are being recomputed."))
+        return redirect("planning:rules")
+    levels = dict(
+        Tier.objects.filter(body=body).values_list("computed_level").annotate(n=Count("id"))
+    )
+    return render(
+        request,
+        "planning/rules.html",
+        {
+            "body": body,
+            "rules": queries.rules_by_body(body),
+            "form": form,
+            "policy_form": policy_form,
+            "levels": levels,
+            "contradictions": queries.contradictions(body)[:200],
+        },
+    )
+
+
+@login_required
+@require_POST
+def recompute(request: HttpRequest) -> HttpResponse:
+    body = access.own_body(request.user)
+    recompute_tiers.enqueue(body.pk)
+    messages.success(request, _("The tiers are being recomputed."))
+    return redirect("planning:rules")
+
+
+@login_required
+def enterprise_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tiers with their factors and the planned visits, for the enterprise's page (htmx)."""
+    enterprise = get_object_or_404(enterprises_for_user(request.user), pk=pk)
+    tiers = list(access.tiers_for(request.user, enterprise))
+    history = TierHistory.objects.filter(
+        enterprise=enterprise, body__in=[t.body_id for t in tiers]
+    ).select_related("body", "by")[:10]
+    run = PlanningRun.objects.filter(status=PlanningRun.Status.DONE).order_by("-year", "-created")
+    visits = (
+        PlannedVisit.objects.filter(run__in=run[:1], enterprise=enterprise)
+        .select_related("lead_body")
+        .prefetch_related("tasks__body", "inspectors")
+    )
+    user = require_login(request.user)
+    if not (user.is_supervisor or user.is_enterprise_user):
+        visits = visits.filter(tasks__body_id=user.body_id or 0).distinct()
+    return render(
+        request,
+        "planning/enterprise_panel.html",
+        {
+            "enterprise": enterprise,
+            "tiers": [(t, access.can_override(user, t)) for t in tiers],
+            "history": history,
+            "visits": visits,
+            "override_form": OverrideForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def override_tier(request: HttpRequest, pk: int) -> HttpResponse:
+    tier = get_object_or_404(Tier.objects.select_related("enterprise", "body"), pk=pk)
+    if not access.can_override(request.user, tier):
+        raise PermissionDenied("Only the body's admin overrides its tiers.")
+    form = OverrideForm(request.POST)
+    if form.is_valid():
+        actions.do_override_tier(
+            actor=Actor.of(request.user), tier=tier, by=request.user, **form.cleaned_data
+        )
+        messages.success(request, _("Tier overridden."))
+    else:
+        messages.error(request, _("The override needs a tier, a reason and an end date."))
+    return redirect("registry:enterprise_detail", pk=tier.enterprise_id)
+
+
+# --- annual plans ---------------------------------------------------------------------------
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    user = access.require_planner(request.user)
+    plans = access.plans_for_user(user).annotate(entry_count=Count("entries"))
+    return render(
+        request,
+        "planning/plan_list.html",
+        {"plans": plans, "can_generate": user.is_body_admin, "year": YearForm.default_year()},
+    )
+
+
+@login_required
+@require_POST
+def plan_generate(request: HttpRequest) -> HttpResponse:
+    body = access.own_body(request.user)
+    form = YearForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a year."))
+        return redirect("planning:plan_list")
+    try:
+        plan = actions.do_generate_plan(
+            actor=Actor.of(request.user), body=body, year=form.cleaned_data["year"]
+        )
+    except ValueError as error:
+        messages.error(request, str(error))
+        return redirect("planning:plan_list")
+    return redirect("planning:plan_detail", pk=plan.pk)
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = access.require_planner(request.user)
+    plan = access.get_plan(user, pk)
+    entries = plan.entries.select_related("enterprise").prefetch_related("items")
+    kinds = dict(plan.entries.values_list("kind").annotate(n=Count("id")))
+    tiers = dict(plan.entries.values_list("tier").annotate(n=Count("id")))
+    special_form = SpecialEntryForm(body=plan.body) if user.body_id == plan.body_id else None
+    return render(
+        request,
+        "planning/plan_detail.html",
+        {
+            "plan": plan,
+            "page": Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page")),
+            "kinds": kinds,
+            "tiers": tiers,
+            "special_form": special_form,
+            "is_owner": user.body_id == plan.body_id,
+            "decision_form": DecisionForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_special(request: HttpRequest, pk: int) -> HttpResponse:
+    body = access.own_body(request.user)
+    plan = access.get_plan(request.user, pk)
+    if plan.body_id != body.pk:
+        raise PermissionDenied("Another body's plan.")
+    form = SpecialEntryForm(request.POST, body=body)
+    if form.is_valid() and form.enterprise is not None:
+        try:
+            actions.do_add_special_entry(
+                actor=Actor.of(request.user),
+                plan=plan,
+                enterprise=form.enterprise,
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                items=list(form.cleaned_data["items"]),
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, _("Special inspection added; it is approved with the plan."))
+        except ValueError as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(
+            request, "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        )
+    return redirect("planning:plan_detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_file(request: HttpRequest, pk: int) -> HttpResponse:
+    body = access.own_body(request.user)
+    plan = access.get_plan(request.user, pk)
+    if plan.body_id != body.pk:
+        raise PermissionDenied("Another body's plan.")
+    try:
+        actions.do_file_plan(actor=Actor.of(request.user), plan=plan)
+        messages.success(request, _("Filed with the supervisor."))
+    except ValueError as error:
+        messages.error(request, str(error))
+    return redirect("planning:plan_detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    user = access.require_supervisor(request.user)
+    plan = access.get_plan(user, pk)
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    if decision not in {"accept", "return"}:
+        raise Http404("Unknown decision.")
+    try:
+        actions.do_decide_plan(
+            actor=Actor.of(user),
+            plan=plan,
+            accept=decision == "accept",
+            comments=form.cleaned_data.get("comments", ""),
+            by=user,
+        )
+        messages.success(
+            request,
+            _("Plan accepted: its entries are now tasks.")
+            if decision == "accept"
+            else _("Plan returned with comments."),
+        )
+    except ValueError as error:
+        messages.error(request, str(error))
+    return redirect("planning:plan_detail", pk=plan.pk)
+
+
+# --- inspector schedules --------------------------------------------------------------------
+
+
+def _schedule(inspector: Inspector) -> Any:
+    runs = PlanningRun.objects.filter(status=PlanningRun.Status.DONE).order_by("year", "-created")
+    latest_per_year: dict[int, int] = {}
+    for run_id, year in runs.values_list("id", "year"):
+        latest_per_year.setdefault(year, run_id)
+    return (
+        inspector.planned_visits.filter(run_id__in=latest_per_year.values())
+        .select_related("enterprise", "lead_body", "enterprise__district")
+        .prefetch_related("tasks__body", "inspectors")
+        .order_by("week_start")
+    )
+
+
+@login_required
+def schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    inspector = get_object_or_404(Inspector.objects.select_related("body"), pk=pk)
+    access.schedule_owner(request.user, inspector)
+    today = timezone.localdate()
+    visits = _schedule(inspector).filter(week_start__gte=today - dt.timedelta(days=7))
+    key = signing.Signer(salt=FEED_SALT).sign(str(inspector.pk))
+    feed = request.build_absolute_uri(reverse("planning:schedule_feed", args=[inspector.pk]))
+    return render(
+        request,
+        "planning/schedule.html",
+        {"inspector": inspector, "visits": visits[:200], "feed": f"{feed}?key={key}"},
+    )
+
+
+def schedule_feed(request: HttpRequest, pk: int) -> HttpResponse:
+    """The schedule as iCalendar, for a phone's calendar: the link carries a signed key."""
+    try:
+        signed = signing.Signer(salt=FEED_SALT).unsign(request.GET.get("key", ""))
+    except signing.BadSignature:
+        raise PermissionDenied("This calendar link is not valid.") from None
+    if signed != str(pk):
+        raise PermissionDenied("This calendar link is not valid.")
+    inspector = get_object_or_404(Inspector, pk=pk)
+    body = schedule_ics(inspector, list(_schedule(inspector)))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="schedule-{pk}.ics"'
+    return response
+
+
+@login_required
+def my_schedule(request: HttpRequest) -> HttpResponse:
+    user = require_login(request.user)
+    inspector = Inspector.objects.filter(user=user).first()
+    if inspector is None:
+        raise Http404("Your account is not an inspector's.")
+    return redirect("planning:schedule", pk=inspector.pk)
