@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
-
-# Background tasks run at once in tests; a worker process is not part of a test run.
-os.environ.setdefault("ONEVISIT_TASK_BACKEND", "immediate")
 
 
 @pytest.fixture(autouse=True)
@@ -19,3 +15,9 @@ def _plain_static_files(settings: Any) -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings: Any) -> None:
+    """Background tasks run at once in tests; a worker process is not part of a test run."""
+    settings.TASKS = {"default": {"BACKEND": settings.TASK_BACKENDS["immediate"]}}

@@ -25,7 +25,7 @@ from onevisit.planner import Instance, plan, solve_exact, synthetic, violations
 from onevisit.planner.model import Plan
 
 CITY = {"enterprises": 150_000, "bodies": 40, "tasks": 250_000, "inspectors": 2_000}
-SMALL = {"bodies": 4, "districts": 2}
+SMALL = {"bodies": 3, "districts": 1}
 NEED = 0.92  # share of the inspectors' capacity that the checks need in the tight scenarios
 
 
@@ -101,7 +101,7 @@ def run_scenario(name: str) -> dict[str, Any]:
         started = time.perf_counter()
         rows["planner"] = summary(instance, plan(instance), time.perf_counter() - started)
         started = time.perf_counter()
-        exact = solve_exact(instance, time_limit=120, threads=2, start=greedy.visits)
+        exact = solve_exact(instance, time_limit=120, start=greedy.visits)
         seconds = time.perf_counter() - started
         if exact is not None:
             as_plan = Plan(
@@ -154,7 +154,7 @@ def main() -> None:
     names = (
         [args.only]
         if args.only
-        else ["city-slack", "city-tight", "small-tight-300", "small-tight-1000"]
+        else ["city-slack", "city-tight", "small-tight-300", "small-tight-600", "small-tight-1000"]
     )
     print(
         "baseline = visits if every body planned alone; bound = exact per-enterprise minimum "

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "onevisit.workdays",
     "onevisit.catalog",
     "onevisit.planning",
+    "onevisit.draws",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.admin",

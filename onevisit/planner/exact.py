@@ -9,6 +9,7 @@ tasks first, then fewest visits, then fewest bookings.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections import defaultdict
@@ -47,7 +48,7 @@ class _Model:
         self.row_upper.append(upper)
 
     def solve(
-        self, time_limit: float, threads: int, start: list[float] | None = None
+        self, time_limit: float, start: list[float] | None = None
     ) -> tuple[list[float] | None, bool, float]:
         """Values, whether proven optimal, and the proven lower bound of the objective."""
         if not self.costs:
@@ -57,7 +58,6 @@ class _Model:
         highs.setOptionValue("log_to_console", False)
         highs.setOptionValue("time_limit", float(time_limit))
         highs.setOptionValue("mip_rel_gap", 0.0)
-        highs.setOptionValue("threads", threads)
         n = len(self.costs)
         highs.addCols(
             n,
@@ -148,7 +148,6 @@ def solve_exact(
     *,
     free: list[list[int]] | None = None,
     time_limit: float = 60.0,
-    threads: int = 1,
     start: list[Visit] | None = None,
 ) -> ExactResult | None:
     """Solve `instance` to optimality (or the best found within the limit).
@@ -235,7 +234,7 @@ def solve_exact(
     initial = None
     if start is not None:
         initial = _start_values(instance, start, len(model.costs), x, unplaced, y, bookings, uses)
-    values, optimal, bound = model.solve(time_limit, threads, initial)
+    values, optimal, bound = model.solve(time_limit, initial)
     if values is None:
         return None
     visits, unscheduled = _read(instance, values, x, unplaced, bookings)
@@ -244,8 +243,13 @@ def solve_exact(
         unscheduled,
         optimal=optimal,
         variables=len(model.costs),
-        least_unscheduled=len(unscheduled) if optimal else int(bound // UNPLACED_COST),
+        least_unscheduled=len(unscheduled) if optimal else _least_unplaced(bound),
     )
+
+
+def _least_unplaced(bound: float) -> int:
+    """Tasks that must stay unplaced by the solver's proven bound (0 when it proved nothing)."""
+    return int(bound // UNPLACED_COST) if math.isfinite(bound) and bound > 0 else 0
 
 
 def _start_values(

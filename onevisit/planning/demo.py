@@ -50,6 +50,7 @@ CAUSES = [
 
 
 def load_planning(year: int, say: Callable[[str], object]) -> None:
+    """Tiers, accepted plans and triggered checks; then (see `run_planning`) the joint visits."""
     actor = Actor.system("demo")
     _credit_classes(actor)
     TierPolicy.objects.get_or_create(body=None, defaults={"industry_points": CITY_INDUSTRY_POINTS})
@@ -66,6 +67,11 @@ def load_planning(year: int, say: Callable[[str], object]) -> None:
                 actor=actor, plan=plan, accept=True, comments="同意备案。", by=supervisor
             )
     _triggered_tasks(actor, year)
+
+
+def run_planning(year: int, say: Callable[[str], object]) -> None:
+    actor = Actor.system("demo")
+    supervisor = User.objects.filter(username="supervisor").first()
     if not PlanningRun.objects.filter(year=year, status=PlanningRun.Status.DONE).exists():
         run = do_start_planning_run(actor=actor, year=year, by=supervisor, queue=False)
         run = do_execute_planning_run(run)

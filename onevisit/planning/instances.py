@@ -36,6 +36,19 @@ def week_of(day: dt.date, start: dt.date, weeks: int) -> int:
     return max(0, min(weeks - 1, (day - start).days // 7))
 
 
+def window_weeks(first: dt.date, last: dt.date, start: dt.date, weeks: int) -> tuple[int, int]:
+    """The weeks whose working days (Monday to Friday) all lie in the window: a visit planned
+    for such a week meets the window whatever day it is agreed on. A window shorter than a
+    working week keeps the week it starts in."""
+    first_week = -((start - first).days // 7)  # ceiling division: the first Monday on or after
+    last_week = (last - start).days - 4
+    last_week = last_week // 7
+    first_week, last_week = max(0, first_week), min(weeks - 1, last_week)
+    if first_week > last_week:
+        first_week = last_week = week_of(first, start, weeks)
+    return first_week, last_week
+
+
 def _certified_all_week(inspector: Inspector, start: dt.date, week: int) -> bool:
     monday = start + dt.timedelta(weeks=week)
     return (
@@ -94,10 +107,7 @@ def build_instance(year: int) -> tuple[Instance, dict[int, Task]]:
             t.pk,
             t.enterprise_id,
             t.body_id,
-            (
-                week_of(max(t.window_start, start), start, WEEKS),
-                week_of(min(t.window_end, end), start, WEEKS),
-            ),
+            window_weeks(t.window_start, t.window_end, start, WEEKS),
             t.kind,
             points=max(1, t.points),  # type: ignore[attr-defined]
         )
@@ -161,10 +171,7 @@ def _distribution(plan: Plan, tasks: dict[int, Task], start: dt.date) -> dict[st
     windows: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     for task in tasks.values():
         windows[(task.enterprise_id, task.body_id)].append(
-            (
-                week_of(max(task.window_start, start), start, WEEKS),
-                week_of(task.window_end, start, WEEKS),
-            )
+            window_weeks(task.window_start, task.window_end, start, WEEKS)
         )
     before: Counter[int] = Counter()
     for (enterprise, _body), spans in windows.items():

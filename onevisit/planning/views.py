@@ -15,10 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from onevisit.audit.actions import Actor
-from onevisit.planner import REASONS
+from onevisit.planner.model import CAP_REACHED, CAPACITY, NO_INSPECTOR, TOO_FEW_INSPECTORS
 from onevisit.planning import access, actions, queries
 from onevisit.planning.calendar import schedule_ics
 from onevisit.planning.forms import (
@@ -82,6 +83,7 @@ def coordination(request: HttpRequest) -> HttpResponse:
             )
         )
         context.update(
+            reason_labels=REASON_LABELS,
             joint_page=Paginator(joint, PAGE_SIZE).get_page(request.GET.get("page")),
             weeks=_visits_per_week(visits, latest.weeks),
             by_body=_visits_per_body(visits),
@@ -128,9 +130,19 @@ def _unplaced(run: PlanningRun, user: Any) -> Any:
     return rows if user.is_supervisor else rows.filter(task__body_id=user.body_id)
 
 
+REASON_LABELS = {
+    NO_INSPECTOR: gettext_lazy("no inspector of the body serves the enterprise's district"),
+    TOO_FEW_INSPECTORS: gettext_lazy(
+        "fewer than two inspectors of the body serve the enterprise's district"
+    ),
+    CAPACITY: gettext_lazy("inspector capacity exhausted in the task's window"),
+    CAP_REACHED: gettext_lazy("annual cap of visits by this body to this enterprise reached"),
+}
+
+
 def _reasons(run: PlanningRun, user: Any) -> list[tuple[str, int]]:
     counts = _unplaced(run, user).values_list("reason").annotate(n=Count("id"))
-    return [(_(REASONS.get(reason, reason)), n) for reason, n in counts]
+    return [(str(REASON_LABELS.get(reason, reason)), n) for reason, n in counts]
 
 
 @login_required

@@ -21,6 +21,7 @@ from onevisit.catalog.imports import import_items
 from onevisit.catalog.models import Item, ItemNotPublished
 from onevisit.planning.actions import do_create_task
 from onevisit.planning.models import Kind, TaskItem
+from onevisit.registry.models import Body
 from onevisit.testing import PersonaTestCase
 
 ACTOR = Actor.system("test")
@@ -33,7 +34,7 @@ POINTS = [
 ]
 
 
-def food_item(body, code="SCJG-001", publish=True):  # type: ignore[no-untyped-def]
+def food_item(body: Body, code: str = "SCJG-001", publish: bool = True) -> Item:
     item = do_create_item(
         actor=ACTOR,
         body=body,
@@ -202,7 +203,10 @@ class ItemExcelTest(PersonaTestCase):
         assert not Item.objects.exists()
 
     def test_it_limits_a_department_admin_to_its_own_items(self) -> None:
-        rows = "主体编码,事项编码,事项名称,设定依据,检查内容,检查标准,检查方法\nLC-STHJ,B-1,排污检查,条例,内容,标准,方法"
+        rows = (
+            "主体编码,事项编码,事项名称,设定依据,检查内容,检查标准,检查方法\n"
+            "LC-STHJ,B-1,排污检查,条例,内容,标准,方法"
+        )
         report = import_items(rows.encode(), "items.csv", actor=ACTOR, only_body=self.market)
         assert not report.ok
         assert [e.row for e in report.errors] == [2]

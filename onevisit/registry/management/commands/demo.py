@@ -15,7 +15,8 @@ from onevisit.accounts.models import Role, User
 from onevisit.audit.actions import Actor, record, snapshot
 from onevisit.catalog.demo import load_items
 from onevisit.catalog.models import Item
-from onevisit.planning.demo import load_planning
+from onevisit.draws.demo import load_draws
+from onevisit.planning.demo import load_planning, run_planning
 from onevisit.planning.forms import YearForm
 from onevisit.registry import demo
 from onevisit.registry.actions import (
@@ -52,7 +53,10 @@ class Command(BaseCommand):
         inspectors = load_inspectors(bodies)
         added = load_enterprises(wanted, self.stdout.write)
         load_accounts(bodies)
-        load_planning(YearForm.default_year(), self.stdout.write)
+        year = YearForm.default_year()
+        load_planning(year, self.stdout.write)
+        load_draws(year)
+        run_planning(year, self.stdout.write)
         self.stdout.write(
             f"Demo city 聊城: {Enterprise.objects.count():,} enterprises ({added:,} new), "
             f"{len(bodies)} bodies, {inspectors} inspectors, "
@@ -122,7 +126,7 @@ def load_inspectors(bodies: dict[str, Body]) -> int:
         for body in sorted(bodies.values(), key=lambda b: b.code):
             rng = random.Random(f"{demo.SEED}-{body.code}")
             count = 14 if body.level == "city" else 8
-            for _ in range(count):
+            for member in range(count):
                 start, until = demo.certificate_validity(index, today)
                 inspector = Inspector.objects.create(
                     name=demo.person_name(rng),
@@ -132,8 +136,13 @@ def load_inspectors(bodies: dict[str, Body]) -> int:
                     certificate_valid_until=until,
                     phone=f"13{rng.randint(100000000, 999999999)}",
                 )
+                # a city inspector covers three neighbouring areas in turn (so that every area
+                # has at least three of each city body) and up to two more at random
                 served = (
-                    rng.sample(counties, k=rng.randint(2, 5))
+                    sorted(
+                        {counties[(member + k) % len(counties)] for k in range(3)}
+                        | set(rng.sample(counties, k=rng.randint(0, 2)))
+                    )
                     if body.level == "city"
                     else [body.district_id]
                 )

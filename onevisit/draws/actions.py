@@ -1,0 +1,247 @@
+"""Draw writes: freeze and publish a pool, then — once the seed is public — draw, record, task."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from onevisit.audit.actions import Actor, record
+from onevisit.catalog.models import Item
+from onevisit.draws.models import DeclaredRelation, Draw
+from onevisit.lib.problems import gettext_noop
+from onevisit.planning.models import Kind, Level, PlannedVisit, Task, TaskItem, Tier
+from onevisit.registry.models import Body, Enterprise, Inspector
+from onevisit.sortition import (
+    Conflict,
+    DrawError,
+    TeamMember,
+    assign_teams,
+    draw_strata,
+    key_string,
+    pool_sha256,
+    stratum_sizes,
+)
+
+
+def green_pool(body: Body | None) -> Any:
+    """The enterprises a body samples at random: its green tier (any body's for a joint draw)."""
+    tiers = Tier.objects.filter(computed_level=Level.GREEN, override_level="")
+    if body is not None:
+        tiers = tiers.filter(body=body)
+    ids = tiers.values("enterprise_id")
+    return Enterprise.objects.filter(pk__in=ids, status=Enterprise.Status.ACTIVE).select_related(
+        "industry"
+    )
+
+
+def _stratum_of(enterprise: Enterprise, strata_by: str) -> str:
+    if strata_by == Draw.Strata.DISTRICT:
+        return enterprise.district_id
+    if strata_by == Draw.Strata.INDUSTRY:
+        return enterprise.industry.section_id or enterprise.industry_id
+    return "all"
+
+
+def do_create_draw(
+    *,
+    actor: Actor,
+    by: Any,
+    body: Body | None,
+    fields: dict[str, Any],
+    items: Sequence[Item] = (),
+    questions: Sequence[str] = (),
+) -> Draw:
+    """Freeze the pool (sorted), its strata and SHA-256, and publish the plan of the draw."""
+    ratio = Decimal(fields["ratio"])
+    if not 0 < ratio <= 1:
+        raise DrawError(gettext_noop("the share drawn must lie above 0 and at most 1"))
+    if fields["seed_known_after"] <= timezone.now():
+        raise DrawError(gettext_noop("the seed must come from a future public source"))
+    for item in items:
+        item.assert_plannable()
+    labels: dict[str, str] = {}
+    strata: dict[str, list[str]] = {}
+    if fields.get("subject", Draw.Subject.ENTERPRISES) == Draw.Subject.LIST:
+        for n, question in enumerate(q for q in questions if q.strip()):
+            candidate = f"Q{n + 1:03d}"
+            labels[candidate] = question.strip()
+            strata.setdefault("all", []).append(candidate)
+    else:
+        for enterprise in green_pool(body).order_by("uscc").iterator(chunk_size=5000):
+            labels[enterprise.uscc] = enterprise.name
+            stratum = _stratum_of(enterprise, fields.get("strata_by", ""))
+            strata.setdefault(stratum, []).append(enterprise.uscc)
+    if not labels:
+        raise DrawError(gettext_noop("the pool is empty"))
+    pool = sorted(labels)
+    strata = {name: sorted(members) for name, members in sorted(strata.items())}
+    stratum_sizes(strata, str(ratio), fields.get("cap"))  # refuse impossible sizes now
+    with transaction.atomic():
+        draw = Draw.objects.create(
+            body=body,
+            created_by=by,
+            pool=pool,
+            pool_sha256=pool_sha256(pool),
+            strata=strata,
+            labels=labels,
+            **fields,
+        )
+        draw.items.set(items)
+        record(
+            actor=actor,
+            action="create",
+            obj=draw,
+            changes={
+                "pool_sha256": draw.pool_sha256,
+                "pool": len(pool),
+                "seed_source": draw.seed_source,
+                "seed_known_after": draw.seed_known_after.isoformat(),
+            },
+        )
+    return draw
+
+
+def _team_inputs(
+    draw: Draw, selected: list[str], on: dt.date
+) -> tuple[list[TeamMember], list[Conflict], dict[str, str]]:
+    enterprises = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=selected)}
+    staff = Inspector.objects.filter(body=draw.body, active=True).prefetch_related("districts")
+    members, conflicts = [], []
+    for inspector in staff:
+        members.append(
+            TeamMember(str(inspector.pk), frozenset(d.code for d in inspector.districts.all()))
+        )
+        if not (inspector.certificate_valid_from <= on <= inspector.certificate_valid_until):
+            conflicts.append(Conflict(str(inspector.pk), "*", "执法证不在有效期内"))
+    by_pk = {e.pk: uscc for uscc, e in enterprises.items()}
+    for relation in DeclaredRelation.objects.filter(enterprise__in=enterprises.values()):
+        conflicts.append(
+            Conflict(
+                str(relation.inspector_id),
+                by_pk[relation.enterprise_id],
+                f"申报回避：{relation.reason}",
+            )
+        )
+    year_ago = on - dt.timedelta(days=365)
+    recent = (
+        PlannedVisit.inspectors.through.objects.filter(
+            plannedvisit__enterprise__in=enterprises.values(),
+            plannedvisit__week_start__gte=year_ago,
+            plannedvisit__week_start__lte=on,
+            inspector__body=draw.body,
+        )
+        .values_list("inspector_id", "plannedvisit__enterprise_id")
+        .distinct()
+    )
+    for inspector_id, enterprise_id in recent:
+        conflicts.append(
+            Conflict(str(inspector_id), by_pk[enterprise_id], "近12个月内检查过该企业")
+        )
+    districts = {uscc: e.district_id for uscc, e in enterprises.items()}
+    return members, conflicts, districts
+
+
+def do_run_draw(*, actor: Actor, draw: Draw, sources: list[Any]) -> Draw:
+    """Enter the seed values (only after the announced time), draw, publish, create tasks."""
+    if draw.status != Draw.Status.PLANNED:
+        raise DrawError(gettext_noop("this draw has already been made"))
+    if not draw.seed_due:
+        raise DrawError(gettext_noop("the seed cannot be entered before the announced time"))
+    key = key_string(sources)
+    if not key.strip("./"):
+        raise DrawError(gettext_noop("the seed values are empty"))
+    sizes = stratum_sizes(draw.strata, str(draw.ratio), draw.cap)
+    drawn = draw_strata(draw.strata, sizes, key, draw.algorithm)
+    selected = [c for name in draw.strata for c in drawn[name]]
+    now = timezone.now()
+    result: dict[str, Any] = {
+        "version": 1,
+        "title": draw.title,
+        "algorithm": draw.algorithm,
+        "seed_source": draw.seed_source,
+        "sources": sources,
+        "key": key,
+        "pool": draw.pool,
+        "pool_sha256": draw.pool_sha256,
+        "ratio": str(Decimal(str(draw.ratio)).normalize()),
+        "count": len(selected),
+        "selected": selected,
+        "strata": [
+            {"name": name, "pool": members, "count": sizes[name], "selected": drawn[name]}
+            for name, members in draw.strata.items()
+        ],
+        "created": draw.created.isoformat(),
+        "drawn": now.isoformat(),
+    }
+    if draw.cap is not None:
+        result["cap"] = draw.cap
+    needs_teams = draw.subject == Draw.Subject.ENTERPRISES and draw.body is not None
+    if needs_teams:
+        on = draw.window_start or timezone.localdate()
+        members, conflicts, districts = _team_inputs(draw, selected, on)
+        assignments = assign_teams(
+            selected, districts, members, conflicts, key, draw.algorithm, draw.team_size
+        )
+        result["teams"] = {
+            "team_size": draw.team_size,
+            "districts": districts,
+            "inspectors": [{"id": m.id, "districts": sorted(m.districts)} for m in members],
+            "conflicts": [
+                {"inspector": c.inspector, "candidate": c.candidate, "reason": c.reason}
+                for c in conflicts
+            ],
+            "assignments": [
+                {
+                    "candidate": a.candidate,
+                    "team": list(a.team),
+                    "skipped": [{"inspector": i, "reason": r} for i, r in a.skipped],
+                }
+                for a in assignments
+            ],
+        }
+    with transaction.atomic():
+        draw.status, draw.seed_values, draw.key, draw.record, draw.drawn_at = (
+            Draw.Status.DRAWN,
+            sources,
+            key,
+            result,
+            now,
+        )
+        draw.save(update_fields=["status", "seed_values", "key", "record", "drawn_at"])
+        tasks = _tasks_from(draw, selected) if needs_teams and draw.window_start else 0
+        record(
+            actor=actor,
+            action="draw",
+            obj=draw,
+            changes={"key": key, "selected": len(selected), "tasks": tasks},
+        )
+    return draw
+
+
+def _tasks_from(draw: Draw, selected: list[str]) -> int:
+    items = list(draw.items.all())
+    for item in items:
+        item.assert_plannable()
+    enterprises = Enterprise.objects.filter(uscc__in=selected)
+    assert draw.body is not None and draw.window_start and draw.window_end
+    tasks = [
+        Task(
+            enterprise=e,
+            body=draw.body,
+            kind=Kind.ROUTINE,
+            window_start=draw.window_start,
+            window_end=draw.window_end,
+            cause=f"双随机抽查：{draw.title}（抽取记录 #{draw.pk}）",
+        )
+        for e in enterprises
+    ]
+    Task.objects.bulk_create(tasks, batch_size=2000)
+    TaskItem.objects.bulk_create(
+        [TaskItem(task=t, item=i) for t in tasks for i in items], batch_size=5000
+    )
+    return len(tasks)

@@ -1,0 +1,51 @@
+"""The public draw API (一公开): no login, plans and records only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router
+
+from onevisit.draws.models import Draw
+from onevisit.draws.schemas import DrawOut
+
+public_router = Router(tags=["public"], auth=None)
+
+
+def _out(draw: Draw) -> DrawOut:
+    return DrawOut(
+        id=draw.pk,
+        title=draw.title,
+        body=draw.body.name if draw.body else None,
+        status=draw.status,
+        algorithm=draw.algorithm,
+        pool_size=len(draw.pool),
+        pool_sha256=draw.pool_sha256,
+        strata_by=draw.strata_by,
+        ratio=str(draw.ratio),
+        seed_source=draw.seed_source,
+        seed_known_after=draw.seed_known_after,
+        drawn_at=draw.drawn_at,
+        key=draw.key,
+    )
+
+
+@public_router.get("/draws", response=list[DrawOut])
+def list_draws(request: HttpRequest, q: str = "") -> list[DrawOut]:
+    draws = Draw.objects.select_related("body").order_by("-created")
+    if q:
+        draws = draws.filter(title__icontains=q)
+    return [_out(d) for d in draws[:200]]
+
+
+@public_router.get("/draws/{draw_id}", response=DrawOut)
+def get_draw(request: HttpRequest, draw_id: int) -> DrawOut:
+    return _out(get_object_or_404(Draw.objects.select_related("body"), pk=draw_id))
+
+
+@public_router.get("/draws/{draw_id}/record", response=dict[str, Any])
+def get_record(request: HttpRequest, draw_id: int) -> dict[str, Any]:
+    draw = get_object_or_404(Draw, pk=draw_id, status=Draw.Status.DRAWN)
+    return draw.record or {}

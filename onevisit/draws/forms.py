@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from onevisit.catalog.models import Item
+from onevisit.draws.models import Draw
+from onevisit.registry.models import Body
+
+
+class DrawForm(forms.ModelForm[Draw]):
+    questions = forms.CharField(
+        label=_("List to draw from (one per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("only when drawing from a list, e.g. the questions of a public session"),
+    )
+
+    class Meta:
+        model = Draw
+        fields = [
+            "title",
+            "subject",
+            "strata_by",
+            "ratio",
+            "cap",
+            "team_size",
+            "algorithm",
+            "seed_source",
+            "seed_known_after",
+            "window_start",
+            "window_end",
+            "items",
+        ]
+        widgets = {
+            "seed_known_after": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "window_start": forms.DateInput(attrs={"type": "date"}),
+            "window_end": forms.DateInput(attrs={"type": "date"}),
+            "seed_source": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, body: Body | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        items = Item.objects.published()
+        self.fields["items"].queryset = items.filter(body=body) if body else items.none()  # type: ignore[attr-defined]
+        self.fields["items"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("subject") == Draw.Subject.LIST and not (data.get("questions") or "").strip():
+            raise forms.ValidationError(_("Give the list to draw from."))
+        start, end = data.get("window_start"), data.get("window_end")
+        if (start is None) != (end is None) or (start and end and end < start):
+            raise forms.ValidationError(_("Give both ends of the window, in order."))
+        return data
+
+
+class SeedForm(forms.Form):
+    values = forms.CharField(
+        label=_("Seed values"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("one source per line; numbers separated by spaces or commas"),
+    )
+
+    def sources(self) -> list[Any]:
+        out: list[Any] = []
+        for line in self.cleaned_data["values"].splitlines():
+            parts = [p for p in re.split(r"[\s,，]+", line.strip()) if p]
+            if not parts:
+                continue
+            if all(p.isdigit() for p in parts):
+                out.append([int(p) for p in parts] if len(parts) > 1 else int(parts[0]))
+            else:
+                out.append(line.strip())
+        return out
+
+
+class VerifyForm(forms.Form):
+    record = forms.FileField(label=_("Record (JSON)"))

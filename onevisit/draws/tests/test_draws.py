@@ -1,0 +1,213 @@
+"""双随机、一公开 on the platform: freeze, publish, seed, draw, verify, tasks — and tampering."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+from contextlib import redirect_stdout
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from onevisit.audit.actions import Actor
+from onevisit.draws.actions import do_create_draw, do_run_draw
+from onevisit.draws.models import DeclaredRelation, Draw, PoolFrozen
+from onevisit.planning.actions import do_recompute_tiers
+from onevisit.planning.models import Task
+from onevisit.planning.tests.test_planning import PlanningCase
+from onevisit.registry.models import District, Inspector
+from onevisit.sortition import DrawError
+from onevisit.sortition.records import Mismatch, verify_record
+from onevisit.testing import TODAY
+
+ACTOR = Actor.system("test")
+SEED_TIME = timezone.now() + dt.timedelta(days=2)
+LATER = SEED_TIME + dt.timedelta(hours=1)
+SOURCES: list[Any] = [[3, 9, 14, 22, 27, 31, 8], 2027015]
+
+
+class DrawCase(PlanningCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        yanggu = District.objects.get(code="371521")
+        linqing = District.objects.get(code="371581")
+        Inspector.objects.create(
+            name="杨帆",
+            body=cls.market,
+            certificate_number="37152023000201",
+            certificate_valid_from=TODAY - dt.timedelta(days=30),
+            certificate_valid_until=TODAY + dt.timedelta(days=900),
+        ).districts.set([yanggu, linqing])
+        do_recompute_tiers(cls.market)
+
+    def make_draw(self, **extra: Any) -> Draw:
+        fields = {
+            "title": "2027年食品经营双随机抽查",
+            "strata_by": Draw.Strata.DISTRICT,
+            "ratio": "0.5",
+            "seed_source": "中国福利彩票双色球第2027015期开奖号码",
+            "seed_known_after": SEED_TIME,
+            "window_start": dt.date(2027, 3, 1),
+            "window_end": dt.date(2027, 5, 31),
+            **extra,
+        }
+        return do_create_draw(
+            actor=ACTOR, by=self.alice, body=self.market, fields=fields, items=[self.market_item]
+        )
+
+
+class DrawProcessTest(DrawCase):
+    def test_it_freezes_the_green_pool_and_never_lets_it_change(self) -> None:
+        draw = self.make_draw()
+        assert draw.pool == sorted([self.cable.uscc, self.shop.uscc])
+        assert draw.strata == {"371521": [self.cable.uscc], "371581": [self.shop.uscc]}
+        published = self.client_for(None).get(reverse("draws:draw_pool", args=[draw.pk]))
+        assert hashlib.sha256(published.content).hexdigest() == draw.pool_sha256
+        draw.pool = [*draw.pool, "91371500MA00000000"]
+        with pytest.raises(PoolFrozen):
+            draw.save()
+
+    def test_it_refuses_the_seed_before_the_announced_time(self) -> None:
+        draw = self.make_draw()
+        with pytest.raises(DrawError, match="before the announced time"):
+            do_run_draw(actor=ACTOR, draw=draw, sources=SOURCES)
+        draw.refresh_from_db()
+        assert draw.status == "planned" and draw.record is None
+
+    def test_it_draws_publishes_a_verifiable_record_and_creates_tasks(self) -> None:
+        relation = DeclaredRelation.objects.create(
+            inspector=self.ivan_inspector, enterprise=self.shop, reason="配偶在该企业任职"
+        )
+        draw = self.make_draw()
+        with mock.patch.object(timezone, "now", return_value=LATER):
+            do_run_draw(actor=ACTOR, draw=draw, sources=SOURCES)
+        draw.refresh_from_db()
+        record = draw.record
+        assert record is not None
+        verify_record(record)
+        assert record["key"] == "3.8.9.14.22.27.31./2027015./"
+        assert sorted(record["selected"]) == sorted([self.cable.uscc, self.shop.uscc])
+        shop_team = next(
+            a for a in record["teams"]["assignments"] if a["candidate"] == self.shop.uscc
+        )
+        assert str(relation.inspector_id) not in shop_team["team"]
+        assert {
+            "inspector": str(relation.inspector_id),
+            "reason": "申报回避：配偶在该企业任职",
+        } in shop_team["skipped"]
+        tasks = Task.objects.filter(body=self.market, cause__contains="双随机")
+        assert tasks.count() == 2
+        assert {t.window_start for t in tasks} == {dt.date(2027, 3, 1)}
+        assert all(list(t.items.all()) == [self.market_item] for t in tasks)
+        with pytest.raises(DrawError, match="already"):
+            do_run_draw(actor=ACTOR, draw=draw, sources=SOURCES)
+
+    def test_it_refuses_a_draw_when_a_team_cannot_be_formed(self) -> None:
+        Inspector.objects.filter(certificate_number="37152023000201").update(active=False)
+        draw = self.make_draw()
+        with (
+            mock.patch.object(timezone, "now", return_value=LATER),
+            pytest.raises(DrawError, match="cannot be formed"),
+        ):
+            do_run_draw(actor=ACTOR, draw=draw, sources=SOURCES)
+        draw.refresh_from_db()
+        assert draw.status == "planned" and not Task.objects.exists()
+
+    def test_it_refuses_a_ratio_over_one_and_a_seed_already_known(self) -> None:
+        with pytest.raises(DrawError):
+            self.make_draw(ratio="1.5")
+        with pytest.raises(DrawError, match="future"):
+            self.make_draw(seed_known_after=timezone.now() - dt.timedelta(minutes=1))
+
+    def test_it_draws_questions_for_a_public_session(self) -> None:
+        questions = ["货车检查何时能合并？", "燃气企业年检能否一次办？", "旅行社检查标准在哪查？"]
+        draw = do_create_draw(
+            actor=ACTOR,
+            by=self.supervisor,
+            body=None,
+            fields={
+                "title": "政企面对面随机抽题",
+                "subject": Draw.Subject.LIST,
+                "ratio": "0.6",
+                "seed_source": "现场观众掷骰子（当场公开）",
+                "seed_known_after": SEED_TIME,
+            },
+            questions=questions,
+        )
+        with mock.patch.object(timezone, "now", return_value=LATER):
+            do_run_draw(actor=ACTOR, draw=draw, sources=[4, 2])
+        draw.refresh_from_db()
+        assert draw.record is not None and draw.record["count"] == 3 - 1
+        assert "teams" not in draw.record
+        verify_record(draw.record)
+
+
+class PublicDisclosureTest(DrawCase):
+    def drawn(self) -> Draw:
+        draw = self.make_draw()
+        with mock.patch.object(timezone, "now", return_value=LATER):
+            do_run_draw(actor=ACTOR, draw=draw, sources=SOURCES)
+        draw.refresh_from_db()
+        return draw
+
+    def test_it_publishes_plans_and_records_without_login(self) -> None:
+        planned = self.make_draw(title="第二批抽查")
+        draw = self.drawn()
+        anonymous = self.client_for(None)
+        page = anonymous.get(reverse("draws:draw_list")).content.decode()
+        assert "第二批抽查" in page and planned.pool_sha256[:17] in page
+        detail = anonymous.get(reverse("draws:draw_detail", args=[draw.pk])).content.decode()
+        assert self.shop.name in detail
+        api = anonymous.get("/api/public/draws").json()
+        assert {d["title"] for d in api} == {"第二批抽查", "2027年食品经营双随机抽查"}
+        assert anonymous.get(f"/api/public/draws/{draw.pk}/record").json() == draw.record
+
+    def test_it_verifies_the_downloaded_record_with_the_command(self) -> None:
+        draw = self.drawn()
+        body = self.client_for(None).get(reverse("draws:draw_record", args=[draw.pk])).content
+        folder = Path(self.tmp())
+        path = folder / "record.json"
+        path.write_bytes(body)
+        out = io.StringIO()
+        with redirect_stdout(out):
+            call_command("verify-draw", str(path), stdout=out)
+        assert out.getvalue().strip() == "OK"
+        tampered = json.loads(body)
+        tampered["selected"].reverse()
+        path.write_text(json.dumps(tampered), encoding="utf-8")
+        with pytest.raises(SystemExit) as exited:
+            call_command("verify-draw", str(path), stdout=io.StringIO())
+        assert exited.value.code == 1
+        with pytest.raises(Mismatch):
+            verify_record(tampered)
+
+    def test_it_verifies_on_the_page(self) -> None:
+        draw = self.drawn()
+        response = self.client_for(None).post(
+            reverse("draws:draw_verify", args=[draw.pk]), follow=True
+        )
+        assert "验证通过" in response.content.decode()
+
+    def test_it_lets_only_the_organising_body_create_and_run(self) -> None:
+        url = reverse("draws:draw_create")
+        for user in (self.ivan, self.erin, self.stranger):
+            assert self.client_for(user).get(url).status_code == 403, user
+        assert self.client_for(self.alice).get(url).status_code == 200
+        draw = self.make_draw()
+        run = reverse("draws:draw_run", args=[draw.pk])
+        for user in (self.bob, self.supervisor, self.ivan, self.erin):
+            assert self.client_for(user).post(run, {"values": "1 2 3"}).status_code == 403, user
+
+    @staticmethod
+    def tmp() -> str:
+        import tempfile
+
+        return tempfile.mkdtemp()

@@ -1,0 +1,367 @@
+"""From items and tiers to accepted tasks to joint visits, as the people who use it see it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from onevisit.audit.actions import Actor
+from onevisit.catalog.models import Item
+from onevisit.catalog.tests.test_items import food_item
+from onevisit.planning.actions import (
+    do_add_special_entry,
+    do_decide_plan,
+    do_execute_planning_run,
+    do_file_plan,
+    do_generate_plan,
+    do_override_tier,
+    do_recompute_tiers,
+    do_start_planning_run,
+)
+from onevisit.planning.models import (
+    AnnualPlan,
+    FrequencyRule,
+    PlannedVisit,
+    PlanningRun,
+    Task,
+    Tier,
+    TierHistory,
+    TierPolicy,
+)
+from onevisit.planning.queries import contradictions
+from onevisit.registry.models import Body, District, Enterprise, Inspector
+from onevisit.testing import TODAY, PersonaTestCase, make_enterprise
+
+ACTOR = Actor.system("test")
+YEAR = 2027
+
+
+def waste_item(body: Body) -> Item:
+    from onevisit.catalog.actions import PointFields, do_create_item, do_publish_item
+
+    item = do_create_item(
+        actor=ACTOR,
+        body=body,
+        fields={
+            "code": "STHJ-001",
+            "name": "排污许可证执行情况检查",
+            "legal_basis": "《排污许可管理条例》第十七条",
+            "industries": "C",
+        },
+        points=[PointFields("按证排污", "排放口与许可证一致", "现场核对")] * 3,
+    )
+    return do_publish_item(actor=ACTOR, item=item)
+
+
+class PlanningCase(PersonaTestCase):
+    """Two bodies that both check the bearing works (a large C34 firm in credit class C)."""
+
+    shop: Enterprise
+    market_item: Item
+    waste: Item
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        TierPolicy.objects.create(body=None, industry_points="C34 30\nC 10")
+        cls.bearing.credit_class = "C"
+        cls.bearing.employees = 420
+        cls.bearing.save()
+        cls.shop = make_enterprise(
+            "临清惠民超市", serial=3, district="371581", industry="52", industry_code="5211"
+        )
+        cls.market_item = food_item(cls.market)
+        cls.market_item.industries = ""  # the market regulator checks every industry here
+        cls.market_item.save()
+        cls.waste = waste_item(cls.ecology)
+        linqing = District.objects.get(code="371581")
+        for n, body in enumerate([cls.market, cls.ecology]):
+            inspector = Inspector.objects.create(
+                name=f"检查员{n}",
+                body=body,
+                certificate_number=f"3715202300010{n}",
+                certificate_valid_from=TODAY - dt.timedelta(days=30),
+                certificate_valid_until=TODAY + dt.timedelta(days=900),
+            )
+            inspector.districts.set([linqing])
+        Inspector.objects.filter(body=cls.ecology).update(
+            certificate_valid_until=TODAY + dt.timedelta(days=900)
+        )
+        Inspector.objects.get(certificate_number="37152023000002").districts.add(linqing)
+
+
+class TierTest(PlanningCase):
+    def test_it_scores_each_enterprise_with_the_factors_it_shows(self) -> None:
+        do_recompute_tiers(self.market)
+        tier = Tier.objects.get(enterprise=self.bearing, body=self.market)
+        assert tier.level == "red"
+        assert [(f["code"], f["points"]) for f in tier.factors] == [
+            ("industry", 30),
+            ("size", 10),
+            ("credit", 20),
+        ]
+        assert Tier.objects.get(enterprise=self.shop, body=self.market).level == "green"
+        assert TierHistory.objects.filter(enterprise=self.bearing, source="computed").count() == 1
+        do_recompute_tiers(self.market)  # nothing changed, nothing new in the history
+        assert TierHistory.objects.filter(enterprise=self.bearing).count() == 1
+
+    def test_it_keeps_an_override_with_reason_author_and_expiry(self) -> None:
+        do_recompute_tiers(self.market)
+        tier = Tier.objects.get(enterprise=self.shop, body=self.market)
+        do_override_tier(
+            actor=ACTOR,
+            tier=tier,
+            level="yellow",
+            reason="群众举报较多",
+            until=TODAY + dt.timedelta(days=90),
+            by=self.alice,
+        )
+        assert tier.level == "yellow"
+        with mock.patch.object(timezone, "localdate", return_value=TODAY + dt.timedelta(days=91)):
+            assert tier.level == "green"
+        history = TierHistory.objects.filter(enterprise=self.shop, source="override").get()
+        assert (history.by, history.reason) == (self.alice, "群众举报较多")
+        with pytest.raises(ValueError, match="reason"):
+            do_override_tier(
+                actor=ACTOR, tier=tier, level="red", reason=" ", until=TODAY, by=self.alice
+            )
+
+    def test_it_shows_tiers_and_factors_on_the_enterprise_page(self) -> None:
+        do_recompute_tiers(self.market)
+        do_recompute_tiers(self.ecology)
+        url = reverse("planning:enterprise_panel", args=[self.bearing.pk])
+        page = self.client_for(self.supervisor).get(url).content.decode()
+        assert "聊城市市场监督管理局" in page and "聊城市生态环境局" in page
+        assert "+30" in page
+        alice_page = self.client_for(self.alice).get(url).content.decode()
+        assert "聊城市生态环境局" not in alice_page  # another body's assessment
+        assert self.client_for(self.erin).get(url).status_code == 200  # its own enterprise
+        assert self.client_for(self.frank).get(url).status_code == 404
+        assert self.client_for(self.stranger).get(url).status_code == 403
+
+
+class RuleTest(PlanningCase):
+    def test_it_reports_enterprises_where_a_minimum_exceeds_the_cap(self) -> None:
+        FrequencyRule.objects.create(body=self.market, annual_cap=2)
+        do_recompute_tiers(self.market)
+        found = contradictions(self.market)
+        assert [(c.enterprise, c.minimum, c.cap) for c in found] == [(self.bearing, 4, 2)]
+        page = self.client_for(self.alice).get(reverse("planning:rules")).content.decode()
+        assert "聊城鑫源轴承有限公司" in page
+
+
+class PlanTest(PlanningCase):
+    def plan(self) -> AnnualPlan:
+        do_recompute_tiers(self.market)
+        return do_generate_plan(actor=ACTOR, body=self.market, year=YEAR)
+
+    def test_it_drafts_quarterly_checks_for_red_and_leaves_green_to_the_draw(self) -> None:
+        plan = self.plan()
+        entries = list(plan.entries.order_by("window_start"))
+        assert [(e.enterprise, e.window_start.month, e.window_end.month) for e in entries] == [
+            (self.bearing, 1, 3),
+            (self.bearing, 4, 6),
+            (self.bearing, 7, 9),
+            (self.bearing, 10, 12),
+        ]
+        assert list(entries[0].items.all()) == [self.market_item]
+        assert (plan.green_pool, plan.green_sample) == (2, 1)
+
+    def test_it_turns_an_accepted_plan_into_tasks_and_flags_late_filing(self) -> None:
+        plan = self.plan()
+        do_add_special_entry(
+            actor=ACTOR,
+            plan=plan,
+            enterprise=self.shop,
+            start=dt.date(YEAR, 5, 1),
+            end=dt.date(YEAR, 6, 30),
+            items=[self.market_item],
+            reason="节日食品安全专项",
+        )
+        with pytest.raises(ValueError, match="reason"):
+            do_add_special_entry(
+                actor=ACTOR,
+                plan=plan,
+                enterprise=self.shop,
+                start=dt.date(YEAR, 5, 1),
+                end=dt.date(YEAR, 6, 30),
+                items=[self.market_item],
+                reason="",
+            )
+        late = dt.datetime(YEAR, 4, 2, 9, tzinfo=dt.UTC)
+        with mock.patch.object(timezone, "now", return_value=late):
+            do_file_plan(actor=ACTOR, plan=plan)
+        assert plan.is_late
+        with pytest.raises(ValueError, match="why"):
+            do_decide_plan(actor=ACTOR, plan=plan, accept=False, comments="", by=self.supervisor)
+        do_decide_plan(actor=ACTOR, plan=plan, accept=True, comments="", by=self.supervisor)
+        tasks = Task.objects.filter(body=self.market)
+        assert tasks.count() == 5
+        assert tasks.filter(kind="special", cause="节日食品安全专项").count() == 1
+        assert all(list(t.items.all()) == [self.market_item] for t in tasks)
+
+    def test_it_lets_a_body_see_only_its_own_plans_and_the_supervisor_decide(self) -> None:
+        plan = self.plan()
+        url = reverse("planning:plan_detail", args=[plan.pk])
+        assert self.client_for(self.alice).get(url).status_code == 200
+        assert self.client_for(self.supervisor).get(url).status_code == 200
+        for user in (self.bob, self.ivan, self.erin, self.stranger):
+            assert self.client_for(user).get(url).status_code in (403, 404), user
+        assert self.client_for(None).get(url).status_code == 302
+        self.client_for(self.alice).post(reverse("planning:plan_file", args=[plan.pk]))
+        accept = reverse("planning:plan_decide", args=[plan.pk, "accept"])
+        assert self.client_for(self.alice).post(accept).status_code == 403
+        self.client_for(self.supervisor).post(accept, {"comments": "同意"})
+        plan.refresh_from_db()
+        assert plan.status == "accepted"
+
+    def test_it_generates_from_the_plans_page(self) -> None:
+        do_recompute_tiers(self.market)
+        response = self.client_for(self.alice).post(
+            reverse("planning:plan_generate"), {"year": YEAR}
+        )
+        plan = AnnualPlan.objects.get(body=self.market, year=YEAR)
+        assert response.status_code == 302 and plan.entries.count() == 4
+
+
+class RunTest(PlanningCase):
+    def accept_both(self) -> None:
+        for body in (self.market, self.ecology):
+            do_recompute_tiers(body)
+            plan = do_generate_plan(actor=ACTOR, body=body, year=YEAR)
+            do_file_plan(actor=ACTOR, plan=plan)
+            do_decide_plan(actor=ACTOR, plan=plan, accept=True, comments="", by=self.supervisor)
+
+    def test_it_merges_two_bodies_quarterly_checks_into_four_joint_visits(self) -> None:
+        self.accept_both()
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client_for(self.supervisor).post(reverse("planning:start_run"), {"year": YEAR})
+        run = PlanningRun.objects.get()
+        assert (run.status, run.total, run.visits, run.joint_visits) == ("done", 8, 4, 4)
+        assert (run.baseline_visits, run.lower_bound, run.unscheduled) == (8, 4, 0)
+        visit = PlannedVisit.objects.filter(run=run).order_by("week").first()
+        assert visit is not None
+        assert {t.body for t in visit.tasks.all()} == {self.market, self.ecology}
+        assert visit.lead_body == self.ecology  # three points against two
+        assert visit.inspectors.count() >= 2
+        page = (
+            self.client_for(self.supervisor)
+            .get(reverse("planning:coordination"), {"year": YEAR})
+            .content.decode()
+        )
+        assert "聊城鑫源轴承有限公司" in page and "50.0%" in page
+
+    def test_it_says_why_a_task_was_not_placed(self) -> None:
+        self.accept_both()
+        Inspector.objects.filter(body=self.ecology).update(active=False)
+        run = do_execute_planning_run(
+            do_start_planning_run(actor=ACTOR, year=YEAR, by=self.supervisor, queue=False)
+        )
+        assert run.unscheduled == 4
+        page = (
+            self.client_for(self.supervisor)
+            .get(reverse("planning:coordination"), {"year": YEAR})
+            .content.decode()
+        )
+        assert "没有该部门的执法人员负责企业所在区县" in page
+
+    def test_it_gives_each_inspector_a_schedule_and_a_calendar_feed(self) -> None:
+        self.accept_both()
+        run = do_execute_planning_run(
+            do_start_planning_run(actor=ACTOR, year=YEAR, by=self.supervisor, queue=False)
+        )
+        inspector = PlannedVisit.objects.filter(run=run).first().inspectors.first()  # type: ignore[union-attr]
+        assert inspector is not None
+        url = reverse("planning:schedule", args=[inspector.pk])
+        assert self.client_for(self.supervisor).get(url).status_code == 200
+        assert self.client_for(self.erin).get(url).status_code == 403
+        page = self.client_for(self.supervisor).get(url).content.decode()
+        feed = page.split("<code>")[1].split("</code>")[0].replace("&amp;", "&")
+        response = self.client_for(None).get(feed)
+        assert response.status_code == 200
+        events = Calendar.from_ical(response.content).walk("VEVENT")
+        assert len(events) == inspector.planned_visits.filter(run=run).count() >= 1
+        assert all("聊城鑫源轴承有限公司" in str(event["summary"]) for event in events)
+        forged = feed.split("?")[0] + "?key=1:forged"
+        assert self.client_for(None).get(forged).status_code == 403
+
+    def test_it_lets_only_the_supervisor_start_a_run(self) -> None:
+        url = reverse("planning:start_run")
+        for user in (self.alice, self.ivan, self.erin, self.stranger):
+            assert self.client_for(user).post(url, {"year": YEAR}).status_code == 403
+        assert not PlanningRun.objects.exists()
+
+
+class PlanFileTest(PersonaTestCase):
+    def test_it_plans_the_issue_example_file(self) -> None:
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp())
+        data: dict[str, Any] = {
+            "horizon": {"start": "2027-01-04", "weeks": 52},
+            "bodies": [{"id": "SCJG"}, {"id": "STHJ"}],
+            "enterprises": [{"id": "E1", "district": "371581", "caps": {"SCJG": 4}}],
+            "inspectors": [
+                {
+                    "id": f"{b}-{n}",
+                    "body": b,
+                    "districts": ["371581"],
+                    "capacity_per_week": 3,
+                    "unavailable_weeks": [0],
+                }
+                for b in ("SCJG", "STHJ")
+                for n in (1, 2)
+            ],
+            "tasks": [
+                {
+                    "id": "T1",
+                    "enterprise": "E1",
+                    "body": "SCJG",
+                    "items": ["SCJG-001"],
+                    "window": [0, 12],
+                    "kind": "routine",
+                },
+                {
+                    "id": "T2",
+                    "enterprise": "E1",
+                    "body": "STHJ",
+                    "items": ["STHJ-001"],
+                    "window": [10, 25],
+                    "kind": "triggered",
+                },
+            ],
+        }
+        source, target = folder / "in.json", folder / "out.json"
+        source.write_text(json.dumps(data), encoding="utf-8")
+        call_command("plan-file", str(source), str(target))
+        out = json.loads(target.read_text(encoding="utf-8"))
+        assert out["lower_bound"] == 1 and out["baseline_visits"] == 2
+        assert [(v["week"], sorted(v["tasks"])) for v in out["visits"]] == [(12, ["T1", "T2"])]
+        assert out["unscheduled"] == []
+
+        data["tasks"][1]["window"] = [30, 20]
+        source.write_text(json.dumps(data), encoding="utf-8")
+        with pytest.raises(CommandError, match=r"tasks\[1\] \(id 'T2'\)"):
+            call_command("plan-file", str(source), str(target))
+        source.write_text("{not json", encoding="utf-8")
+        with pytest.raises(CommandError):
+            call_command("plan-file", str(source), str(target))
+
+
+def test_it_plans_a_window_only_in_weeks_whose_working_days_lie_inside_it() -> None:
+    from onevisit.planning.instances import first_monday, window_weeks
+
+    start = first_monday(2027)  # Monday 4 January
+    assert window_weeks(dt.date(2027, 1, 1), dt.date(2027, 3, 31), start, 52) == (0, 11)
+    assert window_weeks(dt.date(2027, 4, 1), dt.date(2027, 6, 30), start, 52) == (13, 24)
+    assert window_weeks(dt.date(2027, 10, 1), dt.date(2027, 12, 31), start, 52) == (39, 51)
+    assert window_weeks(dt.date(2027, 3, 3), dt.date(2027, 3, 5), start, 52) == (8, 8)

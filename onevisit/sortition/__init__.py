@@ -1,0 +1,31 @@
+"""Verifiable random draws (双随机): anyone can recompute a draw from its published record.
+
+Pure Python; Django calls it, it never calls Django. See `core` for the algorithms and
+`records` for the record format and its verification.
+"""
+
+from .core import (
+    ALGORITHMS,
+    DrawError,
+    draw,
+    draw_strata,
+    key_string,
+    pool_sha256,
+    stratum_sizes,
+)
+from .records import verify_record
+from .teams import Conflict, TeamMember, assign_teams
+
+__all__ = [
+    "ALGORITHMS",
+    "Conflict",
+    "DrawError",
+    "TeamMember",
+    "assign_teams",
+    "draw",
+    "draw_strata",
+    "key_string",
+    "pool_sha256",
+    "stratum_sizes",
+    "verify_record",
+]

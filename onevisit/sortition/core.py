@@ -1,0 +1,160 @@
+"""The draw algorithms, fully specified so that a third party can re-implement them.
+
+Key string (RFC 3797 §4): for each seed source in order, its numbers sorted ascending (as
+numbers), each followed by "."; a source that is not a list of numbers is written as it is,
+followed by "."; every source ends with "/". Example: [9319], [2, 5, 12, 8, 10] and
+[9, 18, 26, 34, 41, 45] give "9319./2.5.8.10.12./9.18.26.34.41.45./".
+
+rfc3797: for i = 0, 1, …: digest_i = MD5(i as 2 bytes big-endian ‖ key ‖ the same 2 bytes);
+read as a 128-bit big-endian integer, modulo the number of candidates still remaining, it is r;
+the (r+1)-th remaining candidate in list order is selected and removed. The 2-byte counter
+limits a draw to 65,536 selections; the pool may hold at most 65,535 candidates.
+
+sha256-v1 (the default for new draws): the same, with SHA-256 and a 4-byte big-endian counter
+(a 256-bit integer modulo the remaining count).
+
+Strata: each stratum is drawn from its own list (in the published order) with its own counter
+starting at 0 and its own key: the draw's key followed by the stratum's name and "/", so that
+strata are independent of one another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from fractions import Fraction
+
+from onevisit.lib.problems import Problem, gettext_noop
+
+RFC3797 = "rfc3797"
+SHA256_V1 = "sha256-v1"
+ALGORITHMS = (RFC3797, SHA256_V1)
+
+
+class DrawError(Problem):
+    """A draw that cannot be made as asked: it is refused, never made partially."""
+
+
+SeedSource = int | str | Sequence[int | str]
+
+
+def key_string(sources: Iterable[SeedSource]) -> str:
+    parts = []
+    for source in sources:
+        if isinstance(source, str | int):
+            parts.append(f"{source}.")
+        else:
+            numbers = sorted(int(value) for value in source)
+            parts.append("".join(f"{n}." for n in numbers))
+    return "".join(f"{part}/" for part in parts)
+
+
+def pool_sha256(pool: Sequence[str]) -> str:
+    """SHA-256 of the pool as published: each candidate id in UTF-8 followed by a newline."""
+    digest = hashlib.sha256()
+    for candidate in pool:
+        digest.update(candidate.encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def _digests(algorithm: str, key: str) -> Iterator[int]:
+    data = key.encode("utf-8")
+    if algorithm == RFC3797:
+        for i in range(65536):
+            prefix = i.to_bytes(2, "big")
+            yield int.from_bytes(hashlib.md5(prefix + data + prefix).digest(), "big")  # noqa: S324
+        return
+    if algorithm == SHA256_V1:
+        i = 0
+        while True:
+            prefix = i.to_bytes(4, "big")
+            yield int.from_bytes(hashlib.sha256(prefix + data + prefix).digest(), "big")
+            i += 1
+    raise DrawError(gettext_noop("unknown algorithm %(algorithm)s"), algorithm=algorithm)
+
+
+class _Remaining:
+    """The candidates not yet drawn, in list order; finds the r-th one in O(log n) (a Fenwick
+    tree), so that drawing k of n costs O(k log n) rather than O(k·n)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        # with every candidate present, node i counts the i & -i candidates it covers
+        self.tree = [i & -i for i in range(size + 1)]
+        self.step = 1 << (size.bit_length() - 1) if size else 0
+
+    def take(self, rank: int) -> int:
+        """Remove and return the list index of the remaining candidate of 0-based rank."""
+        position = 0
+        remaining = rank + 1
+        step = self.step
+        while step:
+            nxt = position + step
+            if nxt <= self.size and self.tree[nxt] < remaining:
+                position = nxt
+                remaining -= self.tree[nxt]
+            step >>= 1
+        index = position  # 0-based index of the chosen candidate
+        i = index + 1
+        while i <= self.size:
+            self.tree[i] -= 1
+            i += i & -i
+        return index
+
+
+def draw(pool: Sequence[str], count: int, key: str, algorithm: str = SHA256_V1) -> list[str]:
+    """Select `count` candidates of `pool` in draw order."""
+    if algorithm not in ALGORITHMS:
+        raise DrawError(gettext_noop("unknown algorithm %(algorithm)s"), algorithm=algorithm)
+    if len(set(pool)) != len(pool):
+        raise DrawError(gettext_noop("the pool names a candidate twice"))
+    if not 0 <= count <= len(pool):
+        raise DrawError(
+            gettext_noop("cannot draw %(count)s of a pool of %(size)s"),
+            count=count,
+            size=len(pool),
+        )
+    if algorithm == RFC3797 and len(pool) > 65535:
+        raise DrawError(gettext_noop("rfc3797 draws from at most 65,535 candidates; use sha256-v1"))
+    if not key:
+        raise DrawError(gettext_noop("the key string is empty"))
+    remaining = _Remaining(len(pool))
+    selected = []
+    digests = _digests(algorithm, key)
+    for left in range(len(pool), len(pool) - count, -1):
+        selected.append(pool[remaining.take(next(digests) % left)])
+    return selected
+
+
+def stratum_key(key: str, stratum: str) -> str:
+    return f"{key}{stratum}/"
+
+
+def stratum_sizes(
+    strata: Mapping[str, Sequence[str]], ratio: str | Fraction, cap: int | None = None
+) -> dict[str, int]:
+    """Per stratum: the ratio of its size rounded up, at most `cap`, at most the stratum."""
+    share = Fraction(ratio)
+    if not 0 < share <= 1:
+        raise DrawError(gettext_noop("the share drawn must lie above 0 and at most 1"))
+    sizes = {}
+    for name, members in strata.items():
+        if not members:
+            raise DrawError(gettext_noop("stratum %(name)s is empty"), name=name)
+        size = math.ceil(share * len(members))
+        sizes[name] = min(size, len(members), cap if cap is not None else size)
+    return sizes
+
+
+def draw_strata(
+    strata: Mapping[str, Sequence[str]],
+    sizes: Mapping[str, int],
+    key: str,
+    algorithm: str = SHA256_V1,
+) -> dict[str, list[str]]:
+    """Draw each stratum independently (its own key and counter)."""
+    return {
+        name: draw(members, sizes[name], stratum_key(key, name), algorithm)
+        for name, members in strata.items()
+    }

@@ -1,0 +1,157 @@
+"""Draw records: the JSON anyone downloads, and their verification.
+
+A minimal record has five fields — {"algorithm", "pool", "key", "count", "selected"} — and is
+verified by drawing `count` of `pool` with `key` again. A full record adds, each checked when
+present: "sources" (the seed values; the key must be their key string), "pool_sha256", "strata"
+([{"name", "pool", "count", "selected"}], with "ratio" and "cap" the sizes are recomputed too),
+and "teams" ({"team_size", "inspectors": [{"id", "districts"}], "districts": {candidate:
+district}, "conflicts": [{"inspector", "candidate", "reason"}], "assignments": [{"candidate",
+"team", "skipped": [{"inspector", "reason"}]}]}).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any, TypeVar
+
+from .core import ALGORITHMS, DrawError, draw, key_string, pool_sha256, stratum_key, stratum_sizes
+from .teams import Conflict, TeamMember, assign_teams
+
+MINIMAL_FIELDS = ("algorithm", "pool", "key", "count", "selected")
+T = TypeVar("T")
+
+
+class Mismatch(Exception):
+    def __init__(self, field: str, detail: str = "") -> None:
+        super().__init__(f"{field}: {detail}" if detail else field)
+        self.field = field
+        self.detail = detail
+
+
+def _require(record: Mapping[str, Any], field: str, kind: type | tuple[type, ...]) -> Any:
+    if field not in record:
+        raise Mismatch(field, "missing")
+    value = record[field]
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise Mismatch(field, "wrong type")
+    return value
+
+
+def _strings(record: Mapping[str, Any], field: str) -> list[str]:
+    values = _require(record, field, list)
+    if not all(isinstance(v, str) for v in values):
+        raise Mismatch(field, "must list strings")
+    return list(values)
+
+
+def verify_record(record: object) -> None:
+    """Recompute the record; raise `Mismatch` naming the first field that does not match."""
+    if not isinstance(record, dict):
+        raise Mismatch("record", "not a JSON object")
+    algorithm = _require(record, "algorithm", str)
+    if algorithm not in ALGORITHMS:
+        raise Mismatch("algorithm", f"must be one of {', '.join(ALGORITHMS)}")
+    key = _require(record, "key", str)
+    if "sources" in record:
+        sources = _require(record, "sources", list)
+        if key_string(sources) != key:
+            raise Mismatch("key", "is not the key string of the sources")
+    pool = _strings(record, "pool")
+    if "pool_sha256" in record and _require(record, "pool_sha256", str) != pool_sha256(pool):
+        raise Mismatch("pool_sha256")
+    count = _require(record, "count", int)
+    selected = _strings(record, "selected")
+    if count != len(selected):
+        raise Mismatch("count", "is not the number of selected candidates")
+    if "strata" in record:
+        expected = _verify_strata(record, algorithm, key, set(pool))
+    else:
+        expected = _redraw("selected", lambda: draw(pool, count, key, algorithm))
+    if count != len(expected):
+        raise Mismatch("count")
+    if selected != expected:
+        raise Mismatch("selected")
+    if "teams" in record:
+        _verify_teams(record["teams"], selected, key, algorithm)
+
+
+def _redraw(field: str, make: Callable[[], T]) -> T:
+    try:
+        return make()
+    except DrawError as error:
+        raise Mismatch(field, str(error)) from None
+
+
+def _verify_strata(
+    record: Mapping[str, Any], algorithm: str, key: str, pool: set[str]
+) -> list[str]:
+    strata = _require(record, "strata", list)
+    members: dict[str, list[str]] = {}
+    everyone: list[str] = []
+    for n, stratum in enumerate(strata):
+        where = f"strata[{n}]"
+        if not isinstance(stratum, dict):
+            raise Mismatch(where, "not an object")
+        name = _require(stratum, "name", str)
+        members[name] = _strings(stratum, "pool")
+        everyone.extend(members[name])
+    if len(everyone) != len(pool) or not pool.issuperset(everyone):
+        raise Mismatch("strata", "the strata do not partition the pool")
+    sizes = {s["name"]: s.get("count") for s in strata}
+    if "ratio" in record:
+        ratio = _require(record, "ratio", str)
+        cap = record.get("cap")
+        computed = _redraw("ratio", lambda: stratum_sizes(members, ratio, cap))
+        for n, stratum in enumerate(strata):
+            if stratum.get("count") != computed[stratum["name"]]:
+                raise Mismatch(f"strata[{n}].count")
+    selected: list[str] = []
+    for n, stratum in enumerate(strata):
+        name = stratum["name"]
+        count = sizes[name]
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise Mismatch(f"strata[{n}].count", "wrong type")
+        expected = _redraw(
+            f"strata[{n}].selected",
+            partial(draw, members[name], count, stratum_key(key, name), algorithm),
+        )
+        if _strings(stratum, "selected") != expected:
+            raise Mismatch(f"strata[{n}].selected")
+        selected.extend(expected)
+    return selected
+
+
+def _verify_teams(teams: object, selected: list[str], key: str, algorithm: str) -> None:
+    if not isinstance(teams, dict):
+        raise Mismatch("teams", "not an object")
+    try:
+        inspectors = [
+            TeamMember(str(i["id"]), frozenset(i["districts"])) for i in teams["inspectors"]
+        ]
+        conflicts = [
+            Conflict(str(c["inspector"]), str(c["candidate"]), str(c["reason"]))
+            for c in teams.get("conflicts", [])
+        ]
+        districts = {str(k): str(v) for k, v in teams["districts"].items()}
+        size = int(teams.get("team_size", 2))
+        recorded = teams["assignments"]
+    except (KeyError, TypeError, AttributeError, ValueError):
+        raise Mismatch("teams", "malformed") from None
+    assignments = _redraw(
+        "teams",
+        partial(assign_teams, selected, districts, inspectors, conflicts, key, algorithm, size),
+    )
+    computed = [
+        {
+            "candidate": a.candidate,
+            "team": list(a.team),
+            "skipped": [{"inspector": i, "reason": r} for i, r in a.skipped],
+        }
+        for a in assignments
+    ]
+    if not isinstance(recorded, list) or len(recorded) != len(computed):
+        raise Mismatch("teams.assignments")
+    for n, (got, want) in enumerate(zip(recorded, computed, strict=True)):
+        if got != want:
+            raise Mismatch(f"teams.assignments[{n}]")
