@@ -27,3 +27,5 @@ bench:
 	uv run python bench/search.py
 	uv run python bench/import.py
 	uv run python bench/hj212.py
+	uv run python bench/planner.py
+	uv run python bench/draws.py
