@@ -196,6 +196,37 @@ class PublicDisclosureTest(DrawCase):
         )
         assert "验证通过" in response.content.decode()
 
+    def test_it_goes_from_plan_to_public_record_on_the_web(self) -> None:
+        alice = self.client_for(self.alice)
+        response = alice.post(
+            reverse("draws:draw_create"),
+            {
+                "title": "网页抽查",
+                "subject": "enterprises",
+                "strata_by": "district",
+                "ratio": "0.5",
+                "team_size": "2",
+                "algorithm": "sha256-v1",
+                "seed_source": "双色球第2027015期",
+                "seed_known_after": "2030-01-01T20:00",
+                "window_start": "2027-03-01",
+                "window_end": "2027-05-31",
+                "items": [str(self.market_item.pk)],
+            },
+        )
+        draw = Draw.objects.get(title="网页抽查")
+        assert response.status_code == 302 and draw.status == "planned"
+        run = reverse("draws:draw_run", args=[draw.pk])
+        alice.post(run, {"values": "3 9 14 22 27 31 8\n2027015"})
+        draw.refresh_from_db()
+        assert draw.status == "planned"  # too early: refused, nothing drawn
+        # the announced time passes (moving the clock would also expire the login session)
+        Draw.objects.filter(pk=draw.pk).update(seed_known_after=timezone.now())
+        alice.post(run, {"values": "3 9 14 22 27 31 8\n2027015"})
+        draw.refresh_from_db()
+        assert draw.status == "drawn" and draw.key == "3.8.9.14.22.27.31./2027015./"
+        assert Task.objects.filter(cause__contains="网页抽查").count() == 2
+
     def test_it_lets_only_the_organising_body_create_and_run(self) -> None:
         url = reverse("draws:draw_create")
         for user in (self.ivan, self.erin, self.stranger):

@@ -114,6 +114,18 @@ class TierTest(PlanningCase):
         do_recompute_tiers(self.market)  # nothing changed, nothing new in the history
         assert TierHistory.objects.filter(enterprise=self.bearing).count() == 1
 
+    def test_it_recomputes_the_tiers_when_the_enterprise_record_changes(self) -> None:
+        from onevisit.registry.actions import do_update_enterprise
+
+        do_recompute_tiers(self.market)
+        assert Tier.objects.get(enterprise=self.shop, body=self.market).level == "green"
+        with self.captureOnCommitCallbacks(execute=True):
+            do_update_enterprise(
+                actor=ACTOR, enterprise=self.shop, fields={"credit_class": "D", "employees": 500}
+            )
+        tier = Tier.objects.get(enterprise=self.shop, body=self.market)
+        assert (tier.level, tier.score) == ("yellow", 50)
+
     def test_it_keeps_an_override_with_reason_author_and_expiry(self) -> None:
         do_recompute_tiers(self.market)
         tier = Tier.objects.get(enterprise=self.shop, body=self.market)
