@@ -13,8 +13,6 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from gunicorn.app.base import BaseApplication
 
-from onevisit.wsgi import application
-
 
 class GunicornApp(BaseApplication):  # type: ignore[misc]
     def __init__(self, options: dict[str, Any]) -> None:
@@ -26,6 +24,10 @@ class GunicornApp(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
+        # Imported here, after collectstatic: WhiteNoise lists the static files when the
+        # application is built, and a fresh data folder has none before.
+        from onevisit.wsgi import application
+
         return application
 
 
