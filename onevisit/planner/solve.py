@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
+from .balance import balance
 from .bounds import baseline_visits, lower_bound
 from .exact import enterprise_model_size, pools_of, solve_exact
 from .greedy import Capacity, Greedy, Progress
@@ -19,12 +20,14 @@ def plan(
     instance: Instance,
     *,
     repair_seconds: float = 20.0,
+    balance_load: bool = True,
     progress: Progress | None = None,
 ) -> Plan:
     """Consolidate `instance`'s tasks into joint visits.
 
     `repair_seconds` bounds the time given to the exact model for the pieces where the greedy
-    left tasks unplaced for lack of capacity; 0 turns repair off.
+    left tasks unplaced for lack of capacity; 0 turns repair off. `balance_load` then moves
+    visits within their windows to level the weekly load.
     """
     started = time.perf_counter()
     capacity = Capacity(instance)
@@ -42,6 +45,8 @@ def plan(
         stats["repair_seconds"] = time.perf_counter() - started - stats["greedy_seconds"]
         if improved:
             method = "greedy+milp"
+    if balance_load:
+        stats["moved_to_lighter_weeks"] = balance(instance, capacity, visits)
     stats["seconds"] = time.perf_counter() - started
     return Plan(
         visits=sorted(visits, key=lambda visit: (visit.week, str(visit.enterprise))),

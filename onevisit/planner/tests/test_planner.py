@@ -157,3 +157,14 @@ def test_it_counts_the_lower_bound_and_baseline_by_interval_stabbing() -> None:
 def test_it_explains_an_unplaced_task_for_the_exact_model() -> None:
     instance = city([Task("t", "E1", "YJ", (0, 3))], pair("SCJG"))
     assert explain(instance, instance.tasks[0], []) == NO_INSPECTOR
+
+
+def test_it_levels_the_weekly_load_without_changing_the_visits() -> None:
+    tasks = [Task(f"T{n}", f"E{n}", "SCJG", (0, 3)) for n in range(4)]
+    instance = city(tasks, pair("SCJG", capacity=4))
+    piled = plan(instance, balance_load=False)
+    assert {visit.week for visit in piled.visits} == {3}
+    level = plan(instance)
+    assert sorted(visit.week for visit in level.visits) == [0, 1, 2, 3]
+    assert violations(instance, level) == []
+    assert len(level.visits) == len(piled.visits) and level.bookings == piled.bookings
