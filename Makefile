@@ -29,3 +29,4 @@ bench:
 	uv run python bench/hj212.py
 	uv run python bench/planner.py
 	uv run python bench/draws.py
+	uv run python bench/devices.py

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "onevisit.catalog",
     "onevisit.planning",
     "onevisit.draws",
+    "onevisit.monitoring",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.admin",

@@ -1,0 +1,183 @@
+"""`onevisit listen-hj212`: an asyncio TCP server for many HJ 212 devices at once.
+
+Each connection feeds a `Session`; readings go to one writer that commits them in batches (in a
+worker thread, through the ORM); a packet's answer is sent only once its readings are
+committed. Idle connections are closed; SIGTERM stops accepting, flushes what is queued and
+exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections import Counter
+from dataclasses import dataclass, field
+
+from onevisit.monitoring.session import Outcome, Row, Session
+from onevisit.monitoring.store import add_rejects, device_table, store_rows
+
+log = logging.getLogger("onevisit.monitoring.receiver")
+
+
+@dataclass
+class Settings:
+    host: str = "0.0.0.0"  # noqa: S104 - devices connect from the plant networks
+    port: int = 8212
+    max_length: int = 9999
+    idle_timeout: float = 300.0
+    batch_rows: int = 2000
+    batch_seconds: float = 0.05
+    device_refresh_seconds: float = 30.0
+
+
+@dataclass
+class _Batch:
+    rows: list[Row] = field(default_factory=list)
+    devices: set[int] = field(default_factory=set)
+    waiters: list[asyncio.Future[None]] = field(default_factory=list)
+
+
+class Receiver:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.devices: dict[str, tuple[int, str]] = {}
+        self.batch = _Batch()
+        self.rejects: Counter[str] = Counter()  # since the last write of the tally
+        self.reject_totals: Counter[str] = Counter()
+        self.stored = 0
+        self.wake = asyncio.Event()
+        self.stopping = asyncio.Event()
+        self.server: asyncio.Server | None = None
+        self.connections: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
+        self.last_seen_written: dict[int, float] = {}
+
+    async def start(self) -> int:
+        self.devices = await asyncio.to_thread(device_table)
+        self.server = await asyncio.start_server(
+            self._connection, self.settings.host, self.settings.port, limit=2**16
+        )
+        sockets = self.server.sockets or ()
+        self._tasks = [
+            asyncio.create_task(self._writer()),
+            asyncio.create_task(self._refresh_devices()),
+        ]
+        return int(sockets[0].getsockname()[1]) if sockets else self.settings.port
+
+    async def serve(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, self.stopping.set)
+        await self.start()
+        await self.stopping.wait()
+        await self.stop()
+
+    async def stop(self) -> None:
+        """Stop accepting, store and answer what was received, close the connections, record
+        the rejects."""
+        if self.server is not None:
+            self.server.close()
+        self.stopping.set()
+        self.wake.set()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self._flush()
+        await asyncio.sleep(0)  # let the connections send the answers of the last batch
+        for writer in list(self.connections.values()):
+            writer.close()
+        if self.connections:
+            await asyncio.wait(list(self.connections), timeout=5)
+        if self.server is not None:
+            await self.server.wait_closed()
+        if self.rejects:
+            await asyncio.to_thread(add_rejects, self.rejects)
+            self.rejects = Counter()
+
+    async def _refresh_devices(self) -> None:
+        while not self.stopping.is_set():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), self.settings.device_refresh_seconds)
+            if not self.stopping.is_set():
+                self.devices = await asyncio.to_thread(device_table)
+
+    async def _writer(self) -> None:
+        while not self.stopping.is_set():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), self.settings.batch_seconds)
+            self.wake.clear()
+            await self._flush()
+
+    def _due_for_last_seen(self, devices: set[int]) -> set[int]:
+        """Devices whose last-seen time is older than a minute in the database (writing it for
+        every batch would cost more than the readings)."""
+        now = asyncio.get_running_loop().time()
+        due = {d for d in devices if now - self.last_seen_written.get(d, -1e9) >= 60}
+        for device in due:
+            self.last_seen_written[device] = now
+        return due
+
+    async def _flush(self) -> None:
+        batch, self.batch = self.batch, _Batch()
+        if not batch.waiters:
+            return
+        try:
+            if batch.rows:
+                seen = self._due_for_last_seen(batch.devices)
+                await asyncio.to_thread(store_rows, batch.rows, seen)
+            self.stored += len(batch.rows)
+        except Exception as error:  # the database is down: the devices get no answer
+            log.exception("could not store %d readings", len(batch.rows))
+            for waiter in batch.waiters:
+                if not waiter.done():
+                    waiter.set_exception(error)
+            return
+        for waiter in batch.waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def _commit(self, outcome: Outcome) -> None:
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.batch.rows.extend(outcome.rows)
+        self.batch.devices |= outcome.devices
+        self.batch.waiters.append(waiter)
+        if len(self.batch.rows) >= self.settings.batch_rows:
+            self.wake.set()
+        await waiter
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        session = Session(self.devices, self.settings.max_length)
+        task = asyncio.current_task()
+        if task is not None:
+            self.connections[task] = writer
+        try:
+            while not self.stopping.is_set():
+                try:
+                    chunk = await asyncio.wait_for(reader.read(65536), self.settings.idle_timeout)
+                except TimeoutError:
+                    self.rejects["idle_timeout"] += 1
+                    self.reject_totals["idle_timeout"] += 1
+                    break
+                if not chunk:
+                    break
+                session.devices = self.devices
+                outcome = session.feed(chunk)
+                self.rejects.update(outcome.rejects)
+                self.reject_totals.update(outcome.rejects)
+                if outcome.rows or outcome.answers:
+                    await self._commit(outcome)
+                if outcome.answers:
+                    writer.write(b"".join(outcome.answers))
+                    await writer.drain()
+        except (ConnectionError, OSError):
+            self.rejects["connection_lost"] += 1
+        except Exception:  # a storage failure: close this connection, keep serving the others
+            log.exception("connection closed after an error")
+        finally:
+            if task is not None:
+                self.connections.pop(task, None)
+            writer.close()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await writer.wait_closed()

@@ -1,0 +1,132 @@
+"""One device connection's protocol logic, free of sockets and of Django.
+
+`Session.feed(bytes)` turns whatever arrived into readings to store, answers to send once they
+are stored, and rejects counted by reason. It never raises on input: any bytes at all only ever
+become rejects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import math
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from onevisit.hj212 import FrameBuffer, Packet, ParseError, Reassembler, answer_data, parse_segment
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+DATA_COMMANDS = frozenset({"2011", "2021", "2031", "2041", "2051", "2061"})
+VALUE_KINDS = frozenset({"Rtd", "Avg", "Min", "Max", "Cou", "ZsRtd", "ZsAvg", "ZsMin", "ZsMax"})
+EQUIPMENT_KINDS = frozenset({"RS", "RT", "Ala"})
+MAX_PENDING_SPLITS = 32
+
+
+@dataclass(frozen=True)
+class Row:
+    device_id: int
+    factor: str
+    kind: str
+    data_time: dt.datetime
+    value: float
+    flag: str
+
+
+@dataclass
+class Outcome:
+    """What a packet (or a whole chunk) produced."""
+
+    rows: list[Row] = field(default_factory=list)
+    answers: list[bytes] = field(default_factory=list)
+    rejects: Counter[str] = field(default_factory=Counter)
+    devices: set[int] = field(default_factory=set)
+
+
+def parse_data_time(text: str) -> dt.datetime | None:
+    """HJ 212 times are Beijing time, YYYYMMDDhhmmss; some devices add milliseconds."""
+    digits = text[:14]
+    if len(digits) != 14 or not digits.isascii() or not digits.isdigit():
+        return None
+    try:  # by hand: strptime costs more than the rest of the packet
+        return dt.datetime(
+            int(digits[0:4]),
+            int(digits[4:6]),
+            int(digits[6:8]),
+            int(digits[8:10]),
+            int(digits[10:12]),
+            int(digits[12:14]),
+            tzinfo=BEIJING,
+        )
+    except ValueError:
+        return None
+
+
+class Session:
+    def __init__(self, devices: Mapping[str, tuple[int, str]], max_length: int = 9999) -> None:
+        """`devices` maps an MN to (device id, SHA-256 of its password)."""
+        self.devices = devices
+        self.frames = FrameBuffer(max_length=max_length)
+        self.splits = Reassembler()
+
+    def feed(self, chunk: bytes) -> Outcome:
+        outcome = Outcome()
+        for segment in self.frames.feed(chunk):
+            self._segment(segment, outcome)
+        outcome.rejects.update(self.frames.rejects)
+        self.frames.rejects.clear()
+        return outcome
+
+    def _segment(self, segment: str, outcome: Outcome) -> None:
+        try:
+            packet = parse_segment(segment)
+        except (ParseError, ValueError):
+            outcome.rejects["parse"] += 1
+            return
+        known = self.devices.get(packet.mn)
+        if known is None:
+            outcome.rejects["unknown_device"] += 1
+            return
+        device_id, digest = known
+        given = hashlib.sha256(packet.pw.encode("utf-8")).hexdigest()
+        if not hmac.compare_digest(given, digest):
+            outcome.rejects["bad_password"] += 1
+            return
+        if packet.is_split:
+            if len(self.splits.pending) >= MAX_PENDING_SPLITS:
+                self.splits.pending.clear()
+                outcome.rejects["split_overflow"] += 1
+            whole = self.splits.add(packet)
+            if whole is None:
+                return
+            packet = whole
+        if packet.cn not in DATA_COMMANDS:
+            outcome.rejects["unsupported_command"] += 1
+            return
+        self._readings(device_id, packet, outcome)
+
+    def _readings(self, device_id: int, packet: Packet, outcome: Outcome) -> None:
+        when = parse_data_time(packet.data_time)
+        if when is None:
+            outcome.rejects["bad_datatime"] += 1
+            return
+        for code, values in [*packet.factors.items(), *packet.equipment.items()]:
+            flag = values.get("Flag", "")[:4]
+            kinds = EQUIPMENT_KINDS if code.startswith("SB") else VALUE_KINDS
+            for kind, text in values.items():
+                if kind not in kinds:
+                    continue
+                try:
+                    value = float(text)
+                except ValueError:
+                    outcome.rejects["bad_value"] += 1
+                    continue
+                if not math.isfinite(value):
+                    outcome.rejects["bad_value"] += 1
+                    continue
+                outcome.rows.append(Row(device_id, code[:20], kind, when, value, flag))
+        outcome.devices.add(device_id)
+        if packet.wants_answer:
+            outcome.answers.append(answer_data(packet))

@@ -1,0 +1,125 @@
+"""The HJ 212 receiver: sessions that survive any bytes, and the server end to end."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from onevisit.hj212 import encode_frame
+from onevisit.monitoring.models import Device, Reading, RejectTally, password_digest
+from onevisit.monitoring.receiver import Receiver, Settings
+from onevisit.monitoring.session import Session
+from onevisit.testing import make_enterprise
+
+MN = "88888880000001"
+DEVICES = {MN: (7, password_digest("123456"))}
+
+
+def packet(n: int, *, pw: str = "123456", mn: str = MN, flag: int = 5) -> bytes:
+    segment = (
+        f"QN=20271104153000{n:03d};ST=32;CN=2011;PW={pw};MN={mn};Flag={flag};"
+        f"CP=&&DataTime=202711041530{n % 60:02d};w01018-Rtd={10 + n}.5,w01018-Flag=N;"
+        f"SB1-RS=1&&"
+    )
+    return encode_frame(segment)
+
+
+def test_it_turns_a_data_packet_into_readings_and_an_answer() -> None:
+    outcome = Session(DEVICES).feed(packet(1))
+    assert [(r.device_id, r.factor, r.kind, r.value, r.flag) for r in outcome.rows] == [
+        (7, "w01018", "Rtd", 11.5, "N"),
+        (7, "SB1", "RS", 1.0, ""),
+    ]
+    assert outcome.rows[0].data_time.isoformat() == "2027-11-04T15:30:01+08:00"
+    assert len(outcome.answers) == 1 and b"CN=9014" in outcome.answers[0]
+
+
+def test_it_counts_unknown_devices_wrong_passwords_and_garbage() -> None:
+    session = Session(DEVICES)
+    outcome = session.feed(
+        b"\x00\xffnoise" + packet(1, mn="99") + packet(2, pw="000000") + b"##9999junk\r\n"
+    )
+    assert outcome.rows == []
+    assert outcome.rejects["unknown_device"] == 1 and outcome.rejects["bad_password"] == 1
+    assert outcome.rejects["garbage"] >= 1
+
+
+def test_it_reads_frames_across_any_segmentation() -> None:
+    stream = b"".join(packet(n) for n in range(20))
+    session = Session(DEVICES)
+    rows = []
+    rng = random.Random(3)
+    position = 0
+    while position < len(stream):
+        step = rng.randint(1, 40)
+        rows += session.feed(stream[position : position + step]).rows
+        position += step
+    assert len(rows) == 40
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400), st.binary(max_size=60))
+def test_it_survives_any_bytes_and_still_reads_the_next_good_packet(
+    noise: bytes, more: bytes
+) -> None:
+    session = Session(DEVICES, max_length=1024)
+    session.feed(noise)
+    session.feed(more)
+    # after at most one line end, the stream is back in step
+    outcome = session.feed(b"\r\n" + packet(1) + packet(2))
+    assert len(outcome.rows) >= 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_answers_after_committing_and_flushes_on_stop() -> None:
+    enterprise = make_enterprise("聊城华鲁化工有限公司", serial=11, industry="26")
+    device = Device.objects.create(
+        mn=MN, password_sha256=password_digest("123456"), enterprise=enterprise
+    )
+
+    async def scenario() -> list[bytes]:
+        receiver = Receiver(Settings(host="127.0.0.1", port=0, idle_timeout=5))
+        port = await receiver.start()
+
+        async def device_sends(first: int) -> bytes:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            stream = b"".join(packet(n) for n in range(first, first + 5))
+            for start in range(0, len(stream), 17):  # dribbled over many TCP segments
+                writer.write(stream[start : start + 17])
+                await writer.drain()
+            answers = b""
+            while answers.count(b"CN=9014") < 5:
+                answers += await asyncio.wait_for(reader.read(4096), 5)
+            writer.write(packet(99, flag=4))  # no answer asked: stored at the flush on stop
+            await writer.drain()
+            await asyncio.sleep(0.01)
+            writer.close()
+            return answers
+
+        answers = await asyncio.gather(device_sends(0), device_sends(10))
+        await receiver.stop()
+        return list(answers)
+
+    answers = asyncio.run(scenario())
+    assert all(a.count(b"CN=9014") == 5 for a in answers)
+    assert Reading.objects.filter(device=device).count() == 2 * 6 * 2
+    device.refresh_from_db()
+    assert device.last_seen is not None
+    assert not RejectTally.objects.filter(reason="unknown_device").exists()
+
+
+@pytest.mark.django_db
+def test_it_keeps_only_the_digest_of_a_device_password() -> None:
+    from onevisit.monitoring.admin import DeviceForm
+
+    enterprise = make_enterprise("聊城华鲁化工有限公司", serial=12, industry="26")
+    form = DeviceForm({"mn": MN, "enterprise": enterprise.pk, "active": True, "password": "654321"})
+    assert form.is_valid(), form.errors
+    device = form.save()
+    assert device.password_sha256 == password_digest("654321") != "654321"
+    assert device.check_password("654321") and not device.check_password("123456")
+    assert not DeviceForm({"mn": "X1", "enterprise": enterprise.pk, "active": True}).is_valid()
