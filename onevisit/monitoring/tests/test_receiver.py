@@ -123,3 +123,58 @@ def test_it_keeps_only_the_digest_of_a_device_password() -> None:
     assert device.password_sha256 == password_digest("654321") != "654321"
     assert device.check_password("654321") and not device.check_password("123456")
     assert not DeviceForm({"mn": "X1", "enterprise": enterprise.pk, "active": True}).is_valid()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_loses_no_packet_when_stopped_and_started_again_mid_stream() -> None:
+    enterprise = make_enterprise("聊城华鲁化工有限公司", serial=13, industry="26")
+    devices = [
+        Device.objects.create(
+            mn=f"8888888{n:07d}", password_sha256=password_digest("123456"), enterprise=enterprise
+        )
+        for n in range(20)
+    ]
+
+    async def scenario() -> int:
+        first = Receiver(Settings(host="127.0.0.1", port=0, idle_timeout=5))
+        port = await first.start()
+        answered = 0
+        stop_at = asyncio.get_running_loop().time() + 1.5
+
+        async def device(mn: str) -> None:
+            nonlocal answered
+            seq, writer = 0, None
+            while asyncio.get_running_loop().time() < stop_at:
+                try:
+                    if writer is None:
+                        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                    writer.write(encode_frame(_segment(mn, seq)))
+                    await writer.drain()
+                    await asyncio.wait_for(reader.readuntil(b"\r\n"), 2)
+                    answered += 1
+                    seq += 1
+                except (OSError, asyncio.IncompleteReadError, TimeoutError):
+                    writer = None  # the same packet goes again on a new connection
+                    await asyncio.sleep(0.05)
+
+        tasks = [asyncio.create_task(device(d.mn)) for d in devices]
+        await asyncio.sleep(0.6)
+        await first.stop()
+        second = Receiver(Settings(host="127.0.0.1", port=port, idle_timeout=5))
+        await second.start()
+        await asyncio.gather(*tasks)
+        await second.stop()
+        return answered
+
+    answered = asyncio.run(scenario())
+    stored = Reading.objects.values("device", "data_time").distinct().count()
+    assert answered > 40
+    assert stored == answered  # every answered packet is stored, each (device, time) once
+
+
+def _segment(mn: str, seq: int) -> str:
+    stamp = f"20271104{seq // 3600 % 24:02d}{seq // 60 % 60:02d}{seq % 60:02d}"
+    return (
+        f"QN={stamp}000;ST=32;CN=2011;PW=123456;MN={mn};Flag=5;"
+        f"CP=&&DataTime={stamp};w01018-Rtd=1.5&&"
+    )
