@@ -64,7 +64,7 @@ def live(request: pytest.FixtureRequest) -> Iterator[str]:
     StaticLiveServerTestCase.tearDownClass()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_lets_a_body_admin_find_and_open_an_enterprise_on_a_phone(
     driver: webdriver.Chrome, live: str
 ) -> None:

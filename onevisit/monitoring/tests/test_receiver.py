@@ -74,7 +74,7 @@ def test_it_survives_any_bytes_and_still_reads_the_next_good_packet(
     assert len(outcome.rows) >= 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_answers_after_committing_and_flushes_on_stop() -> None:
     enterprise = make_enterprise("聊城华鲁化工有限公司", serial=11, industry="26")
     device = Device.objects.create(
@@ -125,7 +125,7 @@ def test_it_keeps_only_the_digest_of_a_device_password() -> None:
     assert not DeviceForm({"mn": "X1", "enterprise": enterprise.pk, "active": True}).is_valid()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_loses_no_packet_when_stopped_and_started_again_mid_stream() -> None:
     enterprise = make_enterprise("聊城华鲁化工有限公司", serial=13, industry="26")
     devices = [
