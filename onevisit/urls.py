@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("onevisit.catalog.urls")),
     path("planning/", include("onevisit.planning.urls")),
     path("draws/", include("onevisit.draws.urls")),
+    path("monitoring/", include("onevisit.monitoring.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -633,6 +633,13 @@ ZH = {
     "received": "接收时间",
     "reading": "监测数据",
     "readings": "监测数据",
+    "hour": "小时",
+    "hourly reading": "小时数据",
+    "hourly readings": "小时数据",
+    "last seen %(when)s": "最近上报 %(when)s",
+    "never seen": "从未上报",
+    "No data in the last %(hours)s hours.": "最近 %(hours)s 小时没有数据。",
+    "No monitoring device is registered for this enterprise.": "该企业没有登记监测设备。",
 }
 PLURALS = {
     "See the published list of %(counter)s inspecting body": "查看已公开的 %(counter)s 个检查主体",
@@ -641,6 +648,7 @@ PLURALS = {
     "%(days)s day": "%(days)s 天",
     "%(counter)s item": "%(counter)s 个事项",
     "%(n)s candidate": "%(n)s 个对象",
+    "%(n)s reading": "%(n)s 条数据",
 }
 
 

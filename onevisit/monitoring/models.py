@@ -63,3 +63,25 @@ class RejectTally(models.Model):
     reason = models.CharField(max_length=40, primary_key=True)
     count = models.PositiveBigIntegerField(default=0)
     updated = models.DateTimeField(auto_now=True)
+
+
+class HourlyReading(models.Model):
+    """Readings of one factor in one hour, kept long after the raw readings are pruned."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="hourly")
+    factor = models.CharField(_("factor"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=8)
+    hour = models.DateTimeField(_("hour"))
+    count = models.PositiveIntegerField()
+    mean = models.FloatField()
+    low = models.FloatField()
+    high = models.FloatField()
+
+    class Meta:
+        verbose_name = _("hourly reading")
+        verbose_name_plural = _("hourly readings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device", "factor", "kind", "hour"], name="one_hourly_row"
+            )
+        ]

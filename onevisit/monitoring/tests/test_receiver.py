@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import random
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from onevisit.hj212 import encode_frame
-from onevisit.monitoring.models import Device, Reading, RejectTally, password_digest
+from onevisit.monitoring.actions import do_aggregate_and_prune
+from onevisit.monitoring.models import (
+    Device,
+    HourlyReading,
+    Reading,
+    RejectTally,
+    password_digest,
+)
 from onevisit.monitoring.receiver import Receiver, Settings
 from onevisit.monitoring.session import Session
-from onevisit.testing import make_enterprise
+from onevisit.testing import PersonaTestCase, make_enterprise
 
 MN = "88888880000001"
 DEVICES = {MN: (7, password_digest("123456"))}
@@ -178,3 +188,71 @@ def _segment(mn: str, seq: int) -> str:
         f"QN={stamp}000;ST=32;CN=2011;PW=123456;MN={mn};Flag=5;"
         f"CP=&&DataTime={stamp};w01018-Rtd=1.5&&"
     )
+
+
+class RecordsTest(PersonaTestCase):
+    def test_it_folds_old_readings_into_hourly_rows_and_keeps_recent_ones(self) -> None:
+        device = Device.objects.create(
+            mn=MN, password_sha256=password_digest("123456"), enterprise=self.bearing
+        )
+        now = timezone.now()
+        old = now - dt.timedelta(days=40)
+        hour = old.replace(minute=0, second=0, microsecond=0)
+
+        def reading(when: dt.datetime, value: float) -> Reading:
+            return Reading(
+                device=device,
+                factor="w01018",
+                kind="Rtd",
+                data_time=when,
+                value=value,
+                received=now,
+            )
+
+        Reading.objects.bulk_create(
+            [
+                reading(hour + dt.timedelta(minutes=5), 1.0),
+                reading(hour + dt.timedelta(minutes=20), 3.0),
+                reading(hour + dt.timedelta(minutes=70), 5.0),
+                reading(now - dt.timedelta(hours=1), 9.0),
+            ]
+        )
+        cutoff = now - dt.timedelta(days=30)
+        assert do_aggregate_and_prune(cutoff) == (2, 3)
+        Reading.objects.create(
+            device=device,
+            factor="w01018",
+            kind="Rtd",
+            data_time=hour + dt.timedelta(minutes=40),
+            value=8.0,
+            received=now,
+        )
+        assert do_aggregate_and_prune(cutoff) == (1, 1)
+        first = HourlyReading.objects.get(hour=hour)
+        assert (first.count, first.mean, first.low, first.high) == (3, 4.0, 1.0, 8.0)
+        assert Reading.objects.get().value == 9.0
+
+    def test_it_charts_an_enterprises_devices_for_officials_and_for_itself(self) -> None:
+        device = Device.objects.create(
+            mn=MN, password_sha256=password_digest("123456"), enterprise=self.bearing
+        )
+        now = timezone.now()
+        Reading.objects.bulk_create(
+            [
+                Reading(
+                    device=device,
+                    factor="w01018",
+                    kind="Rtd",
+                    value=float(n),
+                    data_time=now - dt.timedelta(minutes=10 * n),
+                    received=now,
+                )
+                for n in range(6)
+            ]
+        )
+        url = reverse("monitoring:enterprise_devices", args=[self.bearing.pk])
+        page = self.client_for(self.erin).get(url).content.decode()
+        assert MN in page and "<polyline" in page and "w01018-Rtd" in page
+        assert self.client_for(self.alice).get(url).status_code == 200
+        assert self.client_for(self.frank).get(url).status_code == 404
+        assert self.client_for(self.stranger).get(url).status_code == 403
