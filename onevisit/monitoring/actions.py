@@ -1,14 +1,23 @@
-"""Monitoring writes beyond the receiver: hourly aggregates and the pruning of raw readings."""
+"""Monitoring writes beyond the receiver: hourly aggregates, retention, and alerts as
+off-site cases (explained by the enterprise, closed, or escalated to a triggered visit)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.db import transaction
-from django.db.models import Avg, Count, Max, Min
+from django.db.models import Avg, Count, Max, Min, Q
 from django.db.models.functions import TruncHour
+from django.utils import timezone
 
-from onevisit.monitoring.models import HourlyReading, Reading
+from onevisit.audit.actions import Actor, record
+from onevisit.catalog.models import Item
+from onevisit.monitoring.models import Alert, Device, HourlyReading, Reading, Threshold
+from onevisit.planning.actions import do_create_task
+from onevisit.planning.models import Kind, Task
+from onevisit.planning.queries import applicable_items, full_industry_code
+from onevisit.registry.models import Body
 
 
 def do_aggregate_and_prune(before: dt.datetime) -> tuple[int, int]:
@@ -46,3 +55,117 @@ def do_aggregate_and_prune(before: dt.datetime) -> tuple[int, int]:
             written += 1
         deleted, _ = old.delete()
     return written, deleted
+
+
+def _hour(when: dt.datetime) -> dt.datetime:
+    return when.replace(minute=0, second=0, microsecond=0)
+
+
+def do_check_alerts(*, since: dt.datetime, now: dt.datetime, silent_hours: float = 2) -> int:
+    """Open an alert for every reading beyond a threshold since `since` (one per device, factor
+    and hour) and for every active device silent for `silent_hours`. Returns how many opened."""
+    opened = 0
+    with transaction.atomic():
+        for threshold in Threshold.objects.select_related("device"):
+            beyond = Q(value__gt=threshold.upper)
+            if threshold.lower is not None:
+                beyond |= Q(value__lt=threshold.lower)
+            readings = Reading.objects.filter(
+                beyond,
+                device=threshold.device,
+                factor=threshold.factor,
+                kind=threshold.kind,
+                data_time__gte=since,
+            ).order_by("data_time")
+            for reading in readings.iterator(chunk_size=2000):
+                _alert, created = Alert.objects.get_or_create(
+                    device=threshold.device,
+                    kind=Alert.Kind.EXCEEDED,
+                    factor=threshold.factor,
+                    data_time=_hour(reading.data_time),
+                    defaults={"value": reading.value, "limit": threshold.upper},
+                )
+                opened += created
+        quiet_since = now - dt.timedelta(hours=silent_hours)
+        silent = Device.objects.filter(active=True).filter(
+            Q(last_seen__lt=quiet_since) | Q(last_seen__isnull=True, created__lt=quiet_since)
+        )
+        for device in silent:
+            _alert, created = Alert.objects.get_or_create(
+                device=device,
+                kind=Alert.Kind.SILENT,
+                factor="",
+                data_time=device.last_seen or device.created,
+            )
+            opened += created
+    return opened
+
+
+def do_explain_alert(*, actor: Actor, alert: Alert, text: str) -> Alert:
+    """自证: the enterprise explains and proves; the body then closes or escalates."""
+    if alert.status not in {Alert.Status.OPEN, Alert.Status.EXPLAINED}:
+        raise ValueError("this case is already closed")
+    if not text.strip():
+        raise ValueError("write the explanation")
+    with transaction.atomic():
+        alert.explanation, alert.status = text.strip(), Alert.Status.EXPLAINED
+        alert.save(update_fields=["explanation", "status"])
+        record(actor=actor, action="explain", obj=alert, changes={"explanation": text})
+    return alert
+
+
+def do_close_alert(*, actor: Actor, alert: Alert) -> Alert:
+    if alert.status not in {Alert.Status.OPEN, Alert.Status.EXPLAINED}:
+        raise ValueError("this case is already closed")
+    with transaction.atomic():
+        alert.status = Alert.Status.CLOSED
+        alert.save(update_fields=["status"])
+        record(actor=actor, action="close", obj=alert, changes={})
+    return alert
+
+
+def do_escalate_alert(
+    *, actor: Actor, alert: Alert, body: Body, start: dt.date, end: dt.date
+) -> Task:
+    """The case goes to a triggered visit: a task exempt from the cap, its cause recorded."""
+    if alert.status not in {Alert.Status.OPEN, Alert.Status.EXPLAINED}:
+        raise ValueError("this case is already closed")
+    enterprise = alert.device.enterprise
+    code = full_industry_code(enterprise)
+    items = applicable_items(list(Item.objects.published().filter(body=body)), code)
+    if not items:
+        raise ValueError("the body has no published item for this enterprise's industry")
+    what = (
+        f"{alert.factor} {alert.value} 超过限值 {alert.limit}"
+        if alert.kind == Alert.Kind.EXCEEDED
+        else "监测设备离线"
+    )
+    cause = f"在线监测预警 #{alert.pk}：{what}（{alert.data_time:%Y-%m-%d %H:%M}）"
+    with transaction.atomic():
+        task = do_create_task(
+            actor=actor,
+            enterprise=enterprise,
+            body=body,
+            kind=Kind.TRIGGERED,
+            start=start,
+            end=end,
+            items=items,
+            cause=cause,
+        )
+        alert.status, alert.task = Alert.Status.ESCALATED, task
+        alert.save(update_fields=["status", "task"])
+        record(actor=actor, action="escalate", obj=alert, changes={"task": task.pk})
+    return task
+
+
+def alert_counts(enterprise_ids: Sequence[int], body: Body) -> dict[int, dict[str, int]]:
+    """Monitoring alerts of the last 12 months per enterprise, for the body's risk tiers."""
+    since = timezone.now() - dt.timedelta(days=365)
+    rows = (
+        Alert.objects.filter(
+            device__enterprise_id__in=enterprise_ids, device__body=body, created__gte=since
+        )
+        .values_list("device__enterprise_id")
+        .annotate(n=Count("id"))
+    )
+    return {enterprise_id: {"alerts": n} for enterprise_id, n in rows}

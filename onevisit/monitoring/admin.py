@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from onevisit.monitoring.models import Device, RejectTally, password_digest
+from onevisit.monitoring.models import Device, RejectTally, Threshold, password_digest
 
 
 class DeviceForm(forms.ModelForm[Device]):
@@ -20,7 +20,7 @@ class DeviceForm(forms.ModelForm[Device]):
 
     class Meta:
         model = Device
-        fields = ["mn", "enterprise", "equipment_unit", "active"]
+        fields = ["mn", "enterprise", "equipment_unit", "body", "active"]
 
     def save(self, commit: bool = True) -> Device:
         device = super().save(commit=False)
@@ -37,12 +37,19 @@ class DeviceForm(forms.ModelForm[Device]):
         return data
 
 
+class ThresholdInline(admin.TabularInline[Threshold, Device]):
+    model = Threshold
+    extra = 1
+
+
 @admin.register(Device)
 class DeviceAdmin(admin.ModelAdmin[Device]):
     form = DeviceForm
+    inlines = [ThresholdInline]
     list_display = ["mn", "enterprise", "equipment_unit", "active", "last_seen"]
     search_fields = ["mn", "enterprise__name", "enterprise__uscc"]
     raw_id_fields = ["enterprise"]
+    list_filter = ["body", "active"]
 
 
 @admin.register(RejectTally)

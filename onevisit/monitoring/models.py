@@ -24,6 +24,15 @@ class Device(models.Model):
         Enterprise, on_delete=models.PROTECT, related_name="devices", verbose_name=_("enterprise")
     )
     equipment_unit = models.CharField(_("equipment unit"), max_length=100, blank=True)
+    body = models.ForeignKey(
+        "registry.Body",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="devices",
+        verbose_name=_("responsible body"),
+        help_text=_("the body that handles this device's alerts"),
+    )
     active = models.BooleanField(_("active"), default=True)
     last_seen = models.DateTimeField(_("last seen"), null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -83,5 +92,65 @@ class HourlyReading(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["device", "factor", "kind", "hour"], name="one_hourly_row"
+            )
+        ]
+
+
+class Threshold(models.Model):
+    """超标: the limits of one factor of one device."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="thresholds")
+    factor = models.CharField(_("factor"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=8, default="Rtd")
+    upper = models.FloatField(_("upper limit"))
+    lower = models.FloatField(_("lower limit"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("threshold")
+        verbose_name_plural = _("thresholds")
+        constraints = [
+            models.UniqueConstraint(fields=["device", "factor", "kind"], name="one_threshold")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device} {self.factor}-{self.kind} ≤ {self.upper}"
+
+
+class Alert(models.Model):
+    """An off-site case (非现场监管): explained by the enterprise, or escalated to a visit."""
+
+    class Kind(models.TextChoices):
+        EXCEEDED = "exceeded", _("limit exceeded")
+        SILENT = "silent", _("device silent")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        EXPLAINED = "explained", _("explained by the enterprise")
+        CLOSED = "closed", _("closed remotely")
+        ESCALATED = "escalated", _("escalated to a triggered visit")
+
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="alerts")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    factor = models.CharField(_("factor"), max_length=20, blank=True)
+    value = models.FloatField(_("value"), null=True, blank=True)
+    limit = models.FloatField(_("limit"), null=True, blank=True)
+    data_time = models.DateTimeField(_("data time"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    explanation = models.TextField(_("the enterprise's explanation"), blank=True)
+    task = models.ForeignKey(
+        "planning.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-data_time"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        constraints = [
+            # one alert per device, factor, kind and hour: a long exceedance is one case
+            models.UniqueConstraint(
+                fields=["device", "kind", "factor", "data_time"], name="one_alert_per_hour"
             )
         ]

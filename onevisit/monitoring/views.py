@@ -2,13 +2,20 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from onevisit.audit.actions import Actor
+from onevisit.monitoring import access
+from onevisit.monitoring.actions import do_close_alert, do_escalate_alert, do_explain_alert
 from onevisit.monitoring.charts import Series, series_of
-from onevisit.monitoring.models import Device, Reading
+from onevisit.monitoring.models import Alert, Device, Reading
 from onevisit.registry.access import enterprises_for_user
 
 CHART_HOURS = 48
@@ -33,3 +40,67 @@ def enterprise_devices(request: HttpRequest, pk: int) -> HttpResponse:
         "monitoring/enterprise_devices.html",
         {"enterprise": enterprise, "charts": charts, "hours": CHART_HOURS},
     )
+
+
+@login_required
+def alert_list(request: HttpRequest) -> HttpResponse:
+    alerts = access.alerts_for_user(request.user)
+    status = request.GET.get("status", "open")
+    if status in Alert.Status.values:
+        alerts = alerts.filter(status=status)
+    page = Paginator(alerts, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "monitoring/alert_list.html",
+        {"page": page, "status": status, "statuses": Alert.Status.choices},
+    )
+
+
+@login_required
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = access.get_alert(request.user, pk)
+    user = request.user
+    return render(
+        request,
+        "monitoring/alert_detail.html",
+        {
+            "alert": alert,
+            "can_explain": getattr(user, "enterprise_id", None) == alert.device.enterprise_id
+            and alert.status in {Alert.Status.OPEN, Alert.Status.EXPLAINED},
+            "can_handle": getattr(user, "is_body_admin", False)
+            and user.body_id == alert.device.body_id  # type: ignore[union-attr]
+            and alert.status in {Alert.Status.OPEN, Alert.Status.EXPLAINED},
+            "today": timezone.localdate(),
+            "in_two_weeks": timezone.localdate() + dt.timedelta(days=14),
+        },
+    )
+
+
+@login_required
+@require_POST
+def alert_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    alert = access.get_alert(request.user, pk)
+    actor = Actor.of(request.user)
+    try:
+        if action == "explain":
+            access.require_explainer(request.user, alert)
+            do_explain_alert(actor=actor, alert=alert, text=request.POST.get("text", ""))
+            messages.success(request, _("Your explanation was sent to the body."))
+        elif action == "close":
+            access.require_handler(request.user, alert)
+            do_close_alert(actor=actor, alert=alert)
+            messages.success(request, _("Closed remotely."))
+        elif action == "escalate":
+            access.require_handler(request.user, alert)
+            start = dt.date.fromisoformat(request.POST.get("start", ""))
+            end = dt.date.fromisoformat(request.POST.get("end", ""))
+            assert alert.device.body is not None
+            do_escalate_alert(
+                actor=actor, alert=alert, body=alert.device.body, start=start, end=end
+            )
+            messages.success(request, _("A triggered visit is planned; its cause is recorded."))
+        else:
+            raise Http404("Unknown action.")
+    except ValueError as error:
+        messages.error(request, str(error))
+    return redirect("monitoring:alert_detail", pk=alert.pk)

@@ -1,0 +1,83 @@
+"""An alert travels from a packet to an off-site case to a triggered visit, and into the tiers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+
+from onevisit.monitoring.actions import do_check_alerts
+from onevisit.monitoring.models import Alert, Device, Threshold, password_digest
+from onevisit.monitoring.session import Session
+from onevisit.monitoring.store import store_rows
+from onevisit.monitoring.tests.test_receiver import MN, packet
+from onevisit.planning.actions import do_recompute_tiers
+from onevisit.planning.models import Task, Tier
+from onevisit.planning.tests.test_planning import PlanningCase
+
+
+class AlertTest(PlanningCase):
+    def setUp(self) -> None:
+        self.device = Device.objects.create(
+            mn=MN,
+            password_sha256=password_digest("123456"),
+            enterprise=self.bearing,
+            body=self.ecology,
+            equipment_unit="2#锅炉",
+        )
+        Threshold.objects.create(device=self.device, factor="w01018", upper=12)
+
+    def receive(self, *numbers: int) -> None:
+        session = Session({MN: (self.device.pk, password_digest("123456"))})
+        outcome = session.feed(b"".join(packet(n) for n in numbers))
+        store_rows(outcome.rows, outcome.devices)
+
+    def test_it_opens_one_case_per_hour_beyond_the_limit_and_one_when_a_device_falls_silent(
+        self,
+    ) -> None:
+        self.receive(0, 1, 2, 3)  # w01018 = 10.5, 11.5, 12.5, 13.5 in the same hour
+        since = timezone.now() - dt.timedelta(days=3650)
+        assert do_check_alerts(since=since, now=timezone.now()) == 1
+        alert = Alert.objects.get()
+        assert (alert.kind, alert.value, alert.limit) == ("exceeded", 12.5, 12)
+        assert do_check_alerts(since=since, now=timezone.now()) == 0
+        later = timezone.now() + dt.timedelta(hours=3)
+        assert do_check_alerts(since=later, now=later) == 1
+        assert Alert.objects.filter(kind="silent").count() == 1
+
+    def test_it_goes_from_packet_to_case_to_triggered_visit_on_the_web(self) -> None:
+        self.receive(0, 5)
+        do_check_alerts(since=timezone.now() - dt.timedelta(days=3650), now=timezone.now())
+        alert = Alert.objects.get(kind="exceeded")
+        explain = reverse("monitoring:alert_act", args=[alert.pk, "explain"])
+        assert self.client_for(self.frank).post(explain, {"text": "x"}).status_code == 404
+        self.client_for(self.erin).post(explain, {"text": "检修期间旁路，已附检修记录"})
+        alert.refresh_from_db()
+        assert alert.status == "explained"
+        escalate = reverse("monitoring:alert_act", args=[alert.pk, "escalate"])
+        data = {"start": "2027-03-01", "end": "2027-03-12"}
+        assert self.client_for(self.alice).post(escalate, data).status_code == 404
+        assert self.client_for(self.erin).post(escalate, data).status_code == 403
+        self.client_for(self.bob).post(escalate, data)
+        alert.refresh_from_db()
+        task = Task.objects.get(kind="triggered")
+        assert alert.status == "escalated" and alert.task == task
+        assert task.body == self.ecology and f"在线监测预警 #{alert.pk}" in task.cause
+        assert list(task.items.all()) == [self.waste]
+        page = (
+            self.client_for(self.erin)
+            .get(reverse("monitoring:alert_list"), {"status": "escalated"})
+            .content.decode()
+        )
+        assert "聊城鑫源轴承有限公司" in page
+
+    def test_it_counts_alerts_in_the_bodys_risk_tiers(self) -> None:
+        do_recompute_tiers(self.ecology)
+        before = Tier.objects.get(enterprise=self.bearing, body=self.ecology).score
+        self.receive(0, 3)
+        do_check_alerts(since=timezone.now() - dt.timedelta(days=3650), now=timezone.now())
+        do_recompute_tiers(self.ecology)
+        tier = Tier.objects.get(enterprise=self.bearing, body=self.ecology)
+        assert tier.score == before + 5
+        assert {"code": "alerts", "detail": "", "count": 1, "points": 5} in tier.factors
