@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from onevisit.monitoring.session import Outcome, Row, Session
-from onevisit.monitoring.store import add_rejects, device_table, store_rows
+from onevisit.monitoring.store import add_rejects, device_table, in_thread, store_rows
 
 log = logging.getLogger("onevisit.monitoring.receiver")
 
@@ -54,7 +54,7 @@ class Receiver:
         self.last_seen_written: dict[int, float] = {}
 
     async def start(self) -> int:
-        self.devices = await asyncio.to_thread(device_table)
+        self.devices = await asyncio.to_thread(in_thread, device_table)
         self.server = await asyncio.start_server(
             self._connection, self.settings.host, self.settings.port, limit=2**16
         )
@@ -93,7 +93,7 @@ class Receiver:
         if self.server is not None:
             await self.server.wait_closed()
         if self.rejects:
-            await asyncio.to_thread(add_rejects, self.rejects)
+            await asyncio.to_thread(in_thread, add_rejects, self.rejects)
             self.rejects = Counter()
 
     async def _refresh_devices(self) -> None:
@@ -101,7 +101,7 @@ class Receiver:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), self.settings.device_refresh_seconds)
             if not self.stopping.is_set():
-                self.devices = await asyncio.to_thread(device_table)
+                self.devices = await asyncio.to_thread(in_thread, device_table)
 
     async def _writer(self) -> None:
         while not self.stopping.is_set():
@@ -126,7 +126,7 @@ class Receiver:
         try:
             if batch.rows:
                 seen = self._due_for_last_seen(batch.devices)
-                await asyncio.to_thread(store_rows, batch.rows, seen)
+                await asyncio.to_thread(in_thread, store_rows, batch.rows, seen)
             self.stored += len(batch.rows)
         except Exception as error:  # the database is down: the devices get no answer
             log.exception("could not store %d readings", len(batch.rows))
