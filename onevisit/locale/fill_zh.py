@@ -672,6 +672,12 @@ ZH = {
     "Escalate to a triggered visit": "转为触发式检查",
     "Monitoring alerts (off-site cases)": "监测预警（非现场监管）",
     "No alert.": "暂无预警。",
+    "lowest plausible value": "合理范围下限",
+    "highest plausible value": "合理范围上限",
+    "flat-line after identical readings": "连续相同数据条数（恒值判定）",
+    "this many identical readings in a row open a case; 0: off": "连续这么多条相同数据即立案；0 表示不判定",
+    "implausible value": "数据异常",
+    "flat-lined": "数据恒值",
 }
 PLURALS = {
     "See the published list of %(counter)s inspecting body": "查看已公开的 %(counter)s 个检查主体",

@@ -62,30 +62,14 @@ def _hour(when: dt.datetime) -> dt.datetime:
 
 
 def do_check_alerts(*, since: dt.datetime, now: dt.datetime, silent_hours: float = 2) -> int:
-    """Open an alert for every reading beyond a threshold since `since` (one per device, factor
-    and hour) and for every active device silent for `silent_hours`. Returns how many opened."""
+    """Open an alert (one per device, kind, factor and hour) for every reading since `since`
+    beyond its limits or outside the plausible range, for a factor flat-lined over its set
+    number of readings, and for every active device silent for `silent_hours`. Returns how
+    many opened."""
     opened = 0
     with transaction.atomic():
         for threshold in Threshold.objects.select_related("device"):
-            beyond = Q(value__gt=threshold.upper)
-            if threshold.lower is not None:
-                beyond |= Q(value__lt=threshold.lower)
-            readings = Reading.objects.filter(
-                beyond,
-                device=threshold.device,
-                factor=threshold.factor,
-                kind=threshold.kind,
-                data_time__gte=since,
-            ).order_by("data_time")
-            for reading in readings.iterator(chunk_size=2000):
-                _alert, created = Alert.objects.get_or_create(
-                    device=threshold.device,
-                    kind=Alert.Kind.EXCEEDED,
-                    factor=threshold.factor,
-                    data_time=_hour(reading.data_time),
-                    defaults={"value": reading.value, "limit": threshold.upper},
-                )
-                opened += created
+            opened += _check_threshold(threshold, since)
         quiet_since = now - dt.timedelta(hours=silent_hours)
         silent = Device.objects.filter(active=True).filter(
             Q(last_seen__lt=quiet_since) | Q(last_seen__isnull=True, created__lt=quiet_since)
@@ -99,6 +83,51 @@ def do_check_alerts(*, since: dt.datetime, now: dt.datetime, silent_hours: float
             )
             opened += created
     return opened
+
+
+def _check_threshold(threshold: Threshold, since: dt.datetime) -> int:
+    """Beyond the limits, outside what is physically plausible, or the same value too long."""
+    readings = Reading.objects.filter(
+        device=threshold.device,
+        factor=threshold.factor,
+        kind=threshold.kind,
+        data_time__gte=since,
+    ).order_by("data_time")
+    opened = 0
+    run_value: float | None = None
+    run_length = 0
+    for reading in readings.iterator(chunk_size=2000):
+        kind, limit = _judge(threshold, reading.value)
+        if kind is not None:
+            opened += _open(threshold, kind, reading, limit)
+        run_length = run_length + 1 if reading.value == run_value else 1
+        run_value = reading.value
+        if threshold.flat_readings and run_length == threshold.flat_readings:
+            opened += _open(threshold, Alert.Kind.FLAT, reading, None)
+    return opened
+
+
+def _judge(threshold: Threshold, value: float) -> tuple[str | None, float | None]:
+    if threshold.plausible_low is not None and value < threshold.plausible_low:
+        return Alert.Kind.IMPLAUSIBLE, threshold.plausible_low
+    if threshold.plausible_high is not None and value > threshold.plausible_high:
+        return Alert.Kind.IMPLAUSIBLE, threshold.plausible_high
+    if value > threshold.upper:
+        return Alert.Kind.EXCEEDED, threshold.upper
+    if threshold.lower is not None and value < threshold.lower:
+        return Alert.Kind.EXCEEDED, threshold.lower
+    return None, None
+
+
+def _open(threshold: Threshold, kind: str, reading: Reading, limit: float | None) -> int:
+    _alert, created = Alert.objects.get_or_create(
+        device=threshold.device,
+        kind=kind,
+        factor=threshold.factor,
+        data_time=_hour(reading.data_time),
+        defaults={"value": reading.value, "limit": limit},
+    )
+    return int(created)
 
 
 def do_explain_alert(*, actor: Actor, alert: Alert, text: str) -> Alert:
@@ -135,11 +164,12 @@ def do_escalate_alert(
     items = applicable_items(list(Item.objects.published().filter(body=body)), code)
     if not items:
         raise ValueError("the body has no published item for this enterprise's industry")
-    what = (
-        f"{alert.factor} {alert.value} 超过限值 {alert.limit}"
-        if alert.kind == Alert.Kind.EXCEEDED
-        else "监测设备离线"
-    )
+    what = {
+        Alert.Kind.EXCEEDED: f"{alert.factor} {alert.value} 超过限值 {alert.limit}",
+        Alert.Kind.IMPLAUSIBLE: f"{alert.factor} {alert.value} 数据异常（超出合理范围）",
+        Alert.Kind.FLAT: f"{alert.factor} 数据长时间恒值",
+        Alert.Kind.SILENT: "监测设备离线",
+    }[Alert.Kind(alert.kind)]
     cause = f"在线监测预警 #{alert.pk}：{what}（{alert.data_time:%Y-%m-%d %H:%M}）"
     with transaction.atomic():
         task = do_create_task(

@@ -104,6 +104,13 @@ class Threshold(models.Model):
     kind = models.CharField(_("kind"), max_length=8, default="Rtd")
     upper = models.FloatField(_("upper limit"))
     lower = models.FloatField(_("lower limit"), null=True, blank=True)
+    plausible_low = models.FloatField(_("lowest plausible value"), null=True, blank=True)
+    plausible_high = models.FloatField(_("highest plausible value"), null=True, blank=True)
+    flat_readings = models.PositiveSmallIntegerField(
+        _("flat-line after identical readings"),
+        default=0,
+        help_text=_("this many identical readings in a row open a case; 0: off"),
+    )
 
     class Meta:
         verbose_name = _("threshold")
@@ -122,6 +129,8 @@ class Alert(models.Model):
     class Kind(models.TextChoices):
         EXCEEDED = "exceeded", _("limit exceeded")
         SILENT = "silent", _("device silent")
+        IMPLAUSIBLE = "implausible", _("implausible value")
+        FLAT = "flat", _("flat-lined")
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")
@@ -130,7 +139,7 @@ class Alert(models.Model):
         ESCALATED = "escalated", _("escalated to a triggered visit")
 
     device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="alerts")
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     factor = models.CharField(_("factor"), max_length=20, blank=True)
     value = models.FloatField(_("value"), null=True, blank=True)
     limit = models.FloatField(_("limit"), null=True, blank=True)

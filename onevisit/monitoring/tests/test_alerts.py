@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from onevisit.monitoring.actions import do_check_alerts
-from onevisit.monitoring.models import Alert, Device, Threshold, password_digest
+from onevisit.monitoring.models import Alert, Device, Reading, Threshold, password_digest
 from onevisit.monitoring.session import Session
 from onevisit.monitoring.store import store_rows
 from onevisit.monitoring.tests.test_receiver import MN, packet
@@ -45,6 +45,27 @@ class AlertTest(PlanningCase):
         later = timezone.now() + dt.timedelta(hours=3)
         assert do_check_alerts(since=later, now=later) == 1
         assert Alert.objects.filter(kind="silent").count() == 1
+
+    def test_it_flags_implausible_values_and_flat_lines(self) -> None:
+        Threshold.objects.filter(device=self.device).update(
+            upper=1000, plausible_low=0, plausible_high=500, flat_readings=3
+        )
+        now = timezone.now()
+        values = [-1.0, 7.0, 7.0, 7.0, 7.0, 900.0]
+        Reading.objects.bulk_create(
+            Reading(
+                device=self.device,
+                factor="w01018",
+                kind="Rtd",
+                value=v,
+                received=now,
+                data_time=now - dt.timedelta(hours=10 - n),
+            )
+            for n, v in enumerate(values)
+        )
+        do_check_alerts(since=now - dt.timedelta(days=1), now=now)
+        kinds = sorted(Alert.objects.values_list("kind", "value"))
+        assert kinds == [("flat", 7.0), ("implausible", -1.0), ("implausible", 900.0)]
 
     def test_it_goes_from_packet_to_case_to_triggered_visit_on_the_web(self) -> None:
         self.receive(0, 5)
