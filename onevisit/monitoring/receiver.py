@@ -68,6 +68,8 @@ class Receiver:
     async def serve(self) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
+            # Not available on Windows event loops (NotImplementedError) nor outside the main
+            # thread (RuntimeError); there the receiver stops when its caller calls stop().
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self.stopping.set)
         await self.start()
