@@ -21,3 +21,17 @@ def _plain_static_files(settings: Any) -> None:
 def _immediate_tasks(settings: Any) -> None:
     """Background tasks run at once in tests; a worker process is not part of a test run."""
     settings.TASKS = {"default": {"BACKEND": settings.TASK_BACKENDS["immediate"]}}
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Uploaded photos and generated PDFs of a test go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters start at zero in every test."""
+    from django.core.cache import cache
+
+    cache.clear()

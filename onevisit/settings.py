@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "onevisit.planning",
     "onevisit.draws",
     "onevisit.monitoring",
+    "onevisit.inspections",
+    "onevisit.oversight",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.admin",
@@ -183,6 +185,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A whole-city register of 600,000 enterprises is about 80 MB as CSV.
 ONEVISIT_IMPORT_MAX_BYTES = env_int("ONEVISIT_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+
+# Inspection codes (扫码入企): lookups of /v/<code> per client address and minute (0 = no limit),
+# complaints per minute, and how many working days ahead an enterprise sees an announced visit.
+ONEVISIT_CODE_LOOKUPS_PER_MINUTE = env_int("ONEVISIT_CODE_LOOKUPS_PER_MINUTE", 60)
+ONEVISIT_COMPLAINTS_PER_MINUTE = env_int("ONEVISIT_COMPLAINTS_PER_MINUTE", 3)
+ONEVISIT_NOTICE_WORKING_DAYS = env_int("ONEVISIT_NOTICE_WORKING_DAYS", 3)
+ONEVISIT_CLIENT_IP_HEADER = env_str("ONEVISIT_CLIENT_IP_HEADER", "")
+# A font file with Chinese glyphs for PDFs; empty: look for Debian's fonts-noto-cjk.
+ONEVISIT_PDF_FONT = env_str("ONEVISIT_PDF_FONT", "")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

@@ -12,6 +12,8 @@ urlpatterns = [
     path("planning/", include("onevisit.planning.urls")),
     path("draws/", include("onevisit.draws.urls")),
     path("monitoring/", include("onevisit.monitoring.urls")),
+    path("", include("onevisit.inspections.urls")),
+    path("oversight/", include("onevisit.oversight.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -20,11 +20,18 @@ class PointFields:
     standard: str
     method: str
     guidance: str = ""
+    topic: str = ""
 
 
 def _item_snapshot(item: Item) -> dict[str, Any]:
     points = [
-        {"number": p.number, "content": p.content, "standard": p.standard, "method": p.method}
+        {
+            "number": p.number,
+            "content": p.content,
+            "standard": p.standard,
+            "method": p.method,
+            "topic": p.topic,
+        }
         for p in item.points.all()
     ]
     return {**snapshot(item), "points": points}
@@ -124,7 +131,10 @@ def do_revise_item(*, actor: Actor, item: Item) -> Item:
         copy.save()
         _save_points(
             copy,
-            [PointFields(p.content, p.standard, p.method, p.guidance) for p in item.points.all()],
+            [
+                PointFields(p.content, p.standard, p.method, p.guidance, p.topic)
+                for p in item.points.all()
+            ],
         )
         record(actor=actor, action="revise", obj=copy, changes={"from_version": item.version})
     return copy

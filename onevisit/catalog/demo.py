@@ -648,6 +648,14 @@ ITEMS: dict[str, list[DemoItem]] = {
 }
 
 
+# Points that two bodies check alike: a joint visit asks them once, and a compliant result
+# counts for both (结果互认).
+SHARED_POINTS = {
+    ("SCJG-002", 3): "special-operators-certified",
+    ("YJGL-002", 2): "special-operators-certified",
+}
+
+
 def items_for_body(code: str) -> list[DemoItem]:
     """The demo items of a body by its code (LC-SCJG, DCF-SCJG, …): the suffix names the list."""
     return ITEMS.get(code.split("-", 1)[1], [])
@@ -672,7 +680,10 @@ def load_items(bodies: dict[str, Body], actor: Actor) -> int:
                     "industries": industries,
                     "recognition_days": days,
                 },
-                points=[PointFields(*point) for point in points],
+                points=[
+                    PointFields(*point, topic=SHARED_POINTS.get((item_code, number), ""))
+                    for number, point in enumerate(points, start=1)
+                ],
             )
             do_publish_item(actor=actor, item=item)
             added += 1

@@ -26,6 +26,7 @@ ITEM_EXPORT_HEADERS = [
     "检查标准",
     "检查方法",
     "整改指引",
+    "共享检查点",
 ]
 
 
@@ -38,7 +39,7 @@ def item_export_rows(items: ItemQuerySet) -> Iterator[list[Any]]:
         head = _head(item)
         points = list(item.points.all())
         if not points:
-            yield [*head, "", "", "", "", ""]
+            yield [*head, "", "", "", "", "", ""]
         for point in points:
             yield [
                 *head,
@@ -47,6 +48,7 @@ def item_export_rows(items: ItemQuerySet) -> Iterator[list[Any]]:
                 point.standard,
                 point.method,
                 point.guidance,
+                point.topic,
             ]
 
 

@@ -34,6 +34,12 @@ class PointForm(forms.Form):
     guidance = forms.CharField(
         label=_("rectification guidance"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    topic = forms.SlugField(
+        label=_("shared point code"),
+        required=False,
+        max_length=40,
+        help_text=_("optional; the same code on another body's point makes them one check"),
+    )
 
 
 PointFormSet = forms.formset_factory(PointForm, extra=2, can_delete=True)
@@ -41,7 +47,9 @@ PointFormSet = forms.formset_factory(PointForm, extra=2, can_delete=True)
 
 def points_from(formset: Any) -> list[PointFields]:
     return [
-        PointFields(f["content"], f["standard"], f["method"], f.get("guidance", ""))
+        PointFields(
+            f["content"], f["standard"], f["method"], f.get("guidance", ""), f.get("topic", "")
+        )
         for f in formset.cleaned_data
         if f and not f.get("DELETE")
     ]

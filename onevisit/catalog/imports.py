@@ -50,6 +50,7 @@ ITEM_COLUMNS = (
     Column("standard", ("检查标准",), required=True),
     Column("method", ("检查方法",), required=True),
     Column("guidance", ("整改指引",)),
+    Column("topic", ("共享检查点", "共享检查点编码")),
 )
 ITEM_FIELDS = ("name", "legal_basis", "responsible", "industries", "recognition_days")
 STATUS = {
@@ -137,6 +138,7 @@ def _add_row(
         _text(values, "standard", 2000, required=True),
         _text(values, "method", 200, required=True),
         _text(values, "guidance", 2000),
+        _text(values, "topic", 40),
     )
     group = groups.get((body_code, code))
     if group is None:
@@ -155,7 +157,9 @@ def _add_row(
 
 
 def _same(item: Item, group: ItemRows, points: Sequence[PointFields]) -> bool:
-    current = [PointFields(p.content, p.standard, p.method, p.guidance) for p in item.points.all()]
+    current = [
+        PointFields(p.content, p.standard, p.method, p.guidance, p.topic) for p in item.points.all()
+    ]
     return current == list(points) and all(
         getattr(item, name) == value for name, value in group.fields.items()
     )

@@ -118,6 +118,16 @@ class CheckPoint(models.Model):
     standard = models.TextField(_("standard"))
     method = models.CharField(_("method"), max_length=200)
     guidance = models.TextField(_("rectification guidance"), blank=True)
+    topic = models.CharField(
+        _("shared point code"),
+        max_length=40,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "the same code on points of several bodies marks one check: a joint visit asks it "
+            "once, and a compliant result counts for every body (结果互认)"
+        ),
+    )
 
     class Meta:
         ordering = ["item_id", "number"]

@@ -96,6 +96,7 @@ def item_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 "standard": p.standard,
                 "method": p.method,
                 "guidance": p.guidance,
+                "topic": p.topic,
             }
             for p in item.points.all()
         ]

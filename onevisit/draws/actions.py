@@ -237,6 +237,7 @@ def _tasks_from(draw: Draw, selected: list[str]) -> int:
             window_start=draw.window_start,
             window_end=draw.window_end,
             cause=f"双随机抽查：{draw.title}（抽取记录 #{draw.pk}）",
+            draw=draw,
         )
         for e in enterprises
     ]

@@ -336,6 +336,9 @@ class Task(models.Model):
     plan_entry = models.ForeignKey(
         PlanEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
     )
+    draw = models.ForeignKey(
+        "draws.Draw", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )

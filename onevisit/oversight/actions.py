@@ -1,0 +1,218 @@
+"""Raising the supervisor's warnings from the visit history, and handling them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onevisit.accounts.models import User
+from onevisit.audit.actions import Actor, record
+from onevisit.inspections.models import Evaluation, Visit
+from onevisit.oversight import rules
+from onevisit.oversight.models import Kind, Warning, WarningRule
+from onevisit.planning.models import Kind as TaskKind
+from onevisit.planning.queries import full_industry_code, rule_for, rules_by_body
+from onevisit.registry.models import Body, Enterprise
+
+EXEMPT_TASK_KINDS = {TaskKind.TRIGGERED, TaskKind.DEPLOYED, TaskKind.RECHECK}
+DEFAULTS: dict[str, tuple[int | None, Decimal | None]] = {
+    Kind.MULTI_HEADED: (30, Decimal(2)),
+    Kind.REPEATED: (60, None),
+    Kind.OVER_CAP: (None, None),
+    Kind.WITHOUT_CODE: (None, None),
+    Kind.LOW_EVALUATION: (None, Decimal("2.5")),
+}
+
+
+class WarningRefused(Exception):
+    pass
+
+
+def current_rules() -> dict[str, WarningRule]:
+    """The saved rules, with the defaults for kinds nobody has configured."""
+    saved = {r.kind: r for r in WarningRule.objects.all()}
+    for kind, (days, threshold) in DEFAULTS.items():
+        saved.setdefault(kind, WarningRule(kind=kind, days=days, threshold=threshold))
+    return saved
+
+
+def _counted(visit: Visit, bodies: frozenset[int]) -> frozenset[int]:
+    if not visit.is_enforcement or visit.origin in (Visit.Origin.TRIGGERED, Visit.Origin.EMERGENCY):
+        return frozenset()
+    kinds: dict[int, set[str]] = defaultdict(set)
+    for task in visit.tasks.all():
+        kinds[task.body_id].add(task.kind)
+    return frozenset(b for b in bodies if not kinds[b] or kinds[b] - EXEMPT_TASK_KINDS)
+
+
+def _code_before_entry(visit: Visit) -> bool:
+    if visit.registered_late:
+        return False
+    if visit.checked_in_at is None:
+        return True
+    return any(code.issued_at <= visit.checked_in_at for code in visit.codes.all())
+
+
+def visit_facts(visits: QuerySet[Visit]) -> list[rules.VisitFact]:
+    facts = []
+    for visit in visits.prefetch_related("bodies", "tasks", "codes"):
+        bodies = frozenset(b.pk for b in visit.bodies.all())
+        facts.append(
+            rules.VisitFact(
+                visit_id=visit.pk,
+                enterprise_id=visit.enterprise_id,
+                day=visit.date,
+                bodies=bodies,
+                counted=_counted(visit, bodies),
+                code_before_entry=_code_before_entry(visit),
+            )
+        )
+    return facts
+
+
+def _caps(facts: Sequence[rules.VisitFact]) -> dict[tuple[int, int], int]:
+    pairs = {(b, f.enterprise_id) for f in facts for b in f.counted}
+    enterprises = Enterprise.objects.in_bulk({e for _b, e in pairs})
+    body_rules = {
+        body.pk: rules_by_body(body)
+        for body in Body.objects.filter(pk__in={b for b, _e in pairs}).prefetch_related(
+            "frequency_rules"
+        )
+    }
+    return {
+        (b, e): rule_for(body_rules[b], full_industry_code(enterprises[e])).annual_cap
+        for b, e in pairs
+    }
+
+
+def _candidates(facts: list[rules.VisitFact], ratings: list[rules.Rating]) -> list[rules.Candidate]:
+    settings = current_rules()
+    found: list[rules.Candidate] = []
+    multi = settings[Kind.MULTI_HEADED]
+    if multi.enabled:
+        found += rules.multi_headed(facts, multi.days or 30, int(multi.threshold_or(Decimal(2))))
+    repeat = settings[Kind.REPEATED]
+    if repeat.enabled:
+        found += rules.repeated(facts, repeat.days or 60)
+    if settings[Kind.OVER_CAP].enabled:
+        found += rules.over_cap(facts, _caps(facts))
+    if settings[Kind.WITHOUT_CODE].enabled:
+        found += rules.without_code(facts)
+    low = settings[Kind.LOW_EVALUATION]
+    if low.enabled:
+        found += rules.low_evaluations(ratings, float(low.threshold_or(Decimal("2.5"))))
+    return found
+
+
+def do_scan_warnings(*, today: dt.date, enterprise_ids: Sequence[int] | None = None) -> int:
+    """Apply every enabled rule to the visits since the start of last year (optionally of some
+    enterprises). New groups become warnings; a known group that gained visits is updated
+    (and reopened if it was closed). Returns how many warnings were opened or reopened."""
+    visits = Visit.objects.happened().filter(date__gte=dt.date(today.year - 1, 1, 1))
+    evaluations = Evaluation.objects.filter(visit__date__gte=dt.date(today.year - 1, 1, 1))
+    if enterprise_ids is not None:
+        visits = visits.filter(enterprise_id__in=enterprise_ids)
+        evaluations = evaluations.filter(visit__enterprise_id__in=enterprise_ids)
+    facts = visit_facts(visits)
+    ratings = [
+        rules.Rating(e.visit_id, e.visit.enterprise_id, e.visit.lead_body_id, e.average)
+        for e in evaluations.select_related("visit")
+    ]
+    raised = 0
+    with transaction.atomic():
+        for candidate in _candidates(facts, ratings):
+            raised += _raise(candidate)
+    return raised
+
+
+def _raise(candidate: rules.Candidate) -> int:
+    warning = Warning.objects.filter(fingerprint=candidate.fingerprint).first()
+    if warning is None:
+        warning = Warning.objects.create(
+            kind=candidate.kind,
+            enterprise_id=candidate.enterprise_id,
+            body_id=candidate.body_id,
+            detail=candidate.detail,
+            fingerprint=candidate.fingerprint,
+        )
+        warning.visits.set(candidate.visit_ids)
+        record(
+            actor=Actor.system("oversight"),
+            action="raise",
+            obj=warning,
+            changes={"detail": candidate.detail},
+        )
+        return 1
+    known = set(warning.visits.values_list("pk", flat=True))
+    if set(candidate.visit_ids) <= known:
+        return 0
+    warning.visits.add(*candidate.visit_ids)
+    warning.detail = candidate.detail
+    reopened = warning.status == Warning.Status.CLOSED
+    if reopened:
+        warning.status = Warning.Status.OPEN
+    warning.save(update_fields=["detail", "status"])
+    record(
+        actor=Actor.system("oversight"),
+        action="update",
+        obj=warning,
+        changes={"detail": candidate.detail, "reopened": reopened},
+    )
+    return int(reopened)
+
+
+def do_acknowledge_warning(*, actor: Actor, warning: Warning, by: User, note: str) -> Warning:
+    if warning.status != Warning.Status.OPEN:
+        raise WarningRefused(_("Only an open warning is acknowledged."))
+    if not note.strip():
+        raise WarningRefused(_("Say what you will do about it."))
+    with transaction.atomic():
+        warning.status = Warning.Status.ACKNOWLEDGED
+        warning.acknowledged_note = note.strip()
+        warning.acknowledged_at = timezone.now()
+        warning.handled_by = by
+        warning.save(update_fields=["status", "acknowledged_note", "acknowledged_at", "handled_by"])
+        record(actor=actor, action="acknowledge", obj=warning, changes={"note": note.strip()})
+    return warning
+
+
+def do_close_warning(*, actor: Actor, warning: Warning, by: User, note: str) -> Warning:
+    if warning.status == Warning.Status.CLOSED:
+        raise WarningRefused(_("This warning is closed already."))
+    if not note.strip():
+        raise WarningRefused(_("A warning is closed with a note of what was done."))
+    with transaction.atomic():
+        warning.status = Warning.Status.CLOSED
+        warning.closed_note = note.strip()
+        warning.closed_at = timezone.now()
+        warning.handled_by = by
+        warning.save(update_fields=["status", "closed_note", "closed_at", "handled_by"])
+        record(actor=actor, action="close", obj=warning, changes={"note": note.strip()})
+    return warning
+
+
+def do_save_rule(
+    *, actor: Actor, kind: str, enabled: bool, days: int | None, threshold: Decimal | None
+) -> WarningRule:
+    if kind not in Kind.values:
+        raise WarningRefused(_("Unknown rule."))
+    if days is not None and not 1 <= days <= 366:
+        raise WarningRefused(_("A window runs from 1 to 366 days."))
+    with transaction.atomic():
+        rule, _created = WarningRule.objects.update_or_create(
+            kind=kind, defaults={"enabled": enabled, "days": days, "threshold": threshold}
+        )
+        record(
+            actor=actor,
+            action="configure",
+            obj=rule,
+            changes={"enabled": enabled, "days": days, "threshold": threshold},
+        )
+    return rule

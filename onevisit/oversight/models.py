@@ -1,0 +1,87 @@
+"""预警: the supervisor's configurable warning rules and the warnings they raise."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from onevisit.inspections.models import Visit
+from onevisit.registry.models import Body, Enterprise
+
+
+class Kind(models.TextChoices):
+    MULTI_HEADED = "multi_headed", _("multi-headed (多头): should have been joint")
+    REPEATED = "repeated", _("repeated (重复)")
+    OVER_CAP = "over_cap", _("over the annual cap (超频)")
+    WITHOUT_CODE = "without_code", _("no code shown (未亮码)")
+    LOW_EVALUATION = "low_evaluation", _("low evaluation")
+
+
+class WarningRule(models.Model):
+    """One rule's settings; `days` and `threshold` mean what the kind says (see the help)."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, unique=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    days = models.PositiveSmallIntegerField(
+        _("window (days)"),
+        null=True,
+        blank=True,
+        help_text=_("多头 and 重复: within how many days"),
+    )
+    threshold = models.DecimalField(
+        _("threshold"),
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("多头: how many bodies; low evaluation: average score below which to warn"),
+    )
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("warning rule")
+        verbose_name_plural = _("warning rules")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def threshold_or(self, default: Decimal) -> Decimal:
+        return self.threshold if self.threshold is not None else default
+
+
+class Warning(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        ACKNOWLEDGED = "acknowledged", _("acknowledged")
+        CLOSED = "closed", _("closed")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="warnings")
+    body = models.ForeignKey(
+        Body, null=True, blank=True, on_delete=models.PROTECT, related_name="warnings"
+    )
+    visits = models.ManyToManyField(Visit, related_name="warnings")
+    detail = models.TextField(_("detail"))
+    fingerprint = models.CharField(max_length=300, unique=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    acknowledged_note = models.TextField(_("acknowledgement"), blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    closed_note = models.TextField(_("closing note"), blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("warning")
+        verbose_name_plural = _("warnings")
+        indexes = [models.Index(fields=["status", "kind"], name="warning_status_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.enterprise}"

@@ -1,0 +1,108 @@
+"""The supervisor's dashboard figures, each with what its chart needs (plain SVG, no CDN)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Avg, Count
+from django.db.models.functions import ExtractMonth
+
+from onevisit.inspections.models import Evaluation, Visit
+from onevisit.inspections.recognition import recognition_savings
+from onevisit.oversight.models import Kind, Warning
+
+CHART_HEIGHT = 120
+BUCKETS = ["1", "2", "3", "4", "5+"]
+
+
+@dataclass(frozen=True)
+class MonthBar:
+    month: int
+    this_year: int
+    last_year: int
+    this_height: int
+    last_height: int
+    x: int
+
+
+def _per_month(year: int) -> dict[int, int]:
+    rows = (
+        Visit.objects.happened()
+        .filter(date__year=year)
+        .annotate(month=ExtractMonth("date"))
+        .values_list("month")
+        .annotate(n=Count("id"))
+    )
+    return dict(rows)
+
+
+def months(year: int) -> list[MonthBar]:
+    now, before = _per_month(year), _per_month(year - 1)
+    top = max([*now.values(), *before.values(), 1])
+    return [
+        MonthBar(
+            m,
+            now.get(m, 0),
+            before.get(m, 0),
+            round(CHART_HEIGHT * now.get(m, 0) / top),
+            round(CHART_HEIGHT * before.get(m, 0) / top),
+            (m - 1) * 40,
+        )
+        for m in range(1, 13)
+    ]
+
+
+def per_enterprise(year: int) -> list[tuple[str, int, int]]:
+    """How many enterprises were visited once, twice, …, five times or more this year."""
+    counts = (
+        Visit.objects.happened()
+        .filter(date__year=year)
+        .values("enterprise_id")
+        .annotate(n=Count("id"))
+        .values_list("n", flat=True)
+    )
+    histogram = Counter(BUCKETS[min(n, 5) - 1] for n in counts)
+    top = max([*histogram.values(), 1])
+    return [(b, histogram.get(b, 0), round(100 * histogram.get(b, 0) / top)) for b in BUCKETS]
+
+
+def dashboard_figures(today: dt.date) -> dict[str, Any]:
+    """This year so far against the same days of last year."""
+    year = today.year
+    happened = Visit.objects.happened().filter(date__year=year, date__lte=today)
+    total = happened.count()
+    joint = happened.annotate(n=Count("bodies")).filter(n__gt=1).count()
+    try:
+        same_day_last_year = today.replace(year=year - 1)
+    except ValueError:  # 29 February
+        same_day_last_year = today.replace(year=year - 1, day=28)
+    last_total = (
+        Visit.objects.happened().filter(date__year=year - 1, date__lte=same_day_last_year).count()
+    )
+    bodies = (
+        Evaluation.objects.values("visit__lead_body__name")
+        .annotate(n=Count("id"), c=Avg("conduct"), p=Avg("professionalism"), b=Avg("burden"))
+        .order_by("visit__lead_body__name")
+    )
+    open_warnings = dict(
+        Warning.objects.exclude(status=Warning.Status.CLOSED)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+    )
+    return {
+        "year": year,
+        "months": months(year),
+        "total": total,
+        "last_total": last_total,
+        "change": round(100 * (total - last_total) / last_total) if last_total else None,
+        "joint": joint,
+        "joint_share": round(100 * joint / total) if total else 0,
+        "per_enterprise": per_enterprise(year),
+        "evaluations": list(bodies),
+        "warnings": [(label, open_warnings.get(kind, 0), kind) for kind, label in Kind.choices],
+        "savings": recognition_savings(year),
+        "chart_height": CHART_HEIGHT,
+    }
