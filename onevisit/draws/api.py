@@ -7,9 +7,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router
+from ninja.pagination import LimitOffsetPagination, paginate
 
+from onevisit.draws.disclosure import drawn_tasks, public_results
 from onevisit.draws.models import Draw
-from onevisit.draws.schemas import DrawOut
+from onevisit.draws.schemas import DrawOut, DrawResultOut
 
 public_router = Router(tags=["public"], auth=None)
 
@@ -49,3 +51,24 @@ def get_draw(request: HttpRequest, draw_id: int) -> DrawOut:
 def get_record(request: HttpRequest, draw_id: int) -> dict[str, Any]:
     draw = get_object_or_404(Draw, pk=draw_id, status=Draw.Status.DRAWN)
     return draw.record or {}
+
+
+@public_router.get("/draw-results", response=list[DrawResultOut])
+@paginate(LimitOffsetPagination)
+def list_draw_results(request: HttpRequest, q: str = "", draw: int | None = None) -> Any:
+    """The results of inspections made from draws; `q` searches enterprise, credit code, body
+    and draw title."""
+    return _Results(drawn_tasks(q, draw))
+
+
+class _Results:
+    """A lazily sliced list: the pagination slices the tasks, then only that page is resolved."""
+
+    def __init__(self, tasks: Any) -> None:
+        self.tasks = tasks
+
+    def __len__(self) -> int:
+        return int(self.tasks.count())
+
+    def __getitem__(self, window: slice) -> list[DrawResultOut]:
+        return [DrawResultOut(**vars(r)) for r in public_results(list(self.tasks[window]))]

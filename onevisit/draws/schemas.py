@@ -24,3 +24,18 @@ class DrawOut(Schema):
 
 class DrawRecord(Schema):
     record: dict[str, Any]
+
+
+class DrawResultOut(Schema):
+    """What became of one enterprise drawn (published when its visit closes)."""
+
+    draw_id: int
+    draw_title: str
+    enterprise: str
+    uscc: str
+    body: str
+    status: str
+    checked_on: dt.date | None
+    problems: int
+    published_on: dt.date | None
+    publish_by: dt.date | None

@@ -15,6 +15,11 @@ from django.views.decorators.http import require_POST
 from onevisit.audit.actions import Actor
 from onevisit.draws import access
 from onevisit.draws.actions import do_create_draw, do_run_draw
+from onevisit.draws.disclosure import (
+    PUBLISH_WITHIN_WORKING_DAYS,
+    drawn_tasks,
+    public_results,
+)
 from onevisit.draws.forms import DrawForm, SeedForm, VerifyForm
 from onevisit.draws.models import Draw
 from onevisit.registry.models import Inspector
@@ -33,6 +38,25 @@ def draw_list(request: HttpRequest) -> HttpResponse:
         request,
         "draws/draw_list.html",
         {"page": page, "q": query, "can_create": _can_create(request.user)},
+    )
+
+
+def draw_results(request: HttpRequest) -> HttpResponse:
+    """一公开 of results: what became of every enterprise drawn, searchable, no login."""
+    query = request.GET.get("q", "").strip()
+    draw_id = request.GET.get("draw", "")
+    tasks = drawn_tasks(query, int(draw_id) if draw_id.isdigit() else None)
+    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "draws/draw_results.html",
+        {
+            "page": page,
+            "results": public_results(list(page)),
+            "q": query,
+            "draw": draw_id if draw_id.isdigit() else "",
+            "within": PUBLISH_WITHIN_WORKING_DAYS,
+        },
     )
 
 
@@ -66,6 +90,7 @@ def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "teams": teams,
             "strata": [(name, len(members)) for name, members in draw.strata.items()][:50],
             "can_run": access.can_run(request.user, draw),
+            "results": public_results(list(drawn_tasks(draw_id=draw.pk)[:20])),
             "seed_form": SeedForm(),
             "verify_form": VerifyForm(),
         },

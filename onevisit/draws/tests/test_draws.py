@@ -242,3 +242,55 @@ class PublicDisclosureTest(DrawCase):
         import tempfile
 
         return tempfile.mkdtemp()
+
+
+class ResultDisclosureTest(DrawCase):
+    """一公开 of results: each drawn enterprise's outcome, published when its visit closes."""
+
+    def test_it_publishes_each_drawn_enterprises_result_searchably(self) -> None:
+        from onevisit.inspections.models import Finding, Visit
+
+        draw = self.make_draw()
+        with mock.patch.object(timezone, "now", return_value=LATER):
+            do_run_draw(actor=ACTOR, draw=draw, sources=SOURCES)
+        tasks = list(Task.objects.filter(draw=draw).select_related("enterprise"))
+        assert tasks
+        checked = tasks[0]
+        visit = Visit.objects.create(
+            enterprise=checked.enterprise,
+            lead_body=self.market,
+            origin="drawn",
+            date=dt.date(2027, 3, 10),
+            status=Visit.Status.CLOSED,
+            closed_at=timezone.now(),
+        )
+        visit.bodies.set([self.market])
+        visit.tasks.set([checked])
+        point = self.market_item.points.first()
+        assert point is not None
+        Finding.objects.create(
+            visit=visit,
+            point=point,
+            body=self.market,
+            severity="general",
+            description="商业秘密细节",
+            rectify_by=dt.date(2027, 4, 1),
+        )
+        anonymous = self.client_for(None)
+        page = anonymous.get(reverse("draws:draw_results"), {"q": checked.enterprise.name})
+        body = page.content.decode()
+        assert checked.enterprise.uscc in body and "责令整改" in body
+        assert "商业秘密细节" not in body  # details of problems stay unpublished
+        api = anonymous.get("/api/public/draw-results", {"draw": draw.pk}).json()
+        assert api["count"] == len(tasks)
+        line = next(r for r in api["items"] if r["uscc"] == checked.enterprise.uscc)
+        assert (line["status"], line["problems"], line["checked_on"]) == (
+            "checked",
+            1,
+            "2027-03-10",
+        )
+        assert line["publish_by"] > line["published_on"]
+        others = [r for r in api["items"] if r["uscc"] != checked.enterprise.uscc]
+        assert all(r["status"] == "pending" and r["published_on"] is None for r in others)
+        detail = anonymous.get(reverse("draws:draw_detail", args=[draw.pk]))
+        self.assertContains(detail, "draw-results")
