@@ -42,6 +42,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-worker", action="store_true", help="do not start the background task worker"
         )
+        parser.add_argument(
+            "--no-access-log", action="store_true", help="do not log each request (benchmarks)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
@@ -68,7 +71,7 @@ class Command(BaseCommand):
                 "workers": options["workers"],
                 "threads": options["threads"],
                 "worker_class": "gthread",
-                "accesslog": "-",
+                "accesslog": None if options["no_access_log"] else "-",
                 "timeout": 120,
             }
         ).run()
