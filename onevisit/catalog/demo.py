@@ -656,6 +656,18 @@ SHARED_POINTS = {
 }
 
 
+# County bureaus carry their city counterpart's list (市县两级通用清单): the same point is one
+# check whichever level makes it, so its results are recognised between the levels.
+COMMON_LISTS = {"SCJG", "STHJ", "YJGL"}
+
+
+def point_topic(item_code: str, number: int) -> str:
+    shared = SHARED_POINTS.get((item_code, number))
+    if shared:
+        return shared
+    return f"{item_code}#{number}" if item_code.split("-")[0] in COMMON_LISTS else ""
+
+
 def items_for_body(code: str) -> list[DemoItem]:
     """The demo items of a body by its code (LC-SCJG, DCF-SCJG, …): the suffix names the list."""
     return ITEMS.get(code.split("-", 1)[1], [])
@@ -681,7 +693,7 @@ def load_items(bodies: dict[str, Body], actor: Actor) -> int:
                     "recognition_days": days,
                 },
                 points=[
-                    PointFields(*point, topic=SHARED_POINTS.get((item_code, number), ""))
+                    PointFields(*point, topic=point_topic(item_code, number))
                     for number, point in enumerate(points, start=1)
                 ],
             )

@@ -22,6 +22,7 @@ from onevisit.catalog.models import CheckPoint, Item, ItemNotPublished
 from onevisit.inspections import tokens
 from onevisit.inspections.keyring import signer
 from onevisit.inspections.models import (
+    EVALUATION_DAYS,
     LATE_REGISTRATION_DAYS,
     RECTIFY_WORKING_DAYS,
     Complaint,
@@ -32,6 +33,7 @@ from onevisit.inspections.models import (
     PointResult,
     SlotProposal,
     Visit,
+    code_snapshot,
 )
 from onevisit.planning.models import Kind, PlannedVisit, Task
 from onevisit.registry.models import Body, Enterprise, Inspector, NotCertified
@@ -40,7 +42,6 @@ from onevisit.workdays.calendar import add_working_days
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 MAX_PHOTOS_PER_POINT = 6
 PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-EVALUATION_DAYS = 30
 
 
 class VisitRefused(Exception):
@@ -200,13 +201,23 @@ def do_register_visit(*, actor: Actor, by: User | None, reg: Registration) -> Vi
 
 
 def _issue_code(visit: Visit) -> InspectionCode:
+    snapshot = code_snapshot(
+        visit,
+        list(visit.bodies.all()),
+        list(visit.inspectors.select_related("body")),
+        list(visit.items.select_related("body")),
+    )
     for _attempt in range(10):
         short = tokens.new_short_code()
         claim = tokens.Claim(visit.pk, visit.date, short)
         try:
             with transaction.atomic():
                 return InspectionCode.objects.create(
-                    visit=visit, short_code=short, token=signer().issue(claim), valid_on=visit.date
+                    visit=visit,
+                    short_code=short,
+                    token=signer().issue(claim),
+                    valid_on=visit.date,
+                    snapshot=snapshot,
                 )
         except IntegrityError:
             if InspectionCode.objects.filter(visit=visit, cancelled_at__isnull=True).exists():

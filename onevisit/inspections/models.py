@@ -19,6 +19,8 @@ from onevisit.registry.models import Body, Enterprise, Inspector
 # How many working days an enterprise gets to rectify a finding, by severity. The
 # rectification issue makes this a per-body table; these are the province's usual figures.
 RECTIFY_WORKING_DAYS = {"serious": 5, "general": 15, "minor": 30}
+# The enterprise rates a visit within this many days of its closing.
+EVALUATION_DAYS = 30
 # Emergency visits may be registered after the fact (an outage), at most this many days late.
 LATE_REGISTRATION_DAYS = 10
 
@@ -145,6 +147,16 @@ class Visit(models.Model):
     def is_open(self) -> bool:
         return self.status in (self.Status.SCHEDULED, self.Status.IN_PROGRESS)
 
+    @property
+    def evaluation_open(self) -> bool:
+        """Closed, within the evaluation window, and not rated yet."""
+        if self.status != self.Status.CLOSED or self.closed_at is None:
+            return False
+        if Evaluation.objects.filter(visit=self).exists():
+            return False
+        age = timezone.localdate() - timezone.localdate(self.closed_at)
+        return age.days <= EVALUATION_DAYS
+
     def current_code(self) -> InspectionCode | None:
         for code in self.codes.all():
             if code.cancelled_at is None:
@@ -169,6 +181,9 @@ class InspectionCode(models.Model):
     short_code = models.CharField(_("code"), max_length=8, unique=True)
     token = models.TextField(_("signed token"), unique=True)
     valid_on = models.DateField(_("valid on"))
+    # What the code announced when it was issued (enterprise, bodies, team with certificate
+    # numbers, items with legal basis): a code never changes, a changed visit gets a new one.
+    snapshot = models.JSONField(default=dict)
     issued_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True)
@@ -353,6 +368,26 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+def code_snapshot(
+    visit: Visit, bodies: list[Body], team: list[Inspector], items: list[Item]
+) -> dict[str, Any]:
+    """What a code shows at the door, fixed when it is issued."""
+    return {
+        "enterprise": visit.enterprise.name,
+        "purpose": visit.purpose,
+        "origin": visit.origin,
+        "cause": visit.cause,
+        "bodies": [{"name": b.name, "lead": b.pk == visit.lead_body_id} for b in bodies],
+        "team": [
+            {"name": i.name, "body": i.body.name, "certificate": i.certificate_number} for i in team
+        ],
+        "items": [
+            {"code": i.code, "name": i.name, "body": i.body.name, "legal_basis": i.legal_basis}
+            for i in items
+        ],
+    }
 
 
 def visit_points(visit: Visit) -> list[CheckPoint]:

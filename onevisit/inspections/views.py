@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -39,9 +40,8 @@ from onevisit.inspections.actions import (
 )
 from onevisit.inspections.checklist import Row, merge
 from onevisit.inspections.forms import EvaluationForm, ResultForm, VisitForm
-from onevisit.inspections.lookup import look_up
+from onevisit.inspections.lookup import details_html, look_up
 from onevisit.inspections.models import (
-    Evaluation,
     Finding,
     SlotProposal,
     Visit,
@@ -71,11 +71,14 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     if too_many(request, "code", settings.ONEVISIT_CODE_LOOKUPS_PER_MINUTE):
         return render(request, "inspections/too_many.html", status=429)
     status = look_up(code, timezone.localdate())
+    details = ""
+    if status.shows_details:
+        details = details_html(status, get_language())
     return render(
         request,
         "inspections/verify.html",
-        {"status": status, "code": code[:200], "visit": status.visit},
-        status=200 if status.genuine else 404 if status.state == "unknown" else 200,
+        {"status": status, "code": code[:200], "details": details},
+        status=404 if status.state == "unknown" else 200,
     )
 
 
@@ -92,7 +95,7 @@ def complain(request: HttpRequest, code: str) -> HttpResponse:
     status = look_up(code, timezone.localdate())
     try:
         do_complain(
-            visit=status.visit,
+            visit=Visit.objects.filter(pk=status.visit_id).first() if status.visit_id else None,
             code_presented=code,
             text=request.POST.get("text", ""),
             contact=request.POST.get("contact", ""),
@@ -265,9 +268,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "manages": manages,
             "is_enterprise": user.is_enterprise_user,
             "window": visit.window(),
-            "can_evaluate": user.is_enterprise_user
-            and visit.status == Visit.Status.CLOSED
-            and not Evaluation.objects.filter(visit=visit).exists(),
+            "can_evaluate": user.is_enterprise_user and visit.evaluation_open,
         },
     )
 
@@ -506,7 +507,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         "bodies", TEAM, Prefetch("items", queryset=Item.objects.prefetch_related("points"))
     )
     upcoming = visits.filter(status=Visit.Status.SCHEDULED, date__gte=day).order_by("date")
-    past = visits.exclude(status=Visit.Status.SCHEDULED).select_related("evaluation")[:50]
+    past = visits.exclude(status=Visit.Status.SCHEDULED)[:50]
     return render(
         request,
         "inspections/mine.html",

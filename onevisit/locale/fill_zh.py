@@ -996,6 +996,16 @@ ZH = {
     "Close: what was done": "关闭：处理结果",
     "Close": "关闭",
     "No warnings.": "没有预警。",
+    "Results of the inspections": "检查结果",
+    "All results of this draw": "本次抽取的全部检查结果",
+    "Results of random inspections": "双随机抽查结果公示",
+    "一公开: what became of every enterprise drawn. A result is published when its visit closes (the rules allow %(within)s working days); details of problems and the names of people are not published.": "一公开：每个被抽中企业的检查结果。检查结束即公示（规定时限为 %(within)s 个工作日）；不公开问题细节和人员姓名。",
+    "Enterprise, credit code, body or draw": "企业、信用代码、检查主体或抽取名称",
+    "checked": "已检查",
+    "no problem found": "未发现问题",
+    "covered by another body's recent result (结果互认)": "已由其他部门近期检查结果覆盖（结果互认）",
+    "not yet inspected": "尚未检查",
+    "No results yet.": "暂无结果。",
 }
 PLURALS = {
     "See the published list of %(counter)s inspecting body": "查看已公开的 %(counter)s 个检查主体",
@@ -1007,6 +1017,7 @@ PLURALS = {
     "%(n)s reading": "%(n)s 条数据",
     "What will be checked, %(days)s working day ahead (普法式指导): prepare these points.": "检查内容提前 %(days)s 个工作日告知（普法式指导）：请对照准备。",
     "The checklist appears %(days)s working day before the visit.": "检查表将在检查前 %(days)s 个工作日显示。",
+    "%(n)s problem found, ordered to rectify": "发现问题 %(n)s 项，已责令整改",
 }
 
 

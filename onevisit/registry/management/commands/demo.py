@@ -16,6 +16,7 @@ from onevisit.audit.actions import Actor, record, snapshot
 from onevisit.catalog.demo import load_items
 from onevisit.catalog.models import Item
 from onevisit.draws.demo import load_draws
+from onevisit.inspections.demo import load_this_week, load_visit_history
 from onevisit.planning.demo import load_planning, run_planning
 from onevisit.planning.forms import YearForm
 from onevisit.registry import demo
@@ -56,7 +57,9 @@ class Command(BaseCommand):
         year = YearForm.default_year()
         load_planning(year, self.stdout.write)
         load_draws(year)
+        load_visit_history(self.stdout.write)
         run_planning(year, self.stdout.write)
+        load_this_week(self.stdout.write)
         self.stdout.write(
             f"Demo city 聊城: {Enterprise.objects.count():,} enterprises ({added:,} new), "
             f"{len(bodies)} bodies, {inspectors} inspectors, "
