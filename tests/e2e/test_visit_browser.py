@@ -5,6 +5,7 @@ read and the visit evaluated."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from django.utils import timezone
@@ -33,6 +34,15 @@ def submit(driver: webdriver.Chrome, selector: str) -> None:
     button = driver.find_element(By.CSS_SELECTOR, selector)
     button.click()
     WebDriverWait(driver, 15).until(ec.staleness_of(button))
+
+
+def saved(row_id: str) -> Callable[[webdriver.Chrome], bool]:
+    """The row, swapped in by htmx, says it is saved."""
+
+    def check(driver: webdriver.Chrome) -> bool:
+        return "已保存" in driver.find_element(By.ID, row_id).text
+
+    return check
 
 
 def planned_joint_visit() -> dict[str, object]:
@@ -160,7 +170,7 @@ def test_it_takes_a_visit_from_plan_to_evaluation_in_a_browser(
         else:
             row.find_element(By.CSS_SELECTOR, "input[value=compliant]").click()
         row.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        wait.until(lambda d, rid=row_id: "已保存" in d.find_element(By.ID, rid).text)
+        wait.until(saved(str(row_id)))
     driver.find_element(By.NAME, "name").send_keys("车间主任 王强")
     submit(driver, "form[action$='/sign/enterprise/'] button")
     submit(driver, "form[action$='/sign/team/'] button")
