@@ -287,3 +287,78 @@ class RoleMatrixTest(VisitTestCase):
             self.register()
         with self.assertNumQueries(7):
             client.get(reverse("inspections:visit_list"))
+
+
+class DocumentAccessTest(VisitTestCase):
+    """The closed visit's documents and photos: its bodies' staff and the enterprise; nobody else."""
+
+    def test_it_shows_documents_and_photos_only_to_those_concerned(self) -> None:
+        from onevisit.inspections.actions import (
+            PointEntry,
+            do_close_visit,
+            do_record_result,
+            do_sign_off,
+        )
+        from onevisit.inspections.checklist import merge
+        from onevisit.inspections.models import Photo, visit_points
+
+        visit = self.on_site(self.register())
+        for n, row in enumerate(merge(visit_points(visit), [], [])):
+            do_record_result(
+                actor=SYSTEM,
+                visit=visit,
+                by=self.ivan,
+                entry=PointEntry(row.points, "compliant"),
+                photos=[photo_upload()] if n == 0 else [],
+            )
+        do_sign_off(actor=SYSTEM, visit=visit, by=self.ivan, party="enterprise", name="张三")
+        do_sign_off(actor=SYSTEM, visit=visit, by=self.ivan, party="team")
+        do_close_visit(actor=SYSTEM, visit=visit, by=self.ivan)
+        photo = Photo.objects.get()
+        urls = [
+            reverse("inspections:record_pdf", args=[visit.pk]),
+            reverse("inspections:feedback_pdf", args=[visit.pk]),
+            reverse("inspections:feedback", args=[visit.pk]),
+            reverse("inspections:photo", args=[photo.pk]),
+        ]
+        for user, allowed in (
+            (self.supervisor, True),
+            (self.alice, True),
+            (self.ivan, True),
+            (self.erin, True),
+            (self.bob, False),
+            (self.frank, False),
+            (self.stranger, False),
+            (None, False),
+        ):
+            client = self.client_for(user)
+            for url in urls:
+                status = client.get(url).status_code
+                assert (status == 200) == allowed, (user, url, status)
+
+    def test_it_guards_the_enterprise_and_manager_writes(self) -> None:
+        visit = self.register(date=timezone.localdate() + dt.timedelta(days=2))
+        later = (timezone.localdate() + dt.timedelta(days=9)).isoformat()
+        propose = reverse("inspections:propose", args=[visit.pk])
+        for user in (self.frank, self.alice, self.ivan, self.stranger):
+            assert self.client_for(user).post(
+                propose, {"date": later, "reason": "x"}
+            ).status_code in {403, 404}
+        self.client_for(self.erin).post(propose, {"date": later, "reason": "检修"})
+        proposal = visit.proposals.get()
+        decide = reverse("inspections:proposal_decide", args=[proposal.pk, "accept"])
+        for user in (self.bob, self.ivan, self.erin, self.frank):
+            assert self.client_for(user).post(decide).status_code in {403, 404}
+        evaluate = reverse("inspections:evaluate", args=[visit.pk])
+        for user in (self.frank, self.alice, self.ivan):
+            assert self.client_for(user).post(
+                evaluate, {"conduct": 1, "professionalism": 1, "burden": 1}
+            ).status_code in {403, 404}
+        row = reverse("inspections:checklist_row", args=[visit.pk, "p-1"])
+        for user in (self.bob, self.erin, self.alice, self.supervisor):
+            assert self.client_for(user).post(row, {"outcome": "compliant"}).status_code in {
+                403,
+                404,
+            }
+        proposal.refresh_from_db()
+        assert proposal.status == "pending"
