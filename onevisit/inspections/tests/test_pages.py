@@ -290,7 +290,7 @@ class RoleMatrixTest(VisitTestCase):
 
 
 class DocumentAccessTest(VisitTestCase):
-    """The closed visit's documents and photos: its bodies' staff and the enterprise; nobody else."""
+    """A closed visit's documents and photos: its bodies' staff and the enterprise only."""
 
     def test_it_shows_documents_and_photos_only_to_those_concerned(self) -> None:
         from onevisit.inspections.actions import (
