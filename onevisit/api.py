@@ -64,11 +64,13 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 def _add_routers() -> None:
     from onevisit.draws.api import public_router
     from onevisit.registry.api import bodies_router, enterprises_router, inspectors_router
+    from onevisit.tips.api import router as open311_router
 
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/bodies", bodies_router)
     api.add_router("/inspectors", inspectors_router)
     api.add_router("/public", public_router)
+    api.add_router("/open311/v2", open311_router)
 
 
 _add_routers()

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "onevisit.monitoring",
     "onevisit.inspections",
     "onevisit.oversight",
+    "onevisit.tips",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.admin",
@@ -190,6 +191,7 @@ ONEVISIT_IMPORT_MAX_BYTES = env_int("ONEVISIT_IMPORT_MAX_BYTES", 200 * 1024 * 10
 # complaints per minute, and how many working days ahead an enterprise sees an announced visit.
 ONEVISIT_CODE_LOOKUPS_PER_MINUTE = env_int("ONEVISIT_CODE_LOOKUPS_PER_MINUTE", 60)
 ONEVISIT_COMPLAINTS_PER_MINUTE = env_int("ONEVISIT_COMPLAINTS_PER_MINUTE", 3)
+ONEVISIT_TIPS_PER_MINUTE = env_int("ONEVISIT_TIPS_PER_MINUTE", 3)
 ONEVISIT_NOTICE_WORKING_DAYS = env_int("ONEVISIT_NOTICE_WORKING_DAYS", 3)
 ONEVISIT_CLIENT_IP_HEADER = env_str("ONEVISIT_CLIENT_IP_HEADER", "")
 # A font file with Chinese glyphs for PDFs; empty: look for Debian's fonts-noto-cjk.

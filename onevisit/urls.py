@@ -14,6 +14,7 @@ urlpatterns = [
     path("monitoring/", include("onevisit.monitoring.urls")),
     path("", include("onevisit.inspections.urls")),
     path("oversight/", include("onevisit.oversight.urls")),
+    path("tips/", include("onevisit.tips.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -26,6 +26,7 @@ from onevisit.registry.actions import (
     refresh_planner_statistics,
 )
 from onevisit.registry.models import Body, District, Enterprise, Industry, Inspector
+from onevisit.tips.demo import load_tips
 
 ACTOR = Actor.system("demo")
 PASSWORD = "onevisit-demo"
@@ -60,6 +61,7 @@ class Command(BaseCommand):
         load_visit_history(self.stdout.write)
         run_planning(year, self.stdout.write)
         load_this_week(self.stdout.write)
+        load_tips(self.stdout.write)
         self.stdout.write(
             f"Demo city 聊城: {Enterprise.objects.count():,} enterprises ({added:,} new), "
             f"{len(bodies)} bodies, {inspectors} inspectors, "

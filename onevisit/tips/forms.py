@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django import forms
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
+
+from onevisit.tips.models import Category
+
+MIN_SECONDS = 3  # a person takes longer than this to write a tip; a script does not
+MAX_AGE = 2 * 3600
+
+
+class TipForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("What is it about"), queryset=Category.objects.filter(active=True)
+    )
+    description = forms.CharField(
+        label=_("What happened, where and when"),
+        min_length=10,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    enterprise_name = forms.CharField(label=_("Enterprise (name)"), max_length=200, required=False)
+    uscc = forms.CharField(label=_("Its credit code, if known"), max_length=18, required=False)
+    address = forms.CharField(label=_("Address or place"), max_length=300, required=False)
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=50,
+        required=False,
+        help_text=_("leave your name and phone empty to stay anonymous"),
+    )
+    phone = forms.CharField(label=_("Your phone"), max_length=20, required=False)
+    # Spam resistance: a field people do not see, and the time the form was shown.
+    website = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+    )
+    started = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["started"] = signing.dumps(time.time(), salt="tips.form")
+
+    def is_spam(self) -> bool:
+        if self.data.get("website"):
+            return True
+        try:
+            shown = float(
+                signing.loads(self.data.get("started", ""), salt="tips.form", max_age=MAX_AGE)
+            )
+        except (signing.BadSignature, TypeError, ValueError):
+            return True
+        return time.time() - shown < MIN_SECONDS
+
+
+class StatusForm(forms.Form):
+    receipt = forms.CharField(label=_("Receipt number"), max_length=20)
+    secret = forms.CharField(label=_("Secret"), max_length=40, widget=forms.PasswordInput)
