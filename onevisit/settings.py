@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "onevisit.inspections",
     "onevisit.oversight",
     "onevisit.tips",
+    "onevisit.rectification",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.admin",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("onevisit.inspections.urls")),
     path("oversight/", include("onevisit.oversight.urls")),
     path("tips/", include("onevisit.tips.urls")),
+    path("rectification/", include("onevisit.rectification.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

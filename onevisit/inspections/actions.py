@@ -24,7 +24,6 @@ from onevisit.inspections.keyring import signer
 from onevisit.inspections.models import (
     EVALUATION_DAYS,
     LATE_REGISTRATION_DAYS,
-    RECTIFY_WORKING_DAYS,
     Complaint,
     Evaluation,
     Finding,
@@ -36,6 +35,7 @@ from onevisit.inspections.models import (
     code_snapshot,
 )
 from onevisit.planning.models import Kind, PlannedVisit, Task
+from onevisit.rectification.models import working_days_for
 from onevisit.registry.models import Body, Enterprise, Inspector, NotCertified
 from onevisit.workdays.calendar import add_working_days
 
@@ -466,7 +466,9 @@ def _set_finding(
             "body_id": point.item.body_id,
             "severity": entry.severity,
             "description": entry.description.strip(),
-            "rectify_by": add_working_days(today, RECTIFY_WORKING_DAYS[entry.severity]),
+            "rectify_by": add_working_days(
+                today, working_days_for(point.item.body_id, entry.severity)
+            ),
             "created_by": by,
         },
     )
@@ -520,6 +522,7 @@ def do_close_visit(*, actor: Actor, visit: Visit, by: User) -> Visit:
     are done, and compliant results start counting for other bodies."""
     from onevisit.inspections.documents import feedback_report, onsite_record
     from onevisit.inspections.recognition import do_apply_recognition
+    from onevisit.rectification.actions import do_open_rectification
 
     if visit.status != Visit.Status.IN_PROGRESS:
         raise VisitRefused(_("Only a visit on site can be closed."))
@@ -547,6 +550,8 @@ def do_close_visit(*, actor: Actor, visit: Visit, by: User) -> Visit:
             ]
         )
         visit.tasks.filter(status=Task.Status.OPEN).update(status=Task.Status.DONE)
+        for finding in visit.findings.select_related("point", "body"):
+            do_open_rectification(actor=actor, finding=finding)
         record(
             actor=actor,
             action="close",

@@ -16,9 +16,6 @@ from onevisit.inspections.tokens import display_short_code
 from onevisit.planning.models import PlannedVisit, Task
 from onevisit.registry.models import Body, Enterprise, Inspector
 
-# How many working days an enterprise gets to rectify a finding, by severity. The
-# rectification issue makes this a per-body table; these are the province's usual figures.
-RECTIFY_WORKING_DAYS = {"serious": 5, "general": 15, "minor": 30}
 # The enterprise rates a visit within this many days of its closing.
 EVALUATION_DAYS = 30
 # Emergency visits may be registered after the fact (an outage), at most this many days late.

@@ -28,6 +28,7 @@ DEFAULTS: dict[str, tuple[int | None, Decimal | None]] = {
     Kind.OVER_CAP: (None, None),
     Kind.WITHOUT_CODE: (None, None),
     Kind.LOW_EVALUATION: (None, Decimal("2.5")),
+    Kind.OVERDUE_RECTIFICATION: (None, None),
 }
 
 
@@ -216,3 +217,31 @@ def do_save_rule(
             changes={"enabled": enabled, "days": days, "threshold": threshold},
         )
     return rule
+
+
+def raise_overdue_rectification(rect: object) -> Warning | None:
+    """The rectification ladder's last step: a warning for the supervisor (once)."""
+    from onevisit.rectification.models import Rectification
+
+    assert isinstance(rect, Rectification)
+    if rect.enterprise_id is None or not current_rules()[Kind.OVERDUE_RECTIFICATION].enabled:
+        return None
+    warning, created = Warning.objects.get_or_create(
+        fingerprint=f"{Kind.OVERDUE_RECTIFICATION}:{rect.pk}",
+        defaults={
+            "kind": Kind.OVERDUE_RECTIFICATION,
+            "enterprise_id": rect.enterprise_id,
+            "body_id": rect.body_id,
+            "detail": f"rectification {rect.pk} due {rect.deadline}: {rect.problem[:80]}",
+        },
+    )
+    if created:
+        if rect.finding is not None:
+            warning.visits.set([rect.finding.visit_id])
+        record(
+            actor=Actor.system("oversight"),
+            action="raise",
+            obj=warning,
+            changes={"rectification": rect.pk},
+        )
+    return warning

@@ -17,6 +17,7 @@ class Kind(models.TextChoices):
     OVER_CAP = "over_cap", _("over the annual cap (超频)")
     WITHOUT_CODE = "without_code", _("no code shown (未亮码)")
     LOW_EVALUATION = "low_evaluation", _("low evaluation")
+    OVERDUE_RECTIFICATION = "overdue_rect", _("rectification long overdue")
 
 
 class WarningRule(models.Model):

@@ -106,5 +106,6 @@ class ImportForm(forms.Form):
             "bodies": _("Inspecting bodies"),
             "inspectors": _("Inspectors"),
             "items": _("Inspection items and check points"),
+            "ledger": _("Rectification ledger (整改台账)"),
         }
         self.fields["kind"].choices = [(k, labels[k]) for k in kinds]  # type: ignore[attr-defined]

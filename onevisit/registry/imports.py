@@ -32,7 +32,7 @@ from onevisit.registry.actions import (
 from onevisit.registry.identifiers import InvalidIdentifier, split_industry_code, validate_uscc
 from onevisit.registry.models import Body, District, Enterprise, Industry, Inspector
 
-KINDS = ("enterprises", "bodies", "inspectors", "items")
+KINDS = ("enterprises", "bodies", "inspectors", "items", "ledger")
 
 
 @dataclass(frozen=True)
@@ -602,4 +602,8 @@ def run_import(
         from onevisit.catalog.imports import import_items  # the catalog builds on the registry
 
         return import_items(source, filename, actor=actor, dry_run=dry_run, only_body=only)
+    if kind == "ledger":
+        from onevisit.rectification.imports import import_ledger  # rectification builds on it
+
+        return import_ledger(source, filename, actor=actor, dry_run=dry_run, only_body=only)
     raise ValueError(f"unknown import kind {kind!r}: choose from {', '.join(KINDS)}")

@@ -19,6 +19,7 @@ from onevisit.draws.demo import load_draws
 from onevisit.inspections.demo import load_this_week, load_visit_history
 from onevisit.planning.demo import load_planning, run_planning
 from onevisit.planning.forms import YearForm
+from onevisit.rectification.demo import load_rectifications
 from onevisit.registry import demo
 from onevisit.registry.actions import (
     BULK_ANALYZE_ROWS,
@@ -59,6 +60,7 @@ class Command(BaseCommand):
         load_planning(year, self.stdout.write)
         load_draws(year)
         load_visit_history(self.stdout.write)
+        load_rectifications(self.stdout.write)
         run_planning(year, self.stdout.write)
         load_this_week(self.stdout.write)
         load_tips(self.stdout.write)

@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from onevisit.audit.actions import Actor
+from onevisit.rectification import access
+from onevisit.rectification.actions import (
+    Check,
+    RectificationRefused,
+    do_close_out,
+    do_reopen_rectification,
+    do_submit_evidence,
+    do_verify_rectification,
+)
+from onevisit.rectification.exports import LEDGER_HEADERS, ledger_rows
+from onevisit.rectification.models import Rectification, RectificationQuerySet
+from onevisit.registry.access import require_login
+from onevisit.registry.models import Body
+from onevisit.registry.views import xlsx_response
+
+FILTERS = ("open", "overdue", "closed", "all")
+
+
+def _filtered(request: HttpRequest) -> tuple[RectificationQuerySet, dict[str, Any]]:
+    rects = access.rectifications_for_user(request.user)
+    today = timezone.localdate()
+    show = request.GET.get("show", "open")
+    if show == "open":
+        rects = rects.open()
+    elif show == "overdue":
+        rects = rects.overdue(today)
+    elif show == "closed":
+        rects = rects.filter(status=Rectification.Status.CLOSED)
+    body = request.GET.get("body", "")
+    if body.isdigit():
+        rects = rects.filter(body_id=int(body))
+    campaign = request.GET.get("campaign", "").strip()
+    if campaign:
+        rects = rects.filter(campaign=campaign)
+    q = request.GET.get("q", "").strip()
+    if q:
+        rects = rects.filter(
+            Q(unit_name__icontains=q) | Q(problem__icontains=q) | Q(enterprise__uscc=q.upper())
+        )
+    return rects, {"show": show, "body": body, "campaign": campaign, "q": q, "today": today}
+
+
+@login_required
+def ledger(request: HttpRequest) -> HttpResponse:
+    """台账: per body for its staff, city-wide for the supervisor, own for an enterprise."""
+    rects, params = _filtered(request)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            "ledger", "整改台账", LEDGER_HEADERS, ledger_rows(rects.order_by("found_on", "id"))
+        )
+    page = Paginator(rects.order_by("deadline", "id"), 50).get_page(request.GET.get("page"))
+    mine = access.rectifications_for_user(request.user)
+    counts = mine.aggregate(
+        open=Count("id", filter=~Q(status=Rectification.Status.CLOSED)),
+        overdue=Count(
+            "id", filter=~Q(status=Rectification.Status.CLOSED) & Q(deadline__lt=params["today"])
+        ),
+        closed=Count("id", filter=Q(status=Rectification.Status.CLOSED)),
+    )
+    user: Any = request.user
+    return render(
+        request,
+        "rectification/ledger.html",
+        {
+            **params,
+            "page": page,
+            "counts": counts,
+            "filters": FILTERS,
+            "bodies": Body.objects.filter(rectifications__isnull=False).distinct()
+            if user.is_supervisor
+            else [],
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rect = access.get_rectification(request.user, pk)
+    user: Any = request.user
+    return render(
+        request,
+        "rectification/detail.html",
+        {
+            "rect": rect,
+            "events": rect.events.select_related("by"),
+            "evidence": rect.evidence.all(),
+            "is_owner": user.is_enterprise_user and user.enterprise_id == rect.enterprise_id,
+            "is_staff": (user.is_body_admin or user.is_inspector) and user.body_id == rect.body_id,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    rect = access.get_rectification(request.user, pk)
+    actor = Actor.of(request.user)
+    note = request.POST.get("note", "")
+    try:
+        if action == "evidence":
+            user = access.require_owner(request.user, rect)
+            do_submit_evidence(
+                actor=actor, rect=rect, by=user, text=note, files=request.FILES.getlist("files")
+            )
+        elif action == "verify":
+            user = access.require_body_staff(request.user, rect)
+            check = Check(
+                method=request.POST.get("method", ""),
+                passed=request.POST.get("passed") == "yes",
+                note=note,
+            )
+            do_verify_rectification(actor=actor, rect=rect, by=user, check=check)
+        elif action == "close":
+            user = access.require_body_staff(request.user, rect)
+            do_close_out(actor=actor, rect=rect, by=user)
+        elif action == "reopen":
+            user = access.require_body_staff(request.user, rect)
+            days = request.POST.get("days", "10")
+            do_reopen_rectification(
+                actor=actor,
+                rect=rect,
+                by=user,
+                reason=note,
+                working_days=int(days) if days.isdigit() else 10,
+            )
+        else:
+            raise Http404("Unknown action.")
+        messages.success(request, _("Saved."))
+    except RectificationRefused as error:
+        messages.error(request, str(error))
+    return redirect("rectification:detail", pk=rect.pk)
+
+
+@login_required
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    found = access.get_evidence(request.user, pk)
+    if not found.file:
+        raise Http404("No file.")
+    require_login(request.user)
+    return FileResponse(
+        found.file.open("rb"), content_type=found.content_type, filename=found.file_name
+    )
