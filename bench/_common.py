@@ -36,8 +36,16 @@ def create_pg_database(name: str, fresh: bool) -> None:
     )
 
 
-def onevisit(args: list[str], env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "-m", "onevisit", *args], env=env, check=True, cwd=ROOT)
+def onevisit(args: list[str], env: dict[str, str], quiet: bool = False) -> None:
+    output = subprocess.DEVNULL if quiet else None
+    subprocess.run(
+        [sys.executable, "-m", "onevisit", *args],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        stdout=output,
+        stderr=output,
+    )
 
 
 def setup_django() -> None:

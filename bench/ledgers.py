@@ -113,10 +113,15 @@ def main() -> None:
     if args.measure:
         setup_django()
         from django.conf import settings
+        from django.test.utils import override_settings
 
-        settings.ALLOWED_HOSTS = ["*"]
+        plain_static = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
         fill(args.measure)
-        measure("baseline" if args.measure == args.baseline else "target", args.samples)
+        with override_settings(ALLOWED_HOSTS=["*"], STORAGES=plain_static):
+            measure("baseline" if args.measure == args.baseline else "target", args.samples)
         return
     for db in args.db:
         for rows in (args.baseline, args.rows):
@@ -124,7 +129,7 @@ def main() -> None:
             env = database_env(db, name)
             if db == "postgres":
                 create_pg_database(name, fresh=False)
-            onevisit(["demo", "--no-serve"], env)
+            onevisit(["demo", "--no-serve"], env, quiet=True)
             subprocess.run(
                 [sys.executable, __file__, "--measure", str(rows), "--samples", str(args.samples)],
                 env=env,

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "onevisit.oversight",
     "onevisit.tips",
     "onevisit.rectification",
+    "onevisit.campaigns",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.admin",

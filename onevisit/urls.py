@@ -16,6 +16,7 @@ urlpatterns = [
     path("oversight/", include("onevisit.oversight.urls")),
     path("tips/", include("onevisit.tips.urls")),
     path("rectification/", include("onevisit.rectification.urls")),
+    path("campaigns/", include("onevisit.campaigns.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -4,7 +4,7 @@ off-site cases (explained by the enterprise, closed, or escalated to a triggered
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.db import transaction
 from django.db.models import Avg, Count, Max, Min, Q
@@ -61,6 +61,25 @@ def _hour(when: dt.datetime) -> dt.datetime:
     return when.replace(minute=0, second=0, microsecond=0)
 
 
+# Further checks other apps add (e.g. the campaigns' retired units, "零复活"): each takes the
+# time from which to look at readings and returns how many alerts it opened.
+ALERT_CHECKS: list[Callable[[dt.datetime], int]] = []
+
+
+def open_alert(
+    device: Device, kind: str, factor: str, reading: Reading, limit: float | None
+) -> int:
+    """One alert per device, kind, factor and hour."""
+    _alert, created = Alert.objects.get_or_create(
+        device=device,
+        kind=kind,
+        factor=factor,
+        data_time=_hour(reading.data_time),
+        defaults={"value": reading.value, "limit": limit},
+    )
+    return int(created)
+
+
 def do_check_alerts(*, since: dt.datetime, now: dt.datetime, silent_hours: float = 2) -> int:
     """Open an alert (one per device, kind, factor and hour) for every reading since `since`
     beyond its limits or outside the plausible range, for a factor flat-lined over its set
@@ -82,6 +101,8 @@ def do_check_alerts(*, since: dt.datetime, now: dt.datetime, silent_hours: float
                 data_time=device.last_seen or device.created,
             )
             opened += created
+        for check in ALERT_CHECKS:
+            opened += check(since)
     return opened
 
 
@@ -120,14 +141,7 @@ def _judge(threshold: Threshold, value: float) -> tuple[str | None, float | None
 
 
 def _open(threshold: Threshold, kind: str, reading: Reading, limit: float | None) -> int:
-    _alert, created = Alert.objects.get_or_create(
-        device=threshold.device,
-        kind=kind,
-        factor=threshold.factor,
-        data_time=_hour(reading.data_time),
-        defaults={"value": reading.value, "limit": limit},
-    )
-    return int(created)
+    return open_alert(threshold.device, kind, threshold.factor, reading, limit)
 
 
 def do_explain_alert(*, actor: Actor, alert: Alert, text: str) -> Alert:
@@ -169,6 +183,7 @@ def do_escalate_alert(
         Alert.Kind.IMPLAUSIBLE: f"{alert.factor} {alert.value} 数据异常（超出合理范围）",
         Alert.Kind.FLAT: f"{alert.factor} 数据长时间恒值",
         Alert.Kind.SILENT: "监测设备离线",
+        Alert.Kind.REVIVED: f"已淘汰设备出现运行迹象（{alert.factor} = {alert.value}）",
     }[Alert.Kind(alert.kind)]
     cause = f"在线监测预警 #{alert.pk}：{what}（{alert.data_time:%Y-%m-%d %H:%M}）"
     with transaction.atomic():

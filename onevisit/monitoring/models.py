@@ -131,6 +131,7 @@ class Alert(models.Model):
         SILENT = "silent", _("device silent")
         IMPLAUSIBLE = "implausible", _("implausible value")
         FLAT = "flat", _("flat-lined")
+        REVIVED = "revived", _("retired equipment running (复活)")
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")

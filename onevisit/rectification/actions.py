@@ -72,7 +72,7 @@ def do_open_rectification(*, actor: Actor, finding: object) -> Rectification:
     return rect
 
 
-def _file_type(name: str, data: bytes) -> str:
+def file_type(name: str, data: bytes) -> str:
     lower = name.lower()
     if data.startswith(b"%PDF-"):
         return "application/pdf"
@@ -102,7 +102,7 @@ def _checked(files: Sequence[UploadedFile]) -> list[tuple[str, bytes, str]]:
             raise RectificationRefused(_("%(name)s is larger than 10 MB.") % {"name": upload.name})
         data = upload.read()
         name = str(upload.name)[:200]
-        checked.append((name, data, _file_type(name, data)))
+        checked.append((name, data, file_type(name, data)))
     return checked
 
 

@@ -115,6 +115,7 @@ class Rectification(models.Model):
             models.Index(fields=["body", "status", "deadline"], name="rect_body_status_deadline"),
             models.Index(fields=["status", "deadline"], name="rect_status_deadline"),
             models.Index(fields=["enterprise", "status"], name="rect_enterprise_status"),
+            models.Index(fields=["deadline", "id"], name="rect_deadline_id"),
         ]
         constraints = [
             models.CheckConstraint(

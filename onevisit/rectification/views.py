@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -64,14 +64,13 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "ledger", "整改台账", LEDGER_HEADERS, ledger_rows(rects.order_by("found_on", "id"))
         )
     page = Paginator(rects.order_by("deadline", "id"), 50).get_page(request.GET.get("page"))
-    mine = access.rectifications_for_user(request.user)
-    counts = mine.aggregate(
-        open=Count("id", filter=~Q(status=Rectification.Status.CLOSED)),
-        overdue=Count(
-            "id", filter=~Q(status=Rectification.Status.CLOSED) & Q(deadline__lt=params["today"])
-        ),
-        closed=Count("id", filter=Q(status=Rectification.Status.CLOSED)),
-    )
+    mine = access.rectifications_for_user(request.user).order_by()
+    # Three counts that each walk an index, rather than one pass over every row.
+    counts = {
+        "open": mine.open().count(),
+        "overdue": mine.overdue(params["today"]).count(),
+        "closed": mine.filter(status=Rectification.Status.CLOSED).count(),
+    }
     user: Any = request.user
     return render(
         request,

@@ -321,5 +321,5 @@ class LedgerTest(RectificationTestCase):
         self.closed_visit_with_finding()
         client = self.client_for(self.supervisor)
         client.get(reverse("rectification:ledger"))
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(8):
             client.get(reverse("rectification:ledger"), {"show": "all"})

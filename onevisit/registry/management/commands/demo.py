@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from onevisit.accounts.models import Role, User
 from onevisit.audit.actions import Actor, record, snapshot
+from onevisit.campaigns.demo import load_campaigns, load_flood_campaign
 from onevisit.catalog.demo import load_items
 from onevisit.catalog.models import Item
 from onevisit.draws.demo import load_draws
@@ -64,6 +65,8 @@ class Command(BaseCommand):
         run_planning(year, self.stdout.write)
         load_this_week(self.stdout.write)
         load_tips(self.stdout.write)
+        load_campaigns(self.stdout.write)
+        load_flood_campaign(self.stdout.write)
         self.stdout.write(
             f"Demo city 聊城: {Enterprise.objects.count():,} enterprises ({added:,} new), "
             f"{len(bodies)} bodies, {inspectors} inspectors, "
