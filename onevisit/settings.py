@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "onevisit.tips",
     "onevisit.rectification",
     "onevisit.campaigns",
+    "onevisit.penalties",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.admin",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("tips/", include("onevisit.tips.urls")),
     path("rectification/", include("onevisit.rectification.urls")),
     path("campaigns/", include("onevisit.campaigns.urls")),
+    path("penalties/", include("onevisit.penalties.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

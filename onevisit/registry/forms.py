@@ -107,5 +107,6 @@ class ImportForm(forms.Form):
             "inspectors": _("Inspectors"),
             "items": _("Inspection items and check points"),
             "ledger": _("Rectification ledger (整改台账)"),
+            "penalties": _("Penalty discretion benchmarks (裁量基准)"),
         }
         self.fields["kind"].choices = [(k, labels[k]) for k in kinds]  # type: ignore[attr-defined]

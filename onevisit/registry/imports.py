@@ -32,7 +32,7 @@ from onevisit.registry.actions import (
 from onevisit.registry.identifiers import InvalidIdentifier, split_industry_code, validate_uscc
 from onevisit.registry.models import Body, District, Enterprise, Industry, Inspector
 
-KINDS = ("enterprises", "bodies", "inspectors", "items", "ledger")
+KINDS = ("enterprises", "bodies", "inspectors", "items", "ledger", "penalties")
 
 
 @dataclass(frozen=True)
@@ -606,4 +606,8 @@ def run_import(
         from onevisit.rectification.imports import import_ledger  # rectification builds on it
 
         return import_ledger(source, filename, actor=actor, dry_run=dry_run, only_body=only)
+    if kind == "penalties":
+        from onevisit.penalties.imports import import_catalogue
+
+        return import_catalogue(source, filename, actor=actor, dry_run=dry_run, only_body=only)
     raise ValueError(f"unknown import kind {kind!r}: choose from {', '.join(KINDS)}")

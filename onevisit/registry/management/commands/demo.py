@@ -18,6 +18,7 @@ from onevisit.catalog.demo import load_items
 from onevisit.catalog.models import Item
 from onevisit.draws.demo import load_draws
 from onevisit.inspections.demo import load_this_week, load_visit_history
+from onevisit.penalties.demo import load_penalties
 from onevisit.planning.demo import load_planning, run_planning
 from onevisit.planning.forms import YearForm
 from onevisit.rectification.demo import load_rectifications
@@ -67,6 +68,7 @@ class Command(BaseCommand):
         load_tips(self.stdout.write)
         load_campaigns(self.stdout.write)
         load_flood_campaign(self.stdout.write)
+        load_penalties(self.stdout.write)
         self.stdout.write(
             f"Demo city 聊城: {Enterprise.objects.count():,} enterprises ({added:,} new), "
             f"{len(bodies)} bodies, {inspectors} inspectors, "
