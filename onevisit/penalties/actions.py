@@ -138,12 +138,13 @@ def _outliers(decisions: list[Decision]) -> list[Decision]:
 
 
 def consistency_report(minimum: int = 3) -> list[Spread]:
-    """Every violation and level with at least `minimum` decisions, widest spread first."""
-    groups: dict[int, list[Decision]] = defaultdict(list)
-    for decision in Decision.objects.select_related(
-        "violation", "level", "body", "inspector", "enterprise"
-    ):
-        groups[decision.level_id].append(decision)
+    """Every violation and level with at least `minimum` decisions, widest spread first. The
+    same violation code at the same level is the same case whichever body's catalogue holds
+    it (city and county bodies share the province's list), so bodies are compared."""
+    groups: dict[tuple[str, str], list[Decision]] = defaultdict(list)
+    every = Decision.objects.select_related("violation", "level", "body", "inspector", "enterprise")
+    for decision in every:
+        groups[(decision.violation.code, decision.level.grade)].append(decision)
     spreads = []
     for decisions in groups.values():
         if len(decisions) < minimum:

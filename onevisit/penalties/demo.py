@@ -80,7 +80,7 @@ def load_penalties(say: Callable[[str], object]) -> None:
         body = bodies[n % len(bodies)]
         violation = Violation.objects.get(body=body, code="TZSB-01")
         level = violation.levels.get(grade="general")
-        fine = Decimal(rng.randrange(110000, 190000, 5000))
+        fine = Decimal(rng.randrange(140000, 165000, 5000))
         justification = ""
         if n == 17:
             fine = Decimal(40000)  # far below the range

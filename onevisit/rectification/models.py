@@ -44,7 +44,8 @@ class RectificationQuerySet(models.QuerySet["Rectification"]):
         return self.select_related("enterprise", "body")
 
     def open(self) -> RectificationQuerySet:
-        return self.exclude(status=Rectification.Status.CLOSED)
+        # Listed rather than excluded, so that the (status, deadline) index serves it.
+        return self.filter(status__in=OPEN_STATUSES)
 
     def awaiting_enterprise(self) -> RectificationQuerySet:
         """Open or reopened: the enterprise has yet to deliver."""
@@ -134,6 +135,14 @@ class Rectification(models.Model):
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.status in (self.Status.OPEN, self.Status.REOPENED) and self.deadline < today
+
+
+OPEN_STATUSES = [
+    Rectification.Status.OPEN,
+    Rectification.Status.SUBMITTED,
+    Rectification.Status.VERIFIED,
+    Rectification.Status.REOPENED,
+]
 
 
 class Evidence(models.Model):

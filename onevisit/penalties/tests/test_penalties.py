@@ -159,6 +159,35 @@ class ConsistencyTest(PenaltyTestCase):
         self.assertContains(page, "〔2026〕91号")
         assert self.client_for(self.alice).get(reverse("penalties:consistency")).status_code == 403
 
+    def test_it_compares_the_same_case_across_bodies(self) -> None:
+        run_import(
+            "penalties",
+            catalogue_file(rows("LC-STHJ")),
+            "基准.xlsx",
+            actor=SYSTEM,
+            dry_run=False,
+            user=self.supervisor,
+        )
+        other = Violation.objects.get(body=self.ecology, code="SCJG-TZSB-01")
+        for n in range(2):
+            self.decide(f"〔2026〕3{n}号", "general", 150000)
+            self.decide(
+                f"〔2026〕4{n}号",
+                "general",
+                110000,
+                body=self.ecology,
+                violation=other,
+                level=other.levels.get(grade="general"),
+            )
+        report = consistency_report()
+        assert report, list(
+            Decision.objects.values_list("violation__code", "level__grade", "body_id")
+        )
+        spread = report[0]
+        assert spread.count == 4 and [b[0] for b in spread.by_body] == sorted(
+            [self.market.name, self.ecology.name]
+        )
+
     def test_it_shows_decisions_to_their_body_and_the_supervisor_only(self) -> None:
         self.decide("〔2026〕7号", "general", 150000)
         for user, sees in (
