@@ -25,7 +25,6 @@ from _common import OUT, create_pg_database, database_env
 
 from onevisit.hj212 import encode_frame
 
-WINDOW = 4  # packets a device sends before it waits for their answers
 PASSWORD = "123456"  # noqa: S105 - the simulated devices' password
 
 
@@ -102,9 +101,10 @@ def start_receiver(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
 
 
 async def device_loop(
-    device: int, port: int, until: float, latencies: list[float], sent: list[int]
+    device: int, port: int, until: float, latencies: list[float], sent: list[int], window: int
 ) -> None:
-    """Keep up to WINDOW packets in flight; a packet counts once its answer is back. After a
+    """Keep up to `window` packets in flight (1: send, wait for the answer, send the next, as
+    the protocol has it); a packet counts once its answer is back. After a
     lost connection, every packet not yet answered is sent again."""
     seq = 0
     in_flight: deque[tuple[int, float]] = deque()
@@ -119,7 +119,7 @@ async def device_loop(
                     writer.write(b"".join(frame(device, n) for n, _ in in_flight))
             assert reader is not None
             fresh = []
-            while len(in_flight) < WINDOW and time.perf_counter() < until:
+            while len(in_flight) < window and time.perf_counter() < until:
                 in_flight.append((seq, time.perf_counter()))
                 fresh.append(frame(device, seq))
                 seq += 1
@@ -142,13 +142,14 @@ async def device_loop(
 
 
 async def run_devices(
-    devices: int, port: int, seconds: float, restart: Callable[[], None]
+    devices: int, port: int, seconds: float, restart: Callable[[], None], window: int
 ) -> tuple[list[float], list[int]]:
     latencies: list[float] = []
     sent = [0] * devices
     until = time.perf_counter() + seconds
     tasks = [
-        asyncio.create_task(device_loop(n, port, until, latencies, sent)) for n in range(devices)
+        asyncio.create_task(device_loop(n, port, until, latencies, sent, window))
+        for n in range(devices)
     ]
     await asyncio.sleep(seconds / 2)
     await asyncio.to_thread(restart)
@@ -176,8 +177,15 @@ def main() -> None:
     parser.add_argument("--devices", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"])
+    parser.add_argument(
+        "--windows",
+        type=int,
+        nargs="+",
+        default=[1, 4],
+        help="packets each device keeps in flight: 1 as the protocol has it, more to saturate",
+    )
     args = parser.parse_args()
-    for db in args.db:
+    for db, window in [(db, w) for db in args.db for w in args.windows]:
         env = prepare(db, args.devices)
         port = free_port()
         holder: dict[str, subprocess.Popen[bytes]] = {"process": start_receiver(env, port)}
@@ -191,7 +199,9 @@ def main() -> None:
             holder["process"].wait(timeout=60)
             holder["process"] = start_receiver(env, port)
 
-        latencies, sent = asyncio.run(run_devices(args.devices, port, args.seconds, restart))
+        latencies, sent = asyncio.run(
+            run_devices(args.devices, port, args.seconds, restart, window)
+        )
         holder["process"].send_signal(signal.SIGTERM)
         holder["process"].wait(timeout=60)
         total = sum(sent)
@@ -199,7 +209,8 @@ def main() -> None:
         ordered = sorted(latencies)
         p99 = ordered[int(0.99 * (len(ordered) - 1))] * 1000 if ordered else 0.0
         print(
-            f"{db:9} {args.devices:,} devices, {args.seconds:.0f} s with one restart: "
+            f"{db:9} {args.devices:,} devices x {window} in flight, "
+            f"{args.seconds:.0f} s, one restart: "
             f"{total / args.seconds:,.0f} packets/s stored and answered (target ≥ 5,000), "
             f"p50 {statistics.median(ordered) * 1000:.0f} ms, p99 {p99:.0f} ms (target < 200), "
             f"sent {total:,}, stored {kept:,}, lost {max(0, total - kept):,}"
