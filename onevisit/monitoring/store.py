@@ -46,8 +46,7 @@ def store_rows(rows: Sequence[Row], devices: Iterable[int]) -> None:
     received = adapt(now)
     sql = _INSERT.format(table=connection.ops.quote_name(Reading._meta.db_table))
     values = [
-        (r.device_id, r.factor, r.kind, adapt(r.data_time), r.value, r.flag, received)
-        for r in rows
+        (r.device_id, r.factor, r.kind, adapt(r.data_time), r.value, r.flag, received) for r in rows
     ]
     with transaction.atomic():
         if values:
