@@ -362,3 +362,33 @@ class DocumentAccessTest(VisitTestCase):
             }
         proposal.refresh_from_db()
         assert proposal.status == "pending"
+
+
+class PlannedVisitWriteTest(VisitTestCase):
+    def test_it_lets_only_the_lead_bodys_admin_register_a_planned_visit(self) -> None:
+        from onevisit.planning.models import PlannedVisit, PlanningRun
+
+        today = timezone.localdate()
+        run = PlanningRun.objects.create(
+            year=today.year,
+            horizon_start=today,
+            status=PlanningRun.Status.DONE,
+            finished=timezone.now(),
+        )
+        planned = PlannedVisit.objects.create(
+            run=run,
+            enterprise=self.bearing,
+            week=0,
+            week_start=today - dt.timedelta(days=today.weekday()),
+            lead_body=self.market,
+        )
+        planned.tasks.set([self.market_task])
+        planned.inspectors.set([self.ivan_inspector, self.mali])
+        url = reverse("inspections:schedule_planned", args=[planned.pk])
+        for user in (self.bob, self.ivan, self.erin, self.stranger):
+            assert (
+                self.client_for(user).post(url, {"date": today.isoformat()}).status_code == 403
+            ), user
+        assert not Visit.objects.exists()
+        self.client_for(self.alice).post(url, {"date": today.isoformat()})
+        assert Visit.objects.get().planned_visit == planned

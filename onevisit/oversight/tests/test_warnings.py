@@ -156,3 +156,40 @@ class DashboardTest(PersonaTestCase):
         assert response.context["joint_share"] == 50
         self.assertContains(response, "<svg")
         assert self.client_for(self.alice).get(reverse("oversight:dashboard")).status_code == 403
+
+
+class OversightWritesTest(PersonaTestCase):
+    """Every write of the oversight pages is the supervisor's (acknowledging a warning is also
+    the concerned department's)."""
+
+    def test_it_refuses_the_supervisors_writes_to_everyone_else(self) -> None:
+        from onevisit.inspections.models import Complaint
+
+        visit = Visit.objects.create(
+            enterprise=self.bearing,
+            lead_body=self.market,
+            origin="planned",
+            date=timezone.localdate(),
+            status=Visit.Status.CLOSED,
+            closed_at=timezone.now(),
+        )
+        visit.bodies.set([self.market])
+        evaluation = Evaluation.objects.create(
+            visit=visit, conduct=1, professionalism=1, burden=1, submitted_on=timezone.localdate()
+        )
+        complaint = Complaint.objects.create(visit=visit, text="索要好处")
+        writes = [
+            (reverse("oversight:rules"), {"kind": "repeated", "enabled": "on", "days": "30"}),
+            (reverse("oversight:evaluation_note", args=[evaluation.pk]), {"note": "已约谈"}),
+            (reverse("oversight:complaint_handle", args=[complaint.pk]), {"note": "已处理"}),
+        ]
+        for user in (self.alice, self.ivan, self.erin, self.stranger):
+            for url, data in writes:
+                assert self.client_for(user).post(url, data).status_code in {403, 404}, (user, url)
+        complaint.refresh_from_db()
+        evaluation.refresh_from_db()
+        assert complaint.status == "open" and evaluation.supervisor_note == ""
+        for url, data in writes:
+            assert self.client_for(self.supervisor).post(url, data).status_code == 302
+        complaint.refresh_from_db()
+        assert complaint.status == "handled"
