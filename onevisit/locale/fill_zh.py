@@ -1333,6 +1333,7 @@ ZH = {
     "Reasons": "处罚理由",
     "Outside the range: the written justification": "超出幅度的书面理由",
     "Record": "记录",
+    "received by the platform": "已接收",
 }
 PLURALS = {
     "See the published list of %(counter)s inspecting body": "查看已公开的 %(counter)s 个检查主体",

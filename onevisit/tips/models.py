@@ -43,7 +43,7 @@ class Category(models.Model):
 
 class Tip(models.Model):
     class Status(models.TextChoices):
-        RECEIVED = "received", _("received")
+        RECEIVED = "received", _("received by the platform")
         ACKNOWLEDGED = "acknowledged", _("acknowledged, being checked")
         VERIFIED = "verified", _("verified (属实)")
         UNFOUNDED = "unfounded", _("not verified (不属实)")
