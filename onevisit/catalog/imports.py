@@ -90,9 +90,7 @@ def import_items(
         try:
             _add_row(groups, number, values, bodies, only_body)
         except RowProblem as problem:
-            shown = str(values.get(problem.column) or "")[:60]
-            label = labels.get(problem.column, problem.column)
-            report.errors.append(RowError(number, label, shown, problem.reason))
+            report.errors.append(RowError.of(number, problem, values, labels))
     if report.errors:
         return report
     with transaction.atomic():

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,7 +13,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from onevisit.accounts.models import User
 from onevisit.audit.actions import Actor, record, snapshot
@@ -34,6 +32,7 @@ from onevisit.inspections.models import (
     Visit,
     code_snapshot,
 )
+from onevisit.lib.uploads import PHOTOS, sniff
 from onevisit.planning.models import Kind, PlannedVisit, Task
 from onevisit.rectification.models import working_days_for
 from onevisit.registry.models import Body, Enterprise, Inspector, NotCertified
@@ -41,7 +40,6 @@ from onevisit.workdays.calendar import add_working_days
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 MAX_PHOTOS_PER_POINT = 6
-PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 
 class VisitRefused(Exception):
@@ -381,15 +379,12 @@ def _checked_photos(photos: Sequence[UploadedFile]) -> list[tuple[bytes, str]]:
                 % {"name": photo.name, "mb": MAX_PHOTO_BYTES // (1024 * 1024)}
             )
         data = photo.read()
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                kind = image.format or ""
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise VisitRefused(_("%(name)s is not an image.") % {"name": photo.name}) from None
-        if kind not in PHOTO_FORMATS:
+        kind = sniff(str(photo.name), data)
+        if kind is None or not kind.startswith("image/"):
+            raise VisitRefused(_("%(name)s is not an image.") % {"name": photo.name})
+        if kind not in PHOTOS:
             raise VisitRefused(_("%(name)s: only JPEG, PNG or WebP photos.") % {"name": photo.name})
-        checked.append((data, PHOTO_FORMATS[kind]))
+        checked.append((data, kind))
     return checked
 
 

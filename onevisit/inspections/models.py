@@ -395,6 +395,3 @@ def visit_points(visit: Visit) -> list[CheckPoint]:
         key=lambda p: (p.item.body_id != visit.lead_body_id, p.item.body_id, p.item.code, p.number),
     )
 
-
-def annotate_bodies(visits: Any) -> Any:
-    return visits.prefetch_related("bodies", "inspectors", "codes")

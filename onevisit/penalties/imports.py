@@ -4,7 +4,6 @@ replaced with the file's levels."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
@@ -106,13 +105,7 @@ def import_catalogue(
                 measure=_text(values, "measure", 200),
             )
         except RowProblem as problem:
-            raw = values.get(problem.column)
-            shown = raw.isoformat() if isinstance(raw, dt.date) else str(raw or "")
-            report.errors.append(
-                RowError(
-                    number, labels.get(problem.column, problem.column), shown[:60], problem.reason
-                )
-            )
+            report.errors.append(RowError.of(number, problem, values, labels))
     if report.errors:
         return report
     with transaction.atomic():

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,10 +15,10 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from onevisit.accounts.models import User
 from onevisit.audit.actions import Actor, record
+from onevisit.lib.uploads import DOCX, PDF, PHOTOS, XLSX, sniff
 from onevisit.planning.actions import do_create_task
 from onevisit.planning.models import Kind
 from onevisit.rectification.models import (
@@ -34,11 +33,7 @@ from onevisit.workdays.calendar import add_working_days
 
 MAX_EVIDENCE_FILES = 5
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-OFFICE_TYPES = {
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+EVIDENCE_TYPES = PHOTOS | {PDF, DOCX, XLSX}
 
 
 class RectificationRefused(Exception):
@@ -73,24 +68,14 @@ def do_open_rectification(*, actor: Actor, finding: object) -> Rectification:
 
 
 def file_type(name: str, data: bytes) -> str:
-    lower = name.lower()
-    if data.startswith(b"%PDF-"):
-        return "application/pdf"
-    for suffix, content_type in OFFICE_TYPES.items():
-        if lower.endswith(suffix) and data.startswith(b"PK\x03\x04"):
-            return content_type
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind = image.format or ""
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        kind = ""
-    if kind not in IMAGE_TYPES:
+    """Photos, PDF and Office documents, judged by their content."""
+    kind = sniff(name, data)
+    if kind not in EVIDENCE_TYPES:
         raise RectificationRefused(
             _("%(name)s: only photos (JPEG, PNG, WebP), PDF, Word (.docx) or Excel (.xlsx).")
             % {"name": name}
         )
-    return IMAGE_TYPES[kind]
+    return kind
 
 
 def _checked(files: Sequence[UploadedFile]) -> list[tuple[str, bytes, str]]:

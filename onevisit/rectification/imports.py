@@ -114,13 +114,7 @@ def import_ledger(
         try:
             parsed.append(rows.parse(values))
         except RowProblem as problem:
-            raw = values.get(problem.column)
-            shown = raw.isoformat() if isinstance(raw, dt.date) else str(raw or "")
-            report.errors.append(
-                RowError(
-                    number, labels.get(problem.column, problem.column), shown[:60], problem.reason
-                )
-            )
+            report.errors.append(RowError.of(number, problem, values, labels))
     if report.errors:
         return report
     with transaction.atomic():

@@ -42,6 +42,15 @@ class RowError:
     value: str
     reason: str
 
+    @classmethod
+    def of(
+        cls, row: int, problem: RowProblem, values: dict[str, Any], labels: dict[str, str]
+    ) -> RowError:
+        """The error of a refused row: the column by its label in the file, the value as given."""
+        raw = values.get(problem.column)
+        shown = raw.isoformat() if isinstance(raw, dt.date) else str(raw or "")
+        return cls(row, labels.get(problem.column, problem.column), shown[:60], problem.reason)
+
     def __str__(self) -> str:
         shown = f" {self.value!r}" if self.value else ""
         return _("row %(row)s, %(column)s%(value)s: %(reason)s") % {
@@ -271,10 +280,7 @@ def _parse_rows(
         try:
             key, fields, extra = parse(values)
         except RowProblem as problem:
-            raw = values.get(problem.column)
-            shown = raw.isoformat() if isinstance(raw, dt.date) else str(raw or "")
-            label = labels.get(problem.column, problem.column)
-            report.errors.append(RowError(number, label, shown[:60], problem.reason))
+            report.errors.append(RowError.of(number, problem, values, labels))
             continue
         if key in seen:
             report.errors.append(

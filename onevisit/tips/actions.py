@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import re
 import secrets
 from collections.abc import Sequence
@@ -18,11 +17,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from onevisit.accounts.models import User
 from onevisit.audit.actions import Actor, record
 from onevisit.catalog.models import Item
+from onevisit.lib.uploads import PDF, PHOTOS, sniff
 from onevisit.planning.actions import do_create_task
 from onevisit.planning.models import Kind
 from onevisit.planning.queries import full_industry_code
@@ -33,7 +32,6 @@ from onevisit.workdays.calendar import add_working_days
 
 MAX_ATTACHMENTS = 3
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 PHONE = re.compile(r"\+?[0-9][0-9 -]{6,19}")
 
 
@@ -69,17 +67,10 @@ def _checked_attachments(files: Sequence[UploadedFile]) -> list[tuple[str, bytes
 
 
 def _attachment_type(name: str, data: bytes) -> str:
-    if data.startswith(b"%PDF-"):
-        return "application/pdf"
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind = image.format or ""
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        kind = ""
-    if kind not in IMAGE_TYPES:
+    kind = sniff(name, data)
+    if kind not in PHOTOS | {PDF}:
         raise TipRefused(_("%(name)s: only photos (JPEG, PNG, WebP) or PDF.") % {"name": name})
-    return IMAGE_TYPES[kind]
+    return kind
 
 
 def _validate(report: Report) -> None:

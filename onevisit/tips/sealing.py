@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+
+from onevisit.lib.keyfiles import read_or_create
 
 
 def key_path() -> Path:
@@ -19,20 +20,7 @@ def key_path() -> Path:
 
 @cache
 def _fernet() -> Fernet:
-    path = key_path()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        draft = path.with_suffix(f".{os.getpid()}.tmp")
-        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(Fernet.generate_key())
-        try:
-            os.link(draft, path)  # atomic: a second process racing us keeps the first key
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    return Fernet(path.read_bytes().strip())
+    return Fernet(read_or_create(key_path(), Fernet.generate_key).strip())
 
 
 def seal(identity: dict[str, str]) -> str:
