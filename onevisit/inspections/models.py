@@ -394,4 +394,3 @@ def visit_points(visit: Visit) -> list[CheckPoint]:
         points,
         key=lambda p: (p.item.body_id != visit.lead_body_id, p.item.body_id, p.item.code, p.number),
     )
-
