@@ -197,8 +197,10 @@ ONEVISIT_COMPLAINTS_PER_MINUTE = env_int("ONEVISIT_COMPLAINTS_PER_MINUTE", 3)
 ONEVISIT_TIPS_PER_MINUTE = env_int("ONEVISIT_TIPS_PER_MINUTE", 3)
 ONEVISIT_NOTICE_WORKING_DAYS = env_int("ONEVISIT_NOTICE_WORKING_DAYS", 3)
 ONEVISIT_CLIENT_IP_HEADER = env_str("ONEVISIT_CLIENT_IP_HEADER", "")
-# A font file with Chinese glyphs for PDFs; empty: look for Debian's fonts-noto-cjk.
+# A font file with Chinese glyphs for PDFs (and its face in a .ttc collection); empty: the font
+# that ships with onevisit (onevisit/fonts/).
 ONEVISIT_PDF_FONT = env_str("ONEVISIT_PDF_FONT", "")
+ONEVISIT_PDF_FONT_INDEX = env_int("ONEVISIT_PDF_FONT_INDEX", 0)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

@@ -1,10 +1,8 @@
 """The visit's documents as PDF with Chinese fonts: the on-site record (现场检查笔录) and the
-feedback report (体检式反馈). Fonts come from the system (Debian's fonts-noto-cjk), never the
-network."""
+feedback report (体检式反馈). The font ships with onevisit (onevisit/fonts/), never the network."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 from django.conf import settings
@@ -15,13 +13,8 @@ from fpdf.fonts import FontFace
 from onevisit.inspections.checklist import Row, merge
 from onevisit.inspections.models import Finding, PointResult, Visit, visit_points
 
-# (path, index in a font collection); the first that exists is used.
-FONT_CANDIDATES = [
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-]
+# Noto Sans CJK SC cut to GBK's characters (onevisit/fonts/README.md).
+BUNDLED_FONT = Path(__file__).resolve().parent.parent / "fonts" / "NotoSansSC-GBK.otf"
 # Official documents are in Chinese whatever the reader's interface language.
 OUTCOME_MARK = {"compliant": "合格", "noncompliant": "不合格", "na": "不适用"}
 SEVERITY = {"minor": "轻微", "general": "一般", "serious": "严重"}
@@ -35,19 +28,17 @@ ORIGIN = {
 
 
 class FontMissing(RuntimeError):
-    """No Chinese font on this machine: install fonts-noto-cjk or set ONEVISIT_PDF_FONT."""
+    """The configured font file (ONEVISIT_PDF_FONT) does not exist."""
 
 
-@cache
 def chinese_font() -> tuple[str, int]:
+    """The configured font file, else the bundled one; (path, face in a collection)."""
     configured = getattr(settings, "ONEVISIT_PDF_FONT", "")
-    candidates = [(configured, 0)] if configured else FONT_CANDIDATES
-    for path, index in candidates:
-        if Path(path).exists():
-            return path, (index if path.endswith((".ttc", ".otc")) else 0)
-    raise FontMissing(
-        "no Chinese font found: apt-get install fonts-noto-cjk, or set ONEVISIT_PDF_FONT"
-    )
+    if not configured:
+        return str(BUNDLED_FONT), 0
+    if not Path(configured).is_file():
+        raise FontMissing(f"ONEVISIT_PDF_FONT names no file: {configured}")
+    return configured, getattr(settings, "ONEVISIT_PDF_FONT_INDEX", 0)
 
 
 class Document(FPDF):

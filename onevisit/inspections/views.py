@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import segno
@@ -280,8 +281,10 @@ def visit_qr(request: HttpRequest, pk: int) -> HttpResponse:
     if code is None:
         raise Http404("No live code.")
     url = request.build_absolute_uri(reverse("inspections:verify", args=[code.token]))
-    svg = segno.make(url, error="m").svg_inline(scale=4, title=code.display)
-    return HttpResponse(svg, content_type="image/svg+xml")
+    # A stand-alone SVG document: an <img> only renders one that declares its namespace.
+    svg = io.BytesIO()
+    segno.make(url, error="m").save(svg, kind="svg", scale=4, title=code.display)
+    return HttpResponse(svg.getvalue(), content_type="image/svg+xml")
 
 
 @login_required

@@ -4,6 +4,7 @@ open what (a matrix of roles over every page)."""
 from __future__ import annotations
 
 import datetime as dt
+from xml.etree import ElementTree
 
 from django.test import override_settings
 from django.urls import reverse
@@ -83,6 +84,13 @@ class CodePageTest(VisitTestCase):
         assert (
             self.client_for(self.alice).get(reverse("oversight:complaint_list")).status_code == 403
         )
+
+    def test_it_serves_the_qr_code_as_an_svg_document_an_img_can_show(self) -> None:
+        visit = self.register()
+        response = self.client_for(self.ivan).get(reverse("inspections:visit_qr", args=[visit.pk]))
+        assert response["Content-Type"] == "image/svg+xml"
+        svg = ElementTree.fromstring(response.content)  # noqa: S314 - our own output
+        assert svg.tag == "{http://www.w3.org/2000/svg}svg"  # without it <img> shows nothing
 
     def test_it_publishes_the_public_key(self) -> None:
         response = self.client_for(None).get(reverse("inspections:public_key"))

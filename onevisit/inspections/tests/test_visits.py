@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+from unittest import mock
 
 from django.utils import timezone
 
@@ -23,6 +25,7 @@ from onevisit.inspections.actions import (
     do_sign_off,
 )
 from onevisit.inspections.checklist import merge
+from onevisit.inspections.documents import FontMissing, chinese_font
 from onevisit.inspections.models import Finding, InspectionCode, PointResult, Visit, visit_points
 from onevisit.inspections.tests.base import SYSTEM, VisitTestCase, photo_upload
 from onevisit.planning.models import Task
@@ -277,6 +280,34 @@ class OnSiteTest(VisitTestCase):
         assert visit.feedback_pdf.read().startswith(b"%PDF")
         self.market_task.refresh_from_db()
         assert self.market_task.status == Task.Status.DONE
+
+    def test_it_prints_both_pdfs_in_chinese_with_no_system_font(self) -> None:
+        visit = self.on_site(self.register())
+        self.fill(visit, noncompliant=1)
+        do_sign_off(actor=SYSTEM, visit=visit, by=self.ivan, party="enterprise", name="张三")
+        do_sign_off(actor=SYSTEM, visit=visit, by=self.ivan, party="team")
+        real_exists = os.path.exists
+
+        def no_system_fonts(path: object) -> bool:
+            return not str(path).startswith("/usr/share/fonts") and real_exists(path)  # type: ignore[arg-type]
+
+        with (
+            self.settings(ONEVISIT_PDF_FONT=""),
+            mock.patch("os.path.exists", no_system_fonts),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            do_close_visit(actor=SYSTEM, visit=visit, by=self.ivan)
+        visit.refresh_from_db()
+        for document in (visit.record_pdf.read(), visit.feedback_pdf.read()):
+            assert document.startswith(b"%PDF")
+            assert b"+NotoSansCJKSC" in document  # the bundled font, embedded
+
+    def test_it_names_a_configured_font_that_does_not_exist(self) -> None:
+        with (
+            self.settings(ONEVISIT_PDF_FONT="/nowhere/font.otf"),
+            self.assertRaisesMessage(FontMissing, "/nowhere/font.otf"),
+        ):
+            chinese_font()
 
     def fill(self, visit: Visit, noncompliant: int = 0) -> None:
         for n, row in enumerate(merge(visit_points(visit), [], [])):
