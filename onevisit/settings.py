@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "onevisit.rectification",
     "onevisit.campaigns",
     "onevisit.penalties",
+    "onevisit.workbench",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.admin",
@@ -130,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "onevisit.workbench.menu.menu",
             ],
         },
     }

@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from onevisit.accounts import views as account_views
 from onevisit.api import api
+from onevisit.workbench import views as workbench_views
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", workbench_views.home, name="home"),
     path("accounts/", include("onevisit.accounts.urls")),
     path("", include("onevisit.registry.urls")),
     path("", include("onevisit.catalog.urls")),

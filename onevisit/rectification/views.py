@@ -28,7 +28,7 @@ from onevisit.registry.access import require_login
 from onevisit.registry.models import Body
 from onevisit.registry.views import xlsx_response
 
-FILTERS = ("open", "overdue", "closed", "all")
+FILTERS = ("open", "submitted", "overdue", "closed", "all")
 
 
 def _filtered(request: HttpRequest) -> tuple[RectificationQuerySet, dict[str, Any]]:
@@ -37,6 +37,8 @@ def _filtered(request: HttpRequest) -> tuple[RectificationQuerySet, dict[str, An
     show = request.GET.get("show", "open")
     if show == "open":
         rects = rects.open()
+    elif show == "submitted":
+        rects = rects.filter(status=Rectification.Status.SUBMITTED)
     elif show == "overdue":
         rects = rects.overdue(today)
     elif show == "closed":

@@ -39,7 +39,7 @@ def test_it_lets_a_body_admin_find_and_open_an_enterprise_on_a_phone(
     driver.get(live + "/accounts/login/")
     driver.find_element(By.NAME, "username").send_keys("alice")
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
     wait.until(ec.url_to_be(live + "/"))
     assert "聊城市市场监督管理局" in driver.page_source
 

@@ -55,12 +55,6 @@ class AccountTest(PersonaTestCase):
         client.post(reverse("accounts:revoke_token", args=[token.pk]))
         assert not ApiToken.objects.filter(pk=token.pk).exists()
 
-    def test_it_shows_each_role_its_own_home(self) -> None:
-        assert "聊城鑫源轴承有限公司" in self.client_for(self.erin).get("/").content.decode()
-        supervisor_home = self.client_for(self.supervisor).get("/")
-        assert supervisor_home.context["stats"]["enterprises"] == 2
-        assert self.client_for(None).get("/").status_code == 200
-
 
 class LanguageTest(PersonaTestCase):
     def test_it_speaks_chinese_by_default_even_to_an_english_browser(self) -> None:

@@ -1,0 +1,334 @@
+"""What waits for each role today: counts of open work, each pointing where it is done.
+
+Every count goes through the same permission-checked querysets as the pages it links to, so a
+workbench never counts what its user could not open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from onevisit.accounts.models import User
+from onevisit.campaigns.models import RetirementUnit
+from onevisit.inspections import access as visit_access
+from onevisit.inspections.models import EVALUATION_DAYS, SlotProposal, Visit
+from onevisit.monitoring import access as alert_access
+from onevisit.monitoring.models import Alert
+from onevisit.oversight import access as oversight_access
+from onevisit.oversight.models import Warning
+from onevisit.planning.models import AnnualPlan, Kind, PlannedVisit, PlanningRun, Task, UnplacedTask
+from onevisit.rectification import access as rect_access
+from onevisit.rectification.models import Rectification
+from onevisit.registry.models import Inspector
+from onevisit.tips import access as tip_access
+from onevisit.tips.models import Tip
+from onevisit.workdays.calendar import add_working_days
+
+CERTIFICATE_NOTICE_DAYS = 60
+TIP_NOTICE_WORKING_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One kind of waiting work: how many, where to do it, and whether it is late."""
+
+    label: str
+    count: int
+    url: str
+    urgent: bool = False
+
+
+@dataclass
+class Section:
+    title: str
+    entries: list[Entry] = field(default_factory=list)
+    visits: list[Visit] = field(default_factory=list)
+
+
+def inspector_sections(user: User, today: dt.date) -> list[Section]:
+    inspector = Inspector.objects.filter(user=user).first()
+    if inspector is None:
+        return []
+    mine = (
+        Visit.objects.with_refs()
+        .filter(inspectors=inspector)
+        .exclude(status__in=[Visit.Status.CANCELLED, Visit.Status.CLOSED])
+    )
+    week_end = today + dt.timedelta(days=7)
+    todays = list(mine.filter(date=today).prefetch_related("bodies").order_by("id"))
+    visits = Section(_("My visits"), visits=todays)
+    visits.entries = [
+        Entry(_("Visits today"), len(todays), reverse("inspections:today")),
+        Entry(
+            _("Visits in the next seven days"),
+            mine.filter(date__gt=today, date__lte=week_end).count(),
+            reverse("inspections:today"),
+        ),
+        Entry(
+            _("Visits on site, checklist or signatures to finish"),
+            mine.filter(status=Visit.Status.IN_PROGRESS).count(),
+            reverse("inspections:today"),
+            urgent=mine.filter(status=Visit.Status.IN_PROGRESS, date__lt=today).exists(),
+        ),
+    ]
+    rechecks = Task.objects.filter(
+        body_id=user.body_id or 0,
+        kind=Kind.RECHECK,
+        status=Task.Status.OPEN,
+        window_start__lte=week_end,
+    )
+    follow_up = Section(_("Follow-up"))
+    follow_up.entries = [
+        Entry(
+            _("Re-checks of rectification due"),
+            rechecks.count(),
+            reverse("rectification:ledger") + "?show=open",
+            urgent=rechecks.filter(window_end__lt=today).exists(),
+        ),
+    ]
+    return [visits, follow_up]
+
+
+def body_admin_sections(user: User, today: dt.date) -> list[Section]:
+    return [
+        Section(_("Plans and visits"), _planning_entries(user.body_id or 0, today)),
+        Section(_("Follow-up"), _follow_up_entries(user, today)),
+        Section(_("Inspectors"), _certificate_entries(user.body_id or 0, today)),
+    ]
+
+
+def _planning_entries(body_id: int, today: dt.date) -> list[Entry]:
+    plans = AnnualPlan.objects.filter(body_id=body_id, year__in=[today.year, today.year + 1])
+    editable = [AnnualPlan.Status.DRAFT, AnnualPlan.Status.RETURNED]
+    missing_plan = 0 if plans.filter(year=today.year + 1).exists() else 1
+    run = PlanningRun.objects.filter(status=PlanningRun.Status.DONE).order_by("-finished").first()
+    unplaced = UnplacedTask.objects.filter(
+        run=run, task__body_id=body_id, task__status=Task.Status.OPEN
+    )
+    registered = [Visit.Status.SCHEDULED, Visit.Status.IN_PROGRESS, Visit.Status.CLOSED]
+    to_register = PlannedVisit.objects.filter(
+        run=run, lead_body_id=body_id, week_start=today - dt.timedelta(days=today.weekday())
+    ).exclude(visits__status__in=registered)
+    proposals = SlotProposal.objects.filter(
+        status=SlotProposal.Status.PENDING, visit__lead_body_id=body_id
+    )
+    return [
+        Entry(
+            _("Annual plans to generate or file"),
+            plans.filter(status__in=editable).count() + missing_plan,
+            reverse("planning:plan_list"),
+            urgent=plans.filter(status__in=editable, year=today.year).exists(),
+        ),
+        Entry(
+            _("Open tasks the planner could not place"),
+            unplaced.count() if run else 0,
+            reverse("planning:coordination"),
+        ),
+        Entry(
+            _("Planned visits to register this week"),
+            to_register.count() if run else 0,
+            reverse("inspections:planned_list"),
+        ),
+        Entry(
+            _("Date proposals from enterprises to answer"),
+            proposals.count(),
+            reverse("inspections:visit_list") + "?status=scheduled",
+        ),
+    ]
+
+
+def _follow_up_entries(user: User, today: dt.date) -> list[Entry]:
+    rects = rect_access.rectifications_for_user(user)
+    return [
+        Entry(
+            _("Rectifications waiting for verification"),
+            rects.filter(status=Rectification.Status.SUBMITTED).count(),
+            reverse("rectification:ledger") + "?show=submitted",
+        ),
+        Entry(
+            _("Overdue rectifications"),
+            rects.overdue(today).count(),
+            reverse("rectification:ledger") + "?show=overdue",
+            urgent=True,
+        ),
+        *_tips_and_alerts(user, today),
+        Entry(
+            _("Warnings to acknowledge"),
+            oversight_access.warnings_for_user(user).filter(status=Warning.Status.OPEN).count(),
+            reverse("oversight:warning_list"),
+            urgent=True,
+        ),
+    ]
+
+
+def _certificate_entries(body_id: int, today: dt.date) -> list[Entry]:
+    expiring = Inspector.objects.filter(
+        body_id=body_id,
+        active=True,
+        certificate_valid_until__range=(today, today + dt.timedelta(days=CERTIFICATE_NOTICE_DAYS)),
+    )
+    return [
+        Entry(
+            _("Certificates expiring within 60 days"),
+            expiring.count(),
+            reverse("registry:inspector_list"),
+        )
+    ]
+
+
+def _tips_and_alerts(user: User, today: dt.date) -> list[Entry]:
+    soon = add_working_days(today, TIP_NOTICE_WORKING_DAYS)
+    open_tips = tip_access.tips_for_user(user).filter(
+        status__in=[Tip.Status.RECEIVED, Tip.Status.ACKNOWLEDGED]
+    )
+    near = open_tips.filter(
+        Q(status=Tip.Status.RECEIVED, ack_due__lte=soon) | Q(handle_due__lte=soon)
+    )
+    late = open_tips.filter(
+        Q(status=Tip.Status.RECEIVED, ack_due__lt=today) | Q(handle_due__lt=today)
+    )
+    return [
+        Entry(
+            _("Tips near or past their deadline"),
+            near.count(),
+            reverse("tips:tip_list"),
+            urgent=late.exists(),
+        ),
+        Entry(
+            _("Open monitoring alerts"),
+            alert_access.alerts_for_user(user)
+            .filter(status__in=[Alert.Status.OPEN, Alert.Status.EXPLAINED])
+            .count(),
+            reverse("monitoring:alert_list"),
+        ),
+    ]
+
+
+def supervisor_sections(user: User, today: dt.date) -> list[Section]:
+    oversight = Section(_("Oversight"))
+    warnings = oversight_access.warnings_for_user(user)
+    oversight.entries = [
+        Entry(
+            _("Annual plans to accept"),
+            AnnualPlan.objects.filter(status=AnnualPlan.Status.FILED).count(),
+            reverse("planning:plan_list"),
+        ),
+        Entry(
+            _("Open warnings"),
+            warnings.filter(status__in=[Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED]).count(),
+            reverse("oversight:warning_list"),
+        ),
+        Entry(
+            _("Complaints to handle"),
+            oversight_access.complaints_for_supervisor(user).filter(status="open").count(),
+            reverse("oversight:complaint_list"),
+            urgent=True,
+        ),
+        Entry(
+            _("Evaluations of the last 30 days to read"),
+            visit_access.evaluations_for_supervisor(user)
+            .filter(
+                supervisor_note="", submitted_on__gte=today - dt.timedelta(days=EVALUATION_DAYS)
+            )
+            .count(),
+            reverse("oversight:evaluation_list"),
+        ),
+        Entry(
+            _("Rectifications escalated to the supervisor"),
+            rect_access.rectifications_for_user(user)
+            .open()
+            .filter(escalated_supervisor_at__isnull=False)
+            .count(),
+            reverse("rectification:ledger") + "?show=overdue",
+            urgent=True,
+        ),
+    ]
+    return [oversight]
+
+
+def enterprise_sections(user: User, today: dt.date) -> list[Section]:
+    enterprise_id = user.enterprise_id or 0
+    visits = visit_access.visits_for_user(user)
+    upcoming = list(
+        visits.filter(status=Visit.Status.SCHEDULED, date__gte=today)
+        .prefetch_related("bodies")
+        .order_by("date", "id")[:5]
+    )
+    inspections = Section(_("Inspections"), visits=upcoming)
+    proposals = SlotProposal.objects.filter(visit__enterprise_id=enterprise_id)
+    rated_window = today - dt.timedelta(days=EVALUATION_DAYS)
+    inspections.entries = [
+        Entry(
+            _("Announced visits"),
+            visits.filter(status=Visit.Status.SCHEDULED, date__gte=today).count(),
+            reverse("inspections:mine"),
+        ),
+        Entry(
+            _("Date proposals waiting for an answer"),
+            proposals.filter(status=SlotProposal.Status.PENDING).count(),
+            reverse("inspections:mine"),
+        ),
+        Entry(
+            _("Date proposals declined in the last 30 days"),
+            proposals.filter(
+                status=SlotProposal.Status.DECLINED, created__date__gte=rated_window
+            ).count(),
+            reverse("inspections:mine"),
+        ),
+        Entry(
+            _("Visits waiting for your rating"),
+            visits.filter(
+                status=Visit.Status.CLOSED,
+                closed_at__date__gte=rated_window,
+                evaluation__isnull=True,
+            ).count(),
+            reverse("inspections:mine"),
+        ),
+    ]
+    rects = rect_access.rectifications_for_user(user).awaiting_enterprise()
+    alerts = alert_access.alerts_for_user(user).filter(status=Alert.Status.OPEN)
+    units = RetirementUnit.objects.filter(
+        enterprise_id=enterprise_id, status=RetirementUnit.Status.PLANNED
+    )
+    first_unit = units.order_by("deadline").first()
+    duties = Section(_("What is asked of you"))
+    duties.entries = [
+        Entry(
+            _("Rectifications to carry out"),
+            rects.count(),
+            reverse("rectification:ledger"),
+            urgent=rects.filter(deadline__lt=today).exists(),
+        ),
+        Entry(
+            _("Monitoring alerts waiting for your explanation"),
+            alerts.count(),
+            reverse("monitoring:alert_list"),
+            urgent=alerts.exists(),
+        ),
+        Entry(
+            _("Equipment to retire (一企一策)"),
+            units.count(),
+            reverse("campaigns:enterprise_plan", args=[first_unit.campaign_id, enterprise_id])
+            if first_unit
+            else "",
+            urgent=units.filter(deadline__lt=today).exists(),
+        ),
+    ]
+    return [inspections, duties]
+
+
+def sections_for(user: User, today: dt.date) -> list[Section]:
+    if user.is_supervisor:
+        return supervisor_sections(user, today)
+    if user.is_body_admin:
+        return body_admin_sections(user, today)
+    if user.is_inspector:
+        return inspector_sections(user, today)
+    if user.is_enterprise_user:
+        return enterprise_sections(user, today)
+    return []
