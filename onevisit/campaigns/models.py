@@ -60,9 +60,14 @@ class RetirementUnit(models.Model):
         DISMANTLED = "dismantled", _("dismantled, proof submitted")
         CLOSED = "closed", _("closed out (销号)")
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="units")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="units"
+    )
     enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.PROTECT, related_name="retirement_units"
+        Enterprise,
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="retirement_units",
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("equipment or line"), max_length=100)
@@ -74,9 +79,9 @@ class RetirementUnit(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
     )
     proof_note = models.TextField(_("proof of dismantling"), blank=True)
-    proof = models.FileField(upload_to="campaigns/proof/%Y/", blank=True)
-    proof_sha256 = models.CharField(max_length=64, blank=True)
-    dismantled_on = models.DateField(null=True, blank=True)
+    proof = models.FileField(_("proof file"), upload_to="campaigns/proof/%Y/", blank=True)
+    proof_sha256 = models.CharField(_("SHA-256 of the proof"), max_length=64, blank=True)
+    dismantled_on = models.DateField(_("dismantled on"), null=True, blank=True)
     closed_on = models.DateField(_("closed out on"), null=True, blank=True)
     device = models.ForeignKey(
         "monitoring.Device",

@@ -59,7 +59,9 @@ class Draw(models.Model):
     seed_known_after = models.DateTimeField(_("seed known after"))
     window_start = models.DateField(_("checks from"), null=True, blank=True)
     window_end = models.DateField(_("checks until"), null=True, blank=True)
-    items = models.ManyToManyField(Item, blank=True, related_name="+")
+    items = models.ManyToManyField(
+        Item, verbose_name=_("inspection items"), blank=True, related_name="+"
+    )
     pool = models.JSONField(_("frozen pool"))
     pool_sha256 = models.CharField(max_length=64)
     strata = models.JSONField(default=dict)
@@ -107,8 +109,12 @@ class Draw(models.Model):
 class DeclaredRelation(models.Model):
     """回避: an inspector's declared relation to an enterprise; the draw skips the pair."""
 
-    inspector = models.ForeignKey(Inspector, on_delete=models.CASCADE, related_name="relations")
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="+")
+    inspector = models.ForeignKey(
+        Inspector, verbose_name=_("inspector"), on_delete=models.CASCADE, related_name="relations"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="+"
+    )
     reason = models.CharField(_("relation"), max_length=200)
 
     class Meta:

@@ -507,7 +507,11 @@ def mine(request: HttpRequest) -> HttpResponse:
     day = timezone.localdate()
     notice_until = add_working_days(day, settings.ONEVISIT_NOTICE_WORKING_DAYS)
     visits = access.visits_for_user(user).prefetch_related(
-        "bodies", TEAM, Prefetch("items", queryset=Item.objects.prefetch_related("points"))
+        "bodies",
+        TEAM,
+        "codes",
+        "proposals",
+        Prefetch("items", queryset=Item.objects.prefetch_related("points")),
     )
     upcoming = visits.filter(status=Visit.Status.SCHEDULED, date__gte=day).order_by("date")
     past = visits.exclude(status=Visit.Status.SCHEDULED)[:50]

@@ -19,7 +19,7 @@ class Device(models.Model):
     """A monitoring station: HJ 212 MN and password, bound to an enterprise (and a unit)."""
 
     mn = models.CharField(_("MN (device number)"), max_length=24, unique=True)
-    password_sha256 = models.CharField(max_length=64)
+    password_sha256 = models.CharField(_("SHA-256 of the password"), max_length=64)
     enterprise = models.ForeignKey(
         Enterprise, on_delete=models.PROTECT, related_name="devices", verbose_name=_("enterprise")
     )
@@ -69,9 +69,16 @@ class Reading(models.Model):
 class RejectTally(models.Model):
     """How many packets the receiver refused, by reason (kept across restarts)."""
 
-    reason = models.CharField(max_length=40, primary_key=True)
-    count = models.PositiveBigIntegerField(default=0)
-    updated = models.DateTimeField(auto_now=True)
+    reason = models.CharField(_("reason"), max_length=40, primary_key=True)
+    count = models.PositiveBigIntegerField(_("count"), default=0)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("refused packets")
+        verbose_name_plural = _("refused packets")
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.count}"
 
 
 class HourlyReading(models.Model):

@@ -141,6 +141,7 @@ def _raise(candidate: rules.Candidate) -> int:
             enterprise_id=candidate.enterprise_id,
             body_id=candidate.body_id,
             detail=candidate.detail,
+            facts=dict(candidate.facts),
             fingerprint=candidate.fingerprint,
         )
         warning.visits.set(candidate.visit_ids)
@@ -156,10 +157,11 @@ def _raise(candidate: rules.Candidate) -> int:
         return 0
     warning.visits.add(*candidate.visit_ids)
     warning.detail = candidate.detail
+    warning.facts = dict(candidate.facts)
     reopened = warning.status == Warning.Status.CLOSED
     if reopened:
         warning.status = Warning.Status.OPEN
-    warning.save(update_fields=["detail", "status"])
+    warning.save(update_fields=["detail", "facts", "status"])
     record(
         actor=Actor.system("oversight"),
         action="update",
@@ -233,6 +235,11 @@ def raise_overdue_rectification(rect: object) -> Warning | None:
             "enterprise_id": rect.enterprise_id,
             "body_id": rect.body_id,
             "detail": f"rectification {rect.pk} due {rect.deadline}: {rect.problem[:80]}",
+            "facts": {
+                "rectification": rect.pk,
+                "deadline": rect.deadline.isoformat(),
+                "problem": rect.problem[:80],
+            },
         },
     )
     if created:

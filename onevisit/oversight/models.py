@@ -64,7 +64,8 @@ class Warning(models.Model):
         Body, null=True, blank=True, on_delete=models.PROTECT, related_name="warnings"
     )
     visits = models.ManyToManyField(Visit, related_name="warnings")
-    detail = models.TextField(_("detail"))
+    detail = models.TextField(_("detail"))  # English, for the audit log and the API
+    facts = models.JSONField(_("facts"), default=dict, blank=True)
     fingerprint = models.CharField(max_length=300, unique=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
@@ -86,3 +87,27 @@ class Warning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.enterprise}"
+
+    def describe(self) -> str:
+        """The detail in the reader's language, from the facts the rule recorded."""
+        template = DESCRIPTIONS.get(Kind(self.kind)) if self.kind in Kind.values else None
+        if template is None or not self.facts:
+            return self.detail
+        try:
+            return str(template) % dict(self.facts)
+        except (KeyError, TypeError, ValueError):
+            return self.detail
+
+
+DESCRIPTIONS = {
+    Kind.MULTI_HEADED: _(
+        "%(visits)s separate visits by %(bodies)s bodies within %(days)s days from %(first)s"
+    ),
+    Kind.REPEATED: _("visited again after %(days)s days (%(first)s and %(second)s)"),
+    Kind.OVER_CAP: _("%(visits)s visits in %(year)s, above the cap of %(cap)s"),
+    Kind.WITHOUT_CODE: _("entered on %(day)s without a code registered beforehand"),
+    Kind.LOW_EVALUATION: _("rated %(average)s of 5"),
+    Kind.OVERDUE_RECTIFICATION: _(
+        "rectification %(rectification)s was due on %(deadline)s: %(problem)s"
+    ),
+}

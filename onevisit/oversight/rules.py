@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,9 @@ class Candidate:
     enterprise_id: int
     body_id: int | None
     visit_ids: tuple[int, ...]
-    detail: str
+    detail: str  # in English, for the audit log and the API
     group: str  # what stays the same while a growing group gains visits
+    facts: Mapping[str, str | int | float] = field(default_factory=dict)  # for any language
 
     @property
     def fingerprint(self) -> str:
@@ -73,6 +74,12 @@ def multi_headed(facts: Iterable[VisitFact], days: int, min_bodies: int = 2) -> 
                         f"{len(group)} separate visits by {len(bodies)} bodies from {first.day} "
                         f"within {days} days",
                         str(first.visit_id),
+                        {
+                            "visits": len(group),
+                            "bodies": len(bodies),
+                            "first": first.day.isoformat(),
+                            "days": days,
+                        },
                     )
                 )
                 start += len(group)
@@ -98,6 +105,11 @@ def repeated(facts: Iterable[VisitFact], days: int) -> list[Candidate]:
                             f"again after {(visit.day - before.day).days} days "
                             f"({before.day} and {visit.day})",
                             f"{before.visit_id},{visit.visit_id}",
+                            {
+                                "days": (visit.day - before.day).days,
+                                "first": before.day.isoformat(),
+                                "second": visit.day.isoformat(),
+                            },
                         )
                     )
                 last[body] = visit
@@ -124,6 +136,7 @@ def over_cap(facts: Iterable[VisitFact], caps: Mapping[tuple[int, int], int]) ->
                 tuple(v.visit_id for v in visits),
                 f"{len(visits)} visits in {year}, cap {cap}",
                 str(year),
+                {"visits": len(visits), "year": year, "cap": cap},
             )
         )
     return found
@@ -138,6 +151,7 @@ def without_code(facts: Iterable[VisitFact]) -> list[Candidate]:
             (f.visit_id,),
             f"entered on {f.day} without a code registered beforehand",
             str(f.visit_id),
+            {"day": f.day.isoformat()},
         )
         for f in facts
         if not f.code_before_entry
@@ -161,6 +175,7 @@ def low_evaluations(ratings: Iterable[Rating], threshold: float) -> list[Candida
             (r.visit_id,),
             f"rated {r.average:.1f} of 5",
             str(r.visit_id),
+            {"average": round(r.average, 1)},
         )
         for r in ratings
         if r.average < threshold

@@ -437,11 +437,21 @@ class PlanningRun(models.Model):
         return round(100 * self.progress / self.total) if self.total else 0
 
     @property
+    def method_label(self) -> str:
+        return str(PLANNER_METHODS.get(self.method, self.method))
+
+    @property
     def saved_percent(self) -> float:
         """How many fewer enterprise visits than if every body planned alone, in percent."""
         if not self.baseline_visits:
             return 0.0
         return round(100 * (1 - self.visits / self.baseline_visits), 1)
+
+
+PLANNER_METHODS = {
+    "greedy": _("earliest-deadline greedy"),
+    "greedy+milp": _("greedy, repaired by an exact MILP"),
+}
 
 
 class PlannedVisit(models.Model):

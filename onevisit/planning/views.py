@@ -32,6 +32,8 @@ from onevisit.planning.forms import (
 )
 from onevisit.planning.models import (
     FrequencyRule,
+    Kind,
+    Level,
     PlannedVisit,
     PlanningRun,
     Tier,
@@ -302,8 +304,15 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = access.require_planner(request.user)
     plan = access.get_plan(user, pk)
     entries = plan.entries.select_related("enterprise").prefetch_related("items")
-    kinds = dict(plan.entries.values_list("kind").annotate(n=Count("id")))
-    tiers = dict(plan.entries.values_list("tier").annotate(n=Count("id")))
+    kinds = {
+        Kind(kind).label: n
+        for kind, n in plan.entries.values_list("kind").annotate(n=Count("id")).order_by("kind")
+    }
+    tiers = {
+        tier: (Level(tier).label, n)
+        for tier, n in plan.entries.values_list("tier").annotate(n=Count("id")).order_by("tier")
+        if tier
+    }
     special_form = SpecialEntryForm(body=plan.body) if user.body_id == plan.body_id else None
     return render(
         request,

@@ -36,7 +36,12 @@ class District(models.Model):
     code = models.CharField(_("code"), max_length=6, primary_key=True)
     name = models.CharField(_("name"), max_length=50)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     standard = models.CharField(_("standard"), max_length=30, default="GB/T 2260")
@@ -56,7 +61,12 @@ class Industry(models.Model):
     code = models.CharField(_("code"), max_length=2, primary_key=True)
     name = models.CharField(_("name"), max_length=60)
     section = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="divisions"
+        "self",
+        verbose_name=_("section (门类)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="divisions",
     )
 
     class Meta:

@@ -6,3 +6,8 @@ class WorkbenchConfig(AppConfig):
     name = "onevisit.workbench"
     verbose_name = _("Workbench")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from onevisit.lib.foreign import relabel_background_tasks
+
+        relabel_background_tasks()

@@ -75,19 +75,24 @@ class Command(BaseCommand):
             f"{Item.objects.published().count()} published items ({items} new), ready in "
             f"{time.monotonic() - started:.1f} s."
         )
-        self.stdout.write(ACCOUNTS_HELP.format(password=PASSWORD))
+        host = options["host"] if options["host"] not in ("0.0.0.0", "::") else "127.0.0.1"  # noqa: S104
+        self.stdout.write(
+            ACCOUNTS_HELP.format(password=PASSWORD, site=f"http://{host}:{options['port']}")
+        )
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"])
 
 
 ACCOUNTS_HELP = """
-Log in at http://127.0.0.1:8000/accounts/login/ (password for all: {password})
-  supervisor   司法局 行政执法监督 — sees the whole city, the admin at /admin/
-  scjg_admin   市场监督管理局 department admin — inspectors, imports
-  inspector    市场监督管理局 inspector with a valid certificate
-  enterprise   an enterprise user of one company
-  admin        Django superuser for data stewards
-The public list of inspecting bodies needs no login: http://127.0.0.1:8000/bodies/
+Log in at {site}/accounts/login/ (password for all: {password})
+  supervisor   司法局 行政执法监督: plans to accept, warnings, complaints, evaluations
+  scjg_admin   市场监督管理局 department admin: plans, draws, visits, rectification, tips
+  inspector    市场监督管理局 inspector: today's visits, the checklist on the phone
+  enterprise   an enterprise: its visits and codes, rectifications, alerts, ratings
+  gxj_admin    工业和信息化局 admin: 淘汰落后产能 (retirement lists, 复活 alerts)
+  zjj_admin    住房和城乡建设局 admin: 防汛检查 (supervision groups, site checks)
+  admin        Django superuser for data stewards (/admin/)
+No login needed: the code check {site}/v/, the public lists, draws and the tip form.
 """
 
 
@@ -220,6 +225,18 @@ def load_accounts(bodies: dict[str, Body]) -> None:
             {"role": Role.SUPERVISOR, "full_name": "司法局 执法监督科", "is_staff": True},
         ),
         ("scjg_admin", {"role": Role.BODY_ADMIN, "body": scjg, "full_name": "市场监管局 法规科"}),
+        (
+            "gxj_admin",
+            {
+                "role": Role.BODY_ADMIN,
+                "body": bodies["LC-GXJ"],
+                "full_name": "工信局 节能与综合利用科",
+            },
+        ),
+        (
+            "zjj_admin",
+            {"role": Role.BODY_ADMIN, "body": bodies["LC-ZJ"], "full_name": "住建局 城建安全科"},
+        ),
         (
             "inspector",
             {

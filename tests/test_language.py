@@ -1,0 +1,86 @@
+"""One language: with zh-Hans active, no English reaches any persona on any page of the demo
+city, and every message of the catalogue has its translation."""
+
+from __future__ import annotations
+
+import gettext
+import io
+import re
+from pathlib import Path
+
+from django.core.management import call_command
+from django.test import Client, TestCase
+
+from onevisit.accounts.models import User
+from onevisit.testing.language import english_in, english_leaks, visible_text
+from onevisit.testing.walk import walk
+
+LOCALE = Path(__file__).resolve().parent.parent / "onevisit" / "locale" / "zh_Hans" / "LC_MESSAGES"
+PERSONAS = [None, "supervisor", "scjg_admin", "gxj_admin", "zjj_admin", "inspector", "enterprise"]
+
+
+def _unquote(quoted: str) -> str:
+    parts = re.findall(r'"((?:[^"\\]|\\.)*)"', quoted)
+    return "".join(parts).encode().decode("unicode_escape").encode("latin-1").decode()
+
+
+def catalogue_msgids() -> list[str]:
+    """Every msgid of the .po file (singular forms, with their context as gettext keys them)."""
+    text = (LOCALE / "django.po").read_text(encoding="utf-8")
+    found = []
+    for block in text.split("\n\n")[1:]:
+        body = "\n".join(line for line in block.splitlines() if not line.startswith("#"))
+        msgid = re.search(r'^msgid ((?:".*"\n?)+)', body, re.MULTILINE)
+        context = re.search(r'^msgctxt ((?:".*"\n?)+)', body, re.MULTILINE)
+        if msgid and _unquote(msgid.group(1)):
+            key = _unquote(msgid.group(1))
+            found.append(f"{_unquote(context.group(1))}\x04{key}" if context else key)
+    return found
+
+
+class CatalogueTest(TestCase):
+    def test_it_translates_every_message_of_the_catalogue(self) -> None:
+        with (LOCALE / "django.mo").open("rb") as handle:
+            compiled = gettext.GNUTranslations(handle)
+        catalog = compiled._catalog  # type: ignore[attr-defined]
+        translated = {key[0] if isinstance(key, tuple) else key for key in catalog}
+        missing = [m for m in catalogue_msgids() if m not in translated]
+        assert missing == [], f"{len(missing)} untranslated, e.g. {missing[:5]}"
+
+    def test_it_finds_english_and_passes_codes_and_acronyms(self) -> None:
+        assert english_in("2 separate visits by 3 bodies")
+        assert english_in("greedy")
+        assert not english_in("91371500MACWLWHE2T · SHA-256 bafd75980f · API · PDF")
+        assert visible_text("<p title='Hint'>检查<script>var x</script></p>") == ["Hint", "检查"]
+
+
+class WalkTest(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        call_command("demo", "--no-serve", "--enterprises", "120", stdout=io.StringIO())
+
+    def test_it_speaks_chinese_to_every_persona_on_every_page(self) -> None:
+        usernames = set(User.objects.values_list("username", flat=True))
+        problems: dict[str, list[str]] = {}
+        for username in PERSONAS:
+            client = Client()
+            if username is not None:
+                client.force_login(User.objects.get(username=username))
+            for page in walk(client):
+                if page.status >= 500:
+                    problems.setdefault(f"{username} {page.url}", []).append(str(page.status))
+                leaks = [t for t in english_leaks(page.html) if t not in usernames]
+                if leaks:
+                    problems.setdefault(f"{username} {page.url}", []).extend(leaks[:3])
+        assert problems == {}
+
+    def test_it_speaks_chinese_in_the_admin(self) -> None:
+        usernames = set(User.objects.values_list("username", flat=True))
+        client = Client()
+        client.force_login(User.objects.get(username="admin"))
+        problems: dict[str, list[str]] = {}
+        for page in walk(client, start="/admin/", admin=True, limit=400):
+            leaks = [t for t in english_leaks(page.html) if not set(t.split()) & usernames]
+            if leaks or page.status >= 500:
+                problems[page.url] = [str(page.status), *leaks[:3]]
+        assert problems == {}
