@@ -70,16 +70,31 @@ def verify_entry(request: HttpRequest) -> HttpResponse:
 
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     if too_many(request, "code", settings.ONEVISIT_CODE_LOOKUPS_PER_MINUTE):
-        return render(request, "inspections/too_many.html", status=429)
-    status = look_up(code, timezone.localdate())
+        return render(
+            request,
+            "inspections/too_many.html",
+            {
+                "limited": _("This address has checked %(n)s codes in the last minute.")
+                % {"n": settings.ONEVISIT_CODE_LOOKUPS_PER_MINUTE}
+            },
+            status=429,
+        )
+    return _verify_page(request, code)
+
+
+def _verify_page(
+    request: HttpRequest, code: str, typed: dict[str, str] | None = None, status: int = 0
+) -> HttpResponse:
+    """The door page; after a refused complaint, with the complaint's text back in its form."""
+    found = look_up(code, timezone.localdate())
     details = ""
-    if status.shows_details:
-        details = details_html(status, get_language())
+    if found.shows_details:
+        details = details_html(found, get_language())
     return render(
         request,
         "inspections/verify.html",
-        {"status": status, "code": code[:200], "details": details},
-        status=404 if status.state == "unknown" else 200,
+        {"status": found, "code": code[:200], "details": details, "typed": typed or {}},
+        status=status or (404 if found.state == "unknown" else 200),
     )
 
 
@@ -91,19 +106,28 @@ def public_key(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def complain(request: HttpRequest, code: str) -> HttpResponse:
+    typed = {"text": request.POST.get("text", ""), "contact": request.POST.get("contact", "")}
     if too_many(request, "complain", settings.ONEVISIT_COMPLAINTS_PER_MINUTE):
-        return render(request, "inspections/too_many.html", status=429)
+        messages.error(
+            request,
+            _(
+                "This address has sent %(n)s complaints in the last minute, the most allowed. "
+                "Wait a minute and send it again: your text is kept below."
+            )
+            % {"n": settings.ONEVISIT_COMPLAINTS_PER_MINUTE},
+        )
+        return _verify_page(request, code, typed, status=429)
     status = look_up(code, timezone.localdate())
     try:
         do_complain(
             visit=Visit.objects.filter(pk=status.visit_id).first() if status.visit_id else None,
             code_presented=code,
-            text=request.POST.get("text", ""),
-            contact=request.POST.get("contact", ""),
+            text=typed["text"],
+            contact=typed["contact"],
         )
     except VisitRefused as error:
         messages.error(request, str(error))
-        return redirect("inspections:verify", code=code)
+        return _verify_page(request, code, typed, status=422)
     messages.success(
         request, _("Your complaint went to the city's enforcement supervisor (司法局).")
     )
@@ -410,6 +434,10 @@ def checklist_row(request: HttpRequest, pk: int, key: str) -> HttpResponse:
                 "visit": visit,
                 "row": row,
                 "error": error,
+                "typed": {
+                    name: request.POST.get(name, "")
+                    for name in ("outcome", "note", "severity", "description")
+                },
                 "outcomes": ResultForm.base_fields["outcome"].choices,  # type: ignore[attr-defined]
                 "severities": Finding.Severity.choices,
             },

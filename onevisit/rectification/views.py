@@ -92,7 +92,13 @@ def ledger(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    rect = access.get_rectification(request.user, pk)
+    return _detail(request, access.get_rectification(request.user, pk))
+
+
+def _detail(
+    request: HttpRequest, rect: Rectification, typed: dict[str, str] | None = None
+) -> HttpResponse:
+    """The page; after a refusal, with the refused form's text back in it (and status 422)."""
     user: Any = request.user
     return render(
         request,
@@ -104,7 +110,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_owner": user.is_enterprise_user and user.enterprise_id == rect.enterprise_id,
             "is_staff": (user.is_body_admin or user.is_inspector) and user.body_id == rect.body_id,
             "today": timezone.localdate(),
+            "typed": typed or {},
         },
+        status=422 if typed else 200,
     )
 
 
@@ -146,6 +154,8 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.success(request, _("Saved."))
     except RectificationRefused as error:
         messages.error(request, str(error))
+        rect.refresh_from_db()
+        return _detail(request, rect, typed={"action": action, "note": note})
     return redirect("rectification:detail", pk=rect.pk)
 
 

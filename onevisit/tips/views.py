@@ -39,7 +39,16 @@ def tip_new(request: HttpRequest) -> HttpResponse:
     form = TipForm(request.POST or None)
     if request.method == "POST":
         if too_many(request, "tip", settings.ONEVISIT_TIPS_PER_MINUTE):
-            return render(request, "inspections/too_many.html", status=429)
+            form.add_error(
+                None,
+                _(
+                    "This address has sent %(n)s tips in the last minute, the most allowed. "
+                    "Wait a minute and send again: what you typed is kept below (attach the "
+                    "files again)."
+                )
+                % {"n": settings.ONEVISIT_TIPS_PER_MINUTE},
+            )
+            return render(request, "tips/tip_new.html", {"form": form}, status=429)
         if form.is_spam():
             form.add_error(
                 None, _("Please fill in the form again (it was sent too fast or from an old page).")
@@ -76,7 +85,12 @@ def tip_status(request: HttpRequest) -> HttpResponse:
     tip = None
     if request.method == "POST" and form.is_valid():
         if too_many(request, "tip-status", settings.ONEVISIT_CODE_LOOKUPS_PER_MINUTE):
-            return render(request, "inspections/too_many.html", status=429)
+            form.add_error(
+                None,
+                _("This address has looked up %(n)s tips in the last minute. Wait a minute.")
+                % {"n": settings.ONEVISIT_CODE_LOOKUPS_PER_MINUTE},
+            )
+            return render(request, "tips/status.html", {"form": form, "tip": None}, status=429)
         tip = access.find_own_tip(form.cleaned_data["receipt"], form.cleaned_data["secret"])
         if tip is None:
             form.add_error(None, _("No tip with this receipt number and secret."))

@@ -68,6 +68,21 @@ class CodePageTest(VisitTestCase):
         ]
         assert statuses[:3] == [404, 404, 404] and statuses[3:] == [429, 429]
 
+    @override_settings(ONEVISIT_COMPLAINTS_PER_MINUTE=1)
+    def test_it_keeps_a_rate_limited_complaint_and_says_what_was_limited(self) -> None:
+        code = self.register().current_code()
+        assert code is not None
+        url = reverse("inspections:complain", args=[code.short_code])
+        client = self.client_for(None)
+        client.post(url, {"text": "第一次投诉", "contact": ""})
+        response = client.post(url, {"text": "检查人员态度恶劣", "contact": "13800000000"})
+        assert response.status_code == 429
+        self.assertContains(response, "检查人员态度恶劣</textarea>", status_code=429)
+        self.assertContains(response, 'value="13800000000"', status_code=429)
+        self.assertContains(response, '<li class="error" role="alert">', status_code=429)
+        self.assertContains(response, "1", status_code=429)
+        assert Complaint.objects.count() == 1
+
     def test_it_takes_a_complaint_without_login_for_the_supervisor(self) -> None:
         visit = self.register()
         code = visit.current_code()
@@ -133,11 +148,16 @@ class PhoneTest(VisitTestCase):
         key = f"p-{self.market_item.points.get(number=1).pk}"
         response = self.client_for(self.ivan).post(
             reverse("inspections:checklist_row", args=[visit.pk, key]),
-            {"outcome": "noncompliant"},
+            {"outcome": "noncompliant", "note": "二号车间", "description": "叉车无牌照"},
             headers={"HX-Request": "true"},
         )
         assert response.status_code == 422
         self.assertContains(response, "严重程度", status_code=422)
+        # what the inspector typed stays in the row, beside the reason
+        self.assertContains(response, 'role="alert"', status_code=422)
+        self.assertContains(response, "二号车间</textarea>", status_code=422)
+        self.assertContains(response, "叉车无牌照</textarea>", status_code=422)
+        self.assertContains(response, 'value="noncompliant" checked', status_code=422)
         foreign = f"p-{self.ecology_item.points.first().pk}"  # type: ignore[union-attr]
         response = self.client_for(self.ivan).post(
             reverse("inspections:checklist_row", args=[visit.pk, foreign]), {"outcome": "compliant"}

@@ -136,6 +136,13 @@ class LifeTest(RectificationTestCase):
             do_submit_evidence(actor=SYSTEM, rect=rect, by=self.erin, text=" ")
         rect.refresh_from_db()
         assert rect.status == Rectification.Status.OPEN and not rect.evidence.exists()
+        response = self.client_for(self.erin).post(
+            reverse("rectification:act", args=[rect.pk, "evidence"]),
+            {"note": "已更换全部灭火器，见照片", "files": [bad]},
+        )
+        # the refusal looks like one, and what the enterprise wrote is still in the form
+        self.assertContains(response, '<li class="error" role="alert">', status_code=422)
+        self.assertContains(response, "已更换全部灭火器，见照片</textarea>", status_code=422)
 
 
 class LadderTest(RectificationTestCase):

@@ -100,6 +100,9 @@ class PublicFormTest(TipTestCase):
         client = self.client_for(None)
         codes = [client.post(reverse("tips:tip_new"), self.form()).status_code for _ in range(3)]
         assert codes == [201, 201, 429]
+        refused = client.post(reverse("tips:tip_new"), self.form(description="夜间偷排废水"))
+        self.assertContains(refused, "夜间偷排废水</textarea>", status_code=429)
+        self.assertContains(refused, "2", status_code=429)  # says what the limit is
 
     def test_it_keeps_a_photo_attachment_with_its_hash(self) -> None:
         tip, _secret = self.submit(attachments=[photo_upload()])
