@@ -159,9 +159,19 @@ def do_record_site_check(
     by: User,
     findings: list[SiteFinding],
     note: str = "",
+    entered_at: dt.datetime | None = None,
 ) -> SiteCheck:
-    """A supervision group's check of a target: every point of its site type answered; each
-    problem goes into the campaign's ledger with the responsible unit and a deadline."""
+    """A supervision group's check of a target, made while the campaign runs: every point of its
+    site type answered; each problem goes into the campaign's ledger with the responsible unit
+    and a deadline counted from the day of the check."""
+    campaign = target.campaign
+    entered_at = entered_at or timezone.now()
+    day = timezone.localdate(entered_at)
+    if not campaign.starts <= day <= campaign.ends:
+        raise CampaignRefused(
+            _("The campaign runs from %(starts)s to %(ends)s: no check on %(day)s.")
+            % {"starts": campaign.starts, "ends": campaign.ends, "day": day}
+        )
     if target.site_type is None:
         raise CampaignRefused(_("This target has no site type, so no checklist."))
     expected = set(target.site_type.points.values_list("pk", flat=True))
@@ -174,11 +184,9 @@ def do_record_site_check(
             raise CampaignRefused(
                 _("Describe the problem at %(point)s.") % {"point": finding.point.content}
             )
-    campaign = target.campaign
-    today = timezone.localdate()
     with transaction.atomic():
         check = SiteCheck.objects.create(
-            target=target, group=group, entered_at=timezone.now(), by=by, note=note.strip()
+            target=target, group=group, entered_at=entered_at, by=by, note=note.strip()
         )
         for finding in findings:
             rect = None
@@ -188,12 +196,12 @@ def do_record_site_check(
                     unit_name=target.responsible_unit or target.name,
                     body=campaign.lead_body,
                     campaign=campaign.name,
-                    found_on=today,
+                    found_on=day,
                     severity=finding.severity,
                     problem=f"{target.name}：{finding.point.content} — {finding.problem.strip()}",
                     responsible=target.responsible_person,
                     deadline=add_working_days(
-                        today, working_days_for(campaign.lead_body_id, finding.severity)
+                        day, working_days_for(campaign.lead_body_id, finding.severity)
                     ),
                 )
                 Event.objects.create(

@@ -19,6 +19,7 @@ from onevisit.campaigns.models import Campaign, RetirementUnit
 from onevisit.monitoring.actions import do_check_alerts
 from onevisit.monitoring.models import Device, Reading, password_digest
 from onevisit.registry.models import Body, Enterprise
+from onevisit.workdays.calendar import is_working_day
 
 ACTOR = Actor.system("demo")
 EQUIPMENT = [
@@ -181,14 +182,10 @@ SITES = {
         "茌平博平老街",
     ],
 }
-SITE_PROBLEMS = [
-    "未编制专项预案",
-    "排水沟堵塞",
-    "配电箱未接地",
-    "抽水泵数量不足",
-    "基坑边缘堆载超限",
-    "地下车库挡水板缺失",
-]
+
+
+def _days(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
 
 
 def load_flood_campaign(say: Callable[[str], object]) -> None:
@@ -208,8 +205,8 @@ def load_flood_campaign(say: Callable[[str], object]) -> None:
         kind=Campaign.Kind.FLOOD,
         lead_body=lead,
         description="住建局派出 6 个督导组，采取“四不两直”方式，对居住小区、在建工地、市政工程、拆迁项目和历史文化街区开展防汛检查；问题建立台账，明确责任人和整改时限，整改销号。",
-        starts=dt.date(today.year, 6, 1),
-        ends=dt.date(today.year, 9, 30),
+        starts=dt.date(today.year if today.month >= 6 else today.year - 1, 6, 1),
+        ends=dt.date(today.year if today.month >= 6 else today.year - 1, 9, 30),
         unannounced=True,
     )
     rng = random.Random(6)
@@ -248,15 +245,23 @@ def load_flood_campaign(say: Callable[[str], object]) -> None:
     admin = User.objects.filter(is_superuser=True).first() or User.objects.first()
     if admin is None:
         return
-    for target in targets[::2]:
+    days = [d for d in _days(campaign.starts, min(campaign.ends, today)) if is_working_day(d)]
+    for n, target in enumerate(targets[::2]):
         assert target.site_type is not None and target.group is not None
         findings = [
-            SiteFinding(p, "problem", rng.choice(SITE_PROBLEMS))
+            SiteFinding(p, "problem", f"{p.content}：落实不到位，存在隐患")
             if rng.random() < 0.3
             else SiteFinding(p, "ok")
             for p in target.site_type.points.all()
         ]
+        # the groups went out in rounds through the flood season (四不两直)
+        day = days[(n * len(days)) // max(1, len(targets[::2]))] if days else today
         do_record_site_check(
-            actor=ACTOR, target=target, group=target.group, by=admin, findings=findings
+            actor=ACTOR,
+            target=target,
+            group=target.group,
+            by=admin,
+            findings=findings,
+            entered_at=timezone.make_aware(dt.datetime.combine(day, dt.time(9 + n % 6))),
         )
     say(f"Campaign {campaign.name}: 6 groups, {len(targets)} targets, {len(targets[::2])} checked.")

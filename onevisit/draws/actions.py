@@ -15,6 +15,7 @@ from onevisit.catalog.models import Item
 from onevisit.draws.models import DeclaredRelation, Draw
 from onevisit.lib.problems import gettext_noop
 from onevisit.planning.models import Kind, Level, PlannedVisit, Task, TaskItem, Tier
+from onevisit.planning.queries import applicable_items, full_industry_code
 from onevisit.registry.models import Body, Enterprise, Inspector
 from onevisit.sortition import (
     Conflict,
@@ -72,7 +73,10 @@ def do_create_draw(
             labels[candidate] = question.strip()
             strata.setdefault("all", []).append(candidate)
     else:
-        for enterprise in green_pool(body).order_by("uscc").iterator(chunk_size=5000):
+        pool_query = green_pool(body).select_related("industry").order_by("uscc")
+        for enterprise in pool_query.iterator(chunk_size=5000):
+            if items and not applicable_items(list(items), full_industry_code(enterprise)):
+                continue  # 清单之外无检查: none of the draw's items applies to its industry
             labels[enterprise.uscc] = enterprise.name
             stratum = _stratum_of(enterprise, fields.get("strata_by", ""))
             strata.setdefault(stratum, []).append(enterprise.uscc)
@@ -227,8 +231,10 @@ def _tasks_from(draw: Draw, selected: list[str]) -> int:
     items = list(draw.items.all())
     for item in items:
         item.assert_plannable()
-    enterprises = Enterprise.objects.filter(uscc__in=selected)
+    enterprises = list(Enterprise.objects.filter(uscc__in=selected).select_related("industry"))
     assert draw.body is not None and draw.window_start and draw.window_end
+    # each drawn enterprise is checked for the draw's items that apply to its industry only
+    fitting = {e.pk: applicable_items(items, full_industry_code(e)) for e in enterprises}
     tasks = [
         Task(
             enterprise=e,
@@ -240,9 +246,11 @@ def _tasks_from(draw: Draw, selected: list[str]) -> int:
             draw=draw,
         )
         for e in enterprises
+        if fitting[e.pk] or not items
     ]
     Task.objects.bulk_create(tasks, batch_size=2000)
     TaskItem.objects.bulk_create(
-        [TaskItem(task=t, item=i) for t in tasks for i in items], batch_size=5000
+        [TaskItem(task=t, item=i) for t in tasks for i in fitting[t.enterprise_id]],
+        batch_size=5000,
     )
     return len(tasks)

@@ -153,12 +153,16 @@ class _History:
             count = 2 if self.rng.random() < joint and len(fitting) > 1 else 1
             chosen = self.rng.sample(fitting, k=count)
             items = [next(i for i in self.items[b.pk] if _fits(i, code)) for b in chosen]
-            team = [i for b in chosen for i in self.rng.sample(self.team[b.pk], k=2)]
+            day = self.rng.choice(days)
+            certified = {b.pk: [i for i in self.team[b.pk] if _certified(i, day)] for b in chosen}
+            if any(len(people) < 2 for people in certified.values()):
+                continue  # no two inspectors of a body held a valid certificate that day
+            team = [i for b in chosen for i in self.rng.sample(certified[b.pk], k=2)]
             visit = Visit(
                 enterprise=enterprise,
                 lead_body=chosen[0],
                 origin=Visit.Origin.PLANNED,
-                date=self.rng.choice(days),
+                date=day,
                 status=Visit.Status.CLOSED,
             )
             self.visits.append((visit, chosen, items, team))
@@ -266,6 +270,10 @@ class _History:
         Evaluation.objects.bulk_create(ratings, batch_size=2000)
 
 
+def _certified(inspector: Inspector, day: dt.date) -> bool:
+    return inspector.certificate_valid_from <= day <= inspector.certificate_valid_until
+
+
 def _fits(item: Item, industry_code: str) -> bool:
     prefixes = item.industry_prefixes
     return not prefixes or any(industry_code.startswith(p) for p in prefixes)
@@ -293,10 +301,12 @@ def _this_week(today: dt.date, say: Callable[[str], object]) -> None:
     partner = Inspector.objects.certified(today).filter(body=market).exclude(pk=me.pk).first()
     if partner is None or not me.can_inspect(today):
         return
-    others = list(Enterprise.objects.filter(status="active").exclude(pk=company.enterprise.pk)[:2])
-    closed = _register(today, others[0], market, [me, partner], "SCJG-002", today)
+    first, second = _fitting(market, "SCJG-002", company.enterprise), _fitting(market, "SCJG-003")
+    if first is None or second is None:
+        return
+    closed = _register(today, first, market, [me, partner], "SCJG-002", today)
     _close(closed, user, company_name="车间主任 王强")
-    _register(today, others[1], market, [me, partner], "SCJG-003", today)
+    _register(today, second, market, [me, partner], "SCJG-003", today)
     ahead = add_working_days(today, 2)
     tasks = [_task(company.enterprise, market, "SCJG-002", ahead)]
     team = [me, partner]
@@ -316,6 +326,21 @@ def _this_week(today: dt.date, say: Callable[[str], object]) -> None:
     )
     code = visit.current_code()
     say(f"This week: the demo enterprise expects a joint visit on {ahead} (code {code}).")
+
+
+def _fitting(body: Body, item_code: str, besides: Enterprise | None = None) -> Enterprise | None:
+    """An active enterprise of the item's industries (清单之外无检查), other than `besides` and
+    the enterprises already visited today."""
+    item = Item.objects.published().get(body=body, code=item_code)
+    busy = Visit.objects.filter(date=timezone.localdate()).values("enterprise")
+    candidates = (
+        Enterprise.objects.filter(status="active")
+        .exclude(pk__in=busy)
+        .exclude(pk=besides.pk if besides else 0)
+        .select_related("industry")
+        .order_by("pk")
+    )
+    return next((e for e in candidates if _fits(item, full_industry_code(e))), None)
 
 
 def _task(enterprise: Enterprise, body: Body, item_code: str, day: dt.date) -> Task:

@@ -4,26 +4,21 @@ some open, some overdue, then the escalation ladder run once (idempotent)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 import random
 from collections.abc import Callable
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image
 
 from onevisit.inspections.models import Finding, PointResult, Visit
 from onevisit.rectification.actions import do_escalate_rectifications
-from onevisit.rectification.models import Event, Rectification, working_days_for
+from onevisit.rectification.models import Event, Evidence, Rectification, working_days_for
 from onevisit.workdays.calendar import add_working_days
 
-PROBLEMS = [
-    "特种设备超期未检验",
-    "消防通道堆放杂物",
-    "危险废物贮存场所无标识",
-    "从业人员健康证过期",
-    "应急预案未按期演练",
-    "环境管理台账记录不全",
-    "作业人员无证上岗",
-]
 SHARE = 0.12
 
 
@@ -71,7 +66,7 @@ def _finding(visit: Visit, rng: random.Random, today: dt.date) -> None:
         point=result.point,
         body_id=body_id,
         severity=severity,
-        description=rng.choice(PROBLEMS),
+        description=f"{result.point.content}不符合要求：{result.point.standard}"[:500],
         rectify_by=deadline,
     )
     roll = rng.random()
@@ -94,5 +89,26 @@ def _finding(visit: Visit, rng: random.Random, today: dt.date) -> None:
         deadline=deadline,
         status=status,
         closed_on=min(today, deadline - dt.timedelta(days=rng.randint(0, 5))) if closed else None,
+        verification=Rectification.Verification.DOCUMENTS if closed else "",
     )
     Event.objects.create(rectification=rect, status=status, note="演示数据")
+    if status != Rectification.Status.OPEN:
+        _evidence(rect, rng)
+
+
+def _evidence(rect: Rectification, rng: random.Random) -> None:
+    """A photo of the fixed site, as the enterprise would upload it: something to verify."""
+    buffer = io.BytesIO()
+    shade = rng.randint(90, 200)
+    Image.new("RGB", (640, 480), (shade, shade + 20, shade - 30)).save(buffer, format="JPEG")
+    data = buffer.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    evidence = Evidence(
+        rectification=rect,
+        text=f"已按要求整改：{rect.measure or rect.problem}"[:500],
+        file_name="整改后现场照片.jpg",
+        sha256=digest,
+        content_type="image/jpeg",
+    )
+    evidence.file.save(digest[:32], ContentFile(data), save=False)
+    evidence.save()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -57,3 +58,34 @@ def test_it_serves_pages_with_their_styles_from_a_fresh_data_folder() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_it_stops_the_demo_cleanly_on_sigterm() -> None:
+    """The demo plans with HiGHS before it serves; its workers still exit without an abort."""
+    env = {**os.environ, "ONEVISIT_DATA_DIR": tempfile.mkdtemp(prefix="onevisit-demo-")}
+    env.pop("DATABASE_URL", None)
+    port = _free_port()
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "onevisit", "demo", "--enterprises", "150", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        for _ in range(240):
+            try:
+                assert _get(f"http://127.0.0.1:{port}/")[0] == 200
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("onevisit demo did not start serving")
+        demo.send_signal(signal.SIGTERM)
+        output, _ = demo.communicate(timeout=60)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+    assert f"Log in at http://127.0.0.1:{port}/accounts/login/" in output  # the port it serves
+    assert "SIGABRT" not in output and "terminate called" not in output, output[-2000:]
+    assert demo.returncode == 0

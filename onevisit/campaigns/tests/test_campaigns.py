@@ -222,6 +222,21 @@ class FloodCampaignTest(PlanningCase):
         )
         self.assertContains(ledger, "聊城某建设集团")
 
+    def test_it_refuses_a_check_outside_the_campaigns_dates(self) -> None:
+        from onevisit.campaigns.actions import CampaignRefused, SiteFinding, do_record_site_check
+
+        after = timezone.now() + dt.timedelta(days=61)
+        with self.assertRaisesMessage(CampaignRefused, str(self.campaign.ends)):
+            do_record_site_check(
+                actor=Actor.system("test"),
+                target=self.site,
+                group=self.group,
+                by=self.ivan,
+                findings=[SiteFinding(p, "ok") for p in self.points],
+                entered_at=after,
+            )
+        assert not self.site.checks.exists()
+
     def test_it_lets_only_the_groups_and_the_lead_body_check(self) -> None:
         url = reverse("campaigns:target_check", args=[self.site.pk])
         for user in (self.bob, self.erin, self.stranger):

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from onevisit.audit.actions import Actor
+from onevisit.catalog.tests.test_items import food_item
 from onevisit.draws.actions import do_create_draw, do_run_draw
 from onevisit.draws.models import DeclaredRelation, Draw, PoolFrozen
 from onevisit.planning.actions import do_recompute_tiers
@@ -74,6 +75,42 @@ class DrawProcessTest(DrawCase):
         draw.pool = [*draw.pool, "91371500MA00000000"]
         with pytest.raises(PoolFrozen):
             draw.save()
+
+    def test_it_draws_only_enterprises_that_an_item_of_the_draw_applies_to(self) -> None:
+        retail_only = food_item(self.market, code="SCJG-009")  # F52, H62: shops, restaurants
+        draw = do_create_draw(
+            actor=ACTOR,
+            by=self.alice,
+            body=self.market,
+            fields={
+                "title": "2027年零售食品双随机抽查",
+                "ratio": "1",
+                "seed_source": "中国福利彩票双色球第2027015期开奖号码",
+                "seed_known_after": SEED_TIME,
+                "window_start": dt.date(2027, 3, 1),
+                "window_end": dt.date(2027, 5, 31),
+            },
+            items=[retail_only, self.market_item],
+        )
+        assert draw.pool == sorted([self.cable.uscc, self.shop.uscc])
+        with mock.patch.object(timezone, "now", return_value=LATER):
+            do_run_draw(actor=ACTOR, draw=draw, sources=SOURCES)
+        cable_task = Task.objects.get(draw=draw, enterprise=self.cable)
+        shop_task = Task.objects.get(draw=draw, enterprise=self.shop)
+        assert list(cable_task.items.all()) == [self.market_item]  # a cable maker sells no food
+        assert set(shop_task.items.all()) == {retail_only, self.market_item}
+        only_retail = do_create_draw(
+            actor=ACTOR,
+            by=self.alice,
+            body=self.market,
+            fields={
+                **{k: getattr(draw, k) for k in ("ratio", "seed_source")},
+                "title": "零售",
+                "seed_known_after": SEED_TIME,
+            },
+            items=[retail_only],
+        )
+        assert only_retail.pool == [self.shop.uscc]
 
     def test_it_refuses_the_seed_before_the_announced_time(self) -> None:
         draw = self.make_draw()

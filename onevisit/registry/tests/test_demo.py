@@ -48,3 +48,64 @@ class DemoTest(TestCase):
             validate_uscc(item.uscc)
         assert items[:5] == list(demo.enterprises(5))
         assert any("轴承" in e.name and e.district == "371581" for e in items)
+
+
+class DemoTruthTest(TestCase):
+    """The demo city tells no impossible story: items only where their industries are, teams
+    certified on the day, campaign checks within the campaign, findings with their own measures,
+    rectifications waiting on evidence that exists, and an account for every flow."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        call_command("demo", "--no-serve", "--enterprises", "300", stdout=io.StringIO())
+
+    def test_it_checks_only_items_that_apply_to_the_enterprises_industry(self) -> None:
+        from onevisit.inspections.models import Visit
+        from onevisit.planning.models import Task
+        from onevisit.planning.queries import applicable_items, full_industry_code
+
+        for holder in [
+            *Visit.objects.select_related("enterprise__industry").prefetch_related("items"),
+            *Task.objects.select_related("enterprise__industry").prefetch_related("items"),
+        ]:
+            items = list(holder.items.all())
+            fitting = applicable_items(items, full_industry_code(holder.enterprise))
+            assert fitting == items, (holder, [i.code for i in items])
+
+    def test_it_sends_only_inspectors_certified_on_the_day(self) -> None:
+        from onevisit.inspections.models import Visit
+
+        for visit in Visit.objects.prefetch_related("inspectors"):
+            for inspector in visit.inspectors.all():
+                assert inspector.can_inspect(visit.date), (visit, inspector)
+
+    def test_it_dates_campaign_checks_within_the_campaign(self) -> None:
+        from django.utils import timezone
+
+        from onevisit.campaigns.models import SiteCheck
+
+        checks = SiteCheck.objects.select_related("target__campaign")
+        assert checks.exists()
+        for check in checks:
+            campaign = check.target.campaign
+            assert campaign.starts <= timezone.localdate(check.entered_at) <= campaign.ends
+
+    def test_it_pairs_each_finding_with_its_own_measure_and_evidence(self) -> None:
+        from onevisit.rectification.models import Rectification
+
+        rects = Rectification.objects.filter(finding__isnull=False).select_related("finding__point")
+        assert rects.exists()
+        for rect in rects:
+            point = rect.finding.point  # type: ignore[union-attr]
+            assert rect.measure == point.guidance and rect.body_id == point.item.body_id
+            phrases = {point.content[i : i + 4] for i in range(max(1, len(point.content) - 3))}
+            assert any(p in rect.problem for p in phrases), (point.content, rect.problem)
+            if rect.status != Rectification.Status.OPEN:
+                assert rect.evidence.exclude(file="").exists(), rect
+
+    def test_it_has_an_account_for_every_flow(self) -> None:
+        roles = dict(User.objects.values_list("username", "body__code"))
+        assert roles["scjg_admin"] == "LC-SCJG"
+        assert roles["gxj_admin"] == "LC-GXJ"  # 淘汰落后产能, its monitors' alerts
+        assert roles["zjj_admin"] == "LC-ZJ"  # 防汛检查
+        assert {"supervisor", "inspector", "enterprise", "admin"} <= set(roles)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import random
+import sys
 import time
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from onevisit.accounts.models import Role, User
@@ -80,7 +82,14 @@ class Command(BaseCommand):
             ACCOUNTS_HELP.format(password=PASSWORD, site=f"http://{host}:{options['port']}")
         )
         if not options["no_serve"]:
-            call_command("serve", host=options["host"], port=options["port"])
+            # Serve from a fresh process: the planning run above started HiGHS's threads, and
+            # gunicorn's workers forked from this process would abort on exit (std::system_error).
+            self.stdout.flush()
+            sys.stderr.flush()
+            connections.close_all()
+            server = [sys.executable, "-m", "onevisit", "serve"]
+            server += ["--host", options["host"], "--port", str(options["port"])]
+            os.execv(sys.executable, server)  # noqa: S606 - our own command, no shell
 
 
 ACCOUNTS_HELP = """
