@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Avg, Count, Max, Min, Q
 from django.db.models.functions import TruncHour
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onevisit.audit.actions import Actor, record
 from onevisit.catalog.models import Item
@@ -144,12 +145,20 @@ def _open(threshold: Threshold, kind: str, reading: Reading, limit: float | None
     return open_alert(threshold.device, kind, threshold.factor, reading, limit)
 
 
+class AlertRefused(ValueError):
+    """An off-site case cannot go this way; the message says why, in the user's language."""
+
+
+def _require_open(alert: Alert) -> None:
+    if alert.status not in {Alert.Status.OPEN, Alert.Status.EXPLAINED}:
+        raise AlertRefused(_("This case is already closed."))
+
+
 def do_explain_alert(*, actor: Actor, alert: Alert, text: str) -> Alert:
     """自证: the enterprise explains and proves; the body then closes or escalates."""
-    if alert.status not in {Alert.Status.OPEN, Alert.Status.EXPLAINED}:
-        raise ValueError("this case is already closed")
+    _require_open(alert)
     if not text.strip():
-        raise ValueError("write the explanation")
+        raise AlertRefused(_("Write the explanation."))
     with transaction.atomic():
         alert.explanation, alert.status = text.strip(), Alert.Status.EXPLAINED
         alert.save(update_fields=["explanation", "status"])
@@ -157,27 +166,44 @@ def do_explain_alert(*, actor: Actor, alert: Alert, text: str) -> Alert:
     return alert
 
 
-def do_close_alert(*, actor: Actor, alert: Alert) -> Alert:
-    if alert.status not in {Alert.Status.OPEN, Alert.Status.EXPLAINED}:
-        raise ValueError("this case is already closed")
+def do_close_alert(*, actor: Actor, alert: Alert, note: str) -> Alert:
+    """非现场办结: the body closes the case without a visit, and says why."""
+    _require_open(alert)
+    if not note.strip():
+        raise AlertRefused(_("Say why the case can be closed without a visit."))
     with transaction.atomic():
-        alert.status = Alert.Status.CLOSED
-        alert.save(update_fields=["status"])
-        record(actor=actor, action="close", obj=alert, changes={})
+        alert.status, alert.closing_note = Alert.Status.CLOSED, note.strip()
+        alert.save(update_fields=["status", "closing_note"])
+        record(actor=actor, action="close", obj=alert, changes={"note": alert.closing_note})
     return alert
 
 
+def escalation_items(alert: Alert, body: Body) -> tuple[list[Item], list[Item]]:
+    """The body's published items to choose from, and those of them that apply to the
+    enterprise's industry (offered first)."""
+    items = list(Item.objects.published().filter(body=body).order_by("code"))
+    return items, applicable_items(items, full_industry_code(alert.device.enterprise))
+
+
 def do_escalate_alert(
-    *, actor: Actor, alert: Alert, body: Body, start: dt.date, end: dt.date
+    *,
+    actor: Actor,
+    alert: Alert,
+    body: Body,
+    start: dt.date,
+    end: dt.date,
+    items: Sequence[Item],
 ) -> Task:
-    """The case goes to a triggered visit: a task exempt from the cap, its cause recorded."""
-    if alert.status not in {Alert.Status.OPEN, Alert.Status.EXPLAINED}:
-        raise ValueError("this case is already closed")
+    """The case goes to a triggered visit: a task exempt from the cap, its cause recorded, for
+    the published items of the body that it chooses (a monitoring item, or any other)."""
+    _require_open(alert)
     enterprise = alert.device.enterprise
-    code = full_industry_code(enterprise)
-    items = applicable_items(list(Item.objects.published().filter(body=body)), code)
     if not items:
-        raise ValueError("the body has no published item for this enterprise's industry")
+        raise AlertRefused(_("Choose at least one of the body's published items to check."))
+    if any(item.body_id != body.pk or item.status != Item.Status.PUBLISHED for item in items):
+        raise AlertRefused(_("Only the body's own published items can be checked."))
+    if end < start:
+        raise AlertRefused(_("The visit's window ends before it starts."))
     what = {
         Alert.Kind.EXCEEDED: f"{alert.factor} {alert.value} 超过限值 {alert.limit}",
         Alert.Kind.IMPLAUSIBLE: f"{alert.factor} {alert.value} 数据异常（超出合理范围）",
@@ -194,7 +220,7 @@ def do_escalate_alert(
             kind=Kind.TRIGGERED,
             start=start,
             end=end,
-            items=items,
+            items=list(items),
             cause=cause,
         )
         alert.status, alert.task = Alert.Status.ESCALATED, task

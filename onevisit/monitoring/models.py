@@ -156,6 +156,7 @@ class Alert(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
     explanation = models.TextField(_("the enterprise's explanation"), blank=True)
+    closing_note = models.TextField(_("why closed without a visit"), blank=True)
     task = models.ForeignKey(
         "planning.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,8 +13,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onevisit.audit.actions import Actor
+from onevisit.catalog.models import Item
 from onevisit.monitoring import access
-from onevisit.monitoring.actions import do_close_alert, do_escalate_alert, do_explain_alert
+from onevisit.monitoring.actions import (
+    AlertRefused,
+    do_close_alert,
+    do_escalate_alert,
+    do_explain_alert,
+    escalation_items,
+)
 from onevisit.monitoring.charts import Series, series_of
 from onevisit.monitoring.models import Alert, Device, Reading
 from onevisit.registry.access import enterprises_for_user
@@ -58,8 +66,20 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = access.get_alert(request.user, pk)
+    return _detail(request, access.get_alert(request.user, pk))
+
+
+def _detail(
+    request: HttpRequest, alert: Alert, typed: dict[str, Any] | None = None
+) -> HttpResponse:
     user = request.user
+    can_handle = (
+        getattr(user, "is_body_admin", False)
+        and user.body_id == alert.device.body_id  # type: ignore[union-attr]
+        and alert.status in {Alert.Status.OPEN, Alert.Status.EXPLAINED}
+    )
+    items, fitting = escalation_items(alert, alert.device.body) if can_handle else ([], [])  # type: ignore[arg-type]
+    typed = typed or {}
     return render(
         request,
         "monitoring/alert_detail.html",
@@ -67,12 +87,15 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "alert": alert,
             "can_explain": getattr(user, "enterprise_id", None) == alert.device.enterprise_id
             and alert.status in {Alert.Status.OPEN, Alert.Status.EXPLAINED},
-            "can_handle": getattr(user, "is_body_admin", False)
-            and user.body_id == alert.device.body_id  # type: ignore[union-attr]
-            and alert.status in {Alert.Status.OPEN, Alert.Status.EXPLAINED},
+            "can_handle": can_handle,
+            "items": items,
+            "chosen": typed.get("items", {i.pk for i in fitting}),
+            "fitting": {i.pk for i in fitting},
+            "typed": typed,
             "today": timezone.localdate(),
             "in_two_weeks": timezone.localdate() + dt.timedelta(days=14),
         },
+        status=422 if typed else 200,
     )
 
 
@@ -81,6 +104,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def alert_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     alert = access.get_alert(request.user, pk)
     actor = Actor.of(request.user)
+    typed: dict[str, Any] = {"action": action, **request.POST.dict()}
     try:
         if action == "explain":
             access.require_explainer(request.user, alert)
@@ -88,19 +112,33 @@ def alert_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, _("Your explanation was sent to the body."))
         elif action == "close":
             access.require_handler(request.user, alert)
-            do_close_alert(actor=actor, alert=alert)
-            messages.success(request, _("Closed remotely."))
+            do_close_alert(actor=actor, alert=alert, note=request.POST.get("note", ""))
+            messages.success(request, _("Closed without a visit (非现场办结)."))
         elif action == "escalate":
             access.require_handler(request.user, alert)
-            start = dt.date.fromisoformat(request.POST.get("start", ""))
-            end = dt.date.fromisoformat(request.POST.get("end", ""))
-            assert alert.device.body is not None
+            body = alert.device.body
+            assert body is not None
+            wanted = {int(v) for v in request.POST.getlist("items") if v.isdigit()}
+            typed["items"] = wanted
             do_escalate_alert(
-                actor=actor, alert=alert, body=alert.device.body, start=start, end=end
+                actor=actor,
+                alert=alert,
+                body=body,
+                start=_day(request.POST.get("start", "")),
+                end=_day(request.POST.get("end", "")),
+                items=list(Item.objects.filter(pk__in=wanted)),
             )
             messages.success(request, _("A triggered visit is planned; its cause is recorded."))
         else:
             raise Http404("Unknown action.")
-    except ValueError as error:
+    except AlertRefused as error:
         messages.error(request, str(error))
+        return _detail(request, alert, typed)
     return redirect("monitoring:alert_detail", pk=alert.pk)
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise AlertRefused(_("Give the visit's window as two dates.")) from None

@@ -104,7 +104,12 @@ class RetirementTest(PlanningCase):
         )
         self.assertContains(page, "复活")
         escalate = reverse("monitoring:alert_act", args=[alert.pk, "escalate"])
-        self.client_for(self.bob).post(escalate, {"start": "2027-03-01", "end": "2027-03-12"})
+        detail = self.client_for(self.bob).get(reverse("monitoring:alert_detail", args=[alert.pk]))
+        items = [i.pk for i in detail.context["items"]]
+        assert items, "the ecology bureau offers its published items"
+        self.client_for(self.bob).post(
+            escalate, {"start": "2027-03-01", "end": "2027-03-12", "items": items[:1]}
+        )
         alert.refresh_from_db()
         assert alert.status == "escalated" and Task.objects.filter(kind="triggered").count() == 1
 

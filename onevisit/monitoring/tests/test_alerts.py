@@ -77,7 +77,7 @@ class AlertTest(PlanningCase):
         alert.refresh_from_db()
         assert alert.status == "explained"
         escalate = reverse("monitoring:alert_act", args=[alert.pk, "escalate"])
-        data = {"start": "2027-03-01", "end": "2027-03-12"}
+        data = {"start": "2027-03-01", "end": "2027-03-12", "items": [self.waste.pk]}
         assert self.client_for(self.alice).post(escalate, data).status_code == 404
         assert self.client_for(self.erin).post(escalate, data).status_code == 403
         self.client_for(self.bob).post(escalate, data)
@@ -92,6 +92,26 @@ class AlertTest(PlanningCase):
             .content.decode()
         )
         assert "聊城鑫源轴承有限公司" in page
+
+    def test_it_lets_the_body_choose_any_of_its_items_and_closes_only_with_a_note(self) -> None:
+        self.receive(0, 5)
+        do_check_alerts(since=timezone.now() - dt.timedelta(days=3650), now=timezone.now())
+        alert = Alert.objects.get(kind="exceeded")
+        bob = self.client_for(self.bob)
+        page = bob.get(reverse("monitoring:alert_detail", args=[alert.pk]))
+        assert page.context["chosen"] == {self.waste.pk}  # the fitting item, offered first
+        escalate = reverse("monitoring:alert_act", args=[alert.pk, "escalate"])
+        refused = bob.post(escalate, {"start": "2027-03-01", "end": "2027-03-12"})
+        self.assertContains(refused, "至少选择", status_code=422)
+        self.assertContains(refused, 'class="error"', status_code=422)
+        close = reverse("monitoring:alert_act", args=[alert.pk, "close"])
+        refused = bob.post(close, {"note": " "})
+        assert refused.status_code == 422
+        alert.refresh_from_db()
+        assert alert.status == "open"
+        bob.post(close, {"note": "企业提供检修记录，数据已恢复正常"})
+        alert.refresh_from_db()
+        assert alert.status == "closed" and alert.closing_note == "企业提供检修记录，数据已恢复正常"
 
     def test_it_counts_alerts_in_the_bodys_risk_tiers(self) -> None:
         do_recompute_tiers(self.ecology)
