@@ -55,6 +55,14 @@ def require_owner(user: Any, rect: Rectification) -> User:
     raise PermissionDenied("Only the enterprise concerned submits evidence.")
 
 
+def require_evidence_giver(user: Any, rect: Rectification) -> User:
+    """The enterprise, or the body's staff recording what the enterprise handed in on paper."""
+    found = require_login(user)
+    if (found.is_body_admin or found.is_inspector) and found.body_id == rect.body_id:
+        return found
+    return require_owner(found, rect)
+
+
 def get_evidence(user: Any, pk: int) -> Evidence:
     try:
         evidence = Evidence.objects.get(pk=pk)

@@ -92,13 +92,22 @@ def _checked(files: Sequence[UploadedFile]) -> list[tuple[str, bytes, str]]:
 
 
 def do_submit_evidence(
-    *, actor: Actor, rect: Rectification, by: User, text: str, files: Sequence[UploadedFile] = ()
+    *,
+    actor: Actor,
+    rect: Rectification,
+    by: User,
+    text: str,
+    files: Sequence[UploadedFile] = (),
+    on_paper: bool = False,
 ) -> Rectification:
-    """自证: the enterprise says what it did and proves it."""
+    """自证: the enterprise says what it did and proves it, online or on paper handed to the body
+    (whose staff then records it, marked as such)."""
     if rect.status not in (Rectification.Status.OPEN, Rectification.Status.REOPENED):
         raise RectificationRefused(_("Evidence is submitted while the rectification is open."))
     if not text.strip():
         raise RectificationRefused(_("Say what was done."))
+    if on_paper:
+        text = _("Handed in on paper: %(text)s") % {"text": text.strip()}
     checked = _checked(files)
     with transaction.atomic():
         for name, data, content_type in checked or [("", b"", "")]:
@@ -115,7 +124,28 @@ def do_submit_evidence(
         rect.status = Rectification.Status.SUBMITTED
         rect.save(update_fields=["status", "updated"])
         _event(rect, rect.status, text.strip()[:500], by)
-        record(actor=actor, action="evidence", obj=rect, changes={"files": len(checked)})
+        record(
+            actor=actor,
+            action="evidence",
+            obj=rect,
+            changes={"files": len(checked), "on_paper": on_paper},
+        )
+    return rect
+
+
+def do_plan_recheck(*, actor: Actor, rect: Rectification, by: User) -> Rectification:
+    """Schedule the on-site re-check (复查) before or after the evidence arrives: a task of the
+    body, exempt from the annual cap."""
+    if rect.status == Rectification.Status.CLOSED:
+        raise RectificationRefused(_("A closed-out rectification needs no re-check."))
+    if rect.recheck_task is not None:
+        raise RectificationRefused(_("A re-check is already planned."))
+    if rect.enterprise is None:
+        raise RectificationRefused(_("A site without an enterprise is re-checked by documents."))
+    with transaction.atomic():
+        _plan_recheck(actor, rect)
+        _event(rect, rect.status, _("On-site re-check planned."), by)
+        record(actor=actor, action="plan_recheck", obj=rect, changes={"task": rect.recheck_task_id})
     return rect
 
 

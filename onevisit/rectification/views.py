@@ -18,6 +18,7 @@ from onevisit.rectification.actions import (
     Check,
     RectificationRefused,
     do_close_out,
+    do_plan_recheck,
     do_reopen_rectification,
     do_submit_evidence,
     do_verify_rectification,
@@ -124,10 +125,18 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     note = request.POST.get("note", "")
     try:
         if action == "evidence":
-            user = access.require_owner(request.user, rect)
+            user = access.require_evidence_giver(request.user, rect)
             do_submit_evidence(
-                actor=actor, rect=rect, by=user, text=note, files=request.FILES.getlist("files")
+                actor=actor,
+                rect=rect,
+                by=user,
+                text=note,
+                files=request.FILES.getlist("files"),
+                on_paper=not user.is_enterprise_user,
             )
+        elif action == "recheck":
+            user = access.require_body_staff(request.user, rect)
+            do_plan_recheck(actor=actor, rect=rect, by=user)
         elif action == "verify":
             user = access.require_body_staff(request.user, rect)
             check = Check(

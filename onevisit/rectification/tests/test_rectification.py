@@ -319,7 +319,9 @@ class LedgerTest(RectificationTestCase):
             self.client_for(self.stranger).get(reverse("rectification:ledger")).status_code == 403
         )
         evidence = reverse("rectification:act", args=[rect.pk, "evidence"])
-        assert self.client_for(self.alice).post(evidence, {"note": "x"}).status_code == 403
+        # another body never touches it (the own body records paper evidence: BodySideTest)
+        assert self.client_for(self.bob).post(evidence, {"note": "x"}).status_code == 404
+        assert self.client_for(self.supervisor).post(evidence, {"note": "x"}).status_code == 403
         close = reverse("rectification:act", args=[rect.pk, "close"])
         assert self.client_for(self.erin).post(close).status_code == 403
         assert self.client_for(self.supervisor).post(close).status_code == 403
@@ -330,3 +332,29 @@ class LedgerTest(RectificationTestCase):
         client.get(reverse("rectification:ledger"))
         with self.assertNumQueries(8):
             client.get(reverse("rectification:ledger"), {"show": "all"})
+
+
+class BodySideTest(RectificationTestCase):
+    """While the enterprise works on it, the body is not stuck: it records what was handed in on
+    paper and plans the on-site re-check."""
+
+    def test_it_records_evidence_handed_in_on_paper_by_the_body(self) -> None:
+        rect = self.closed_visit_with_finding()
+        url = reverse("rectification:act", args=[rect.pk, "evidence"])
+        assert self.client_for(self.bob).post(url, {"note": "x"}).status_code in {403, 404}
+        self.client_for(self.alice).post(url, {"note": "企业递交纸质整改报告及发票复印件"})
+        rect.refresh_from_db()
+        assert rect.status == Rectification.Status.SUBMITTED
+        evidence = rect.evidence.get()
+        assert evidence.text.startswith("纸质材料") and evidence.submitted_by == self.alice
+
+    def test_it_plans_a_recheck_while_the_rectification_is_open(self) -> None:
+        rect = self.closed_visit_with_finding()
+        url = reverse("rectification:act", args=[rect.pk, "recheck"])
+        assert self.client_for(self.erin).post(url).status_code == 403
+        self.client_for(self.alice).post(url)
+        rect.refresh_from_db()
+        assert rect.status == Rectification.Status.OPEN
+        assert rect.recheck_task is not None and rect.recheck_task.kind == "recheck"
+        again = self.client_for(self.alice).post(url)
+        self.assertContains(again, "已安排", status_code=422)
