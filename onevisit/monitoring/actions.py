@@ -211,7 +211,9 @@ def do_escalate_alert(
         Alert.Kind.SILENT: "监测设备离线",
         Alert.Kind.REVIVED: f"已淘汰设备出现运行迹象（{alert.factor} = {alert.value}）",
     }[Alert.Kind(alert.kind)]
-    cause = f"在线监测预警 #{alert.pk}：{what}（{alert.data_time:%Y-%m-%d %H:%M}）"
+    cause = (
+        f"在线监测预警 #{alert.pk}：{what}（{timezone.localtime(alert.data_time):%Y-%m-%d %H:%M}）"
+    )
     with transaction.atomic():
         task = do_create_task(
             actor=actor,

@@ -85,6 +85,7 @@ class AlertTest(PlanningCase):
         task = Task.objects.get(kind="triggered")
         assert alert.status == "escalated" and alert.task == task
         assert task.body == self.ecology and f"在线监测预警 #{alert.pk}" in task.cause
+        assert f"{timezone.localtime(alert.data_time):%Y-%m-%d %H:%M}" in task.cause  # Beijing
         assert list(task.items.all()) == [self.waste]
         page = (
             self.client_for(self.erin)
