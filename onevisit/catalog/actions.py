@@ -8,10 +8,15 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onevisit.audit.actions import Actor, diff, record, snapshot
 from onevisit.catalog.models import CheckPoint, Item
 from onevisit.registry.models import Body
+
+
+class ItemRefused(ValueError):
+    """An item write is refused; the message says why, in the reader's language."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,7 @@ def do_update_draft(
 ) -> Item:
     """Change a draft in place; a published or withdrawn version never changes."""
     if item.status != Item.Status.DRAFT:
-        raise ValueError("only a draft can be edited; revise the published item instead")
+        raise ItemRefused(_("Only a draft can be edited; revise the published item instead."))
     before = _item_snapshot(item)
     for name, value in fields.items():
         setattr(item, name, value)
@@ -80,9 +85,9 @@ def do_update_draft(
 def do_publish_item(*, actor: Actor, item: Item) -> Item:
     """Publish a draft; the previously published version of the same item is withdrawn."""
     if item.status != Item.Status.DRAFT:
-        raise ValueError("only a draft can be published")
+        raise ItemRefused(_("Only a draft can be published."))
     if not item.points.exists():
-        raise ValueError("an item needs at least one check point before it is published")
+        raise ItemRefused(_("An item needs at least one check point before it is published."))
     now = timezone.now()
     with transaction.atomic():
         for previous in Item.objects.select_for_update().filter(
@@ -105,7 +110,7 @@ def _withdraw(actor: Actor, item: Item, now: Any, reason: str) -> None:
 
 def do_withdraw_item(*, actor: Actor, item: Item, reason: str) -> Item:
     if item.status != Item.Status.PUBLISHED:
-        raise ValueError("only a published item can be withdrawn")
+        raise ItemRefused(_("Only a published item can be withdrawn."))
     with transaction.atomic():
         _withdraw(actor, item, timezone.now(), reason)
     return item

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onevisit.audit.actions import Actor, record
 from onevisit.catalog.models import Item
@@ -44,6 +45,10 @@ from onevisit.registry.models import Body, Enterprise
 # {enterprise id: {field of scoring.Record: count}} for the given enterprises and body.
 RecordSource = Callable[[Sequence[int], Body], dict[int, dict[str, int]]]
 RECORD_SOURCES: list[RecordSource] = []
+
+
+class PlanRefused(ValueError):
+    """A planning write is refused; the message says why, in the reader's language."""
 
 
 def _records(enterprises: Sequence[Enterprise], body: Body) -> dict[int, scoring.Record]:
@@ -144,9 +149,9 @@ def do_override_tier(
     if level not in Level.values:
         raise ValueError(f"unknown tier {level!r}")
     if not reason.strip():
-        raise ValueError("an override needs a reason")
+        raise PlanRefused(_("An override needs a reason."))
     if until < timezone.localdate():
-        raise ValueError("the override must end today or later")
+        raise PlanRefused(_("The override must end today or later."))
     with transaction.atomic():
         tier.override_level, tier.override_reason, tier.override_until = level, reason, until
         tier.override_by = by
@@ -181,7 +186,9 @@ def do_generate_plan(*, actor: Actor, body: Body, year: int) -> AnnualPlan:
     the cap), green left to the random draw (its pool and sample size are recorded)."""
     plan, _created = AnnualPlan.objects.get_or_create(body=body, year=year)
     if not plan.editable:
-        raise ValueError("the plan has been filed; it can be regenerated only when returned")
+        raise PlanRefused(
+            _("The plan has been filed; it can be generated again only when returned.")
+        )
     rules = rules_by_body(body)
     items = list(Item.objects.published().filter(body=body))
     entries: list[tuple[PlanEntry, list[Item]]] = []
@@ -255,14 +262,14 @@ def do_add_special_entry(
     reason: str,
 ) -> PlanEntry:
     if not plan.editable:
-        raise ValueError("the plan has been filed")
+        raise PlanRefused(_("The plan has been filed."))
     if not reason.strip():
-        raise ValueError("a special inspection needs its reason")
+        raise PlanRefused(_("A special inspection needs its reason."))
     if not items or any(item.body_id != plan.body_id for item in items):
-        raise ValueError("choose at least one of the body's own items")
+        raise PlanRefused(_("Choose at least one of the body's own items."))
     _check_published(items)
     if not (start.year == plan.year and end.year == plan.year and start <= end):
-        raise ValueError("the window must lie within the plan's year")
+        raise PlanRefused(_("The window must lie within the plan's year."))
     with transaction.atomic():
         entry = PlanEntry.objects.create(
             plan=plan,
@@ -284,7 +291,7 @@ def do_add_special_entry(
 
 def do_file_plan(*, actor: Actor, plan: AnnualPlan) -> AnnualPlan:
     if not plan.editable:
-        raise ValueError("the plan is already filed")
+        raise PlanRefused(_("The plan is already filed."))
     with transaction.atomic():
         plan.status = AnnualPlan.Status.FILED
         plan.filed_at = timezone.now()
@@ -298,9 +305,9 @@ def do_decide_plan(
 ) -> AnnualPlan:
     """The supervisor accepts a filed plan (its entries become tasks) or returns it."""
     if plan.status != AnnualPlan.Status.FILED:
-        raise ValueError("only a filed plan can be accepted or returned")
+        raise PlanRefused(_("Only a filed plan can be accepted or returned."))
     if not accept and not comments.strip():
-        raise ValueError("say why the plan is returned")
+        raise PlanRefused(_("Say why the plan is returned."))
     with transaction.atomic():
         plan.status = AnnualPlan.Status.ACCEPTED if accept else AnnualPlan.Status.RETURNED
         plan.decided_at, plan.decided_by, plan.comments = timezone.now(), by, comments
@@ -356,9 +363,9 @@ def do_create_task(
 ) -> Task:
     """A task outside the annual plan: triggered (with its cause), deployed or a re-check."""
     if kind == Kind.TRIGGERED and not cause.strip():
-        raise ValueError("a triggered check records its cause")
+        raise PlanRefused(_("A triggered check records its cause."))
     if not items:
-        raise ValueError("a task checks at least one item")
+        raise PlanRefused(_("A task checks at least one item."))
     _check_published(items)
     with transaction.atomic():
         task = Task.objects.create(

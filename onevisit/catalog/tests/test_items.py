@@ -94,7 +94,7 @@ class ItemVersionTest(PersonaTestCase):
             fields={"code": "X", "name": "空事项", "legal_basis": "某法"},
             points=[],
         )
-        with pytest.raises(ValueError, match="check point"):
+        with pytest.raises(ValueError, match="检查点"):
             do_publish_item(actor=ACTOR, item=item)
 
 

@@ -142,7 +142,7 @@ class TierTest(PlanningCase):
             assert tier.level == "green"
         history = TierHistory.objects.filter(enterprise=self.shop, source="override").get()
         assert (history.by, history.reason) == (self.alice, "群众举报较多")
-        with pytest.raises(ValueError, match="reason"):
+        with pytest.raises(ValueError, match="理由"):
             do_override_tier(
                 actor=ACTOR, tier=tier, level="red", reason=" ", until=TODAY, by=self.alice
             )
@@ -199,7 +199,7 @@ class PlanTest(PlanningCase):
             items=[self.market_item],
             reason="节日食品安全专项",
         )
-        with pytest.raises(ValueError, match="reason"):
+        with pytest.raises(ValueError, match="理由"):
             do_add_special_entry(
                 actor=ACTOR,
                 plan=plan,
@@ -213,7 +213,7 @@ class PlanTest(PlanningCase):
         with mock.patch.object(timezone, "now", return_value=late):
             do_file_plan(actor=ACTOR, plan=plan)
         assert plan.is_late
-        with pytest.raises(ValueError, match="why"):
+        with pytest.raises(ValueError, match="退回理由"):
             do_decide_plan(actor=ACTOR, plan=plan, accept=False, comments="", by=self.supervisor)
         do_decide_plan(actor=ACTOR, plan=plan, accept=True, comments="", by=self.supervisor)
         tasks = Task.objects.filter(body=self.market)

@@ -136,3 +136,22 @@ class MenuTest(VisitTestCase):
                         continue
                     response = client.get(link.url, follow=True)
                     assert response.status_code == 200, (user, link.label, link.url)
+
+
+class ErrorPageTest(VisitTestCase):
+    def test_it_answers_403_and_404_in_chinese_in_the_sites_frame_on_a_phone(self) -> None:
+        missing = self.client_for(self.erin).get("/no-such-page/")
+        assert missing.status_code == 404
+        self.assertContains(missing, "此地址没有内容", status_code=404)
+        self.assertContains(missing, 'name="viewport"', status_code=404)
+        self.assertContains(missing, "返回我的工作台", status_code=404)
+        refused = self.client_for(self.erin).get(reverse("oversight:dashboard"))
+        assert refused.status_code == 403
+        self.assertContains(refused, "您无权打开此页面", status_code=403)
+        self.assertContains(refused, 'name="viewport"', status_code=403)
+
+    def test_it_has_a_chinese_server_error_page(self) -> None:
+        from django.template.loader import render_to_string
+
+        page = render_to_string("500.html")
+        assert "系统出现故障" in page and 'name="viewport"' in page
