@@ -175,6 +175,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["onevisit.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("ONEVISIT_TIME_ZONE", "Asia/Shanghai")

@@ -47,6 +47,16 @@ class CatalogueTest(TestCase):
         missing = [m for m in catalogue_msgids() if m not in translated]
         assert missing == [], f"{len(missing)} untranslated, e.g. {missing[:5]}"
 
+    def test_it_names_an_open_case_for_what_waits_on_it(self) -> None:
+        from onevisit.inspections.models import Complaint
+        from onevisit.monitoring.models import Alert
+        from onevisit.oversight.models import Warning
+        from onevisit.planning.models import Task
+
+        # a warning, an alert or a complaint waits to be handled; only a task waits for a visit
+        assert {str(m.Status.OPEN.label) for m in (Alert, Warning, Complaint)} == {"待处理"}
+        assert str(Task.Status.OPEN.label) == "待检查"
+
     def test_it_finds_english_and_passes_codes_and_acronyms(self) -> None:
         assert english_in("2 separate visits by 3 bodies")
         assert english_in("greedy")

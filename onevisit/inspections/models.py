@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onevisit.catalog.models import CheckPoint, Item
 from onevisit.inspections.tokens import display_short_code
@@ -347,7 +348,7 @@ class Complaint(models.Model):
     """A complaint about a visit or a code, to the supervisor only."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
+        OPEN = "open", pgettext_lazy("case status", "open")
         HANDLED = "handled", _("handled")
 
     visit = models.ForeignKey(

@@ -7,6 +7,7 @@ import hmac
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onevisit.registry.models import Enterprise
 
@@ -141,7 +142,7 @@ class Alert(models.Model):
         REVIVED = "revived", _("retired equipment running (复活)")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
+        OPEN = "open", pgettext_lazy("case status", "open")
         EXPLAINED = "explained", _("explained by the enterprise")
         CLOSED = "closed", _("closed remotely")
         ESCALATED = "escalated", _("escalated to a triggered visit")

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onevisit.inspections.models import Visit
 from onevisit.registry.models import Body, Enterprise
@@ -54,7 +55,7 @@ class WarningRule(models.Model):
 
 class Warning(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
+        OPEN = "open", pgettext_lazy("case status", "open")
         ACKNOWLEDGED = "acknowledged", _("acknowledged")
         CLOSED = "closed", _("closed")
 

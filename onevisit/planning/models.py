@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onevisit.catalog.models import Item
 from onevisit.planning import scoring
@@ -319,7 +320,7 @@ class Task(models.Model):
     """检查任务: one required check of one enterprise by one body within a window."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
+        OPEN = "open", pgettext_lazy("task status", "open")
         DONE = "done", _("done")
         RECOGNISED = "recognised", _("recognised (covered by another body's result)")
         CANCELLED = "cancelled", _("cancelled")

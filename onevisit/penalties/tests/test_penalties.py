@@ -108,7 +108,7 @@ class CatalogueTest(PenaltyTestCase):
     def test_it_publishes_the_catalogue_without_login(self) -> None:
         page = self.client_for(None).get(reverse("penalties:catalogue"))
         self.assertContains(page, "使用未经检验的特种设备")
-        self.assertContains(page, "100000")
+        self.assertContains(page, "100,000")  # fines with thousands separators
 
 
 class DecisionTest(PenaltyTestCase):
@@ -198,6 +198,7 @@ class ConsistencyTest(PenaltyTestCase):
         ):
             page = self.client_for(user).get(reverse("penalties:decision_list")).content.decode()
             assert ("〔2026〕7号" in page) == sees, user
+            assert ("150,000" in page) == sees, user
         assert self.client_for(self.erin).get(reverse("penalties:decision_list")).status_code == 403
 
     def test_it_records_a_decision_on_the_web(self) -> None:
