@@ -56,19 +56,21 @@ def inspector_of(user: Any) -> Inspector:
 
 
 def get_visit_for_team(user: Any, pk: int) -> Visit:
-    """A visit the user works on: they are in its team."""
+    """A visit the user works on: they are in its team. A visit the user may not see at all
+    answers 404, as a missing one does; one they see but do not work on, 403."""
+    visit = get_visit(user, pk)
     inspector = inspector_of(user)
-    try:
-        return Visit.objects.with_refs().get(pk=pk, inspectors=inspector)
-    except Visit.DoesNotExist:
-        raise Http404("No such visit in your assignments.") from None
+    if not visit.inspectors.filter(pk=inspector.pk).exists():
+        raise PermissionDenied("Only the visit's team works on it.")
+    return visit
 
 
 def get_visit_for_enterprise(user: Any, pk: int) -> Visit:
     found = require_login(user)
+    visit = get_visit(found, pk)
     if not found.is_enterprise_user:
         raise PermissionDenied("Only the visited enterprise does this.")
-    return get_visit(found, pk)
+    return visit
 
 
 def get_visit_to_manage(user: Any, pk: int) -> Visit:

@@ -420,3 +420,28 @@ class PlannedVisitWriteTest(VisitTestCase):
         assert not Visit.objects.exists()
         self.client_for(self.alice).post(url, {"date": today.isoformat()})
         assert Visit.objects.get().planned_visit == planned
+
+
+class RefusalTest(VisitTestCase):
+    """An outsider cannot tell a visit that is not theirs from one that does not exist."""
+
+    def test_it_answers_the_same_for_not_yours_and_does_not_exist(self) -> None:
+        visit = self.register()
+        missing = visit.pk + 1000
+        for user in (self.frank, self.stranger, self.bob):
+            client = self.client_for(user)
+            answers = set()
+            for name in ("visit_detail", "checklist", "visit_qr"):
+                theirs = client.get(reverse(f"inspections:{name}", args=[visit.pk])).status_code
+                none = client.get(reverse(f"inspections:{name}", args=[missing])).status_code
+                answers |= {theirs, none}
+            assert len(answers) == 1, (user, answers)  # one answer, whatever the page
+
+    def test_it_logs_a_refusal_in_one_line_without_a_traceback(self) -> None:
+        visit = self.register()
+        with self.assertLogs("django.request", level="WARNING") as logs:
+            response = self.client_for(self.erin).get(
+                reverse("inspections:checklist", args=[visit.pk])
+            )
+        assert response.status_code == 403
+        assert all(record.exc_info is None for record in logs.records)
