@@ -22,9 +22,11 @@ from onevisit.inspections.models import InspectionCode, Visit
 from onevisit.inspections.tokens import BadToken, display_short_code, normalise_short_code
 
 # valid: admit the team today; not_yet / expired: the code is genuine but for another day;
-# cancelled: withdrawn (rescheduled or called off); forged: a signature that is not the city's;
-# malformed: not a code at all; unknown: a short code nobody issued.
-STATES = ("valid", "not_yet", "expired", "cancelled", "forged", "malformed", "unknown")
+# closed: the visit is over, so the code admits nobody any more; cancelled: withdrawn
+# (rescheduled or called off); forged: a signature that is not the city's; malformed: not a code
+# at all; unknown: a short code nobody issued. Only a valid code shows who comes and what they
+# check: on another day the team's names and certificates are nobody's business.
+STATES = ("valid", "not_yet", "expired", "closed", "cancelled", "forged", "malformed", "unknown")
 DETAILS_CACHED = 4096
 
 
@@ -53,7 +55,7 @@ class CodeStatus:
 
     @property
     def shows_details(self) -> bool:
-        return self.state in ("valid", "not_yet")
+        return self.state == "valid"
 
 
 FIELDS = ("pk", "short_code", "visit_id", "valid_on", "cancelled_at", "visit__status", "snapshot")
@@ -81,6 +83,8 @@ def look_up(text: str, today: dt.date) -> CodeStatus:
     pk, short_code, visit_id, valid_on, cancelled_at, visit_status, snapshot = row
     if cancelled_at is not None:
         state = "cancelled"
+    elif visit_status == Visit.Status.CLOSED:
+        state = "closed"
     elif today < valid_on:
         state = "not_yet"
     elif today > valid_on:

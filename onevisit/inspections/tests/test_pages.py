@@ -59,6 +59,20 @@ class CodePageTest(VisitTestCase):
         response = self.client_for(None).get(reverse("inspections:verify", args=[code.short_code]))
         self.assertNotContains(response, self.mali.certificate_number)
 
+    def test_it_shows_the_team_and_items_only_on_the_day_of_an_open_visit(self) -> None:
+        later = self.register(date=timezone.localdate() + dt.timedelta(days=2))
+        code = later.current_code()
+        assert code is not None
+        ahead = self.client_for(None).get(reverse("inspections:verify", args=[code.short_code]))
+        self.assertContains(ahead, "今日无效")
+        self.assertNotContains(ahead, self.mali.certificate_number)
+        self.assertNotContains(ahead, self.market_item.legal_basis)
+        Visit.objects.filter(pk=later.pk).update(status=Visit.Status.CLOSED)
+        assert self.verdict(code.short_code) == "closed"
+        over = self.client_for(None).get(reverse("inspections:verify", args=[code.short_code]))
+        self.assertNotContains(over, "今日有效")
+        self.assertNotContains(over, self.mali.certificate_number)
+
     @override_settings(ONEVISIT_CODE_LOOKUPS_PER_MINUTE=3)
     def test_it_limits_lookups_per_address(self) -> None:
         client = self.client_for(None)
