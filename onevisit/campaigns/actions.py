@@ -115,7 +115,9 @@ def check_revived_units(since: dt.datetime) -> int:
 class Totals:
     """What the city reports: enterprises, production lines and units (台/套) retired."""
 
-    enterprises: int
+    enterprises: int  # whose whole 一企一策 list is closed out
+    enterprises_started: int  # with at least one unit closed out
+    enterprises_listed: int
     lines: int
     units: int
     planned_units: int
@@ -123,17 +125,20 @@ class Totals:
 
 
 def retirement_totals(campaign: Campaign, today: dt.date) -> Totals:
-    closed = RetirementUnit.objects.filter(campaign=campaign, status=RetirementUnit.Status.CLOSED)
+    units_of = RetirementUnit.objects.filter(campaign=campaign)
+    closed = units_of.filter(status=RetirementUnit.Status.CLOSED)
     figures = closed.aggregate(
         enterprises=Count("enterprise", distinct=True),
         lines=Sum("count", filter=Q(kind=RetirementUnit.Kind.LINE)),
         units=Sum("count", filter=Q(kind=RetirementUnit.Kind.EQUIPMENT)),
     )
-    pending = RetirementUnit.objects.filter(campaign=campaign).exclude(
-        status=RetirementUnit.Status.CLOSED
-    )
+    pending = units_of.exclude(status=RetirementUnit.Status.CLOSED)
+    listed = units_of.values("enterprise").distinct().count()
+    unfinished = pending.values("enterprise").distinct().count()
     return Totals(
-        enterprises=figures["enterprises"] or 0,
+        enterprises=listed - unfinished,
+        enterprises_started=figures["enterprises"] or 0,
+        enterprises_listed=listed,
         lines=figures["lines"] or 0,
         units=figures["units"] or 0,
         planned_units=pending.aggregate(n=Sum("count"))["n"] or 0,

@@ -76,14 +76,16 @@ class RetirementTest(PlanningCase):
         assert self.kiln.status == RetirementUnit.Status.PLANNED
         self.retire(self.kiln)
         totals = retirement_totals(self.campaign, timezone.localdate())
-        assert (totals.enterprises, totals.units, totals.lines, totals.planned_units) == (
-            1,
-            3,
+        assert (totals.units, totals.lines, totals.planned_units) == (3, 0, 1)
+        # an enterprise is done only when its whole list is closed out
+        assert (totals.enterprises, totals.enterprises_started, totals.enterprises_listed) == (
             0,
+            1,
             1,
         )
         self.retire(self.line)
-        assert retirement_totals(self.campaign, timezone.localdate()).lines == 1
+        totals = retirement_totals(self.campaign, timezone.localdate())
+        assert (totals.enterprises, totals.lines) == (1, 1)
 
     def test_it_raises_a_revival_alert_that_becomes_a_triggered_visit_on_the_web(self) -> None:
         device = Device.objects.create(
