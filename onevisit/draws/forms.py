@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -12,6 +13,14 @@ from onevisit.registry.models import Body
 
 
 class DrawForm(forms.ModelForm[Draw]):
+    percent = forms.DecimalField(
+        label=_("Share drawn (%)"),
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100"),
+        max_digits=6,
+        decimal_places=2,
+        help_text=_("of each stratum, in per cent: 5 draws one in twenty"),
+    )
     questions = forms.CharField(
         label=_("List to draw from (one per line)"),
         required=False,
@@ -25,7 +34,6 @@ class DrawForm(forms.ModelForm[Draw]):
             "title",
             "subject",
             "strata_by",
-            "ratio",
             "cap",
             "team_size",
             "algorithm",
@@ -47,6 +55,12 @@ class DrawForm(forms.ModelForm[Draw]):
         items = Item.objects.published()
         self.fields["items"].queryset = items.filter(body=body) if body else items.none()  # type: ignore[attr-defined]
         self.fields["items"].required = False
+
+    field_order = ["title", "subject", "strata_by", "percent"]
+
+    def ratio(self) -> Decimal:
+        """The share as the draw records it: a fraction of 1."""
+        return Decimal(self.cleaned_data["percent"]) / 100
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

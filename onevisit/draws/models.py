@@ -87,6 +87,23 @@ class Draw(models.Model):
             models.CheckConstraint(condition=Q(team_size__gte=2), name="draw_team_of_two"),
         ]
 
+    @property
+    def ratio_percent(self) -> str:
+        """The share drawn as people say it: 5 %, 0.5 %."""
+        return f"{self.ratio * 100:.2f}".rstrip("0").rstrip(".")
+
+    def stratum_labels(self) -> dict[str, str]:
+        """Each stratum by its name, the district or industry section, beside its code."""
+        from onevisit.registry.models import District, Industry
+
+        codes = list(self.strata)
+        names: dict[str, str] = {}
+        if self.strata_by == self.Strata.DISTRICT:
+            names = dict(District.objects.filter(code__in=codes).values_list("code", "name"))
+        elif self.strata_by == self.Strata.INDUSTRY:
+            names = dict(Industry.objects.filter(code__in=codes).values_list("code", "name"))
+        return {code: f"{names[code]}（{code}）" if code in names else code for code in codes}
+
     def __str__(self) -> str:
         return self.title
 

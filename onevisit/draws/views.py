@@ -22,6 +22,7 @@ from onevisit.draws.disclosure import (
 )
 from onevisit.draws.forms import DrawForm, SeedForm, VerifyForm
 from onevisit.draws.models import Draw
+from onevisit.draws.verdicts import describe
 from onevisit.registry.models import Inspector
 from onevisit.sortition import DrawError
 from onevisit.sortition.records import Mismatch, verify_record
@@ -68,6 +69,7 @@ def _can_create(user: Any) -> bool:
 
 def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
     draw = get_object_or_404(Draw.objects.select_related("body"), pk=pk)
+    labels = draw.stratum_labels()
     teams: list[tuple[str, str, list[str], list[dict[str, str]]]] = []
     if draw.record and "teams" in draw.record:
         names = dict(Inspector.objects.filter(body=draw.body).values_list("pk", "name"))
@@ -88,7 +90,7 @@ def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "draw": draw,
             "selected": selected,
             "teams": teams,
-            "strata": [(name, len(members)) for name, members in draw.strata.items()][:50],
+            "strata": [(labels[name], len(members)) for name, members in draw.strata.items()][:50],
             "can_run": access.can_run(request.user, draw),
             "results": public_results(list(drawn_tasks(draw_id=draw.pk)[:20])),
             "seed_form": SeedForm(),
@@ -129,7 +131,7 @@ def draw_verify(request: HttpRequest, pk: int) -> HttpResponse:
         verify_record(record)
         messages.success(request, _("OK: recomputing the record gives the same draw."))
     except Mismatch as mismatch:
-        messages.error(request, _("Does not match: %(field)s") % {"field": str(mismatch)})
+        messages.error(request, describe(mismatch))
     return redirect("draws:draw_detail", pk=pk)
 
 
@@ -139,6 +141,7 @@ def draw_create(request: HttpRequest) -> HttpResponse:
     form = DrawForm(request.POST or None, body=body)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields if name != "items"}
+        fields["ratio"] = form.ratio()
         try:
             draw = do_create_draw(
                 actor=Actor.of(request.user),

@@ -23,10 +23,24 @@ T = TypeVar("T")
 
 
 class Mismatch(Exception):
-    def __init__(self, field: str, detail: str = "") -> None:
-        super().__init__(f"{field}: {detail}" if detail else field)
+    """The first field of a record that does not recompute; for lists of candidates, the first
+    positions (0-based) at which the record and the recomputation differ."""
+
+    def __init__(self, field: str, detail: str = "", positions: tuple[int, ...] = ()) -> None:
+        where = f" at positions {', '.join(str(p) for p in positions)}" if positions else ""
+        super().__init__(f"{field}: {detail}{where}" if detail or where else field)
         self.field = field
         self.detail = detail
+        self.positions = positions
+
+
+def first_differences(given: list[str], expected: list[str], most: int = 5) -> tuple[int, ...]:
+    """The first positions where two lists differ (a missing element counts as different)."""
+    length = max(len(given), len(expected))
+    found = [
+        i for i in range(length) if i >= len(given) or i >= len(expected) or given[i] != expected[i]
+    ]
+    return tuple(found[:most])
 
 
 def _require(record: Mapping[str, Any], field: str, kind: type | tuple[type, ...]) -> Any:
@@ -55,6 +69,11 @@ def verify_record(record: object) -> None:
     key = _require(record, "key", str)
     if "sources" in record:
         sources = _require(record, "sources", list)
+        for position, source in enumerate(sources):
+            if not _is_source(source):
+                raise Mismatch(
+                    "sources", "must be integers, strings or lists of integers", (position,)
+                )
         if key_string(sources) != key:
             raise Mismatch("key", "is not the key string of the sources")
     pool = _strings(record, "pool")
@@ -71,9 +90,19 @@ def verify_record(record: object) -> None:
     if count != len(expected):
         raise Mismatch("count")
     if selected != expected:
-        raise Mismatch("selected")
+        raise Mismatch("selected", "differs", first_differences(selected, expected))
     if "teams" in record:
         _verify_teams(record["teams"], selected, key, algorithm)
+
+
+def _is_source(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, str | int):
+        return True
+    return isinstance(value, list) and all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    )
 
 
 def _redraw(field: str, make: Callable[[], T]) -> T:
@@ -116,8 +145,9 @@ def _verify_strata(
             f"strata[{n}].selected",
             partial(draw, members[name], count, stratum_key(key, name), algorithm),
         )
-        if _strings(stratum, "selected") != expected:
-            raise Mismatch(f"strata[{n}].selected")
+        given = _strings(stratum, "selected")
+        if given != expected:
+            raise Mismatch(f"strata[{n}].selected", "differs", first_differences(given, expected))
         selected.extend(expected)
     return selected
 

@@ -308,7 +308,7 @@ def draw_to_record(phone: Phone) -> None:
     seed_time = timezone.localtime() + dt.timedelta(seconds=4)
     next_year = timezone.localdate().year + 1
     phone.fill("title", f"{next_year}年第二季度市场监管双随机抽查（浏览器测试）")
-    phone.fill("ratio", "0.05")
+    phone.fill("percent", "5")
     phone.fill("seed_source", f"中国福利彩票双色球第{next_year}040期开奖号码")
     # a seed known in four seconds (a person picks minutes; the test cannot wait that long)
     phone.driver.execute_script("document.querySelector('[name=seed_known_after]').step = 1")

@@ -6,12 +6,15 @@ import datetime as dt
 import hashlib
 import io
 import json
+import tempfile
 from contextlib import redirect_stdout
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -233,6 +236,50 @@ class PublicDisclosureTest(DrawCase):
         )
         assert "验证通过" in response.content.decode()
 
+    def test_it_takes_the_share_in_per_cent_and_shows_strata_by_name(self) -> None:
+        alice = self.client_for(self.alice)
+        form = {
+            "title": "百分比抽查",
+            "subject": "enterprises",
+            "strata_by": "district",
+            "percent": "500",
+            "team_size": "2",
+            "algorithm": "sha256-v1",
+            "seed_source": "中国福利彩票双色球第2027015期开奖号码",
+            "seed_known_after": "2027-01-10 21:30",
+        }
+        refused = alice.post(reverse("draws:draw_create"), form)
+        assert refused.status_code == 200 and "percent" in refused.context["form"].errors
+        alice.post(reverse("draws:draw_create"), {**form, "percent": "5"})
+        draw = Draw.objects.get(title="百分比抽查")
+        assert draw.ratio == Decimal("0.05")
+        page = self.client_for(None).get(reverse("draws:draw_detail", args=[draw.pk]))
+        self.assertContains(page, "5 %")
+        self.assertContains(page, "临清市（371581）")
+
+    def test_it_says_in_chinese_which_field_and_positions_fail(self) -> None:
+        draw = self.drawn()
+        record = dict(draw.record or {})
+        record["selected"] = list(reversed(record["selected"]))
+        upload = SimpleUploadedFile("draw.json", json.dumps(record).encode(), "application/json")
+        response = self.client_for(None).post(
+            reverse("draws:draw_verify", args=[draw.pk]), {"record": upload}, follow=True
+        )
+        page = response.content.decode()
+        assert "验证不通过" in page and "抽中的对象" in page and "首个不同位置：1" in page
+        assert "selected" not in page.split("<main>")[1].split("</h1>")[0]
+
+    def test_it_names_the_field_of_an_unreadable_source_on_the_command_line(self) -> None:
+        draw = self.drawn()
+        record = {**(draw.record or {}), "sources": [1.25, {"期号": 2027015}]}
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "odd.json"
+            path.write_text(json.dumps(record), encoding="utf-8")
+            out = io.StringIO()
+            with redirect_stdout(out), pytest.raises(SystemExit):
+                call_command("verify-draw", str(path), stdout=out)
+        assert "MISMATCH sources" in out.getvalue() and "positions 0" in out.getvalue()
+
     def test_it_goes_from_plan_to_public_record_on_the_web(self) -> None:
         alice = self.client_for(self.alice)
         response = alice.post(
@@ -241,7 +288,7 @@ class PublicDisclosureTest(DrawCase):
                 "title": "网页抽查",
                 "subject": "enterprises",
                 "strata_by": "district",
-                "ratio": "0.5",
+                "percent": "50",
                 "team_size": "2",
                 "algorithm": "sha256-v1",
                 "seed_source": "双色球第2027015期",

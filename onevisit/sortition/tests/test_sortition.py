@@ -170,6 +170,23 @@ def test_it_draws_teams_skipping_conflicts_and_balancing_load() -> None:
         )
 
 
+def test_it_names_the_first_differing_positions_and_any_unusable_source() -> None:
+    record = {
+        "algorithm": "rfc3797",
+        "pool": RFC_POOL,
+        "key": RFC_KEY,
+        "count": 10,
+        "selected": [*RFC_SELECTED[:3], "Smith", *RFC_SELECTED[4:]],
+    }
+    with pytest.raises(Mismatch) as caught:
+        verify_record(record)
+    assert (caught.value.field, caught.value.positions) == ("selected", (3,))
+    for odd in (1.25, {"draw": 7}, [1, "2"], True):
+        with pytest.raises(Mismatch) as caught:
+            verify_record({**record, "sources": [9319, odd]})
+        assert (caught.value.field, caught.value.positions) == ("sources", (1,)), odd
+
+
 def test_it_verifies_a_full_record_and_catches_an_edited_team() -> None:
     strata = {"371581": [f"91371581MA{n:08d}" for n in range(30)]}
     sizes = stratum_sizes(strata, "0.1")
