@@ -75,8 +75,11 @@ def _factors_json(result: scoring.Score) -> list[dict[str, Any]]:
     ]
 
 
-def do_recompute_tiers(body: Body, enterprise_ids: Iterable[int] | None = None) -> int:
-    """Score the body's enterprises (or the given ones); history keeps every change of tier."""
+def do_recompute_tiers(
+    body: Body, enterprise_ids: Iterable[int] | None = None, *, reason: str = ""
+) -> int:
+    """Score the body's enterprises (or the given ones); history keeps every change of tier
+    with what caused the recomputation."""
     policy = policy_for(body)
     enterprises = scope_of(body)
     if enterprise_ids is not None:
@@ -86,14 +89,16 @@ def do_recompute_tiers(body: Body, enterprise_ids: Iterable[int] | None = None) 
     for enterprise in enterprises.order_by("pk").iterator(chunk_size=2000):
         chunk.append(enterprise)
         if len(chunk) == 2000:
-            changed += _score_chunk(body, policy, chunk)
+            changed += _score_chunk(body, policy, chunk, reason)
             chunk = []
     if chunk:
-        changed += _score_chunk(body, policy, chunk)
+        changed += _score_chunk(body, policy, chunk, reason)
     return changed
 
 
-def _score_chunk(body: Body, policy: scoring.Policy, enterprises: list[Enterprise]) -> int:
+def _score_chunk(
+    body: Body, policy: scoring.Policy, enterprises: list[Enterprise], reason: str
+) -> int:
     now = timezone.now()
     records = _records(enterprises, body)
     current = {
@@ -133,6 +138,7 @@ def _score_chunk(body: Body, policy: scoring.Policy, enterprises: list[Enterpris
                     score=result.points,
                     factors=factors,
                     source=TierHistory.Source.COMPUTED,
+                    reason=reason or _("the enterprise's record changed"),
                     at=now,
                 )
             )

@@ -20,8 +20,8 @@ def run_planning(run_id: int) -> None:
 
 
 @task()
-def recompute_tiers(body_id: int, enterprise_ids: list[int] | None = None) -> int:
-    return do_recompute_tiers(Body.objects.get(pk=body_id), enterprise_ids)
+def recompute_tiers(body_id: int, enterprise_ids: list[int] | None = None, reason: str = "") -> int:
+    return do_recompute_tiers(Body.objects.get(pk=body_id), enterprise_ids, reason=reason)
 
 
 @task()

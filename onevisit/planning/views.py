@@ -43,7 +43,7 @@ from onevisit.planning.models import (
 )
 from onevisit.planning.tasks import recompute_tiers
 from onevisit.registry.access import enterprises_for_user, require_login
-from onevisit.registry.models import Inspector
+from onevisit.registry.models import Body, Inspector
 
 PAGE_SIZE = 50
 FEED_SALT = "onevisit.planning.schedule-feed"
@@ -173,6 +173,21 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
 # --- rules, tiers ---------------------------------------------------------------------------
 
 
+def policy_in_force(body: Body) -> TierPolicy:
+    """The body's own scoring rules, or a copy of the city's that are in force for it: the form
+    shows what applies, so that saving it unchanged changes nothing."""
+    own = TierPolicy.objects.filter(body=body).first()
+    if own is not None:
+        return own
+    city = TierPolicy.objects.filter(body__isnull=True).first()
+    copied = {
+        field.name: getattr(city, field.name)
+        for field in TierPolicy._meta.concrete_fields
+        if city is not None and field.name not in ("id", "body")
+    }
+    return TierPolicy(body=body, **copied)
+
+
 @login_required
 def rules(request: HttpRequest) -> HttpResponse:
     body = access.own_body(request.user)
@@ -185,13 +200,18 @@ def rules(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Rule saved."))
         return redirect("planning:rules")
-    policy = TierPolicy.objects.filter(body=body).first() or TierPolicy(body=body)
+    policy = policy_in_force(body)
     policy_form = TierPolicyForm(
         request.POST if "save_policy" in request.POST else None, instance=policy, prefix="policy"
     )
     if request.method == "POST" and "save_policy" in request.POST and policy_form.is_valid():
+        if not policy_form.has_changed():
+            messages.info(
+                request, _("Nothing changed: the scoring rules in force stay as they are.")
+            )
+            return redirect("planning:rules")
         policy_form.save()
-        recompute_tiers.enqueue(body.pk)
+        recompute_tiers.enqueue(body.pk, reason=str(_("scoring rules changed")))
         messages.success(request, _("Scoring rules saved; the tiers are being recomputed."))
         return redirect("planning:rules")
     levels = dict(
@@ -215,7 +235,7 @@ def rules(request: HttpRequest) -> HttpResponse:
 @require_POST
 def recompute(request: HttpRequest) -> HttpResponse:
     body = access.own_body(request.user)
-    recompute_tiers.enqueue(body.pk)
+    recompute_tiers.enqueue(body.pk, reason=str(_("recomputed on request")))
     messages.success(request, _("The tiers are being recomputed."))
     return redirect("planning:rules")
 

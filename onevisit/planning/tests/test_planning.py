@@ -171,6 +171,38 @@ class RuleTest(PlanningCase):
         assert "聊城鑫源轴承有限公司" in page
 
 
+class PolicyFormTest(PlanningCase):
+    """The scoring rules' form shows what is in force; saving it unchanged changes nothing."""
+
+    def post_form(self, **changes: str) -> None:
+        page = self.client_for(self.alice).get(reverse("planning:rules"))
+        form = page.context["policy_form"]
+        data = {
+            f"policy-{name}": "" if value is None else str(value)
+            for name, value in form.initial.items()
+            if name in form.fields
+        }
+        assert data["policy-industry_points"] == "C34 30\nC 10"  # the city's rules, in force
+        data.update({f"policy-{k}": v for k, v in changes.items()})
+        self.client_for(self.alice).post(reverse("planning:rules"), {**data, "save_policy": "1"})
+
+    def test_it_shows_the_rules_in_force_and_an_unchanged_save_changes_nothing(self) -> None:
+        do_recompute_tiers(self.market)
+        before = Tier.objects.get(enterprise=self.bearing, body=self.market)
+        self.post_form()
+        assert not TierPolicy.objects.filter(body=self.market).exists()
+        after = Tier.objects.get(enterprise=self.bearing, body=self.market)
+        assert (after.level, after.score) == (before.level, before.score) == ("red", 60)
+
+    def test_it_keeps_the_reason_of_every_tier_change(self) -> None:
+        do_recompute_tiers(self.market)
+        self.post_form(industry_points="C 10")
+        tier = Tier.objects.get(enterprise=self.bearing, body=self.market)
+        assert tier.level != "red"
+        change = TierHistory.objects.filter(enterprise=self.bearing, body=self.market).first()
+        assert change is not None and change.reason == "评分规则修改"
+
+
 class PlanTest(PlanningCase):
     def plan(self) -> AnnualPlan:
         do_recompute_tiers(self.market)
