@@ -36,17 +36,31 @@ def week_of(day: dt.date, start: dt.date, weeks: int) -> int:
     return max(0, min(weeks - 1, (day - start).days // 7))
 
 
-def window_weeks(first: dt.date, last: dt.date, start: dt.date, weeks: int) -> tuple[int, int]:
-    """The weeks whose working days (Monday to Friday) all lie in the window: a visit planned
-    for such a week meets the window whatever day it is agreed on. A window shorter than a
-    working week keeps the week it starts in."""
-    first_week = -((start - first).days // 7)  # ceiling division: the first Monday on or after
-    last_week = (last - start).days - 4
-    last_week = last_week // 7
-    first_week, last_week = max(0, first_week), min(weeks - 1, last_week)
-    if first_week > last_week:
-        first_week = last_week = week_of(first, start, weeks)
-    return first_week, last_week
+def window_weeks(
+    first: dt.date, last: dt.date, start: dt.date, weeks: int
+) -> tuple[int, int] | None:
+    """The weeks of the horizon in which a visit meets the window: those whose working days
+    (Monday to Friday) all lie in it, so that any day agreed later is in the window; for a window
+    shorter than that, the weeks with at least one of its working days. None when no working
+    day of the window falls in the horizon: the task is not this run's to place."""
+    full_first = -((start - first).days // 7)  # ceiling division: the first Monday on or after
+    full_last = ((last - start).days - 4) // 7
+    full_first, full_last = max(0, full_first), min(weeks - 1, full_last)
+    if full_first <= full_last:
+        return full_first, full_last
+    some_first = (first - start).days // 7 + (1 if first.weekday() >= 5 else 0)
+    some_last = (last - start).days // 7
+    some_first, some_last = max(0, some_first), min(weeks - 1, some_last)
+    for week in range(some_first, some_last + 1):
+        monday = start + dt.timedelta(weeks=week)
+        if max(first, monday) <= min(last, monday + dt.timedelta(days=4)):
+            return week, max(
+                w
+                for w in range(week, some_last + 1)
+                if max(first, start + dt.timedelta(weeks=w))
+                <= min(last, start + dt.timedelta(weeks=w, days=4))
+            )
+    return None
 
 
 def _certified_all_week(inspector: Inspector, start: dt.date, week: int) -> bool:
@@ -61,14 +75,14 @@ def build_instance(year: int) -> tuple[Instance, dict[int, Task]]:
     """Open tasks of the year's horizon, the certified active inspectors, caps from the rules."""
     start = first_monday(year)
     end = start + dt.timedelta(weeks=WEEKS) - dt.timedelta(days=1)
-    tasks = {
-        t.pk: t
-        for t in Task.objects.filter(
-            status=Task.Status.OPEN, window_end__gte=start, window_start__lte=end
-        )
+    candidates = (
+        Task.objects.filter(status=Task.Status.OPEN, window_end__gte=start, window_start__lte=end)
         .select_related("enterprise__industry")
         .annotate(points=Count("items__points"))
-    }
+    )
+    spans = {t.pk: window_weeks(t.window_start, t.window_end, start, WEEKS) for t in candidates}
+    # a task whose window meets the horizon on no working day belongs to another run
+    tasks = {t.pk: t for t in candidates if spans[t.pk] is not None}
     bodies = {t.body_id for t in tasks.values()}
     rules = {body.pk: rules_by_body(body) for body in Body.objects.filter(pk__in=bodies)}
     enterprises: dict[Id, PlannerEnterprise] = {}
@@ -107,7 +121,7 @@ def build_instance(year: int) -> tuple[Instance, dict[int, Task]]:
             t.pk,
             t.enterprise_id,
             t.body_id,
-            window_weeks(t.window_start, t.window_end, start, WEEKS),
+            spans[t.pk],  # type: ignore[arg-type]
             t.kind,
             points=max(1, t.points),  # type: ignore[attr-defined]
         )
@@ -170,9 +184,9 @@ def _distribution(plan: Plan, tasks: dict[int, Task], start: dt.date) -> dict[st
     """How many enterprises get k visits if every body plans alone, and after consolidation."""
     windows: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     for task in tasks.values():
-        windows[(task.enterprise_id, task.body_id)].append(
-            window_weeks(task.window_start, task.window_end, start, WEEKS)
-        )
+        span = window_weeks(task.window_start, task.window_end, start, WEEKS)
+        if span is not None:
+            windows[(task.enterprise_id, task.body_id)].append(span)
     before: Counter[int] = Counter()
     for (enterprise, _body), spans in windows.items():
         before[enterprise] += stab_count(spans)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -19,6 +20,7 @@ from onevisit.catalog.models import Item
 from onevisit.catalog.tests.test_items import food_item
 from onevisit.planning.actions import (
     do_add_special_entry,
+    do_create_task,
     do_decide_plan,
     do_execute_planning_run,
     do_file_plan,
@@ -36,6 +38,7 @@ from onevisit.planning.models import (
     Tier,
     TierHistory,
     TierPolicy,
+    UnplacedTask,
 )
 from onevisit.planning.queries import contradictions
 from onevisit.registry.models import Body, District, Enterprise, Inspector
@@ -303,6 +306,48 @@ class RunTest(PlanningCase):
             .content.decode()
         )
         assert "聊城鑫源轴承有限公司" in page and "50.0%" in page
+        second = do_create_task(  # a second check of the same body, merged into the visit
+            actor=ACTOR,
+            enterprise=self.bearing,
+            body=self.market,
+            kind="deployed",
+            start=visit.week_start,
+            end=visit.week_start + dt.timedelta(days=120),  # listed after the other body's
+            items=[self.market_item],
+            cause="省局部署",
+        )
+        visit.tasks.add(second)
+        panel = self.client_for(self.supervisor).get(
+            reverse("planning:enterprise_panel", args=[self.bearing.pk])
+        )
+        rows = re.findall(r"<tr><td>\d{4}-\d\d-\d\d</td><td>(.*?)<", panel.content.decode())
+        names = [[n.strip() for n in r.split("、")] for r in rows]
+        assert names and all(len(n) == len(set(n)) for n in names), rows  # each body once
+        plan = AnnualPlan.objects.filter(body=self.market).first()
+        assert plan is not None
+        detail = self.client_for(self.alice).get(reverse("planning:plan_detail", args=[plan.pk]))
+        self.assertContains(detail, f"{YEAR}-01-01 – {YEAR}-03-31")  # windows with their year
+
+    def test_it_leaves_the_next_years_tasks_to_the_next_run(self) -> None:
+        self.accept_both()
+        later = do_create_task(
+            actor=ACTOR,
+            enterprise=self.shop,
+            body=self.market,
+            kind="routine",
+            start=dt.date(YEAR + 1, 1, 1),
+            end=dt.date(YEAR + 1, 6, 30),
+            items=[self.market_item],
+        )
+        run = do_execute_planning_run(
+            do_start_planning_run(actor=ACTOR, year=YEAR, by=self.supervisor, queue=False)
+        )
+        assert not PlannedVisit.objects.filter(run=run, tasks=later).exists()
+        assert not UnplacedTask.objects.filter(run=run, task=later).exists()
+        for visit in PlannedVisit.objects.filter(run=run).prefetch_related("tasks"):
+            for task in visit.tasks.all():  # never outside a task's window
+                assert task.window_start <= visit.week_start + dt.timedelta(days=4)
+                assert visit.week_start <= task.window_end
 
     def test_it_says_why_a_task_was_not_placed(self) -> None:
         self.accept_both()
@@ -409,3 +454,7 @@ def test_it_plans_a_window_only_in_weeks_whose_working_days_lie_inside_it() -> N
     assert window_weeks(dt.date(2027, 4, 1), dt.date(2027, 6, 30), start, 52) == (13, 24)
     assert window_weeks(dt.date(2027, 10, 1), dt.date(2027, 12, 31), start, 52) == (39, 51)
     assert window_weeks(dt.date(2027, 3, 3), dt.date(2027, 3, 5), start, 52) == (8, 8)
+    # the next year's plan starts on Saturday 1 January 2028: no working day of it in 2027's run
+    assert window_weeks(dt.date(2028, 1, 1), dt.date(2028, 6, 30), start, 52) is None
+    assert window_weeks(dt.date(2027, 12, 30), dt.date(2028, 1, 5), start, 52) == (51, 51)
+    assert window_weeks(dt.date(2027, 3, 6), dt.date(2027, 3, 7), start, 52) is None  # a weekend
