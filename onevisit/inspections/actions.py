@@ -36,7 +36,7 @@ from onevisit.lib.uploads import PHOTOS, sniff
 from onevisit.planning.models import Kind, PlannedVisit, Task
 from onevisit.rectification.models import working_days_for
 from onevisit.registry.models import Body, Enterprise, Inspector, NotCertified
-from onevisit.workdays.calendar import add_working_days
+from onevisit.workdays.calendar import add_working_days, is_working_day
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 MAX_PHOTOS_PER_POINT = 6
@@ -285,6 +285,11 @@ def do_propose_slot(
         raise VisitRefused(_("The proposed day must lie within the visit's window."))
     if date <= today or date == visit.date:
         raise VisitRefused(_("Propose a later day than today, other than the current one."))
+    if not is_working_day(date):
+        raise VisitRefused(
+            _("%(day)s is a weekend or a public holiday: propose a working day.")
+            % {"day": date.isoformat()}
+        )
     if not reason.strip():
         raise VisitRefused(_("Say why another day suits better."))
     if visit.proposals.filter(status=SlotProposal.Status.PENDING).exists():
@@ -306,6 +311,8 @@ def do_decide_proposal(
     visit = proposal.visit
     if accept and visit.status != Visit.Status.SCHEDULED:
         raise VisitRefused(_("The visit is no longer scheduled."))
+    if not accept and not answer.strip():
+        raise VisitRefused(_("Say why the proposal is declined: the enterprise reads it."))
     with transaction.atomic():
         proposal.status = SlotProposal.Status.ACCEPTED if accept else SlotProposal.Status.DECLINED
         proposal.answer = answer.strip()

@@ -539,6 +539,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         TEAM,
         "codes",
         "proposals",
+        "tasks",
         Prefetch("items", queryset=Item.objects.prefetch_related("points")),
     )
     upcoming = visits.filter(status=Visit.Status.SCHEDULED, date__gte=day).order_by("date")

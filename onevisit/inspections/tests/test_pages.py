@@ -13,6 +13,7 @@ from django.utils import timezone
 from onevisit.inspections.actions import do_cancel_visit
 from onevisit.inspections.models import Complaint, InspectionCode, PointResult, Visit
 from onevisit.inspections.tests.base import SYSTEM, VisitTestCase, photo_upload
+from onevisit.workdays.calendar import add_working_days
 
 
 class CodePageTest(VisitTestCase):
@@ -200,7 +201,7 @@ class EnterpriseSideTest(VisitTestCase):
 
     def test_it_lets_the_enterprise_propose_another_day(self) -> None:
         visit = self.register(date=timezone.localdate() + dt.timedelta(days=2))
-        later = timezone.localdate() + dt.timedelta(days=9)
+        later = add_working_days(timezone.localdate(), 6)
         self.client_for(self.erin).post(
             reverse("inspections:propose", args=[visit.pk]),
             {"date": later.isoformat(), "reason": "年度检修"},
@@ -380,7 +381,7 @@ class DocumentAccessTest(VisitTestCase):
 
     def test_it_guards_the_enterprise_and_manager_writes(self) -> None:
         visit = self.register(date=timezone.localdate() + dt.timedelta(days=2))
-        later = (timezone.localdate() + dt.timedelta(days=9)).isoformat()
+        later = add_working_days(timezone.localdate(), 6).isoformat()
         propose = reverse("inspections:propose", args=[visit.pk])
         for user in (self.frank, self.alice, self.ivan, self.stranger):
             assert self.client_for(user).post(

@@ -8,6 +8,7 @@ import hashlib
 import os
 from unittest import mock
 
+from django.urls import reverse
 from django.utils import timezone
 
 from onevisit.audit.models import AuditEntry
@@ -30,6 +31,7 @@ from onevisit.inspections.models import Finding, InspectionCode, PointResult, Vi
 from onevisit.inspections.tests.base import SYSTEM, VisitTestCase, photo_upload
 from onevisit.planning.models import Task
 from onevisit.registry.models import Inspector
+from onevisit.workdays.calendar import add_working_days
 
 
 class RegistrationTest(VisitTestCase):
@@ -118,7 +120,7 @@ class SlotTest(VisitTestCase):
     def test_it_moves_the_visit_and_replaces_the_code_when_a_proposal_is_accepted(self) -> None:
         visit = self.register(date=timezone.localdate() + dt.timedelta(days=3))
         old = visit.current_code()
-        later = timezone.localdate() + dt.timedelta(days=10)
+        later = add_working_days(timezone.localdate(), 7)
         proposal = do_propose_slot(
             actor=SYSTEM, visit=visit, by=self.erin, date=later, reason="设备检修"
         )
@@ -131,6 +133,31 @@ class SlotTest(VisitTestCase):
         assert new is not None and old is not None and new.pk != old.pk
         old.refresh_from_db()
         assert old.cancelled_at is not None
+
+    def test_it_takes_only_working_days_and_a_reason_to_decline(self) -> None:
+        visit = self.register(date=timezone.localdate() + dt.timedelta(days=3))
+        today = timezone.localdate()
+        saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
+        with self.assertRaisesMessage(VisitRefused, "工作日"):
+            do_propose_slot(actor=SYSTEM, visit=visit, by=self.erin, date=saturday, reason="忙")
+        proposal = do_propose_slot(
+            actor=SYSTEM,
+            visit=visit,
+            by=self.erin,
+            date=add_working_days(today, 7),
+            reason="设备检修",
+        )
+        with self.assertRaises(VisitRefused):
+            do_decide_proposal(actor=SYSTEM, proposal=proposal, by=self.alice, accept=False)
+        do_decide_proposal(
+            actor=SYSTEM,
+            proposal=proposal,
+            by=self.alice,
+            accept=False,
+            answer="该周已安排联合检查",
+        )
+        page = self.client_for(self.erin).get(reverse("inspections:mine")).content.decode()
+        assert "已拒绝" in page and "该周已安排联合检查" in page  # the enterprise reads why
 
     def test_it_refuses_a_day_outside_the_window(self) -> None:
         visit = self.register(date=timezone.localdate() + dt.timedelta(days=3))

@@ -15,6 +15,7 @@ from onevisit.rectification.models import Rectification
 from onevisit.registry.models import Enterprise, Inspector
 from onevisit.workbench.menu import menu_for
 from onevisit.workbench.queries import Entry, sections_for
+from onevisit.workdays.calendar import add_working_days
 
 
 def entries(sections: list) -> dict[str, Entry]:  # type: ignore[type-arg]
@@ -51,7 +52,7 @@ class WorkbenchTest(VisitTestCase):
             actor=SYSTEM,
             visit=visit,
             by=self.erin,
-            date=self.today + dt.timedelta(days=8),
+            date=add_working_days(self.today, 5),
             reason="设备检修",
         )
         self.rectification(self.bearing, Rectification.Status.SUBMITTED, self.today)
