@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -29,6 +29,7 @@ from onevisit.inspections.models import (
     Photo,
     PointResult,
     SlotProposal,
+    TeamConfirmation,
     Visit,
     code_snapshot,
 )
@@ -492,8 +493,17 @@ def missing_points(visit: Visit) -> int:
     return total - visit.results.count()
 
 
-def do_sign_off(*, actor: Actor, visit: Visit, by: User, party: str, name: str = "") -> Visit:
-    """The enterprise's representative (by name) and the team each sign once."""
+def do_sign_off(
+    *,
+    actor: Actor,
+    visit: Visit,
+    by: User,
+    party: str,
+    name: str = "",
+    certificates: Mapping[int, str] | None = None,
+) -> Visit:
+    """The enterprise's representative signs by name; the team signs when every member has
+    confirmed with their own certificate number (`certificates`: inspector id -> number)."""
     if visit.status != Visit.Status.IN_PROGRESS:
         raise VisitRefused(_("Only a visit on site can be signed."))
     if missing_points(visit):
@@ -509,14 +519,36 @@ def do_sign_off(*, actor: Actor, visit: Visit, by: User, party: str, name: str =
     elif party == "team":
         if visit.team_signed_at:
             raise VisitRefused(_("The team has signed already."))
+        team = _confirmed_team(visit, certificates or {})
         visit.team_signed_by, visit.team_signed_at = by, now
         fields = ["team_signed_by", "team_signed_at"]
     else:
         raise VisitRefused(_("Unknown party."))
     with transaction.atomic():
         visit.save(update_fields=fields)
+        if party == "team":
+            TeamConfirmation.objects.bulk_create(
+                TeamConfirmation(visit=visit, inspector=i, confirmed_at=now, recorded_by=by)
+                for i in team
+            )
         record(actor=actor, action="sign", obj=visit, changes={"party": party, "name": name})
     return visit
+
+
+def _confirmed_team(visit: Visit, certificates: Mapping[int, str]) -> list[Inspector]:
+    """Every member, each confirmed by their own certificate number; else nobody signs."""
+    team = list(visit.inspectors.order_by("pk"))
+    wrong = [
+        i.name
+        for i in team
+        if "".join(certificates.get(i.pk, "").split()).upper() != i.certificate_number.upper()
+    ]
+    if wrong:
+        raise VisitRefused(
+            _("Every member confirms with their own certificate number; not confirmed: %(names)s.")
+            % {"names": "、".join(wrong)}
+        )
+    return team
 
 
 def do_close_visit(*, actor: Actor, visit: Visit, by: User) -> Visit:

@@ -392,7 +392,8 @@ def _close(visit: Visit, user: User, company_name: str) -> None:
         )
         do_record_result(actor=actor, visit=visit, by=user, entry=entry)
     do_sign_off(actor=actor, visit=visit, by=user, party="enterprise", name=company_name)
-    do_sign_off(actor=actor, visit=visit, by=user, party="team")
+    team = {i.pk: i.certificate_number for i in visit.inspectors.all()}
+    do_sign_off(actor=actor, visit=visit, by=user, party="team", certificates=team)
     do_close_visit(actor=actor, visit=visit, by=user)
     owner = User.objects.filter(enterprise=visit.enterprise).first()
     if owner is not None:

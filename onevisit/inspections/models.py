@@ -279,6 +279,31 @@ class Finding(models.Model):
         return f"{self.point.content}: {self.description[:40]}"
 
 
+class TeamConfirmation(models.Model):
+    """Each member of the team confirms the on-site record (by their certificate number, on the
+    phone that records the visit): an inspection is made by every officer in it, not by one."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="confirmations")
+    inspector = models.ForeignKey(
+        Inspector, verbose_name=_("inspector"), on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"))
+    recorded_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["confirmed_at", "id"]
+        verbose_name = _("team member's confirmation")
+        verbose_name_plural = _("team members' confirmations")
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "inspector"], name="one_confirmation_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id}: {self.inspector_id}"
+
+
 class SlotProposal(models.Model):
     """双向预约: the enterprise asks for another day within the visit's window."""
 

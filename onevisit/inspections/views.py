@@ -459,6 +459,11 @@ def sign(request: HttpRequest, pk: int, party: str) -> HttpResponse:
             by=require_login(request.user),
             party=party,
             name=request.POST.get("name", ""),
+            certificates={
+                int(key[5:]): request.POST.get(key, "")
+                for key in request.POST
+                if key.startswith("cert-") and key[5:].isdigit()
+            },
         )
         messages.success(request, _("Signed."))
     except VisitRefused as error:

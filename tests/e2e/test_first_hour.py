@@ -249,6 +249,8 @@ def code_at_the_door_to_closed_visit_and_pdf(phone: Phone) -> None:
     phone.fits("inspector-checklist")
     phone.fill("name", "车间主任 王强")
     phone.submit("form[action$='/sign/enterprise/'] button")
+    for member in visit.inspectors.all():  # each confirms with their own certificate number
+        phone.fill(f"cert-{member.pk}", member.certificate_number)
     phone.submit("form[action$='/sign/team/'] button")
     phone.submit("#close-visit")
     record = phone.find("#record-pdf").get_attribute("href")

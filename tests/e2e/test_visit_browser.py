@@ -173,6 +173,8 @@ def test_it_takes_a_visit_from_plan_to_evaluation_in_a_browser(
         wait.until(saved(str(row_id)))
     driver.find_element(By.NAME, "name").send_keys("车间主任 王强")
     submit(driver, "form[action$='/sign/enterprise/'] button")
+    for member in Visit.objects.get().inspectors.all():
+        driver.find_element(By.NAME, f"cert-{member.pk}").send_keys(member.certificate_number)
     submit(driver, "form[action$='/sign/team/'] button")
     submit(driver, "#close-visit")
 

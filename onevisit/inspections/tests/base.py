@@ -48,6 +48,11 @@ def photo_upload(name: str = "p.jpg", data: bytes | None = None) -> SimpleUpload
     return SimpleUploadedFile(name, data if data is not None else jpeg(), "image/jpeg")
 
 
+def certificates(visit: Visit) -> dict[int, str]:
+    """Each team member's own certificate number, as they type it to confirm the record."""
+    return {i.pk: i.certificate_number for i in visit.inspectors.all()}
+
+
 class VisitTestCase(PersonaTestCase):
     mali: Inspector
     baiwen: Inspector

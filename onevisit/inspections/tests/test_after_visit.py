@@ -20,7 +20,7 @@ from onevisit.inspections.actions import (
 from onevisit.inspections.checklist import merge
 from onevisit.inspections.models import Evaluation, Visit, visit_points
 from onevisit.inspections.recognition import recognition_savings
-from onevisit.inspections.tests.base import SYSTEM, VisitTestCase, publish_item
+from onevisit.inspections.tests.base import SYSTEM, VisitTestCase, certificates, publish_item
 from onevisit.planning.actions import do_create_task
 from onevisit.planning.models import Kind, Task
 
@@ -36,7 +36,9 @@ class ClosingTestCase(VisitTestCase):
             )
             do_record_result(actor=SYSTEM, visit=visit, by=self.ivan, entry=entry)
         do_sign_off(actor=SYSTEM, visit=visit, by=self.ivan, party="enterprise", name="张三")
-        do_sign_off(actor=SYSTEM, visit=visit, by=self.ivan, party="team")
+        do_sign_off(
+            actor=SYSTEM, visit=visit, by=self.ivan, party="team", certificates=certificates(visit)
+        )
         with self.captureOnCommitCallbacks(execute=True):
             return do_close_visit(actor=SYSTEM, visit=visit, by=self.ivan)
 

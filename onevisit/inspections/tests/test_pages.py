@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from onevisit.inspections.actions import do_cancel_visit
 from onevisit.inspections.models import Complaint, InspectionCode, PointResult, Visit
-from onevisit.inspections.tests.base import SYSTEM, VisitTestCase, photo_upload
+from onevisit.inspections.tests.base import SYSTEM, VisitTestCase, certificates, photo_upload
 from onevisit.workdays.calendar import add_working_days
 
 
@@ -151,7 +151,8 @@ class PhoneTest(VisitTestCase):
             self.assertContains(response, "已保存")
         assert PointResult.objects.filter(visit=visit).count() == 3
         phone.post(reverse("inspections:sign", args=[visit.pk, "enterprise"]), {"name": "张三"})
-        phone.post(reverse("inspections:sign", args=[visit.pk, "team"]))
+        typed = {f"cert-{pk}": number for pk, number in certificates(visit).items()}
+        phone.post(reverse("inspections:sign", args=[visit.pk, "team"]), typed)
         phone.post(reverse("inspections:close", args=[visit.pk]))
         visit.refresh_from_db()
         assert visit.status == Visit.Status.CLOSED
@@ -355,7 +356,9 @@ class DocumentAccessTest(VisitTestCase):
                 photos=[photo_upload()] if n == 0 else [],
             )
         do_sign_off(actor=SYSTEM, visit=visit, by=self.ivan, party="enterprise", name="张三")
-        do_sign_off(actor=SYSTEM, visit=visit, by=self.ivan, party="team")
+        do_sign_off(
+            actor=SYSTEM, visit=visit, by=self.ivan, party="team", certificates=certificates(visit)
+        )
         do_close_visit(actor=SYSTEM, visit=visit, by=self.ivan)
         photo = Photo.objects.get()
         urls = [

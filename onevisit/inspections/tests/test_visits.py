@@ -28,7 +28,7 @@ from onevisit.inspections.actions import (
 from onevisit.inspections.checklist import merge
 from onevisit.inspections.documents import FontMissing, chinese_font
 from onevisit.inspections.models import Finding, InspectionCode, PointResult, Visit, visit_points
-from onevisit.inspections.tests.base import SYSTEM, VisitTestCase, photo_upload
+from onevisit.inspections.tests.base import SYSTEM, VisitTestCase, certificates, photo_upload
 from onevisit.planning.models import Task
 from onevisit.registry.models import Inspector
 from onevisit.workdays.calendar import add_working_days
@@ -296,7 +296,9 @@ class OnSiteTest(VisitTestCase):
         with self.assertRaises(VisitRefused):
             do_close_visit(actor=SYSTEM, visit=visit, by=self.ivan)
         do_sign_off(actor=SYSTEM, visit=visit, by=self.ivan, party="enterprise", name="张三")
-        do_sign_off(actor=SYSTEM, visit=visit, by=self.ivan, party="team")
+        do_sign_off(
+            actor=SYSTEM, visit=visit, by=self.ivan, party="team", certificates=certificates(visit)
+        )
         with self.captureOnCommitCallbacks(execute=True):
             do_close_visit(actor=SYSTEM, visit=visit, by=self.ivan)
         visit.refresh_from_db()
@@ -312,7 +314,9 @@ class OnSiteTest(VisitTestCase):
         visit = self.on_site(self.register())
         self.fill(visit, noncompliant=1)
         do_sign_off(actor=SYSTEM, visit=visit, by=self.ivan, party="enterprise", name="张三")
-        do_sign_off(actor=SYSTEM, visit=visit, by=self.ivan, party="team")
+        do_sign_off(
+            actor=SYSTEM, visit=visit, by=self.ivan, party="team", certificates=certificates(visit)
+        )
         real_exists = os.path.exists
 
         def no_system_fonts(path: object) -> bool:
@@ -344,3 +348,21 @@ class OnSiteTest(VisitTestCase):
                 else PointEntry(row.points, "compliant")
             )
             do_record_result(actor=SYSTEM, visit=visit, by=self.ivan, entry=entry)
+
+
+class TeamConfirmationTest(VisitTestCase):
+    def test_it_signs_for_the_team_only_when_every_member_confirms(self) -> None:
+        visit = self.on_site(self.register())
+        OnSiteTest.fill(self, visit)  # type: ignore[arg-type]
+        partial = {self.ivan_inspector.pk: self.ivan_inspector.certificate_number}
+        with self.assertRaisesMessage(VisitRefused, self.mali.name):
+            do_sign_off(actor=SYSTEM, visit=visit, by=self.ivan, party="team", certificates=partial)
+        wrong = {**certificates(visit), self.mali.pk: "37152023999999"}
+        with self.assertRaises(VisitRefused):
+            do_sign_off(actor=SYSTEM, visit=visit, by=self.ivan, party="team", certificates=wrong)
+        visit.refresh_from_db()
+        assert visit.team_signed_at is None and not visit.confirmations.exists()
+        do_sign_off(
+            actor=SYSTEM, visit=visit, by=self.ivan, party="team", certificates=certificates(visit)
+        )
+        assert {c.inspector for c in visit.confirmations.all()} == {self.ivan_inspector, self.mali}

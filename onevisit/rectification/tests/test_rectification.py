@@ -16,7 +16,7 @@ from onevisit.audit.models import AuditEntry
 from onevisit.inspections.actions import PointEntry, do_close_visit, do_record_result, do_sign_off
 from onevisit.inspections.checklist import merge
 from onevisit.inspections.models import visit_points
-from onevisit.inspections.tests.base import SYSTEM, VisitTestCase, photo_upload
+from onevisit.inspections.tests.base import SYSTEM, VisitTestCase, certificates, photo_upload
 from onevisit.lib.tabular import write_xlsx
 from onevisit.oversight.models import Kind as WarningKind
 from onevisit.oversight.models import Warning
@@ -49,7 +49,9 @@ class RectificationTestCase(VisitTestCase):
             )
             do_record_result(actor=SYSTEM, visit=visit, by=self.ivan, entry=entry)
         do_sign_off(actor=SYSTEM, visit=visit, by=self.ivan, party="enterprise", name="设备科 李强")
-        do_sign_off(actor=SYSTEM, visit=visit, by=self.ivan, party="team")
+        do_sign_off(
+            actor=SYSTEM, visit=visit, by=self.ivan, party="team", certificates=certificates(visit)
+        )
         with self.captureOnCommitCallbacks(execute=True):
             do_close_visit(actor=SYSTEM, visit=visit, by=self.ivan)
         return Rectification.objects.get(finding__visit=visit)
