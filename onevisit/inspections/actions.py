@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from onevisit.inspections.models import (
     EVALUATION_DAYS,
     LATE_REGISTRATION_DAYS,
     Complaint,
+    DocumentSequence,
     Evaluation,
     Finding,
     InspectionCode,
@@ -551,10 +553,36 @@ def _confirmed_team(visit: Visit, certificates: Mapping[int, str]) -> list[Inspe
     return team
 
 
+DOCUMENT_MARKS = {
+    DocumentSequence.Kind.RECORD: "检记",
+    DocumentSequence.Kind.FEEDBACK: "检馈",
+    DocumentSequence.Kind.ORDER: "责改",
+}
+
+
+def next_document_number(body: Body, year: int, kind: str) -> str:
+    """The body's next number for this kind of document this year: 〔2026〕检记12号."""
+    with transaction.atomic():
+        sequence, _created = DocumentSequence.objects.get_or_create(body=body, year=year, kind=kind)
+        DocumentSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
+        sequence.refresh_from_db(fields=["last"])
+    mark = DOCUMENT_MARKS[DocumentSequence.Kind(kind)]
+    return f"{body.code}〔{year}〕{mark}{sequence.last}号"
+
+
+def _store(visit: Visit, kind: str, data: bytes) -> None:
+    digest = hashlib.sha256(data).hexdigest()
+    getattr(visit, f"{kind}_pdf").save(
+        f"visit-{visit.pk}-{kind}.pdf", ContentFile(data), save=False
+    )
+    setattr(visit, f"{kind}_sha256", digest)
+
+
 def do_close_visit(*, actor: Actor, visit: Visit, by: User) -> Visit:
-    """Close on site: the on-site record and the feedback report become fixed PDFs, the tasks
-    are done, and compliant results start counting for other bodies."""
-    from onevisit.inspections.documents import feedback_report, onsite_record
+    """Close on site: the on-site record, the feedback report and, for problems with a
+    deadline, the rectification order become numbered, fixed PDFs; the tasks are done, and
+    compliant results start counting for other bodies."""
+    from onevisit.inspections.documents import feedback_report, onsite_record, rectification_order
     from onevisit.inspections.recognition import do_apply_recognition
     from onevisit.rectification.actions import do_open_rectification
 
@@ -565,24 +593,18 @@ def do_close_visit(*, actor: Actor, visit: Visit, by: User) -> Visit:
     with transaction.atomic():
         visit.status = Visit.Status.CLOSED
         visit.closed_at = timezone.now()
-        record_bytes = onsite_record(visit)
-        feedback_bytes = feedback_report(visit)
-        visit.record_sha256 = hashlib.sha256(record_bytes).hexdigest()
-        visit.feedback_sha256 = hashlib.sha256(feedback_bytes).hexdigest()
-        visit.record_pdf.save(f"visit-{visit.pk}-record.pdf", ContentFile(record_bytes), save=False)
-        visit.feedback_pdf.save(
-            f"visit-{visit.pk}-feedback.pdf", ContentFile(feedback_bytes), save=False
-        )
-        visit.save(
-            update_fields=[
-                "status",
-                "closed_at",
-                "record_pdf",
-                "record_sha256",
-                "feedback_pdf",
-                "feedback_sha256",
-            ]
-        )
+        year = timezone.localdate(visit.closed_at).year
+        visit.record_number = next_document_number(visit.lead_body, year, "record")
+        visit.feedback_number = next_document_number(visit.lead_body, year, "feedback")
+        _store(visit, "record", onsite_record(visit))
+        _store(visit, "feedback", feedback_report(visit))
+        fields = ["status", "closed_at", "record_number", "feedback_number"]
+        fields += ["record_pdf", "record_sha256", "feedback_pdf", "feedback_sha256"]
+        if visit.findings.exists():
+            visit.order_number = next_document_number(visit.lead_body, year, "order")
+            _store(visit, "order", rectification_order(visit))
+            fields += ["order_number", "order_pdf", "order_sha256"]
+        visit.save(update_fields=fields)
         visit.tasks.filter(status=Task.Status.OPEN).update(status=Task.Status.DONE)
         for finding in visit.findings.select_related("point", "body"):
             do_open_rectification(actor=actor, finding=finding)

@@ -52,7 +52,7 @@ class Document(FPDF):
         self.set_font("cjk", size=10)
         self.set_auto_page_break(auto=True, margin=18)
         self.set_title(title)
-        self.set_creator("onevisit")
+        self.set_creator("涉企行政检查协同平台")
         self.add_page()
 
     def header(self) -> None:
@@ -134,16 +134,54 @@ def _basics(visit: Visit) -> list[tuple[str, str]]:
     ]
 
 
+PLATFORM = "涉企行政检查协同平台"
+NOTICES = (
+    "检查人员已向被检查单位出示执法证件，表明身份，并告知检查事项和依据。",
+    "被检查单位享有陈述、申辩的权利；认为检查人员与本单位有直接利害关系或者其他关系，"
+    "可能影响公正检查的，有权申请回避。",
+)
+
+
+def _number_line(pdf: Document, number: str) -> None:
+    pdf.set_font("cjk", size=10)
+    pdf.cell(0, 7, f"文书编号：{number}", align="R", new_x="LMARGIN", new_y="NEXT")
+
+
+def _signature_lines(pdf: Document, visit: Visit) -> None:
+    """Each officer signs on their own line, the enterprise's representative on another."""
+    confirmed = {c.inspector_id: c.confirmed_at for c in visit.confirmations.all()}
+    rows = [
+        (
+            f"检查人员 {i.name}",
+            f"执法证号 {i.certificate_number}    签名：__________    {_local(confirmed.get(i.pk))}",
+        )
+        for i in visit.inspectors.select_related("body").order_by("pk")
+    ]
+    rows.append(
+        (
+            "被检查单位代表",
+            f"{visit.enterprise_signed_by}    签名：__________    "
+            f"{_local(visit.enterprise_signed_at)}",
+        )
+    )
+    pdf.pairs(rows)
+
+
 def onsite_record(visit: Visit) -> bytes:
-    """现场检查笔录: who came, when, each point's result, the findings and both signatures."""
-    pdf = Document("现场检查笔录", f"onevisit 检查 #{visit.pk}")
+    """现场检查笔录: its number, who came with which certificates, from when to when, the
+    notices given, each point's result, the findings and every signature."""
+    pdf = Document("现场检查笔录", f"{PLATFORM} · 检查 #{visit.pk}")
+    _number_line(pdf, visit.record_number)
     pdf.pairs(
         [
             *_basics(visit),
-            ("进入时间", _local(visit.checked_in_at)),
+            ("检查起止时间", f"{_local(visit.checked_in_at)} 至 {_local(visit.closed_at)}"),
             ("检查来源", ORIGIN[visit.origin] + (f"：{visit.cause}" if visit.cause else "")),
         ]
     )
+    pdf.heading("告知事项")
+    for notice in NOTICES:
+        pdf.paragraph(notice)
     pdf.heading("检查情况")
     lines = []
     for n, row in enumerate(_rows(visit), start=1):
@@ -163,25 +201,16 @@ def onsite_record(visit: Visit) -> bytes:
             [[f.description, SEVERITY[f.severity], f.rectify_by.isoformat()] for f in findings],
         )
     pdf.heading("签字")
-    pdf.pairs(
-        [
-            (
-                "被检查单位代表",
-                f"{visit.enterprise_signed_by}  {_local(visit.enterprise_signed_at)}",
-            ),
-            (
-                "检查人员",
-                f"{visit.team_signed_by or ''}  {_local(visit.team_signed_at)}",
-            ),
-        ]
-    )
+    pdf.paragraph("以上笔录经被检查单位代表核对无误。")
+    _signature_lines(pdf, visit)
     return bytes(pdf.output())
 
 
 def feedback_report(visit: Visit) -> bytes:
     """体检式反馈: what was checked, each problem with its legal basis, the guidance to fix it
     and the deadline; then how to evaluate the visit."""
-    pdf = Document("涉企检查体检式反馈报告", f"onevisit 检查 #{visit.pk}")
+    pdf = Document("涉企检查体检式反馈报告", f"{PLATFORM} · 检查 #{visit.pk}")
+    _number_line(pdf, visit.feedback_number)
     rows = _rows(visit)
     counts = _counts(rows)
     pdf.pairs(_basics(visit)[:6])
@@ -199,10 +228,47 @@ def feedback_report(visit: Visit) -> bytes:
         pdf.paragraph("本次检查未发现问题。")
     pdf.heading("评价与投诉")
     pdf.paragraph(
-        "企业可登录 onevisit，在“我的检查”中对本次检查匿名评价（30 日内）；"
+        f"企业可登录{PLATFORM}，在“我的受检”中对本次检查匿名评价（30 日内）；"
         "被检查部门只能看到不少于 5 条评价的汇总，看不到评价人。"
         "对检查行为有异议的，可通过检查码页面向司法局行政执法监督机构投诉。"
     )
+    return bytes(pdf.output())
+
+
+def rectification_order(visit: Visit) -> bytes:
+    """责令限期整改通知书: the lead body orders each problem fixed by its deadline, with the
+    legal basis, the right to state a defence, and the line for its seal."""
+    pdf = Document("责令限期整改通知书", f"{PLATFORM} · 检查 #{visit.pk}")
+    _number_line(pdf, visit.order_number)
+    pdf.paragraph(f"{visit.enterprise.name}（统一社会信用代码 {visit.enterprise.uscc}）：")
+    pdf.paragraph(
+        f"{visit.date.isoformat()}，{visit.lead_body.name}等部门对你单位进行了检查"
+        f"（现场检查笔录 {visit.record_number}），发现下列问题。"
+        "现责令你单位在规定期限内整改，并将整改情况和证明材料提交检查部门："
+    )
+    findings = list(visit.findings.select_related("point__item", "body"))
+    pdf.grid(
+        ("序号", "问题", "依据", "整改期限"),
+        (12, 70, 68, 30),
+        [
+            [
+                str(n),
+                f.description,
+                f"{f.point.item.name}：{f.point.item.legal_basis}",
+                f"{f.rectify_by.isoformat()} 前",
+            ]
+            for n, f in enumerate(findings, start=1)
+        ],
+    )
+    pdf.paragraph(
+        "逾期未整改或者整改不符合要求的，将依法处理。对本通知有异议的，"
+        "可以自收到之日起向作出通知的部门陈述、申辩。"
+    )
+    pdf.ln(6)
+    pdf.cell(0, 7, f"{visit.lead_body.name}（印章）", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, _local(visit.closed_at)[:10], align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.paragraph("被检查单位签收：__________    日期：__________")
     return bytes(pdf.output())
 
 

@@ -96,6 +96,11 @@ class Visit(models.Model):
     record_sha256 = models.CharField(max_length=64, blank=True)
     feedback_pdf = models.FileField(upload_to="visits/feedback/%Y/", blank=True)
     feedback_sha256 = models.CharField(max_length=64, blank=True)
+    record_number = models.CharField(_("record number (文书编号)"), max_length=60, blank=True)
+    feedback_number = models.CharField(_("feedback number"), max_length=60, blank=True)
+    order_number = models.CharField(_("rectification order number"), max_length=60, blank=True)
+    order_pdf = models.FileField(upload_to="visits/orders/%Y/", blank=True)
+    order_sha256 = models.CharField(max_length=64, blank=True)
     cancel_reason = models.TextField(_("why cancelled"), blank=True)
     created_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -277,6 +282,28 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.point.content}: {self.description[:40]}"
+
+
+class DocumentSequence(models.Model):
+    """文书编号: each body numbers each kind of document from 1 every year."""
+
+    class Kind(models.TextChoices):
+        RECORD = "record", _("on-site record (现场检查笔录)")
+        FEEDBACK = "feedback", _("feedback report (体检式反馈)")
+        ORDER = "order", _("rectification order (责令限期整改通知书)")
+
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["body", "year", "kind"], name="one_sequence_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body_id} {self.year} {self.kind}: {self.last}"
 
 
 class TeamConfirmation(models.Model):

@@ -33,6 +33,7 @@ urlpatterns = [
     path("inspections/<int:pk>/record.pdf", views.record_pdf, name="record_pdf"),
     path("inspections/<int:pk>/feedback/", views.feedback, name="feedback"),
     path("inspections/<int:pk>/feedback.pdf", views.feedback_pdf, name="feedback_pdf"),
+    path("inspections/<int:pk>/order.pdf", views.order_pdf, name="order_pdf"),
     path("inspections/<int:pk>/propose/", views.propose, name="propose"),
     path("inspections/<int:pk>/evaluate/", views.evaluate, name="evaluate"),
 ]

@@ -500,6 +500,14 @@ def record_pdf(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
+def order_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    visit = access.get_visit(request.user, pk)
+    if not visit.order_pdf:
+        raise Http404("No rectification order for this visit.")
+    return _pdf(visit.order_pdf, f"责令限期整改通知书-{visit.pk}.pdf")
+
+
+@login_required
 def feedback_pdf(request: HttpRequest, pk: int) -> FileResponse:
     visit = access.get_visit(request.user, pk)
     return _pdf(visit.feedback_pdf, f"检查反馈-{visit.pk}.pdf")

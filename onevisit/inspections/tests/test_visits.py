@@ -366,3 +366,34 @@ class TeamConfirmationTest(VisitTestCase):
             actor=SYSTEM, visit=visit, by=self.ivan, party="team", certificates=certificates(visit)
         )
         assert {c.inspector for c in visit.confirmations.all()} == {self.ivan_inspector, self.mali}
+
+
+class DocumentTest(VisitTestCase):
+    def close_with(self, noncompliant: int) -> Visit:
+        visit = self.on_site(self.register())
+        OnSiteTest.fill(self, visit, noncompliant=noncompliant)  # type: ignore[arg-type]
+        do_sign_off(actor=SYSTEM, visit=visit, by=self.ivan, party="enterprise", name="张三")
+        do_sign_off(
+            actor=SYSTEM, visit=visit, by=self.ivan, party="team", certificates=certificates(visit)
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            do_close_visit(actor=SYSTEM, visit=visit, by=self.ivan)
+        visit.refresh_from_db()
+        return visit
+
+    def test_it_numbers_each_document_per_body_and_year_and_orders_rectification(self) -> None:
+        first = self.close_with(noncompliant=1)
+        year = timezone.localdate().year
+        assert first.record_number == f"LC-SCJG〔{year}〕检记1号"
+        assert first.feedback_number == f"LC-SCJG〔{year}〕检馈1号"
+        assert first.order_number == f"LC-SCJG〔{year}〕责改1号"
+        order = first.order_pdf.read()
+        assert order.startswith(b"%PDF") and hashlib.sha256(order).hexdigest() == first.order_sha256
+        response = self.client_for(self.erin).get(reverse("inspections:order_pdf", args=[first.pk]))
+        assert response.status_code == 200
+        assert (
+            self.client_for(self.frank)
+            .get(reverse("inspections:order_pdf", args=[first.pk]))
+            .status_code
+            == 404
+        )
