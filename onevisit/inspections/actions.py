@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -676,24 +677,32 @@ def do_note_evaluation(*, actor: Actor, evaluation: Evaluation, note: str) -> Ev
     return evaluation
 
 
-def do_complain(*, visit: Visit | None, code_presented: str, text: str, contact: str) -> Complaint:
+def do_complain(
+    *, visit: Visit | None, code_presented: str, text: str, contact: str
+) -> tuple[Complaint, str]:
+    """A complaint to the supervisor; returns it with the secret that, with its receipt number,
+    lets the complainant follow it (shown once, kept only as a digest)."""
     if not text.strip():
         raise VisitRefused(_("Write what happened."))
+    secret = secrets.token_urlsafe(9)
+    today = timezone.localdate()
     with transaction.atomic():
         complaint = Complaint.objects.create(
             visit=visit,
             code_presented=code_presented[:200],
             text=text.strip()[:4000],
             contact=contact.strip()[:100],
+            receipt=f"TS{today:%Y%m%d}{secrets.randbelow(10**6):06d}",
+            secret_sha256=hashlib.sha256(secret.encode()).hexdigest(),
         )
         record(
             actor=Actor.system("complaint"),
             action="complain",
             obj=complaint,
             object_repr=f"complaint {complaint.pk}",
-            changes={"visit": visit.pk if visit else None},
+            changes={"visit": visit.pk if visit else None, "receipt": complaint.receipt},
         )
-    return complaint
+    return complaint, secret
 
 
 def do_handle_complaint(*, actor: Actor, complaint: Complaint, note: str) -> Complaint:

@@ -4,6 +4,8 @@ documents, the enterprise's slot proposals, anonymous evaluations and complaints
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 from typing import Any
 
 from django.db import models
@@ -411,6 +413,9 @@ class Complaint(models.Model):
     contact = models.CharField(_("contact (optional)"), max_length=100, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     handling_note = models.TextField(_("handling"), blank=True)
+    # the complainant follows the complaint with these two, as a reporter follows a tip
+    receipt = models.CharField(_("receipt number"), max_length=20, null=True, unique=True)
+    secret_sha256 = models.CharField(max_length=64, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -418,6 +423,10 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+    def secret_matches(self, secret: str) -> bool:
+        given = hashlib.sha256(secret.strip().encode("utf-8")).hexdigest()
+        return bool(self.secret_sha256) and hmac.compare_digest(given, self.secret_sha256)
 
 
 def code_snapshot(

@@ -43,6 +43,7 @@ from onevisit.inspections.checklist import Row, merge
 from onevisit.inspections.forms import EvaluationForm, ResultForm, VisitForm
 from onevisit.inspections.lookup import details_html, look_up
 from onevisit.inspections.models import (
+    Complaint,
     Finding,
     SlotProposal,
     Visit,
@@ -119,7 +120,7 @@ def complain(request: HttpRequest, code: str) -> HttpResponse:
         return _verify_page(request, code, typed, status=429)
     status = look_up(code, timezone.localdate())
     try:
-        do_complain(
+        complaint, secret = do_complain(
             visit=Visit.objects.filter(pk=status.visit_id).first() if status.visit_id else None,
             code_presented=code,
             text=typed["text"],
@@ -128,10 +129,36 @@ def complain(request: HttpRequest, code: str) -> HttpResponse:
     except VisitRefused as error:
         messages.error(request, str(error))
         return _verify_page(request, code, typed, status=422)
-    messages.success(
-        request, _("Your complaint went to the city's enforcement supervisor (司法局).")
+    # the secret is shown here once and kept nowhere but as a digest
+    return render(
+        request,
+        "inspections/complaint_receipt.html",
+        {"complaint": complaint, "secret": secret},
+        status=201,
     )
-    return redirect("inspections:verify", code=code)
+
+
+def complaint_status(request: HttpRequest) -> HttpResponse:
+    """The complainant follows the complaint with its receipt number and secret (by POST, so
+    that the secret stays out of addresses and logs)."""
+    complaint = None
+    error = ""
+    receipt = request.POST.get("receipt", "").strip()
+    if request.method == "POST":
+        if too_many(request, "complaint-status", settings.ONEVISIT_CODE_LOOKUPS_PER_MINUTE):
+            error = _("This address has looked up too many complaints in the last minute.")
+        else:
+            found = Complaint.objects.filter(receipt=receipt).first() if receipt else None
+            if found is not None and found.secret_matches(request.POST.get("secret", "")):
+                complaint = found
+            else:
+                error = _("No complaint with this receipt number and secret.")
+    return render(
+        request,
+        "inspections/complaint_status.html",
+        {"complaint": complaint, "error": error, "receipt": receipt},
+        status=422 if error else 200,
+    )
 
 
 # ---- office: lists, registration, detail --------------------------------------------------

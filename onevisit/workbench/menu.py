@@ -41,6 +41,7 @@ def public_group() -> Group:
             _link(_("Discretion benchmarks"), "penalties:catalogue"),
             _link(_("Report a problem (举报)"), "tips:tip_new"),
             _link(_("Follow a tip"), "tips:tip_status"),
+            _link(_("Follow a complaint"), "inspections:complaint_status"),
         ],
     )
 

@@ -106,7 +106,7 @@ class CodePageTest(VisitTestCase):
             reverse("inspections:complain", args=[code.short_code]),
             {"text": "检查人员索要土特产", "contact": ""},
         )
-        assert response.status_code == 302
+        assert response.status_code == 201
         complaint = Complaint.objects.get()
         assert complaint.visit == visit
         supervisor = self.client_for(self.supervisor).get(reverse("oversight:complaint_list"))
@@ -114,6 +114,25 @@ class CodePageTest(VisitTestCase):
         assert (
             self.client_for(self.alice).get(reverse("oversight:complaint_list")).status_code == 403
         )
+
+    def test_it_gives_the_complainant_a_receipt_to_follow_the_complaint(self) -> None:
+        code = self.register().current_code()
+        assert code is not None
+        receipt = self.client_for(None).post(
+            reverse("inspections:complain", args=[code.short_code]), {"text": "态度恶劣"}
+        )
+        number, secret = receipt.context["complaint"].receipt, receipt.context["secret"]
+        self.assertContains(receipt, number, status_code=201)
+        status = reverse("inspections:complaint_status")
+        wrong = self.client_for(None).post(status, {"receipt": number, "secret": "guess"})
+        assert wrong.status_code == 422 and "态度恶劣" not in wrong.content.decode()
+        complaint = Complaint.objects.get()
+        self.client_for(self.supervisor).post(
+            reverse("oversight:complaint_handle", args=[complaint.pk]),
+            {"note": "已约谈检查人员，责令书面检查"},
+        )
+        found = self.client_for(None).post(status, {"receipt": number, "secret": secret})
+        self.assertContains(found, "已约谈检查人员")
 
     def test_it_serves_the_qr_code_as_an_svg_document_an_img_can_show(self) -> None:
         visit = self.register()
