@@ -26,6 +26,7 @@ from onevisit.sortition import (
     key_string,
     pool_sha256,
     stratum_sizes,
+    teams_commitment,
 )
 
 
@@ -208,6 +209,7 @@ def do_run_draw(*, actor: Actor, draw: Draw, sources: list[Any]) -> Draw:
                 for a in assignments
             ],
         }
+        result["teams_commitment"] = teams_commitment(result["teams"])
     with transaction.atomic():
         draw.status, draw.seed_values, draw.key, draw.record, draw.drawn_at = (
             Draw.Status.DRAWN,

@@ -50,7 +50,7 @@ def get_draw(request: HttpRequest, draw_id: int) -> DrawOut:
 @public_router.get("/draws/{draw_id}/record", response=dict[str, Any])
 def get_record(request: HttpRequest, draw_id: int) -> dict[str, Any]:
     draw = get_object_or_404(Draw, pk=draw_id, status=Draw.Status.DRAWN)
-    return draw.record or {}
+    return draw.public_record() or {}
 
 
 @public_router.get("/draw-results", response=list[DrawResultOut])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onevisit.catalog.models import Item
 from onevisit.registry.models import Body, Enterprise, Inspector
+from onevisit.sortition import without_teams
 from onevisit.sortition.core import ALGORITHMS, SHA256_V1
 
 
@@ -86,6 +89,21 @@ class Draw(models.Model):
             ),
             models.CheckConstraint(condition=Q(team_size__gte=2), name="draw_team_of_two"),
         ]
+
+    @property
+    def teams_public(self) -> bool:
+        """The teams are revealed with the results: once the draw's checking window is over,
+        or no check from it is still open. Until then the record shows only their SHA-256."""
+        from onevisit.planning.models import Task
+
+        if self.window_end is not None and self.window_end < timezone.localdate():
+            return True
+        return not Task.objects.filter(draw=self, status=Task.Status.OPEN).exists()
+
+    def public_record(self) -> dict[str, Any] | None:
+        if self.record is None:
+            return None
+        return dict(self.record) if self.teams_public else without_teams(self.record)
 
     @property
     def ratio_percent(self) -> str:

@@ -71,7 +71,7 @@ def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
     draw = get_object_or_404(Draw.objects.select_related("body"), pk=pk)
     labels = draw.stratum_labels()
     teams: list[tuple[str, str, list[str], list[dict[str, str]]]] = []
-    if draw.record and "teams" in draw.record:
+    if draw.record and "teams" in draw.record and draw.teams_public:
         names = dict(Inspector.objects.filter(body=draw.body).values_list("pk", "name"))
         teams = [
             (
@@ -110,7 +110,9 @@ def draw_pool(request: HttpRequest, pk: int) -> HttpResponse:
 
 def draw_record(request: HttpRequest, pk: int) -> HttpResponse:
     draw = get_object_or_404(Draw, pk=pk, status=Draw.Status.DRAWN)
-    response = JsonResponse(draw.record, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response = JsonResponse(
+        draw.public_record(), json_dumps_params={"ensure_ascii": False, "indent": 1}
+    )
     response["Content-Disposition"] = f'attachment; filename="draw-{pk}.json"'
     return response
 
@@ -120,7 +122,7 @@ def draw_verify(request: HttpRequest, pk: int) -> HttpResponse:
     """Anyone: re-run the stored record, or a record file they upload."""
     draw = get_object_or_404(Draw, pk=pk)
     form = VerifyForm(request.POST, request.FILES)
-    record: Any = draw.record
+    record: Any = draw.public_record()
     if form.is_valid():
         try:
             record = json.loads(form.cleaned_data["record"].read().decode("utf-8"))

@@ -13,7 +13,7 @@ from .core import (
     pool_sha256,
     stratum_sizes,
 )
-from .records import verify_record
+from .records import teams_commitment, verify_record, without_teams
 from .teams import Conflict, TeamMember, assign_teams
 
 __all__ = [
@@ -27,5 +27,7 @@ __all__ = [
     "key_string",
     "pool_sha256",
     "stratum_sizes",
+    "teams_commitment",
     "verify_record",
+    "without_teams",
 ]

@@ -4,13 +4,17 @@ A minimal record has five fields — {"algorithm", "pool", "key", "count", "sele
 verified by drawing `count` of `pool` with `key` again. A full record adds, each checked when
 present: "sources" (the seed values; the key must be their key string), "pool_sha256", "strata"
 ([{"name", "pool", "count", "selected"}], with "ratio" and "cap" the sizes are recomputed too),
-and "teams" ({"team_size", "inspectors": [{"id", "districts"}], "districts": {candidate:
-district}, "conflicts": [{"inspector", "candidate", "reason"}], "assignments": [{"candidate",
-"team", "skipped": [{"inspector", "reason"}]}]}).
+"teams_commitment" (the SHA-256 of the canonical JSON of "teams", published before the teams
+are revealed; once they are, both must agree), and "teams" ({"team_size", "inspectors":
+[{"id", "districts"}], "districts": {candidate: district}, "conflicts": [{"inspector",
+"candidate", "reason"}], "assignments": [{"candidate", "team", "skipped": [{"inspector",
+"reason"}]}]}).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any, TypeVar
@@ -59,6 +63,22 @@ def _strings(record: Mapping[str, Any], field: str) -> list[str]:
     return list(values)
 
 
+def teams_commitment(teams: Mapping[str, Any]) -> str:
+    """SHA-256 of the team assignment in canonical JSON (keys sorted, no spaces, UTF-8): what a
+    draw publishes instead of the teams until the results are out, and checks after."""
+    canonical = json.dumps(teams, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def without_teams(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The record as published before the results: the teams replaced by their commitment."""
+    public = dict(record)
+    if "teams" in public:
+        public.setdefault("teams_commitment", teams_commitment(public["teams"]))
+        del public["teams"]
+    return public
+
+
 def verify_record(record: object) -> None:
     """Recompute the record; raise `Mismatch` naming the first field that does not match."""
     if not isinstance(record, dict):
@@ -92,6 +112,10 @@ def verify_record(record: object) -> None:
     if selected != expected:
         raise Mismatch("selected", "differs", first_differences(selected, expected))
     if "teams" in record:
+        if "teams_commitment" in record and record["teams_commitment"] != teams_commitment(
+            record["teams"]
+        ):
+            raise Mismatch("teams_commitment", "the revealed teams are not the ones committed to")
         _verify_teams(record["teams"], selected, key, algorithm)
 
 

@@ -28,7 +28,7 @@ from onevisit.planning.models import Task
 from onevisit.planning.tests.test_planning import PlanningCase
 from onevisit.registry.models import District, Inspector
 from onevisit.sortition import DrawError
-from onevisit.sortition.records import Mismatch, verify_record
+from onevisit.sortition.records import Mismatch, verify_record, without_teams
 from onevisit.testing import TODAY
 
 ACTOR = Actor.system("test")
@@ -208,7 +208,26 @@ class PublicDisclosureTest(DrawCase):
         assert self.shop.name in detail
         api = anonymous.get("/api/public/draws").json()
         assert {d["title"] for d in api} == {"第二批抽查", "2027年食品经营双随机抽查"}
-        assert anonymous.get(f"/api/public/draws/{draw.pk}/record").json() == draw.record
+        published = anonymous.get(f"/api/public/draws/{draw.pk}/record").json()
+        assert published == without_teams(draw.record or {})
+
+    def test_it_commits_to_the_teams_until_the_results_then_reveals_them(self) -> None:
+        draw = self.drawn()
+        record = draw.record or {}
+        anonymous = self.client_for(None)
+        before = anonymous.get(reverse("draws:draw_record", args=[draw.pk])).json()
+        assert "teams" not in before and before["teams_commitment"] == record["teams_commitment"]
+        verify_record(before)  # the selection stays verifiable
+        page = anonymous.get(reverse("draws:draw_detail", args=[draw.pk])).content.decode()
+        assert record["teams_commitment"] in page and self.ivan_inspector.name not in page
+        Task.objects.filter(draw=draw).update(status=Task.Status.DONE)  # the results are out
+        after = anonymous.get(reverse("draws:draw_record", args=[draw.pk])).json()
+        assert after["teams"] == record["teams"]
+        verify_record(after)
+        after["teams"]["assignments"][0]["team"].reverse()
+        with pytest.raises(Mismatch) as caught:
+            verify_record(after)
+        assert caught.value.field == "teams_commitment"
 
     def test_it_verifies_the_downloaded_record_with_the_command(self) -> None:
         draw = self.drawn()
