@@ -257,6 +257,32 @@ def _check_published(items: Iterable[Item]) -> None:
         item.assert_plannable()
 
 
+def do_add_special_entries(
+    *,
+    actor: Actor,
+    plan: AnnualPlan,
+    enterprises: Sequence[Enterprise],
+    start: dt.date,
+    end: dt.date,
+    items: Sequence[Item],
+    reason: str,
+) -> list[PlanEntry]:
+    """Special inspections of a list of enterprises with one reason: all of them or none."""
+    with transaction.atomic():
+        return [
+            do_add_special_entry(
+                actor=actor,
+                plan=plan,
+                enterprise=enterprise,
+                start=start,
+                end=end,
+                items=items,
+                reason=reason,
+            )
+            for enterprise in enterprises
+        ]
+
+
 def do_add_special_entry(
     *,
     actor: Actor,

@@ -5,9 +5,11 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onevisit.catalog.models import Item
+from onevisit.lib.tabular import Column, TableError, read_table
 from onevisit.planning.models import FrequencyRule, Level, TierPolicy
 from onevisit.registry.identifiers import InvalidIdentifier, validate_uscc
 from onevisit.registry.models import Body, Enterprise
@@ -53,8 +55,23 @@ class OverrideForm(forms.Form):
         return until
 
 
+MAX_SPECIAL_CODES = 5000
+UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+
+
 class SpecialEntryForm(forms.Form):
-    uscc = forms.CharField(label=_("Unified social credit code"), max_length=18)
+    """Special inspections for a list of enterprises at once: credit codes pasted from Excel
+    (one per line) or a file; every code must be valid and registered, or nothing is added."""
+
+    usccs = forms.CharField(
+        label=_("Credit codes, one per line (paste a column from Excel)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    file = forms.FileField(
+        label=_("or a file: .xlsx or .csv with a 统一社会信用代码 column, or .txt"),
+        required=False,
+    )
     start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     items = forms.ModelMultipleChoiceField(label=_("Items"), queryset=Item.objects.none())
@@ -63,23 +80,73 @@ class SpecialEntryForm(forms.Form):
     def __init__(self, *args: Any, body: Body, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["items"].queryset = Item.objects.published().filter(body=body)  # type: ignore[attr-defined]
-        self.enterprise: Enterprise | None = None
-
-    def clean_uscc(self) -> str:
-        try:
-            code = validate_uscc(self.cleaned_data["uscc"])
-        except InvalidIdentifier as error:
-            raise forms.ValidationError(str(error)) from None
-        self.enterprise = Enterprise.objects.filter(uscc=code).first()
-        if self.enterprise is None:
-            raise forms.ValidationError(_("No enterprise with this code is registered."))
-        return code
+        self.enterprises: list[Enterprise] = []
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             raise forms.ValidationError(_("The window ends before it starts."))
+        lines = _code_lines(data.get("usccs") or "", data.get("file"))
+        if not lines:
+            raise forms.ValidationError(_("Give at least one credit code."))
+        if len(lines) > MAX_SPECIAL_CODES:
+            raise forms.ValidationError(
+                _("At most %(n)s codes at a time.") % {"n": MAX_SPECIAL_CODES}
+            )
+        self.enterprises = self._enterprises(lines)
         return data
+
+    def _enterprises(self, lines: list[tuple[int, str]]) -> list[Enterprise]:
+        codes: dict[str, int] = {}
+        problems = []
+        for number, text in lines:
+            try:
+                codes.setdefault(validate_uscc(text), number)
+            except InvalidIdentifier as error:
+                problems.append(
+                    _("Line %(n)s, %(code)s: %(why)s") % {"n": number, "code": text, "why": error}
+                )
+        found = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=list(codes))}
+        problems += [
+            _("Line %(n)s, %(code)s: no enterprise with this code is registered.")
+            % {"n": number, "code": code}
+            for code, number in codes.items()
+            if code not in found
+        ]
+        if problems:
+            raise forms.ValidationError([str(p) for p in problems[:50]])
+        return [found[code] for code in codes]
+
+
+def _code_lines(pasted: str, upload: Any) -> list[tuple[int, str]]:
+    """(line number, code) from the pasted text, else from the uploaded file."""
+    if upload is not None:
+        name = str(upload.name).lower()
+        data = upload.read(UPLOAD_MAX_BYTES + 1)
+        if len(data) > UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        if name.endswith((".xlsx", ".csv")):
+            try:
+                table = read_table(data, name, [UsccColumn], UPLOAD_MAX_BYTES)
+            except TableError as error:
+                raise forms.ValidationError(error.localized(gettext)) from None
+            return [
+                (n, str(row.get("uscc") or "").strip()) for n, row in table.rows if row.get("uscc")
+            ]
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                pasted = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+    return [
+        (n, line.strip().split()[0].strip(",;，；"))
+        for n, line in enumerate(pasted.splitlines(), start=1)
+        if line.strip()
+    ]
+
+
+UsccColumn = Column("uscc", ("统一社会信用代码", "信用代码"), required=True)
 
 
 class DecisionForm(forms.Form):

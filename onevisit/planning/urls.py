@@ -16,6 +16,7 @@ urlpatterns = [
     path("plans/generate/", views.plan_generate, name="plan_generate"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/special/", views.plan_special, name="plan_special"),
+    path("plans/<int:pk>/plan.<str:fmt>", views.plan_export, name="plan_export"),
     path("plans/<int:pk>/file/", views.plan_file, name="plan_file"),
     path("plans/<int:pk>/<str:decision>/", views.plan_decide, name="plan_decide"),
     path("schedule/", views.my_schedule, name="my_schedule"),

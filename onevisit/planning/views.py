@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +23,7 @@ from onevisit.audit.actions import Actor
 from onevisit.planner.model import CAP_REACHED, CAPACITY, NO_INSPECTOR, TOO_FEW_INSPECTORS
 from onevisit.planning import access, actions, queries
 from onevisit.planning.calendar import schedule_ics
+from onevisit.planning.exports import PLAN_HEADERS, plan_pdf, plan_rows
 from onevisit.planning.forms import (
     DecisionForm,
     FrequencyRuleForm,
@@ -44,6 +46,7 @@ from onevisit.planning.models import (
 from onevisit.planning.tasks import recompute_tiers
 from onevisit.registry.access import enterprises_for_user, require_login
 from onevisit.registry.models import Body, Inspector
+from onevisit.registry.views import xlsx_response
 
 PAGE_SIZE = 50
 FEED_SALT = "onevisit.planning.schedule-feed"
@@ -350,25 +353,44 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def plan_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The plan as a spreadsheet, or as the PDF filed with the supervisor (备案)."""
+    user = access.require_planner(request.user)
+    plan = access.get_plan(user, pk)
+    name = f"{plan.body.name}-{plan.year}年度检查计划"
+    if fmt == "xlsx":
+        return xlsx_response(name, f"{plan.year}年度检查计划", PLAN_HEADERS, plan_rows(plan))
+    if fmt == "pdf":
+        response = HttpResponse(plan_pdf(plan), content_type="application/pdf")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.pdf"
+        return response
+    raise Http404("Unknown format.")
+
+
+@login_required
 @require_POST
 def plan_special(request: HttpRequest, pk: int) -> HttpResponse:
     body = access.own_body(request.user)
     plan = access.get_plan(request.user, pk)
     if plan.body_id != body.pk:
         raise PermissionDenied("Another body's plan.")
-    form = SpecialEntryForm(request.POST, body=body)
-    if form.is_valid() and form.enterprise is not None:
+    form = SpecialEntryForm(request.POST, request.FILES, body=body)
+    if form.is_valid():
         try:
-            actions.do_add_special_entry(
+            added = actions.do_add_special_entries(
                 actor=Actor.of(request.user),
                 plan=plan,
-                enterprise=form.enterprise,
+                enterprises=form.enterprises,
                 start=form.cleaned_data["start"],
                 end=form.cleaned_data["end"],
                 items=list(form.cleaned_data["items"]),
                 reason=form.cleaned_data["reason"],
             )
-            messages.success(request, _("Special inspection added; it is approved with the plan."))
+            messages.success(
+                request,
+                _("%(n)s special inspections added; they are approved with the plan.")
+                % {"n": len(added)},
+            )
         except ValueError as error:
             messages.error(request, str(error))
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
+from openpyxl import load_workbook
 
 from onevisit.audit.actions import Actor
 from onevisit.catalog.models import Item
@@ -278,6 +280,40 @@ class PlanTest(PlanningCase):
         )
         plan = AnnualPlan.objects.get(body=self.market, year=YEAR)
         assert response.status_code == 302 and plan.entries.count() == 4
+
+    def test_it_exports_the_plan_to_excel_and_as_a_pdf_for_filing(self) -> None:
+        do_recompute_tiers(self.market)
+        plan = do_generate_plan(actor=ACTOR, body=self.market, year=YEAR)
+        client = self.client_for(self.alice)
+        sheet = client.get(reverse("planning:plan_export", args=[plan.pk, "xlsx"]))
+        rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
+        assert rows[0][:3] == ("序号", "企业名称", "统一社会信用代码")
+        assert len(rows) == 1 + plan.entries.count()
+        assert {r[1] for r in rows[1:]} == {self.bearing.name}
+        pdf = client.get(reverse("planning:plan_export", args=[plan.pk, "pdf"]))
+        assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+        other = self.client_for(self.bob).get(
+            reverse("planning:plan_export", args=[plan.pk, "pdf"])
+        )
+        assert other.status_code in {403, 404}
+
+    def test_it_adds_special_inspections_for_a_pasted_list_or_none_of_it(self) -> None:
+        plan = do_generate_plan(actor=ACTOR, body=self.market, year=YEAR)
+        url = reverse("planning:plan_special", args=[plan.pk])
+        form = {
+            "start": f"{YEAR}-05-01",
+            "end": f"{YEAR}-05-31",
+            "items": [self.market_item.pk],
+            "reason": "省局部署：夏季食品安全专项检查",
+        }
+        codes = f"{self.bearing.uscc}\n  {self.shop.uscc.lower()}  \n91371500MA0000000X\n"
+        refused = self.client_for(self.alice).post(url, {**form, "usccs": codes}, follow=True)
+        self.assertContains(refused, "第 3 行")
+        assert not plan.entries.filter(kind="special").exists()
+        self.client_for(self.alice).post(url, {**form, "usccs": codes.rsplit("\n", 2)[0]})
+        specials = plan.entries.filter(kind="special")
+        assert {e.enterprise for e in specials} == {self.bearing, self.shop}
+        assert {e.reason for e in specials} == {"省局部署：夏季食品安全专项检查"}
 
 
 class RunTest(PlanningCase):
