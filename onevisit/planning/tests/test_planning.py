@@ -286,7 +286,8 @@ class PlanTest(PlanningCase):
         plan = do_generate_plan(actor=ACTOR, body=self.market, year=YEAR)
         client = self.client_for(self.alice)
         sheet = client.get(reverse("planning:plan_export", args=[plan.pk, "xlsx"]))
-        rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
+        workbook = load_workbook(io.BytesIO(sheet.content))
+        rows = list(workbook.worksheets[0].iter_rows(values_only=True))
         assert rows[0][:3] == ("序号", "企业名称", "统一社会信用代码")
         assert len(rows) == 1 + plan.entries.count()
         assert {r[1] for r in rows[1:]} == {self.bearing.name}
