@@ -139,6 +139,7 @@ def _watch_one(units: list[RetirementUnit], today: dt.date) -> None:
         )
         for hours, value in ((6, 0.3), (5, 0.2), (3, 45.0), (2, 47.5))
     )
+    Device.objects.filter(pk=device.pk).update(last_seen=now - dt.timedelta(hours=2))
     do_check_alerts(since=now - dt.timedelta(hours=12), now=now)
 
 

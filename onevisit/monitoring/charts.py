@@ -1,11 +1,14 @@
-"""Recent readings as small SVG line charts (no JavaScript library, no CDN)."""
+"""Recent readings as small SVG line charts with their axes (no JavaScript library, no CDN)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-WIDTH, HEIGHT = 300, 60
+from onevisit.monitoring.factors import factor_label
+
+# the plot area inside a 360 x 110 drawing: room on the left for values, below for times
+WIDTH, HEIGHT, LEFT, TOP = 300, 80, 52, 6
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,12 @@ class Series:
     low: float
     high: float
     count: int
+    first_time: dt.datetime | None = None
+    last_time: dt.datetime | None = None
+
+    @property
+    def label(self) -> str:
+        return factor_label(self.factor, self.kind)
 
 
 def series_of(readings: list[tuple[str, str, dt.datetime, float]]) -> list[Series]:
@@ -31,9 +40,9 @@ def series_of(readings: list[tuple[str, str, dt.datetime, float]]) -> list[Serie
         high = max(v for _, v in values)
         rise = (high - low) or 1.0
         points = " ".join(
-            f"{WIDTH * (when - first).total_seconds() / span:.1f},"
-            f"{HEIGHT - 4 - (HEIGHT - 8) * (value - low) / rise:.1f}"
+            f"{LEFT + WIDTH * (when - first).total_seconds() / span:.1f},"
+            f"{TOP + HEIGHT - HEIGHT * (value - low) / rise:.1f}"
             for when, value in values
         )
-        out.append(Series(factor, kind, points, values[-1][1], low, high, len(values)))
+        out.append(Series(factor, kind, points, values[-1][1], low, high, len(values), first, last))
     return out

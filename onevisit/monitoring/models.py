@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from onevisit.monitoring.factors import factor_label
 from onevisit.registry.models import Enterprise
 
 
@@ -173,3 +174,8 @@ class Alert(models.Model):
                 fields=["device", "kind", "factor", "data_time"], name="one_alert_per_hour"
             )
         ]
+
+    @property
+    def factor_name(self) -> str:
+        """化学需氧量（mg/L）, not w01018."""
+        return factor_label(self.factor) if self.factor else ""

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -34,9 +35,14 @@ def enterprise_devices(request: HttpRequest, pk: int) -> HttpResponse:
     """The enterprise's monitoring devices with a chart of their recent data (htmx partial)."""
     enterprise = get_object_or_404(enterprises_for_user(request.user), pk=pk)
     since = timezone.now() - dt.timedelta(hours=CHART_HOURS)
-    devices = list(Device.objects.filter(enterprise=enterprise))
+    devices = list(
+        Device.objects.filter(enterprise=enterprise).annotate(latest=Max("readings__received"))
+    )
     charts: list[tuple[Device, list[Series]]] = []
     for device in devices:
+        # heard from: the receiver notes last_seen once a minute; readings may be newer
+        seen = [t for t in (device.last_seen, device.latest) if t is not None]  # type: ignore[attr-defined]
+        device.heard = max(seen) if seen else None  # type: ignore[attr-defined]
         readings = (
             Reading.objects.filter(device=device, data_time__gte=since)
             .order_by("data_time")

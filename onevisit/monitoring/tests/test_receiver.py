@@ -252,7 +252,11 @@ class RecordsTest(PersonaTestCase):
         )
         url = reverse("monitoring:enterprise_devices", args=[self.bearing.pk])
         page = self.client_for(self.erin).get(url).content.decode()
-        assert MN in page and "<polyline" in page and "w01018-Rtd" in page
+        assert MN in page and "<polyline" in page
+        assert "化学需氧量 实时值（mg/L）" in page and "w01018-Rtd" not in page  # names, units
+        assert "从未上报" not in page  # its readings say it reported, last_seen or not
+        local = timezone.localtime(now - dt.timedelta(minutes=50))
+        assert f"{local:%m-%d %H:%M}" in page  # the time axis starts at the first reading
         assert self.client_for(self.alice).get(url).status_code == 200
         assert self.client_for(self.frank).get(url).status_code == 404
         assert self.client_for(self.stranger).get(url).status_code == 403
