@@ -41,7 +41,7 @@ def enterprise_devices(request: HttpRequest, pk: int) -> HttpResponse:
     charts: list[tuple[Device, list[Series]]] = []
     for device in devices:
         # heard from: the receiver notes last_seen once a minute; readings may be newer
-        seen = [t for t in (device.last_seen, device.latest) if t is not None]  # type: ignore[attr-defined]
+        seen = [t for t in (device.last_seen, device.latest) if t is not None]
         device.heard = max(seen) if seen else None  # type: ignore[attr-defined]
         readings = (
             Reading.objects.filter(device=device, data_time__gte=since)
