@@ -156,3 +156,5 @@ class ErrorPageTest(VisitTestCase):
 
         page = render_to_string("500.html")
         assert "系统出现故障" in page and 'name="viewport"' in page
+        expired = render_to_string("403_csrf.html", {})
+        assert "表单已失效" in expired and 'name="viewport"' in expired
