@@ -23,6 +23,7 @@ from onevisit.draws.disclosure import (
 from onevisit.draws.forms import DrawForm, SeedForm, VerifyForm
 from onevisit.draws.models import Draw
 from onevisit.draws.verdicts import describe
+from onevisit.lib.params import whole_number
 from onevisit.registry.models import Inspector
 from onevisit.sortition import DrawError
 from onevisit.sortition.records import Mismatch, verify_record
@@ -46,7 +47,7 @@ def draw_results(request: HttpRequest) -> HttpResponse:
     """一公开 of results: what became of every enterprise drawn, searchable, no login."""
     query = request.GET.get("q", "").strip()
     draw_id = request.GET.get("draw", "")
-    tasks = drawn_tasks(query, int(draw_id) if draw_id.isdigit() else None)
+    tasks = drawn_tasks(query, whole_number(draw_id))
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -55,7 +56,7 @@ def draw_results(request: HttpRequest) -> HttpResponse:
             "page": page,
             "results": public_results(list(page)),
             "q": query,
-            "draw": draw_id if draw_id.isdigit() else "",
+            "draw": draw_id if whole_number(draw_id) is not None else "",
             "within": PUBLISH_WITHIN_WORKING_DAYS,
         },
     )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import segno
@@ -49,6 +50,7 @@ from onevisit.inspections.models import (
     Visit,
     visit_points,
 )
+from onevisit.lib.params import whole_number
 from onevisit.lib.ratelimit import too_many
 from onevisit.planning.models import PlannedVisit, PlanningRun, Task
 from onevisit.planning.queries import full_industry_code
@@ -63,7 +65,8 @@ TEAM = Prefetch("inspectors", queryset=Inspector.objects.select_related("body"))
 
 
 def verify_entry(request: HttpRequest) -> HttpResponse:
-    code = request.GET.get("code", "").strip()
+    # a code is letters, digits, "-" and "_": anything else typed or pasted is dropped
+    code = re.sub(r"[^A-Za-z0-9_-]", "", request.GET.get("code", ""))[:400]
     if code:
         return redirect("inspections:verify", code=code)
     return render(request, "inspections/verify_entry.html")
@@ -489,7 +492,7 @@ def sign(request: HttpRequest, pk: int, party: str) -> HttpResponse:
             certificates={
                 int(key[5:]): request.POST.get(key, "")
                 for key in request.POST
-                if key.startswith("cert-") and key[5:].isdigit()
+                if key.startswith("cert-") and whole_number(key[5:]) is not None
             },
         )
         messages.success(request, _("Signed."))

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from onevisit.audit.actions import Actor
 from onevisit.catalog.models import Item
+from onevisit.lib.params import whole_number
 from onevisit.monitoring import access
 from onevisit.monitoring.actions import (
     AlertRefused,
@@ -124,7 +125,9 @@ def alert_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             access.require_handler(request.user, alert)
             body = alert.device.body
             assert body is not None
-            wanted = {int(v) for v in request.POST.getlist("items") if v.isdigit()}
+            wanted = {
+                n for v in request.POST.getlist("items") if (n := whole_number(v)) is not None
+            }
             typed["items"] = wanted
             do_escalate_alert(
                 actor=actor,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from onevisit.audit.actions import Actor
+from onevisit.lib.params import whole_number
 from onevisit.planner.model import CAP_REACHED, CAPACITY, NO_INSPECTOR, TOO_FEW_INSPECTORS
 from onevisit.planning import access, actions, queries
 from onevisit.planning.calendar import schedule_ics
@@ -194,7 +195,7 @@ def policy_in_force(body: Body) -> TierPolicy:
 @login_required
 def rules(request: HttpRequest) -> HttpResponse:
     body = access.own_body(request.user)
-    rule_id = request.GET.get("edit") or request.POST.get("rule")
+    rule_id = whole_number(request.GET.get("edit") or request.POST.get("rule"))
     rule = get_object_or_404(FrequencyRule, pk=rule_id, body=body) if rule_id else None
     form = FrequencyRuleForm(
         request.POST or None, instance=rule or FrequencyRule(body=body), prefix="rule"

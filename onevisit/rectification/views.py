@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onevisit.audit.actions import Actor
+from onevisit.lib.params import whole_number
 from onevisit.rectification import access
 from onevisit.rectification.actions import (
     Check,
@@ -45,8 +46,8 @@ def _filtered(request: HttpRequest) -> tuple[RectificationQuerySet, dict[str, An
     elif show == "closed":
         rects = rects.filter(status=Rectification.Status.CLOSED)
     body = request.GET.get("body", "")
-    if body.isdigit():
-        rects = rects.filter(body_id=int(body))
+    if (body_id := whole_number(body)) is not None:
+        rects = rects.filter(body_id=body_id)
     campaign = request.GET.get("campaign", "").strip()
     if campaign:
         rects = rects.filter(campaign=campaign)
@@ -156,7 +157,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 rect=rect,
                 by=user,
                 reason=note,
-                working_days=int(days) if days.isdigit() else 10,
+                working_days=whole_number(days, low=1, high=90) or 10,
             )
         else:
             raise Http404("Unknown action.")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onevisit.audit.actions import Actor
+from onevisit.lib.params import whole_number
 from onevisit.lib.tabular import write_xlsx
 from onevisit.registry import access
 from onevisit.registry.actions import do_create_enterprise, do_update_enterprise
@@ -65,10 +66,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
 
 
 def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
+    return whole_number(request.GET.get("page", "1"), low=1, high=100_000) or 1
 
 
 ENTERPRISE_EXPORT_HEADERS = [

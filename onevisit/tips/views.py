@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onevisit.audit.actions import Actor
+from onevisit.lib.params import whole_number
 from onevisit.lib.ratelimit import too_many
 from onevisit.registry.access import require_login
 from onevisit.registry.models import Body
@@ -185,7 +186,7 @@ def _handle(
             by=by,
             verified=request.POST.get("verified") == "yes",
             note=note,
-            visit_within_days=int(days) if days.isdigit() else None,
+            visit_within_days=whole_number(days, low=1, high=90),
         )
     elif action == "close":
         do_close_tip(actor=actor, tip=tip, by=by, note=note)
