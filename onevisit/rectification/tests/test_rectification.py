@@ -360,3 +360,14 @@ class BodySideTest(RectificationTestCase):
         assert rect.recheck_task is not None and rect.recheck_task.kind == "recheck"
         again = self.client_for(self.alice).post(url)
         self.assertContains(again, "已安排", status_code=422)
+
+
+class HostileFormTest(RectificationTestCase):
+    def test_it_bounds_the_new_deadline_of_a_reopened_rectification(self) -> None:
+        rect = self.closed_visit_with_finding()
+        do_submit_evidence(actor=SYSTEM, rect=rect, by=self.erin, text="已整改")
+        url = reverse("rectification:act", args=[rect.pk, "reopen"])
+        response = self.client_for(self.alice).post(url, {"note": "未整改", "days": "3000000"})
+        assert response.status_code == 302  # refused nothing, kept the default of 10 days
+        rect.refresh_from_db()
+        assert rect.deadline == add_working_days(timezone.localdate(), 10)

@@ -116,6 +116,14 @@ class HandlingTest(TipTestCase):
         url = reverse("tips:tip_act", args=[tip.pk, action])
         return self.client_for(user).post(url, data).status_code
 
+    def test_it_concludes_without_a_server_error_whatever_the_days_say(self) -> None:
+        tip, _secret = self.submit()
+        for days in ("²", "99999999999999999999", "0"):
+            code = self.act(
+                self.alice, tip, "conclude", verified="yes", note="属实", visit_within_days=days
+            )
+            assert code < 500, days
+
     def test_it_goes_from_the_form_to_the_handler_and_back_to_the_reporter(self) -> None:
         tip, secret = self.submit(name="王小明", phone="13800001111")
         assert self.act(self.alice, tip, "acknowledge", note="已受理，正在核查") == 302
