@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 
 from onevisit.lib.problems import Problem, gettext_noop
@@ -214,15 +216,26 @@ def write_xlsx(
     """Stream rows into a one-sheet workbook (write-only mode keeps memory flat)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(list(headers))
+    sheet.append([_xlsx_value(sheet, h) for h in headers])
     for row in rows:
-        sheet.append([_xlsx_value(v) for v in row])
+        sheet.append([_xlsx_value(sheet, v) for v in row])
     workbook.save(stream)
 
 
-def _xlsx_value(value: Any) -> Any:
+# Text that a spreadsheet would run as a formula (OWASP's CSV-injection list).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _xlsx_value(sheet: Any, value: Any) -> Any:
+    """Values as cells: text stays text. A name such as =HYPERLINK(…) is written as a string
+    cell, never as a formula, and control characters (which openpyxl refuses) are dropped."""
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None)
-    if value is None or isinstance(value, int | float | dt.date | str):
+    if value is None or isinstance(value, int | float | dt.date):
         return value
-    return str(value)
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    if text.startswith(FORMULA_START):
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"
+        return cell
+    return text
