@@ -24,16 +24,16 @@ from onevisit.catalog.actions import (
     do_update_draft,
 )
 from onevisit.catalog.models import Item
-from onevisit.lib.tabular import Column
-from onevisit.registry.imports import (
+from onevisit.lib.imports import (
     ImportReport,
     RowError,
     RowProblem,
-    _choice,
-    _optional_int,
-    _start,
-    _text,
+    choice_cell,
+    int_cell,
+    start,
+    text_cell,
 )
+from onevisit.lib.tabular import Column
 from onevisit.registry.models import Body
 
 ITEM_COLUMNS = (
@@ -80,7 +80,7 @@ def import_items(
     dry_run: bool = False,
     only_body: Body | None = None,
 ) -> ImportReport:
-    report, table = _start("items", source, filename, ITEM_COLUMNS, dry_run)
+    report, table = start("items", source, filename, ITEM_COLUMNS, dry_run)
     if table is None:
         return report
     bodies = {b.code: b for b in Body.objects.all()}
@@ -108,35 +108,35 @@ def _add_row(
     bodies: dict[str, Body],
     only_body: Body | None,
 ) -> None:
-    body_code = _text(values, "body", 30, required=True)
+    body_code = text_cell(values, "body", 30, required=True)
     body = bodies.get(body_code)
     if body is None:
         raise RowProblem("body", _("no body with this code"))
     if only_body is not None and body != only_body:
         raise RowProblem("body", _("you may import only your own body's items"))
-    code = _text(values, "code", 40, required=True)
-    days = _optional_int(values, "recognition_days")
+    code = text_cell(values, "code", 40, required=True)
+    days = int_cell(values, "recognition_days")
     fields = {
-        "name": _text(values, "name", 200, required=True),
-        "legal_basis": _text(values, "legal_basis", 4000, required=True),
-        "responsible": _text(values, "responsible", 100),
+        "name": text_cell(values, "name", 200, required=True),
+        "legal_basis": text_cell(values, "legal_basis", 4000, required=True),
+        "responsible": text_cell(values, "responsible", 100),
         "industries": ",".join(
             p.strip().upper()
-            for p in _text(values, "industries", 200).replace("，", ",").split(",")
+            for p in text_cell(values, "industries", 200).replace("，", ",").split(",")
             if p.strip()
         ),
         "recognition_days": 365 if days is None else days,
     }
-    if _text(values, "status", 10) in {"已撤回", "withdrawn"}:
+    if text_cell(values, "status", 10) in {"已撤回", "withdrawn"}:
         raise RowProblem("status", _("a withdrawn version cannot be imported: remove the row"))
-    publish = _choice(values, "status", STATUS, "draft") == "published"
-    point_number = _optional_int(values, "number")
+    publish = choice_cell(values, "status", STATUS, "draft") == "published"
+    point_number = int_cell(values, "number")
     point = PointFields(
-        _text(values, "content", 2000, required=True),
-        _text(values, "standard", 2000, required=True),
-        _text(values, "method", 200, required=True),
-        _text(values, "guidance", 2000),
-        _text(values, "topic", 40),
+        text_cell(values, "content", 2000, required=True),
+        text_cell(values, "standard", 2000, required=True),
+        text_cell(values, "method", 200, required=True),
+        text_cell(values, "guidance", 2000),
+        text_cell(values, "topic", 40),
     )
     group = groups.get((body_code, code))
     if group is None:

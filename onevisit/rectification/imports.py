@@ -11,11 +11,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from onevisit.audit.actions import Actor, record_many
+from onevisit.lib.imports import ImportReport, RowError, RowProblem, start, text_cell
 from onevisit.lib.problems import Problem
 from onevisit.lib.tabular import Column, parse_date
 from onevisit.rectification.exports import SEVERITY_LABELS, STATUS_LABELS
 from onevisit.rectification.models import Event, Rectification
-from onevisit.registry.imports import ImportReport, RowError, RowProblem, _start, _text
 from onevisit.registry.models import Body, Enterprise
 
 LEDGER_COLUMNS = (
@@ -55,12 +55,12 @@ class _Rows:
         self.only_body = only_body
 
     def parse(self, values: dict[str, Any]) -> Rectification:
-        body = self.bodies.get(_text(values, "body", 100, required=True))
+        body = self.bodies.get(text_cell(values, "body", 100, required=True))
         if body is None:
             raise RowProblem("body", _("no body with this code or name"))
         if self.only_body is not None and body.pk != self.only_body.pk:
             raise RowProblem("body", _("you may import only your own body's ledger"))
-        uscc = _text(values, "uscc", 18).upper()
+        uscc = text_cell(values, "uscc", 18).upper()
         enterprise = Enterprise.objects.filter(uscc=uscc).first() if uscc else None
         if uscc and enterprise is None:
             raise RowProblem("uscc", _("no enterprise with this credit code"))
@@ -69,7 +69,7 @@ class _Rows:
         assert found is not None and deadline is not None
         if deadline < found:
             raise RowProblem("deadline", _("is before the finding"))
-        status = STATUSES.get(_text(values, "status", 20) or "整改中")
+        status = STATUSES.get(text_cell(values, "status", 20) or "整改中")
         if status is None:
             raise RowProblem(
                 "status", _("unknown status; use 整改中, 已提交整改材料, 已核查待销号, 已销号")
@@ -77,19 +77,19 @@ class _Rows:
         closed = _day(values, "closed_on", False)
         if status == "closed" and closed is None:
             raise RowProblem("closed_on", _("a closed-out row needs its close-out date"))
-        severity = SEVERITIES.get(_text(values, "severity", 10) or "一般")
+        severity = SEVERITIES.get(text_cell(values, "severity", 10) or "一般")
         if severity is None:
             raise RowProblem("severity", _("use 严重, 一般 or 轻微"))
         return Rectification(
             enterprise=enterprise,
-            unit_name=_text(values, "unit", 200, required=True),
+            unit_name=text_cell(values, "unit", 200, required=True),
             body=body,
-            campaign=_text(values, "campaign", 100),
+            campaign=text_cell(values, "campaign", 100),
             found_on=found,
             severity=severity,
-            problem=_text(values, "problem", 4000, required=True),
-            measure=_text(values, "measure", 4000),
-            responsible=_text(values, "responsible", 50),
+            problem=text_cell(values, "problem", 4000, required=True),
+            measure=text_cell(values, "measure", 4000),
+            responsible=text_cell(values, "responsible", 50),
             deadline=deadline,
             status=status,
             closed_on=closed if status == "closed" else None,
@@ -104,7 +104,7 @@ def import_ledger(
     dry_run: bool = False,
     only_body: Body | None = None,
 ) -> ImportReport:
-    report, table = _start("ledger", source, filename, LEDGER_COLUMNS, dry_run)
+    report, table = start("ledger", source, filename, LEDGER_COLUMNS, dry_run)
     if table is None:
         return report
     rows = _Rows(only_body)

@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from onevisit.importers import KINDS
 from onevisit.registry.identifiers import InvalidIdentifier, split_industry_code, validate_uscc
-from onevisit.registry.imports import KINDS
 from onevisit.registry.models import District, Enterprise, Industry
 
 

@@ -10,20 +10,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
-from typing import IO, Any
+from decimal import Decimal
+from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from onevisit.accounts.models import User
 from onevisit.audit.actions import Actor, diff, record, snapshot
+from onevisit.lib.imports import (
+    ImportReport,
+    Parsed,
+    RowError,
+    RowProblem,
+    Source,
+    bool_cell,
+    choice_cell,
+    decimal_cell,
+    int_cell,
+    parse_rows,
+    start,
+    text_cell,
+)
 from onevisit.lib.problems import Problem
-from onevisit.lib.tabular import Column, Table, TableError, parse_date, read_table
+from onevisit.lib.tabular import Column, parse_date
 from onevisit.registry.actions import (
     BULK_ANALYZE_ROWS,
     do_bulk_upsert_enterprises,
@@ -32,147 +41,6 @@ from onevisit.registry.actions import (
 from onevisit.registry.identifiers import InvalidIdentifier, split_industry_code, validate_uscc
 from onevisit.registry.models import Body, District, Enterprise, Industry, Inspector
 
-KINDS = ("enterprises", "bodies", "inspectors", "items", "ledger", "penalties")
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    value: str
-    reason: str
-
-    @classmethod
-    def of(
-        cls, row: int, problem: RowProblem, values: dict[str, Any], labels: dict[str, str]
-    ) -> RowError:
-        """The error of a refused row: the column by its label in the file, the value as given."""
-        raw = values.get(problem.column)
-        shown = raw.isoformat() if isinstance(raw, dt.date) else str(raw or "")
-        return cls(row, labels.get(problem.column, problem.column), shown[:60], problem.reason)
-
-    def __str__(self) -> str:
-        shown = f" {self.value!r}" if self.value else ""
-        return _("row %(row)s, %(column)s%(value)s: %(reason)s") % {
-            "row": self.row,
-            "column": self.column,
-            "value": shown,
-            "reason": self.reason,
-        }
-
-
-@dataclass
-class ImportReport:
-    kind: str
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    file_error: str = ""
-    ignored_columns: list[str] = field(default_factory=list)
-    dry_run: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and not self.file_error
-
-    def summary(self) -> str:
-        counts = {
-            "rows": self.rows,
-            "bad": len(self.errors),
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-        }
-        if self.file_error:
-            return _("file rejected: %(reason)s") % {"reason": self.file_error}
-        if self.errors:
-            return _("file rejected: %(bad)s bad rows of %(rows)s; nothing was changed") % counts
-        if self.dry_run:
-            return (
-                _(
-                    "%(rows)s rows: would create %(created)s, update %(updated)s, leave "
-                    "%(unchanged)s unchanged (dry run, nothing written)"
-                )
-                % counts
-            )
-        return (
-            _("%(rows)s rows: created %(created)s, updated %(updated)s, unchanged %(unchanged)s")
-            % counts
-        )
-
-
-class RowProblem(ValueError):
-    def __init__(self, column: str, reason: str) -> None:
-        super().__init__(reason)
-        self.column = column
-        self.reason = reason
-
-
-def _text(values: dict[str, Any], key: str, max_length: int, required: bool = False) -> str:
-    value = values.get(key)
-    text = value.isoformat() if isinstance(value, dt.date) else (value or "")
-    text = str(text).strip()
-    if required and not text:
-        raise RowProblem(key, _("is empty"))
-    if len(text) > max_length:
-        raise RowProblem(
-            key,
-            _("is longer than %(max)s characters (%(length)s)")
-            % {"max": max_length, "length": len(text)},
-        )
-    return text
-
-
-def _optional_decimal(
-    values: dict[str, Any], key: str, low: Decimal, high: Decimal
-) -> Decimal | None:
-    text = _text(values, key, 30)
-    if not text:
-        return None
-    try:
-        number = Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        raise RowProblem(key, _("is not a number")) from None
-    if not number.is_finite() or not low <= number <= high:
-        raise RowProblem(
-            key, _("must lie between %(low)s and %(high)s") % {"low": low, "high": high}
-        )
-    return number.quantize(Decimal("0.000001")) if high <= 180 else number.quantize(Decimal("0.01"))
-
-
-def _optional_int(values: dict[str, Any], key: str) -> int | None:
-    text = _text(values, key, 12)
-    if not text:
-        return None
-    if not re.fullmatch(r"\d+", text.replace(",", "")):
-        raise RowProblem(key, _("must be a whole number of 0 or more"))
-    return int(text.replace(",", ""))
-
-
-def _bool(values: dict[str, Any], key: str, default: bool) -> bool:
-    text = _text(values, key, 10).lower()
-    if not text:
-        return default
-    if text in {"是", "y", "yes", "true", "1", "在岗", "公开"}:
-        return True
-    if text in {"否", "n", "no", "false", "0", "离岗", "不公开"}:
-        return False
-    raise RowProblem(key, _("must be 是 or 否 (yes/no)"))
-
-
-def _choice(values: dict[str, Any], key: str, options: dict[str, str], default: str | None) -> str:
-    text = _text(values, key, 30)
-    if not text:
-        if default is None:
-            raise RowProblem(key, _("is empty"))
-        return default
-    for label, value in options.items():
-        if text.lower() in {label.lower(), value.lower()}:
-            return value
-    raise RowProblem(key, _("must be one of %(options)s") % {"options": ", ".join(options)})
-
 
 class DistrictLookup:
     def __init__(self) -> None:
@@ -180,7 +48,7 @@ class DistrictLookup:
         self.by_name = {d.name: d for d in self.by_code.values()}
 
     def get(self, values: dict[str, Any], key: str = "district") -> District:
-        text = _text(values, key, 50, required=True)
+        text = text_cell(values, key, 50, required=True)
         found = self.by_code.get(text) or self.by_name.get(text)
         if found is None:
             raise RowProblem(key, _("unknown district code (GB/T 2260)"))
@@ -220,12 +88,12 @@ def _enterprise_fields(
     values: dict[str, Any], districts: DistrictLookup, industries: dict[str, Industry]
 ) -> dict[str, Any]:
     try:
-        uscc = validate_uscc(_text(values, "uscc", 30, required=True))
+        uscc = validate_uscc(text_cell(values, "uscc", 30, required=True))
     except InvalidIdentifier as error:
         raise RowProblem(
             "uscc", _("invalid code: %(reason)s") % {"reason": error.localized(_)}
         ) from None
-    industry_text = _text(values, "industry", 10, required=True)
+    industry_text = text_cell(values, "industry", 10, required=True)
     try:
         section, division, full_code = split_industry_code(industry_text)
     except InvalidIdentifier as error:
@@ -233,21 +101,21 @@ def _enterprise_fields(
     industry = industries.get(division)
     if industry is None or (section is not None and industry.section_id != section):
         raise RowProblem("industry", _("unknown industry code (GB/T 4754-2017)"))
-    former = re.split(r"[;；\n]", _text(values, "former_names", 1000))
+    former = re.split(r"[;；\n]", text_cell(values, "former_names", 1000))
     return {
         "uscc": uscc,
-        "name": _text(values, "name", 200, required=True),
+        "name": text_cell(values, "name", 200, required=True),
         "district": districts.get(values),
         "industry": industry,
         "industry_code": full_code,
-        "address": _text(values, "address", 300),
-        "legal_representative": _text(values, "legal_representative", 100),
+        "address": text_cell(values, "address", 300),
+        "legal_representative": text_cell(values, "legal_representative", 100),
         "former_names": "\n".join(f.strip() for f in former if f.strip()),
-        "land_area_mu": _optional_decimal(values, "land_area_mu", Decimal(0), Decimal(10**9)),
-        "employees": _optional_int(values, "employees"),
-        "status": _choice(values, "status", STATUS_LABELS, "active"),
-        "latitude": _optional_decimal(values, "latitude", Decimal(-90), Decimal(90)),
-        "longitude": _optional_decimal(values, "longitude", Decimal(-180), Decimal(180)),
+        "land_area_mu": decimal_cell(values, "land_area_mu", Decimal(0), Decimal(10**9)),
+        "employees": int_cell(values, "employees"),
+        "status": choice_cell(values, "status", STATUS_LABELS, "active"),
+        "latitude": decimal_cell(values, "latitude", Decimal(-90), Decimal(90)),
+        "longitude": decimal_cell(values, "longitude", Decimal(-180), Decimal(180)),
     }
 
 
@@ -259,66 +127,10 @@ def _check_geo(fields: dict[str, Any]) -> None:
 # --- generic driver ---------------------------------------------------------------------
 
 
-@dataclass
-class Parsed:
-    row: int
-    key: str
-    fields: dict[str, Any]
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _parse_rows(
-    table: Table,
-    report: ImportReport,
-    key_column: str,
-    parse: Callable[[dict[str, Any]], tuple[str, dict[str, Any], dict[str, Any]]],
-) -> list[Parsed]:
-    seen: dict[str, int] = {}
-    parsed: list[Parsed] = []
-    labels = table.header_labels
-    for number, values in table.rows:
-        try:
-            key, fields, extra = parse(values)
-        except RowProblem as problem:
-            report.errors.append(RowError.of(number, problem, values, labels))
-            continue
-        if key in seen:
-            report.errors.append(
-                RowError(
-                    number,
-                    labels.get(key_column, key_column),
-                    key,
-                    _("duplicate in this file (first in row %(row)s)") % {"row": seen[key]},
-                )
-            )
-            continue
-        seen[key] = number
-        parsed.append(Parsed(number, key, fields, extra))
-    return parsed
-
-
-def _start(
-    kind: str,
-    source: bytes | Path | IO[bytes],
-    filename: str,
-    columns: Sequence[Column],
-    dry_run: bool,
-) -> tuple[ImportReport, Table | None]:
-    report = ImportReport(kind=kind, dry_run=dry_run)
-    try:
-        table = read_table(source, filename, columns, settings.ONEVISIT_IMPORT_MAX_BYTES)
-    except TableError as error:
-        report.file_error = error.localized(_)
-        return report, None
-    report.rows = len(table.rows)
-    report.ignored_columns = table.ignored_headers
-    return report, table
-
-
 def import_enterprises(
-    source: bytes | Path | IO[bytes], filename: str, *, actor: Actor, dry_run: bool = False
+    source: Source, filename: str, *, actor: Actor, dry_run: bool = False
 ) -> ImportReport:
-    report, table = _start("enterprises", source, filename, ENTERPRISE_COLUMNS, dry_run)
+    report, table = start("enterprises", source, filename, ENTERPRISE_COLUMNS, dry_run)
     if table is None:
         return report
     districts = DistrictLookup()
@@ -329,7 +141,7 @@ def import_enterprises(
         _check_geo(fields)
         return fields["uscc"], fields, {}
 
-    parsed = _parse_rows(table, report, "uscc", parse)
+    parsed = parse_rows(table, report, "uscc", parse)
     if report.errors:
         return report
     existing = _existing_enterprises([p.key for p in parsed])
@@ -363,8 +175,8 @@ def _field_name(attname: str) -> str:
 
 def _existing_enterprises(codes: list[str]) -> dict[str, Enterprise]:
     found: dict[str, Enterprise] = {}
-    for start in range(0, len(codes), 5000):
-        chunk = codes[start : start + 5000]
+    for first in range(0, len(codes), 5000):
+        chunk = codes[first : first + 5000]
         for enterprise in Enterprise.objects.filter(uscc__in=chunk):
             found[enterprise.uscc] = enterprise
     return found
@@ -403,9 +215,9 @@ LEVELS = {
 
 
 def import_bodies(
-    source: bytes | Path | IO[bytes], filename: str, *, actor: Actor, dry_run: bool = False
+    source: Source, filename: str, *, actor: Actor, dry_run: bool = False
 ) -> ImportReport:
-    report, table = _start("bodies", source, filename, BODY_COLUMNS, dry_run)
+    report, table = start("bodies", source, filename, BODY_COLUMNS, dry_run)
     if table is None:
         return report
     districts = DistrictLookup()
@@ -413,9 +225,9 @@ def import_bodies(
     codes_in_file = {str(v.get("code") or "").strip() for _, v in table.rows}
 
     def parse(values: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
-        code = _text(values, "code", 30, required=True)
-        kind = _choice(values, "kind", BODY_KINDS, None)
-        entrusting = _text(values, "entrusted_by", 30)
+        code = text_cell(values, "code", 30, required=True)
+        kind = choice_cell(values, "kind", BODY_KINDS, None)
+        entrusting = text_cell(values, "entrusted_by", 30)
         if kind == "entrusted" and not entrusting:
             raise RowProblem(
                 "entrusted_by", _("an entrusted organisation names its entrusting body")
@@ -428,17 +240,17 @@ def import_bodies(
             raise RowProblem("entrusted_by", _("a body cannot entrust itself"))
         fields = {
             "code": code,
-            "name": _text(values, "name", 100, required=True),
+            "name": text_cell(values, "name", 100, required=True),
             "kind": kind,
-            "level": _choice(values, "level", LEVELS, None),
+            "level": choice_cell(values, "level", LEVELS, None),
             "district": districts.get(values),
-            "published": _bool(values, "published", False),
-            "duties": _text(values, "duties", 2000),
-            "phone": _text(values, "phone", 30),
+            "published": bool_cell(values, "published", False),
+            "duties": text_cell(values, "duties", 2000),
+            "phone": text_cell(values, "phone", 30),
         }
         return code, fields, {"entrusted_by": entrusting}
 
-    parsed = _parse_rows(table, report, "code", parse)
+    parsed = parse_rows(table, report, "code", parse)
     if report.errors:
         return report
     # Entrusting bodies first, so that every reference resolves inside the transaction.
@@ -491,7 +303,7 @@ INSPECTOR_COLUMNS = (
 
 
 def import_inspectors(
-    source: bytes | Path | IO[bytes],
+    source: Source,
     filename: str,
     *,
     actor: Actor,
@@ -499,14 +311,14 @@ def import_inspectors(
     only_body: Body | None = None,
 ) -> ImportReport:
     """`only_body`: a department admin may import only their own body's inspectors."""
-    report, table = _start("inspectors", source, filename, INSPECTOR_COLUMNS, dry_run)
+    report, table = start("inspectors", source, filename, INSPECTOR_COLUMNS, dry_run)
     if table is None:
         return report
     districts = DistrictLookup()
     bodies = {b.code: b for b in Body.objects.all()}
 
     def parse(values: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
-        code = _text(values, "body", 30, required=True)
+        code = text_cell(values, "body", 30, required=True)
         body = bodies.get(code)
         if body is None:
             raise RowProblem("body", _("no body with this code"))
@@ -519,21 +331,21 @@ def import_inspectors(
         if end < start:
             raise RowProblem("certificate_valid_until", _("is before the start of validity"))
         served = []
-        for part in re.split(r"[,，;；、\s]+", _text(values, "districts", 500, required=True)):
+        for part in re.split(r"[,，;；、\s]+", text_cell(values, "districts", 500, required=True)):
             if part:
                 served.append(districts.get({"districts": part}, "districts"))
         fields = {
-            "certificate_number": _text(values, "certificate_number", 30, required=True),
-            "name": _text(values, "name", 50, required=True),
+            "certificate_number": text_cell(values, "certificate_number", 30, required=True),
+            "name": text_cell(values, "name", 50, required=True),
             "body": body,
             "certificate_valid_from": start,
             "certificate_valid_until": end,
-            "active": _bool(values, "active", True),
-            "phone": _text(values, "phone", 30),
+            "active": bool_cell(values, "active", True),
+            "phone": text_cell(values, "phone", 30),
         }
         return str(fields["certificate_number"]), fields, {"districts": served}
 
-    parsed = _parse_rows(table, report, "certificate_number", parse)
+    parsed = parse_rows(table, report, "certificate_number", parse)
     if report.errors:
         return report
     existing = {i.certificate_number: i for i in Inspector.objects.prefetch_related("districts")}
@@ -585,35 +397,3 @@ def _upsert_inspector(
     inspector.districts.set(served)
     record(actor=actor, action="update", obj=inspector, verb="import", changes=change)
     report.updated += 1
-
-
-def run_import(
-    kind: str,
-    source: bytes | Path | IO[bytes],
-    filename: str,
-    *,
-    actor: Actor,
-    dry_run: bool,
-    user: User | None = None,
-) -> ImportReport:
-    """Dispatch by kind; a department admin's inspector import is limited to their body."""
-    if kind == "enterprises":
-        return import_enterprises(source, filename, actor=actor, dry_run=dry_run)
-    if kind == "bodies":
-        return import_bodies(source, filename, actor=actor, dry_run=dry_run)
-    only = user.body if user is not None and user.is_body_admin else None
-    if kind == "inspectors":
-        return import_inspectors(source, filename, actor=actor, dry_run=dry_run, only_body=only)
-    if kind == "items":
-        from onevisit.catalog.imports import import_items  # the catalog builds on the registry
-
-        return import_items(source, filename, actor=actor, dry_run=dry_run, only_body=only)
-    if kind == "ledger":
-        from onevisit.rectification.imports import import_ledger  # rectification builds on it
-
-        return import_ledger(source, filename, actor=actor, dry_run=dry_run, only_body=only)
-    if kind == "penalties":
-        from onevisit.penalties.imports import import_catalogue
-
-        return import_catalogue(source, filename, actor=actor, dry_run=dry_run, only_body=only)
-    raise ValueError(f"unknown import kind {kind!r}: choose from {', '.join(KINDS)}")

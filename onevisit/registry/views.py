@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onevisit.audit.actions import Actor
+from onevisit.importers import run_import
 from onevisit.lib.params import whole_number
 from onevisit.lib.tabular import write_xlsx
 from onevisit.registry import access
 from onevisit.registry.actions import do_create_enterprise, do_update_enterprise
 from onevisit.registry.forms import EnterpriseForm, EnterpriseSearchForm, ImportForm
-from onevisit.registry.imports import run_import
 from onevisit.registry.models import Enterprise
 from onevisit.registry.queries import EnterpriseFilters, search_enterprises
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from onevisit.audit.models import AuditEntry
+from onevisit.importers import run_import
 from onevisit.inspections.actions import PointEntry, do_close_visit, do_record_result, do_sign_off
 from onevisit.inspections.checklist import merge
 from onevisit.inspections.models import visit_points
@@ -32,7 +33,6 @@ from onevisit.rectification.actions import (
 )
 from onevisit.rectification.exports import LEDGER_HEADERS
 from onevisit.rectification.models import DeadlinePolicy, Rectification
-from onevisit.registry.imports import run_import
 from onevisit.workdays.calendar import add_working_days
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onevisit.audit.actions import Actor
-from onevisit.registry.imports import KINDS, run_import
+from onevisit.importers import KINDS, run_import
 
 
 class Command(BaseCommand):
