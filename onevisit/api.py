@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
-from ninja.security import APIKeyHeader, HttpBearer, django_auth
+from ninja.security import HttpBearer, django_auth
 
 from onevisit.accounts.actions import user_for_token
 from onevisit.accounts.models import User
+from onevisit.lib.api import OnevisitAPI
 
 
 class TokenAuth(HttpBearer):
@@ -23,24 +21,7 @@ class TokenAuth(HttpBearer):
         return user
 
 
-class PublicAccess(APIKeyHeader):
-    """Endpoints open to everyone; a token, if sent, still identifies the caller."""
-
-    param_name = "Authorization"
-
-    def __call__(self, request: HttpRequest) -> Any:
-        header = request.headers.get("Authorization", "")
-        if header.startswith("Bearer "):
-            user = user_for_token(header.removeprefix("Bearer ").strip())
-            if user is not None:
-                request.user = user
-        return True
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        return True
-
-
-api = NinjaAPI(
+api = OnevisitAPI(
     title="onevisit API",
     version="1",
     description="涉企行政检查协同平台 onevisit: registry of enterprises, bodies and inspectors.",

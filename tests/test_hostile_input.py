@@ -4,6 +4,8 @@ not ASCII ("²"), words where numbers belong, and a code with a slash."""
 from __future__ import annotations
 
 import io
+import json
+from typing import Any
 
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -54,3 +56,64 @@ class SpreadsheetTest(VisitTestCase):
         assert all(cell.data_type != "f" for cell in cells)  # nothing runs as a formula
         values = {cell.value for cell in cells}
         assert trap in values and "张三" in values
+
+
+class HostileApiTest(VisitTestCase):
+    """The API validates at the edge: every answer to bad input is a documented 4xx."""
+
+    def bearer(self, user: object) -> Any:
+        from django.test import Client
+
+        from onevisit.accounts.actions import do_create_api_token
+
+        _, raw = do_create_api_token(user=user, name="fuzz")  # type: ignore[arg-type]
+        return Client(headers={"Authorization": f"Bearer {raw}"})
+
+    def test_it_refuses_numbers_beyond_the_database(self) -> None:
+        client = self.bearer(self.supervisor)
+        huge = "99999999999999999999"
+        for url in [
+            f"/api/public/draw-results?draw={huge}",
+            f"/api/public/draw-results?offset={2**63}",
+            f"/api/public/draw-results?limit={2**63}",
+            f"/api/enterprises/?page={2**59 + 1}",
+            f"/api/inspectors/?body_id={2**63}",
+            f"/api/enterprises/{huge}",
+            f"/api/public/draws/{huge}",
+        ]:
+            assert client.get(url).status_code == 422, url
+
+    def test_it_answers_an_unknown_api_path_in_json(self) -> None:
+        response = self.client_for(None).get("/api/bodies/null,null")
+        assert response.status_code in {404, 422} and response["Content-Type"].startswith(
+            "application/json"
+        )
+        assert self.client_for(None).get("/api/nowhere").json() == {"detail": "Not Found"}
+
+    def test_it_refuses_null_and_non_objects_in_a_partial_update(self) -> None:
+        client = self.bearer(self.supervisor)
+        enterprise = self.bearing
+        inspector = self.ivan_inspector
+        for url, body in [
+            (f"/api/enterprises/{enterprise.pk}", {"address": None}),
+            (f"/api/enterprises/{enterprise.pk}", {"former_names": None}),
+            (f"/api/enterprises/{enterprise.pk}", {"legal_representative": None}),
+            (f"/api/enterprises/{enterprise.pk}", [None, None]),
+            (f"/api/enterprises/{enterprise.pk}", {"adress": "misspelt"}),
+            (f"/api/inspectors/{inspector.pk}", {"phone": None}),
+            (f"/api/inspectors/{inspector.pk}", {"phone": "0635\n8888"}),
+            (f"/api/inspectors/{inspector.pk}", {"certificate_valid_until": "7955-01-01"}),
+            (f"/api/inspectors/{inspector.pk}", {"certificate_valid_from": "0001-01-01"}),
+            (f"/api/enterprises/{enterprise.pk}", {"legal_representative": "张\x05三"}),
+        ]:
+            response = client.patch(url, json.dumps(body), content_type="application/json")
+            assert response.status_code == 422, (url, body, response.content)
+        enterprise.refresh_from_db()
+        assert "\x05" not in enterprise.legal_representative
+
+    def test_it_documents_every_error_it_answers(self) -> None:
+        schema = self.client_for(None).get("/api/openapi.json").json()
+        patch = schema["paths"]["/api/enterprises/{enterprise_id}"]["patch"]["responses"]
+        assert {"200", "400", "401", "403", "404", "422"} <= set(patch)
+        public = schema["paths"]["/api/public/draws"]["get"]["responses"]
+        assert "401" not in public and "422" in public

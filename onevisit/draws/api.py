@@ -1,17 +1,17 @@
 """The public draw API (一公开): no login, plans and records only."""
 
-from __future__ import annotations
-
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from onevisit.draws.disclosure import drawn_tasks, public_results
 from onevisit.draws.models import Draw
 from onevisit.draws.schemas import DrawOut, DrawResultOut
+from onevisit.lib.api import BoundedPagination
+from onevisit.lib.fields import Id, one_line
 
 public_router = Router(tags=["public"], auth=None)
 
@@ -35,7 +35,7 @@ def _out(draw: Draw) -> DrawOut:
 
 
 @public_router.get("/draws", response=list[DrawOut])
-def list_draws(request: HttpRequest, q: str = "") -> list[DrawOut]:
+def list_draws(request: HttpRequest, q: Annotated[str, one_line(100)] = "") -> list[DrawOut]:
     draws = Draw.objects.select_related("body").order_by("-created")
     if q:
         draws = draws.filter(title__icontains=q)
@@ -43,19 +43,21 @@ def list_draws(request: HttpRequest, q: str = "") -> list[DrawOut]:
 
 
 @public_router.get("/draws/{draw_id}", response=DrawOut)
-def get_draw(request: HttpRequest, draw_id: int) -> DrawOut:
+def get_draw(request: HttpRequest, draw_id: Id) -> DrawOut:
     return _out(get_object_or_404(Draw.objects.select_related("body"), pk=draw_id))
 
 
 @public_router.get("/draws/{draw_id}/record", response=dict[str, Any])
-def get_record(request: HttpRequest, draw_id: int) -> dict[str, Any]:
+def get_record(request: HttpRequest, draw_id: Id) -> dict[str, Any]:
     draw = get_object_or_404(Draw, pk=draw_id, status=Draw.Status.DRAWN)
     return draw.public_record() or {}
 
 
 @public_router.get("/draw-results", response=list[DrawResultOut])
-@paginate(LimitOffsetPagination)
-def list_draw_results(request: HttpRequest, q: str = "", draw: int | None = None) -> Any:
+@paginate(BoundedPagination)
+def list_draw_results(
+    request: HttpRequest, q: Annotated[str, one_line(100)] = "", draw: Id | None = None
+) -> Any:
     """The results of inspections made from draws; `q` searches enterprise, credit code, body
     and draw title."""
     return _Results(drawn_tasks(q, draw))

@@ -6,10 +6,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
 from onevisit.audit.actions import Actor
+from onevisit.lib.api import PublicAccess
+from onevisit.lib.fields import Id
 from onevisit.registry import access
 from onevisit.registry.actions import (
     do_create_body,
@@ -90,8 +91,8 @@ def list_enterprises(request: HttpRequest, params: Query[EnterpriseSearchIn]) ->
     }
 
 
-@enterprises_router.get("/{int:enterprise_id}", response=EnterpriseOut)
-def get_enterprise(request: HttpRequest, enterprise_id: int) -> Any:
+@enterprises_router.get("/{enterprise_id}", response=EnterpriseOut)
+def get_enterprise(request: HttpRequest, enterprise_id: Id) -> Any:
     return access.get_enterprise_for_user(request.user, enterprise_id)
 
 
@@ -104,8 +105,8 @@ def create_enterprise(request: HttpRequest, payload: EnterpriseIn) -> Status[Any
     return Status(201, access.get_enterprise_for_user(user, enterprise.pk))
 
 
-@enterprises_router.patch("/{int:enterprise_id}", response=EnterpriseOut)
-def update_enterprise(request: HttpRequest, enterprise_id: int, payload: EnterprisePatch) -> Any:
+@enterprises_router.patch("/{enterprise_id}", response=EnterpriseOut)
+def update_enterprise(request: HttpRequest, enterprise_id: Id, payload: EnterprisePatch) -> Any:
     user = access.require_enterprise_editor(request.user)
     enterprise = access.get_enterprise_for_user(user, enterprise_id)
     fields = _enterprise_fields(payload.dict(exclude_unset=True))
@@ -113,15 +114,22 @@ def update_enterprise(request: HttpRequest, enterprise_id: int, payload: Enterpr
     return access.get_enterprise_for_user(user, enterprise_id)
 
 
-@bodies_router.get("/", response=list[BodyOut], auth=None)
+@bodies_router.get("/", response=list[BodyOut], auth=PublicAccess())
 def list_bodies(request: HttpRequest) -> Any:
     """The published list of inspecting bodies (主体清单); staff also see their own unpublished."""
     return list(access.bodies_for_user(request.user))
 
 
-@bodies_router.get("/{int:body_id}", response=BodyOut, auth=None)
-def get_body(request: HttpRequest, body_id: int) -> Any:
+@bodies_router.get("/{body_id}", response=BodyOut, auth=PublicAccess())
+def get_body(request: HttpRequest, body_id: Id) -> Any:
     return access.get_body_for_user(request.user, body_id)
+
+
+def _body(pk: int, field: str) -> Body:
+    found = Body.objects.filter(pk=pk).first()
+    if found is None:
+        raise ValidationError({field: [f"no body with id {pk}"]})
+    return found
 
 
 def _body_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -129,7 +137,7 @@ def _body_fields(data: dict[str, Any]) -> dict[str, Any]:
     if "district" in fields:
         fields["district"] = _district(fields["district"])
     if fields.get("entrusted_by_id") is not None:
-        fields["entrusted_by"] = get_object_or_404(Body, pk=fields.pop("entrusted_by_id"))
+        fields["entrusted_by"] = _body(fields.pop("entrusted_by_id"), "entrusted_by_id")
     else:
         fields.pop("entrusted_by_id", None)
         fields["entrusted_by"] = None
@@ -143,8 +151,8 @@ def create_body(request: HttpRequest, payload: BodyIn) -> Status[Any]:
     return Status(201, access.get_body_for_user(user, body.pk))
 
 
-@bodies_router.put("/{int:body_id}", response=BodyOut)
-def update_body(request: HttpRequest, body_id: int, payload: BodyIn) -> Any:
+@bodies_router.put("/{body_id}", response=BodyOut)
+def update_body(request: HttpRequest, body_id: Id, payload: BodyIn) -> Any:
     user = access.require_body_editor(request.user)
     body = access.get_body_for_user(user, body_id)
     do_update_body(actor=Actor.of(user), body=body, fields=_body_fields(payload.dict()))
@@ -152,15 +160,15 @@ def update_body(request: HttpRequest, body_id: int, payload: BodyIn) -> Any:
 
 
 @inspectors_router.get("/", response=list[InspectorOut])
-def list_inspectors(request: HttpRequest, body_id: int | None = None) -> Any:
+def list_inspectors(request: HttpRequest, body_id: Id | None = None) -> Any:
     qs = access.inspectors_for_user(request.user)
     if body_id is not None:
         qs = qs.filter(body_id=body_id)
     return list(qs[:1000])
 
 
-@inspectors_router.get("/{int:inspector_id}", response=InspectorOut)
-def get_inspector(request: HttpRequest, inspector_id: int) -> Any:
+@inspectors_router.get("/{inspector_id}", response=InspectorOut)
+def get_inspector(request: HttpRequest, inspector_id: Id) -> Any:
     return access.get_inspector_for_user(request.user, inspector_id)
 
 
@@ -170,7 +178,7 @@ def _districts(codes: list[str]) -> list[District]:
 
 @inspectors_router.post("/", response={201: InspectorOut})
 def create_inspector(request: HttpRequest, payload: InspectorIn) -> Status[Any]:
-    body = get_object_or_404(Body, pk=payload.body_id)
+    body = _body(payload.body_id, "body_id")
     user = access.require_inspector_editor(request.user, body)
     data = payload.dict()
     districts = _districts(data.pop("districts"))
@@ -180,8 +188,8 @@ def create_inspector(request: HttpRequest, payload: InspectorIn) -> Status[Any]:
     return Status(201, access.get_inspector_for_user(user, inspector.pk))
 
 
-@inspectors_router.patch("/{int:inspector_id}", response=InspectorOut)
-def update_inspector(request: HttpRequest, inspector_id: int, payload: InspectorPatch) -> Any:
+@inspectors_router.patch("/{inspector_id}", response=InspectorOut)
+def update_inspector(request: HttpRequest, inspector_id: Id, payload: InspectorPatch) -> Any:
     inspector = access.get_inspector_for_user(request.user, inspector_id)
     user = access.require_inspector_editor(request.user, inspector.body)
     data = payload.dict(exclude_unset=True)

@@ -2,8 +2,23 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import StringConstraints
+
+from onevisit.lib.api import Input
+from onevisit.lib.fields import (
+    Count,
+    Day,
+    DistrictCode,
+    Id,
+    IndustryCode,
+    Omittable,
+    Phone,
+    multi_line,
+    one_line,
+)
 
 
 class DistrictOut(Schema):
@@ -33,31 +48,44 @@ class EnterpriseOut(Schema):
     longitude: Decimal | None
 
 
-class EnterpriseIn(Schema):
-    uscc: str
-    name: str = Field(..., min_length=1, max_length=200)
-    district: str = Field(..., description="GB/T 2260 code")
-    industry: str = Field(..., description="GB/T 4754-2017 code, e.g. C3451 or 3451")
-    address: str = Field("", max_length=300)
-    legal_representative: str = Field("", max_length=100)
-    former_names: list[str] = []
-    land_area_mu: Decimal | None = Field(None, ge=0)
-    employees: int | None = Field(None, ge=0)
-    status: str = "active"
-    latitude: Decimal | None = Field(None, ge=-90, le=90)
-    longitude: Decimal | None = Field(None, ge=-180, le=180)
+EnterpriseStatus = Literal["active", "deregistered", "revoked"]
+Uscc = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z]{18}$")]
+Name = Annotated[str, one_line(200, min_length=1)]
+Address = Annotated[str, one_line(300)]
+Person = Annotated[str, one_line(100)]
+FormerNames = Annotated[list[Annotated[str, one_line(200)]], Field(max_length=50)]
+Area = Annotated[Decimal, Field(ge=0, le=10_000_000, max_digits=12, decimal_places=2)]
+Latitude = Annotated[Decimal, Field(ge=-90, le=90, max_digits=9, decimal_places=6)]
+Longitude = Annotated[Decimal, Field(ge=-180, le=180, max_digits=9, decimal_places=6)]
 
 
-class EnterprisePatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    district: str | None = None
-    industry: str | None = None
-    address: str | None = Field(None, max_length=300)
-    legal_representative: str | None = Field(None, max_length=100)
-    former_names: list[str] | None = None
-    land_area_mu: Decimal | None = Field(None, ge=0)
-    employees: int | None = Field(None, ge=0)
-    status: str | None = None
+class EnterpriseIn(Input):
+    uscc: Uscc = Field(..., description="统一社会信用代码 (GB 32100), 18 characters")
+    name: Name
+    district: DistrictCode = Field(..., description="GB/T 2260 code")
+    industry: IndustryCode = Field(..., description="GB/T 4754-2017 code, e.g. C3451 or 3451")
+    address: Address = ""
+    legal_representative: Person = ""
+    former_names: FormerNames = []
+    land_area_mu: Area | None = None
+    employees: Count | None = None
+    status: EnterpriseStatus = "active"
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+
+
+class EnterprisePatch(Input):
+    """Only the fields given change; text fields take text (send "" to clear), never null."""
+
+    name: Omittable[Name] = None
+    district: Omittable[DistrictCode] = None
+    industry: Omittable[IndustryCode] = None
+    address: Omittable[Address] = None
+    legal_representative: Omittable[Person] = None
+    former_names: Omittable[FormerNames] = None
+    land_area_mu: Area | None = None
+    employees: Count | None = None
+    status: Omittable[EnterpriseStatus] = None
 
 
 class EnterprisePage(Schema):
@@ -79,16 +107,16 @@ class BodyOut(Schema):
     phone: str
 
 
-class BodyIn(Schema):
-    name: str = Field(..., min_length=1, max_length=100)
-    code: str = Field(..., min_length=1, max_length=30)
-    kind: str
-    entrusted_by_id: int | None = None
-    level: str
-    district: str
+class BodyIn(Input):
+    name: Annotated[str, one_line(100, min_length=1)]
+    code: Annotated[str, one_line(30, min_length=1)]
+    kind: Literal["administrative", "authorized", "entrusted"]
+    entrusted_by_id: Id | None = None
+    level: Literal["city", "county"]
+    district: DistrictCode
     published: bool = False
-    duties: str = ""
-    phone: str = Field("", max_length=30)
+    duties: Annotated[str, multi_line(2000)] = ""
+    phone: Phone = ""
 
 
 class InspectorOut(Schema):
@@ -103,30 +131,44 @@ class InspectorOut(Schema):
     can_inspect_today: bool
 
 
-class InspectorIn(Schema):
-    name: str = Field(..., min_length=1, max_length=50)
-    body_id: int
-    certificate_number: str = Field(..., min_length=1, max_length=30)
-    certificate_valid_from: dt.date
-    certificate_valid_until: dt.date
-    districts: list[str] = Field(..., min_length=1)
+InspectorName = Annotated[str, one_line(50, min_length=1)]
+Districts = Annotated[list[DistrictCode], Field(min_length=1, max_length=50)]
+
+
+class InspectorIn(Input):
+    name: InspectorName
+    body_id: Id
+    certificate_number: Annotated[str, one_line(30, min_length=1)]
+    certificate_valid_from: Day
+    certificate_valid_until: Day
+    districts: Districts
     active: bool = True
-    phone: str = Field("", max_length=30)
+    phone: Phone = ""
 
 
-class InspectorPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=50)
-    certificate_valid_from: dt.date | None = None
-    certificate_valid_until: dt.date | None = None
-    districts: list[str] | None = None
-    active: bool | None = None
-    phone: str | None = Field(None, max_length=30)
+class InspectorPatch(Input):
+    """Only the fields given change; none of them takes null."""
+
+    name: Omittable[InspectorName] = None
+    certificate_valid_from: Omittable[Day] = None
+    certificate_valid_until: Omittable[Day] = None
+    districts: Omittable[Districts] = None
+    active: Omittable[bool] = None
+    phone: Omittable[Phone] = None
 
 
 class EnterpriseSearchIn(Schema):
-    q: str = Field("", max_length=100, description="credit code (prefix) or part of the name")
-    district: str = Field("", description="GB/T 2260 code")
-    industry: str = Field("", description="GB/T 4754 section letter or two-digit division")
-    status: str = Field("", description="active, deregistered or revoked")
-    page: int = Field(1, ge=1)
+    q: Annotated[str, one_line(100)] = Field(
+        "", description="credit code (prefix) or part of the name"
+    )
+    district: Annotated[str, StringConstraints(pattern=r"^([0-9]{6})?$")] = Field(
+        "", description="GB/T 2260 code"
+    )
+    industry: Annotated[str, StringConstraints(pattern=r"^([A-Ta-t]|[0-9]{2})?$")] = Field(
+        "", description="GB/T 4754 section letter or two-digit division"
+    )
+    status: EnterpriseStatus | Literal[""] = Field(
+        "", description="active, deregistered or revoked"
+    )
+    page: int = Field(1, ge=1, le=100_000)
     size: int = Field(50, ge=1, le=200)

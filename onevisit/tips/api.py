@@ -5,18 +5,27 @@ public list of requests, and reading one needs the `secret` returned at creation
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Form, Router, Status
+from ninja.params import HeaderEx, P
 
+from onevisit.lib.fields import one_line
 from onevisit.lib.ratelimit import too_many
 from onevisit.tips.access import find_own_tip
 from onevisit.tips.actions import Report, TipRefused, do_submit_tip
 from onevisit.tips.models import Category, Tip
-from onevisit.tips.schemas import CreatedOut, ErrorOut, RequestOut, ServiceDefinitionOut, ServiceOut
+from onevisit.tips.schemas import (
+    CreatedOut,
+    ErrorOut,
+    RequestIn,
+    RequestOut,
+    ServiceDefinitionOut,
+    ServiceOut,
+)
 
 router = Router(tags=["open311"], auth=None)
 
@@ -60,35 +69,26 @@ def _decimal(text: str | None) -> Decimal | None:
 )
 def create_request(
     request: HttpRequest,
-    service_code: Form[str],
-    description: Form[str] = "",
-    address_string: Form[str] = "",
-    lat: Form[str] = "",
-    long: Form[str] = "",
-    first_name: Form[str] = "",
-    last_name: Form[str] = "",
-    phone: Form[str] = "",
-    enterprise_name: Form[str] = "",
-    uscc: Form[str] = "",
+    form: Form[RequestIn],
 ) -> Any:
     """Submit a tip (form-encoded, as GeoReport v2 asks). Give a name and phone, or neither to
     stay anonymous; the identity is sealed and only the handling body reads it."""
     if too_many(request, "tip", settings.ONEVISIT_TIPS_PER_MINUTE):
         return Status(429, [ErrorOut(code=429, description="too many requests from this address")])
-    category = Category.objects.filter(code=service_code, active=True).first()
+    category = Category.objects.filter(code=form.service_code, active=True).first()
     if category is None:
         return Status(400, [ErrorOut(code=400, description="service_code not found")])
     try:
         report = Report(
             category=category,
-            description=description,
-            enterprise_name=enterprise_name,
-            uscc=uscc,
-            address=address_string,
-            latitude=_decimal(lat),
-            longitude=_decimal(long),
-            name=f"{last_name}{first_name}".strip(),
-            phone=phone,
+            description=form.description,
+            enterprise_name=form.enterprise_name,
+            uscc=form.uscc,
+            address=form.address_string,
+            latitude=_decimal(form.lat),
+            longitude=_decimal(form.long),
+            name=f"{form.last_name}{form.first_name}".strip(),
+            phone=form.phone,
         )
         tip, secret = do_submit_tip(report=report, files=request.FILES.getlist("media"))
     except TipRefused as error:
@@ -119,10 +119,19 @@ def _request(tip: Tip) -> RequestOut:
 
 
 @router.get(
-    "/requests/{service_request_id}.json", response={200: list[RequestOut], 404: list[ErrorOut]}
+    "/requests/{service_request_id}.json",
+    response={200: list[RequestOut], 404: list[ErrorOut], 429: list[ErrorOut]},
 )
-def get_request(request: HttpRequest, service_request_id: str, secret: str = "") -> Any:
-    """One request, for its reporter: the `secret` returned at creation is required."""
+def get_request(
+    request: HttpRequest,
+    service_request_id: Annotated[str, one_line(40)],
+    secret: HeaderEx[Annotated[str, one_line(100)], P(alias="X-Secret")],
+) -> Any:
+    """One request, for its reporter: the `secret` returned at creation is required, in the
+    `X-Secret` header (a header, so that it stays out of access logs). Lookups are limited per
+    address and minute."""
+    if too_many(request, "open311-lookup", settings.ONEVISIT_CODE_LOOKUPS_PER_MINUTE):
+        return Status(429, [ErrorOut(code=429, description="too many requests from this address")])
     tip = find_own_tip(service_request_id, secret)
     if tip is None:
         return Status(404, [ErrorOut(code=404, description="no request with this id and secret")])

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Schema
+
+from onevisit.lib.fields import Phone, multi_line, one_line
 
 
 class ServiceOut(Schema):
@@ -20,6 +23,21 @@ class ServiceOut(Schema):
 class ServiceDefinitionOut(Schema):
     service_code: str
     attributes: list[dict[str, str]]
+
+
+class RequestIn(Schema):
+    """A new request, form-encoded as GeoReport v2 asks; photos go in `media` files."""
+
+    service_code: Annotated[str, one_line(40, min_length=1)]
+    description: Annotated[str, multi_line(4000)] = ""
+    address_string: Annotated[str, one_line(300)] = ""
+    lat: Annotated[str, one_line(20)] = ""
+    long: Annotated[str, one_line(20)] = ""
+    first_name: Annotated[str, one_line(50)] = ""
+    last_name: Annotated[str, one_line(50)] = ""
+    phone: Phone = ""
+    enterprise_name: Annotated[str, one_line(200)] = ""
+    uscc: Annotated[str, one_line(30)] = ""
 
 
 class CreatedOut(Schema):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -73,5 +75,10 @@ class Command(BaseCommand):
                 "worker_class": "gthread",
                 "accesslog": None if options["no_access_log"] else "-",
                 "timeout": 120,
+                # the longest request line gunicorn takes; longer ones get 414
+                "limit_request_line": 8190,
+                # one control socket per server: two servers on one machine must not share it
+                "control_socket": str(Path(settings.DATA_DIR) / f"gunicorn-{options['port']}.ctl"),
+                "control_socket_mode": 0o600,
             }
         ).run()

@@ -1,0 +1,115 @@
+"""What every API router shares: the error shape, its documentation, and bounded pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from ninja import Field, NinjaAPI, Schema
+from ninja.openapi.schema import OpenAPISchema
+from ninja.pagination import LimitOffsetPagination
+from ninja.security import APIKeyHeader
+from pydantic import ConfigDict, model_validator
+
+from onevisit.accounts.actions import user_for_token
+
+
+class Input(Schema):
+    """A request body: a JSON object (ninja's Schema would read any value's attributes, so that
+    `[null]` became an empty update), whose fields are all known (a misspelt field is an error,
+    not a silent no-op)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        if not isinstance(getattr(data, "_obj", data), dict):  # ninja wraps it in a getter
+            raise ValueError("the body must be a JSON object")
+        return data
+
+
+class ApiError(Schema):
+    detail: Any = Field(..., description="what was wrong: a message, or the errors per field")
+
+
+ERRORS = {
+    400: "The request body is not well-formed JSON or form data.",
+    401: "No valid token (Authorization: Bearer ovt_…) and no session.",
+    403: "The caller may not read or change this.",
+    404: "Nothing with this id, or nothing the caller may see.",
+    414: "The request line is longer than the server takes (8,190 bytes).",
+    422: "A parameter or field is missing or invalid; `detail` names each one.",
+}
+
+
+class PublicAccess(APIKeyHeader):
+    """Endpoints open to everyone; a token, if sent, still identifies the caller."""
+
+    param_name = "Authorization"
+
+    def __call__(self, request: HttpRequest) -> Any:
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer "):
+            user = user_for_token(header.removeprefix("Bearer ").strip())
+            if user is not None:
+                request.user = user
+        return True
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return True
+
+
+class OnevisitAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_errors(schema)
+        return schema
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A 404 in JSON under /api/ (also for paths no route matches), the 404 page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not Found"}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def document_errors(schema: dict[str, Any]) -> None:
+    """Add the error answers each operation can give to the OpenAPI document: 422 wherever it
+    takes input, 400 where it takes a body, 401/403 where it needs a caller, 404 where a path
+    names an object, 414 where a query string can grow. Answers an operation documents itself
+    stay as they are."""
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
+    schema.setdefault("components", {}).setdefault("schemas", {})["ApiError"] = (
+        ApiError.model_json_schema()
+    )
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            parameters = operation.get("parameters", [])
+            codes = []
+            if parameters or "requestBody" in operation:
+                codes.append(422)
+            if "requestBody" in operation:
+                codes.append(400)
+            schemes = {name for entry in operation.get("security", []) for name in entry}
+            if schemes - {"PublicAccess"}:
+                codes += [401, 403]
+            if any(p["in"] == "path" for p in parameters):
+                codes.append(404)
+            if any(p["in"] == "query" for p in parameters):
+                codes.append(414)
+            for code in codes:
+                operation["responses"].setdefault(
+                    code, {"description": ERRORS[code], "content": content}
+                )
+
+
+class BoundedPagination(LimitOffsetPagination):
+    """limit and offset within what a page and the database can hold."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=500)
+        offset: int = Field(0, ge=0, le=10**9)
