@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from typing import Any
+from unittest import mock
 
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -117,3 +118,51 @@ class HostileApiTest(VisitTestCase):
         assert {"200", "400", "401", "403", "404", "422"} <= set(patch)
         public = schema["paths"]["/api/public/draws"]["get"]["responses"]
         assert "401" not in public and "422" in public
+
+
+class ImportBombTest(VisitTestCase):
+    """An xlsx is measured before it is parsed: a small file that unpacks to gigabytes, or a
+    cell longer than any register holds, is refused with a reason and changes nothing."""
+
+    def workbook(self, shared_strings: bytes) -> bytes:
+        import zipfile
+
+        from openpyxl import Workbook
+
+        book = Workbook()
+        book.active.append(["统一社会信用代码", "企业名称", "行政区划代码", "国民经济行业代码"])
+        plain = io.BytesIO()
+        book.save(plain)
+        swollen = io.BytesIO()
+        with (
+            zipfile.ZipFile(plain) as source,
+            zipfile.ZipFile(swollen, "w", zipfile.ZIP_DEFLATED) as target,
+        ):
+            for item in source.infolist():
+                target.writestr(item.filename, source.read(item.filename))
+            target.writestr("xl/sharedStrings.xml", shared_strings)
+        return swollen.getvalue()
+
+    def test_it_refuses_a_workbook_that_swells_before_reading_it(self) -> None:
+        from onevisit.audit.actions import Actor
+        from onevisit.registry.imports import import_enterprises
+        from onevisit.registry.models import Enterprise
+
+        before = Enterprise.objects.count()
+        data = self.workbook(b"<sst>" + b" " * (40 * 1024 * 1024) + b"</sst>")
+        assert len(data) < 200 * 1024
+        with mock.patch("onevisit.lib.tabular.load_workbook", side_effect=AssertionError("parsed")):
+            report = import_enterprises(data, "bomb.xlsx", actor=Actor.system("test"))
+        assert "sharedStrings.xml" in report.file_error and not report.ok
+        assert Enterprise.objects.count() == before
+
+    def test_it_refuses_a_cell_longer_than_a_register_holds(self) -> None:
+        from onevisit.lib.tabular import Column, TableError, read_table
+
+        rows = "uscc,name\n" + "1," + "长" * 5000 + "\n"
+        try:
+            read_table(rows.encode(), "long.csv", [Column("uscc", ()), Column("name", ())], 10**7)
+        except TableError as error:
+            assert "2" in str(error.localized(str))
+        else:
+            raise AssertionError("a 5,000-character cell was read")

@@ -36,7 +36,7 @@ from onevisit.inspections.models import (
     Visit,
     code_snapshot,
 )
-from onevisit.lib.uploads import PHOTOS, sniff
+from onevisit.lib.uploads import PHOTOS, TooManyPixels, sniff, too_many_pixels
 from onevisit.planning.models import Kind, PlannedVisit, Task
 from onevisit.rectification.models import working_days_for
 from onevisit.registry.models import Body, Enterprise, Inspector, NotCertified
@@ -390,7 +390,10 @@ def _checked_photos(photos: Sequence[UploadedFile]) -> list[tuple[bytes, str]]:
                 % {"name": photo.name, "mb": MAX_PHOTO_BYTES // (1024 * 1024)}
             )
         data = photo.read()
-        kind = sniff(str(photo.name), data)
+        try:
+            kind = sniff(str(photo.name), data)
+        except TooManyPixels as error:
+            raise VisitRefused(too_many_pixels(error)) from None
         if kind is None or not kind.startswith("image/"):
             raise VisitRefused(_("%(name)s is not an image.") % {"name": photo.name})
         if kind not in PHOTOS:

@@ -1,9 +1,7 @@
-"""A fixed-window request limit per client address, kept in Django's cache.
-
-With the default local-memory cache each server process counts on its own, so the effective
-limit is the set figure times the number of worker processes; point CACHES at Redis or
-Memcached to share one count. Behind a reverse proxy, set ONEVISIT_CLIENT_IP_HEADER (e.g.
-HTTP_X_REAL_IP) so that clients are told apart.
+"""A fixed-window request limit per client address, and single-use tokens, kept in Django's
+cache: the database cache or Redis (settings.CACHES), shared by every server process, so that a
+limit means the same with one worker or twelve. Behind a reverse proxy, set
+ONEVISIT_CLIENT_IP_HEADER (e.g. HTTP_X_REAL_IP) so that clients are told apart.
 """
 
 from __future__ import annotations
@@ -39,3 +37,8 @@ def too_many(request: HttpRequest, scope: str, per_minute: int) -> bool:
         cache.set(key, 1, timeout=WINDOW_SECONDS + 5)
         return False
     return count > per_minute
+
+
+def use_once(scope: str, token: str, seconds: int) -> bool:
+    """True the first time a token is used within `seconds`, False every time after."""
+    return bool(cache.add(f"once:{scope}:{token}", 1, timeout=seconds))

@@ -27,6 +27,17 @@ MAX_ROWS = 1_000_000
 _TOO_LARGE = gettext_noop("the file is larger than %(megabytes)s MB")
 _UNREADABLE = gettext_noop("the file cannot be read: %(kind)s")
 MAX_CELL_CHARS = 2000
+MAX_COLUMNS = 200
+# An xlsx is a zip: a small file can unpack to gigabytes (one 400 MB shared string fits in a
+# 400 KB file). The archive is measured before openpyxl reads a byte of it: its members together,
+# the shared strings (which openpyxl holds in memory whole), and how far any member swells.
+MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 256 * 1024 * 1024
+MAX_SWELL = 200
+_BOMB = gettext_noop(
+    "the workbook unpacks to more than its content can need (%(member)s): save it again in "
+    "Excel, or split it"
+)
 
 
 class TableError(Problem):
@@ -70,7 +81,27 @@ def _cell(value: Any) -> str | dt.date | None:
     return text or None
 
 
-def _xlsx_rows(data: bytes) -> Iterable[Sequence[Any]]:
+def _check_archive(data: bytes, max_unpacked: int) -> None:
+    """Refuse a workbook whose members unpack to more than the limits, before parsing it."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise TableError(
+            gettext_noop("not a readable .xlsx workbook (%(kind)s)"), kind=type(error).__name__
+        ) from None
+    total = 0
+    for member in members:
+        total += member.file_size
+        swollen = member.file_size > 1024 * 1024 + MAX_SWELL * max(member.compress_size, 1)
+        strings = member.filename.lower().endswith("sharedstrings.xml")
+        if swollen or (strings and member.file_size > MAX_SHARED_STRINGS_BYTES):
+            raise TableError(_BOMB, member=member.filename)
+        if total > max_unpacked:
+            raise TableError(_BOMB, member=f"{total // (1024 * 1024)} MB")
+
+
+def _xlsx_rows(data: bytes, max_unpacked: int = MAX_UNPACKED_BYTES) -> Iterable[Sequence[Any]]:
+    _check_archive(data, max_unpacked)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
@@ -80,7 +111,11 @@ def _xlsx_rows(data: bytes) -> Iterable[Sequence[Any]]:
     sheet = workbook.worksheets[0] if workbook.worksheets else None
     if sheet is None:
         raise TableError(gettext_noop("the workbook has no sheet"))
-    return sheet.iter_rows(values_only=True)
+    if (sheet.max_row or 0) > MAX_ROWS + 1:
+        raise TableError(
+            gettext_noop("more than %(limit)s rows: split the file"), limit=f"{MAX_ROWS:,}"
+        )
+    return sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
 
 
 def _csv_rows(data: bytes) -> Iterable[Sequence[Any]]:
@@ -152,6 +187,7 @@ def _to_table(raw_rows: Any, columns: Sequence[Column]) -> Table:
     try:
         for number, raw in enumerate(raw_rows, start=2):
             values = {key: _cell(raw[i]) if i < len(raw) else None for key, i in mapping.items()}
+            _check_cells(number, values)
             if all(v is None for v in values.values()):
                 continue
             rows.append((number, values))
@@ -166,6 +202,16 @@ def _to_table(raw_rows: Any, columns: Sequence[Column]) -> Table:
     if not rows:
         raise TableError(gettext_noop("the file has a header row but no data rows"))
     return Table(mapping, rows, labels, ignored)
+
+
+def _check_cells(number: int, values: dict[str, str | dt.date | None]) -> None:
+    for value in values.values():
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            raise TableError(
+                gettext_noop("row %(row)s holds a cell of more than %(limit)s characters"),
+                row=number,
+                limit=f"{MAX_CELL_CHARS:,}",
+            )
 
 
 def _map_headers(

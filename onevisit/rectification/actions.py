@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from onevisit.accounts.models import User
 from onevisit.audit.actions import Actor, record
-from onevisit.lib.uploads import DOCX, PDF, PHOTOS, XLSX, sniff
+from onevisit.lib.uploads import DOCX, PDF, PHOTOS, XLSX, TooManyPixels, sniff, too_many_pixels
 from onevisit.planning.actions import do_create_task
 from onevisit.planning.models import Kind
 from onevisit.rectification.models import (
@@ -69,7 +69,10 @@ def do_open_rectification(*, actor: Actor, finding: object) -> Rectification:
 
 def file_type(name: str, data: bytes) -> str:
     """Photos, PDF and Office documents, judged by their content."""
-    kind = sniff(name, data)
+    try:
+        kind = sniff(name, data)
+    except TooManyPixels as error:
+        raise RectificationRefused(too_many_pixels(error)) from None
     if kind not in EVIDENCE_TYPES:
         raise RectificationRefused(
             _("%(name)s: only photos (JPEG, PNG, WebP), PDF, Word (.docx) or Excel (.xlsx).")

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from onevisit.audit.actions import Actor
-from onevisit.lib.api import PublicAccess
+from onevisit.lib.api import identify
 from onevisit.lib.fields import Id
 from onevisit.registry import access
 from onevisit.registry.actions import (
@@ -114,14 +114,16 @@ def update_enterprise(request: HttpRequest, enterprise_id: Id, payload: Enterpri
     return access.get_enterprise_for_user(user, enterprise_id)
 
 
-@bodies_router.get("/", response=list[BodyOut], auth=PublicAccess())
+@bodies_router.get("/", response=list[BodyOut], auth=None)
 def list_bodies(request: HttpRequest) -> Any:
     """The published list of inspecting bodies (主体清单); staff also see their own unpublished."""
+    identify(request)
     return list(access.bodies_for_user(request.user))
 
 
-@bodies_router.get("/{body_id}", response=BodyOut, auth=PublicAccess())
+@bodies_router.get("/{body_id}", response=BodyOut, auth=None)
 def get_body(request: HttpRequest, body_id: Id) -> Any:
+    identify(request)
     return access.get_body_for_user(request.user, body_id)
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from onevisit.accounts.models import User
 from onevisit.audit.actions import Actor, record
 from onevisit.catalog.models import Item
-from onevisit.lib.uploads import PDF, PHOTOS, sniff
+from onevisit.lib.uploads import PDF, PHOTOS, TooManyPixels, sniff, too_many_pixels
 from onevisit.planning.actions import do_create_task
 from onevisit.planning.models import Kind
 from onevisit.planning.queries import full_industry_code
@@ -67,7 +67,10 @@ def _checked_attachments(files: Sequence[UploadedFile]) -> list[tuple[str, bytes
 
 
 def _attachment_type(name: str, data: bytes) -> str:
-    kind = sniff(name, data)
+    try:
+        kind = sniff(name, data)
+    except TooManyPixels as error:
+        raise TipRefused(too_many_pixels(error)) from None
     if kind not in PHOTOS | {PDF}:
         raise TipRefused(_("%(name)s: only photos (JPEG, PNG, WebP) or PDF.") % {"name": name})
     return kind

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 import time
 from typing import Any
 
@@ -7,6 +8,7 @@ from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from onevisit.lib.ratelimit import use_once
 from onevisit.tips.models import Category
 
 MIN_SECONDS = 3  # a person takes longer than this to write a tip; a script does not
@@ -42,18 +44,37 @@ class TipForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            self.initial["started"] = signing.dumps(time.time(), salt="tips.form")
+            self.initial["started"] = form_token(time.time())
+
+    def _started(self) -> tuple[float, str] | None:
+        try:
+            shown, nonce = signing.loads(
+                self.data.get("started", ""), salt="tips.form", max_age=MAX_AGE
+            )
+            return float(shown), str(nonce)
+        except (signing.BadSignature, TypeError, ValueError):
+            return None
 
     def is_spam(self) -> bool:
         if self.data.get("website"):
             return True
-        try:
-            shown = float(
-                signing.loads(self.data.get("started", ""), salt="tips.form", max_age=MAX_AGE)
-            )
-        except (signing.BadSignature, TypeError, ValueError):
-            return True
-        return time.time() - shown < MIN_SECONDS
+        started = self._started()
+        return started is None or time.time() - started[0] < MIN_SECONDS
+
+    def use_token(self) -> bool:
+        """Spend the form's token: one form shown, one tip sent (False if it was spent)."""
+        started = self._started()
+        return started is not None and use_once("tip-form", started[1], MAX_AGE)
+
+    def renew_token(self) -> None:
+        """A fresh token for the form shown again after a refusal, keeping the time it was
+        first shown."""
+        started = self._started()
+        self.data = {**self.data, "started": form_token(started[0] if started else time.time())}
+
+
+def form_token(shown: float) -> str:
+    return signing.dumps([shown, secrets.token_urlsafe(12)], salt="tips.form")
 
 
 class StatusForm(forms.Form):

@@ -36,25 +36,24 @@ from onevisit.tips.models import Tip
 
 
 def tip_new(request: HttpRequest) -> HttpResponse:
-    """The public form: no login; anonymous unless a name and phone are given."""
+    """The public form: no login; anonymous unless a name and phone are given. The limit per
+    address is checked before the body is read; each form shown sends one tip."""
+    if request.method == "POST" and too_many(request, "tip", settings.ONEVISIT_TIPS_PER_MINUTE):
+        return _too_many_tips(request)
     form = TipForm(request.POST or None)
     if request.method == "POST":
-        if too_many(request, "tip", settings.ONEVISIT_TIPS_PER_MINUTE):
-            form.add_error(
-                None,
-                _(
-                    "This address has sent %(n)s tips in the last minute, the most allowed. "
-                    "Wait a minute and send again: what you typed is kept below (attach the "
-                    "files again)."
-                )
-                % {"n": settings.ONEVISIT_TIPS_PER_MINUTE},
-            )
-            return render(request, "tips/tip_new.html", {"form": form}, status=429)
         if form.is_spam():
             form.add_error(
                 None, _("Please fill in the form again (it was sent too fast or from an old page).")
             )
         elif form.is_valid():
+            if not form.use_token():
+                form.renew_token()
+                form.add_error(
+                    None,
+                    _("This form was sent already. Check what you typed and send it again."),
+                )
+                return render(request, "tips/tip_new.html", {"form": form})
             data = form.cleaned_data
             report = Report(
                 category=data["category"],
@@ -70,6 +69,7 @@ def tip_new(request: HttpRequest) -> HttpResponse:
                     report=report, files=request.FILES.getlist("attachments")
                 )
             except TipRefused as error:
+                form.renew_token()
                 form.add_error(None, str(error))
             else:
                 # The secret is shown here once and kept nowhere but as a digest.
@@ -77,6 +77,21 @@ def tip_new(request: HttpRequest) -> HttpResponse:
                     request, "tips/receipt.html", {"tip": tip, "secret": secret}, status=201
                 )
     return render(request, "tips/tip_new.html", {"form": form})
+
+
+def _too_many_tips(request: HttpRequest) -> HttpResponse:
+    # The text fields of a small request are shown again; a large one (with files) is not read.
+    small = (whole_number(request.META.get("CONTENT_LENGTH")) or 0) <= 64 * 1024
+    form = TipForm(request.POST) if small else TipForm()
+    messages.error(
+        request,
+        _(
+            "This address has sent %(n)s tips in the last minute, the most allowed. Wait a "
+            "minute and send again (attach the files again)."
+        )
+        % {"n": settings.ONEVISIT_TIPS_PER_MINUTE},
+    )
+    return render(request, "tips/tip_new.html", {"form": form}, status=429)
 
 
 def tip_status(request: HttpRequest) -> HttpResponse:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import time
 from decimal import Decimal
+from unittest import mock
 
-from django.core import signing
 from django.db import connection
+from django.http import HttpRequest
 from django.test import override_settings
 from django.urls import reverse
 
@@ -16,7 +17,25 @@ from onevisit.audit.models import AuditEntry
 from onevisit.inspections.tests.base import VisitTestCase, jpeg, photo_upload
 from onevisit.planning.models import Kind
 from onevisit.tips.actions import Report, TipRefused, do_submit_tip
+from onevisit.tips.forms import form_token
 from onevisit.tips.models import Category, Tip
+
+
+def bomb_png() -> bytes:
+    """A PNG that claims 30000×30000 pixels (900 megapixels when decoded) in a few hundred
+    bytes; its header alone must be enough to refuse it."""
+    import zlib
+
+    width = height = 30000
+    row = b"\x00" + b"\x00" * width  # filter byte, then one grey byte per pixel
+    raw = zlib.compress(row * 10, 9)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return len(data).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
+
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 0, 0, 0, 0])
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
 
 
 class TipTestCase(VisitTestCase):
@@ -43,7 +62,7 @@ class TipTestCase(VisitTestCase):
             "name": "",
             "phone": "",
             "website": "",
-            "started": signing.dumps(time.time() - 60, salt="tips.form"),
+            "started": form_token(time.time() - 60),
         }
         data.update(fields)
         return data
@@ -80,9 +99,7 @@ class PublicFormTest(TipTestCase):
     def test_it_refuses_spam_and_bad_attachments_and_saves_nothing(self) -> None:
         client = self.client_for(None)
         client.post(reverse("tips:tip_new"), self.form(website="http://spam.example"))
-        client.post(
-            reverse("tips:tip_new"), self.form(started=signing.dumps(time.time(), salt="tips.form"))
-        )
+        client.post(reverse("tips:tip_new"), self.form(started=form_token(time.time())))
         client.post(reverse("tips:tip_new"), self.form(started="forged"))
         bad = self.form(attachments=[photo_upload("x.exe", b"MZ\x90\x00 not allowed")])
         response = client.post(reverse("tips:tip_new"), bad)
@@ -103,6 +120,46 @@ class PublicFormTest(TipTestCase):
         refused = client.post(reverse("tips:tip_new"), self.form(description="夜间偷排废水"))
         self.assertContains(refused, "夜间偷排废水</textarea>", status_code=429)
         self.assertContains(refused, "2", status_code=429)  # says what the limit is
+
+    def test_it_takes_one_tip_per_form_shown(self) -> None:
+        client = self.client_for(None)
+        data = self.form()
+        assert client.post(reverse("tips:tip_new"), data).status_code == 201
+        again = client.post(reverse("tips:tip_new"), data)
+        assert again.status_code == 200 and Tip.objects.count() == 1
+        # The form shown again carries a fresh token, so the person can still send it.
+        fresh = again.context["form"].data["started"]
+        assert fresh != data["started"]
+        resent = client.post(reverse("tips:tip_new"), {**data, "started": fresh})
+        assert resent.status_code == 201 and Tip.objects.count() == 2
+
+    @override_settings(ONEVISIT_TIPS_PER_MINUTE=1)
+    def test_it_limits_before_it_reads_the_body(self) -> None:
+        client = self.client_for(None)
+        assert client.post(reverse("tips:tip_new"), self.form()).status_code == 201
+        unread = AssertionError("the body was read")
+        with mock.patch.object(HttpRequest, "_load_post_and_files", side_effect=unread):
+            refused = client.post(
+                reverse("tips:tip_new"),
+                self.form(attachments=[photo_upload()]),
+                CONTENT_LENGTH=str(10 * 1024 * 1024),
+            )
+        assert refused.status_code == 429
+
+    def test_it_refuses_a_body_larger_than_the_limit_unread(self) -> None:
+        with override_settings(ONEVISIT_REQUEST_MAX_BYTES=1024):
+            response = self.client_for(None).post(
+                reverse("tips:tip_new"), self.form(attachments=[photo_upload("a.jpg", b"x" * 4096)])
+            )
+        self.assertContains(response, "1", status_code=413)
+        assert not Tip.objects.exists()
+
+    def test_it_refuses_a_decompression_bomb(self) -> None:
+        response = self.client_for(None).post(
+            reverse("tips:tip_new"), self.form(attachments=[photo_upload("bomb.png", bomb_png())])
+        )
+        assert response.status_code == 200 and not Tip.objects.exists()
+        self.assertContains(response, "bomb.png")
 
     def test_it_keeps_a_photo_attachment_with_its_hash(self) -> None:
         tip, _secret = self.submit(attachments=[photo_upload()])
