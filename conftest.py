@@ -30,8 +30,10 @@ def _private_media(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> N
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    """Rate-limit counters start at zero in every test."""
+def _fresh_cache(settings: Any) -> None:
+    """Rate-limit counters start at zero in every test, in memory (a test of the shared
+    database cache sets it itself)."""
     from django.core.cache import cache
 
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
 import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
+
+from onevisit.lib.security import POLICY
 
 django_stubs_ext.monkeypatch()
 
@@ -53,7 +56,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DATA_DIR = Path(env_str("ONEVISIT_DATA_DIR", str(Path.cwd() / "var"))).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The data folder holds password hashes, contacts and signing keys: every file onevisit writes
+# there is readable by its own user only (the database, uploads, keys, documents).
+os.umask(0o077)
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+for _private in DATA_DIR.glob("onevisit.sqlite3*"):
+    _private.chmod(0o600)
 
 
 def _secret_key() -> str:
@@ -91,6 +99,7 @@ INSTALLED_APPS = [
     "onevisit.penalties",
     "onevisit.workbench",
     "django_tasks",
+    "axes",
     "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -108,6 +117,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "onevisit.lib.limits.RequestSizeLimit",
     "django.middleware.security.SecurityMiddleware",
+    "onevisit.lib.security.ContentSecurityPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "onevisit.lib.language.ChosenLanguageMiddleware",
@@ -117,6 +127,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "onevisit.urls"
@@ -185,6 +196,20 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# Logins are throttled (django-axes): after ONEVISIT_LOGIN_FAILURES wrong passwords for one
+# account, or from one address, that account or address waits ONEVISIT_LOGIN_LOCKOUT_MINUTES.
+# An admin lifts a lockout in /admin/axes/ or with `onevisit axes_reset_username NAME`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("ONEVISIT_LOGIN_FAILURES", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ONEVISIT_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -227,17 +252,36 @@ ONEVISIT_COMPLAINTS_PER_MINUTE = env_int("ONEVISIT_COMPLAINTS_PER_MINUTE", 3)
 ONEVISIT_TIPS_PER_MINUTE = env_int("ONEVISIT_TIPS_PER_MINUTE", 3)
 ONEVISIT_NOTICE_WORKING_DAYS = env_int("ONEVISIT_NOTICE_WORKING_DAYS", 3)
 ONEVISIT_CLIENT_IP_HEADER = env_str("ONEVISIT_CLIENT_IP_HEADER", "")
+AXES_IPWARE_META_PRECEDENCE_ORDER = [
+    *([ONEVISIT_CLIENT_IP_HEADER] if ONEVISIT_CLIENT_IP_HEADER else []),
+    "REMOTE_ADDR",
+]
+# Signed audit checkpoints (`onevisit audit checkpoint`): the signing key, kept apart from the
+# database, and the file the checkpoints are appended to (write-once storage where there is one).
+ONEVISIT_AUDIT_KEY = env_str("ONEVISIT_AUDIT_KEY", "")
+ONEVISIT_AUDIT_CHECKPOINTS = env_str("ONEVISIT_AUDIT_CHECKPOINTS", "")
 # A font file with Chinese glyphs for PDFs (and its face in a .ttc collection); empty: the font
 # that ships with onevisit (onevisit/fonts/).
 ONEVISIT_PDF_FONT = env_str("ONEVISIT_PDF_FONT", "")
 ONEVISIT_PDF_FONT_INDEX = env_int("ONEVISIT_PDF_FONT_INDEX", 0)
 
+# Behind HTTPS (docs/reference.md, "Production"): secure cookies, HSTS, the redirect to HTTPS,
+# and the header by which the reverse proxy says a request came over HTTPS.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("ONEVISIT_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ONEVISIT_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("ONEVISIT_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("ONEVISIT_SSL_REDIRECT", False)
+_proxy_ssl_header = env_str("ONEVISIT_PROXY_SSL_HEADER", "")  # e.g. HTTP_X_FORWARDED_PROTO
+SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+ONEVISIT_CSP = env_str("ONEVISIT_CSP", POLICY)
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 NINJA_PAGINATION_PER_PAGE = 50
 

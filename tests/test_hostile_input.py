@@ -130,7 +130,9 @@ class ImportBombTest(VisitTestCase):
         from openpyxl import Workbook
 
         book = Workbook()
-        book.active.append(["统一社会信用代码", "企业名称", "行政区划代码", "国民经济行业代码"])
+        book.worksheets[0].append(
+            ["统一社会信用代码", "企业名称", "行政区划代码", "国民经济行业代码"]
+        )
         plain = io.BytesIO()
         book.save(plain)
         swollen = io.BytesIO()

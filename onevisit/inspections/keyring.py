@@ -15,7 +15,14 @@ def key_path() -> Path:
     return Path(settings.DATA_DIR) / "keys" / "inspection-codes.ed25519.pem"
 
 
+def codes_issued() -> str:
+    from onevisit.inspections.models import InspectionCode
+
+    count = InspectionCode.objects.count()
+    return f"{count} inspection codes" if count else ""
+
+
 @cache
 def signer() -> CodeSigner:
-    pem = read_or_create(key_path(), lambda: CodeSigner.generate().private_pem())
+    pem = read_or_create(key_path(), lambda: CodeSigner.generate().private_pem(), codes_issued)
     return CodeSigner.from_private_pem(pem)

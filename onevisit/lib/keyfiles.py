@@ -7,9 +7,28 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def read_or_create(path: Path, make: Callable[[], bytes]) -> bytes:
+class KeyMissing(RuntimeError):
+    """Data made with a key exists, but the key does not: a new key would silently make every
+    code read as forged, or every sealed identity unreadable."""
+
+    def __init__(self, path: Path, what: str) -> None:
+        super().__init__(
+            f"{path} is missing, but the database holds {what} made with it. Restore the key "
+            f"from the backup that matches this database (onevisit restore), or point "
+            f"ONEVISIT_DATA_DIR at the folder that has it. A new key is not made while such "
+            f"data exists."
+        )
+        self.path = path
+
+
+def read_or_create(
+    path: Path, make: Callable[[], bytes], in_use: Callable[[], str] | None = None
+) -> bytes:
     """The key at `path`; if there is none, `make()` one and keep it (mode 0600). Two processes
-    racing to create it end up with the same key: the first link wins."""
+    racing to create it end up with the same key: the first link wins. `in_use` names the data
+    that needs an existing key ("" when there is none); a missing key for it is KeyMissing."""
+    if not path.exists() and in_use is not None and (what := in_use()):
+        raise KeyMissing(path, what)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         draft = path.with_suffix(f".{os.getpid()}.tmp")

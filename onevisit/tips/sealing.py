@@ -18,9 +18,21 @@ def key_path() -> Path:
     return Path(settings.DATA_DIR) / "keys" / "tips-identity.fernet"
 
 
+def identities_sealed() -> str:
+    from onevisit.tips.models import Tip
+
+    count = Tip.objects.exclude(identity_sealed="").count()
+    return f"{count} sealed reporter identities" if count else ""
+
+
 @cache
 def _fernet() -> Fernet:
-    return Fernet(read_or_create(key_path(), Fernet.generate_key).strip())
+    return Fernet(read_or_create(key_path(), Fernet.generate_key, identities_sealed).strip())
+
+
+def ensure_key() -> None:
+    """Load the key now (at startup): KeyMissing if sealed identities exist without it."""
+    _fernet()
 
 
 def seal(identity: dict[str, str]) -> str:

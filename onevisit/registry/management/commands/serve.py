@@ -33,6 +33,19 @@ class GunicornApp(BaseApplication):  # type: ignore[misc]
         return application
 
 
+def _check_keys() -> None:
+    """Refuse to start when the database holds codes or sealed identities whose key is gone."""
+    from onevisit.inspections.keyring import signer
+    from onevisit.lib.keyfiles import KeyMissing
+    from onevisit.tips.sealing import ensure_key
+
+    try:
+        signer()
+        ensure_key()
+    except KeyMissing as error:
+        raise CommandError(str(error)) from None
+
+
 class Command(BaseCommand):
     help = "Serve onevisit with gunicorn; static files come from the installed packages."
 
@@ -52,6 +65,7 @@ class Command(BaseCommand):
         executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise CommandError("The database is not up to date: run `onevisit migrate` first.")
+        _check_keys()
         call_command("collectstatic", interactive=False, verbosity=0)
         connections.close_all()
         worker = None
