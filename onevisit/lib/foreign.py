@@ -21,6 +21,36 @@ FOREIGN_STRINGS = [
     gettext_noop("Change or view list link"),
     gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
     gettext_noop("Search"),
+    # django-axes (login throttling)
+    gettext_noop("Access Attempt"),
+    gettext_noop("Access lock out"),
+    gettext_noop("Attempt Remaining"),
+    gettext_noop("Attempt Time"),
+    gettext_noop("Clean up expired attempts"),
+    gettext_noop("Expires At"),
+    gettext_noop("Failed Logins"),
+    gettext_noop("Form Data"),
+    gettext_noop("GET Data"),
+    gettext_noop("HTTP Accept"),
+    gettext_noop("IP Address"),
+    gettext_noop("Locked Out"),
+    gettext_noop("Logout Time"),
+    gettext_noop("Meta Data"),
+    gettext_noop("Not set"),
+    gettext_noop("POST Data"),
+    gettext_noop("Path"),
+    gettext_noop("Session key hash (sha256)"),
+    gettext_noop("The time when access attempt expires and is no longer valid."),
+    gettext_noop("User Agent"),
+    gettext_noop("Username"),
+    gettext_noop("access attempt expiration"),
+    gettext_noop("access attempt expirations"),
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
     # django-tasks-db
     gettext_noop("Task Result"),
     gettext_noop("Task Results"),
@@ -43,6 +73,12 @@ FOREIGN_STRINGS = [
     pgettext_lazy("Task", "Failed"),
     pgettext_lazy("Task", "Successful"),
 ]
+
+
+def relabel_login_protection() -> None:
+    """django-axes' records in the admin, where a data steward lifts a lockout."""
+    if apps.is_installed("axes"):
+        apps.get_app_config("axes").verbose_name = _("Login protection")
 
 
 def relabel_background_tasks() -> None:

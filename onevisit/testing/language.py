@@ -174,7 +174,8 @@ def visible_text(html: str) -> list[str]:
 def english_in(text: str) -> bool:
     """True when the text holds a word of English that is not an allowed technical name. Codes
     (anything with a digit: credit codes, hashes, certificate numbers) and capitals (acronyms)
-    are not words."""
+    are not words, nor are masked secrets (a password hash's salt shown as "iQ7+pr****")."""
+    text = re.sub(r"\S*\*{4,}\S*", "", text)
     for token in TOKEN.findall(text):
         if re.search(r"[a-z0-9][._:/][a-z]", token) or re.fullmatch(
             r"[a-z0-9]+(-[a-z0-9]+)+", token
@@ -192,7 +193,10 @@ def english_in(text: str) -> bool:
 
 
 def english_leaks(html: str) -> list[str]:
-    """Visible text with English in it; JSON (the audit log's record of changes) is data."""
+    """Visible text with English in it; JSON (the audit log's record of changes) is data, and so
+    is "<unknown>", which django-axes stores for a request without a user agent."""
     return [
-        part for part in visible_text(html) if not part.startswith(("{", "[")) and english_in(part)
+        part
+        for part in visible_text(html)
+        if not part.startswith(("{", "[")) and part != "<unknown>" and english_in(part)
     ]

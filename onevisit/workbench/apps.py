@@ -8,6 +8,7 @@ class WorkbenchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from onevisit.lib.foreign import relabel_background_tasks
+        from onevisit.lib.foreign import relabel_background_tasks, relabel_login_protection
 
         relabel_background_tasks()
+        relabel_login_protection()

@@ -1,0 +1,226 @@
+"""Backups that restore: the database (consistent while the platform runs), uploaded files and
+generated documents, the keys, the secret key and the audit checkpoints, in one folder with a
+manifest of SHA-256 sums.
+
+A backup of the database alone is not enough: without the code-signing key every issued code
+reads as forged, and without the sealing key every reporter's identity is lost. So the manifest
+also carries one issued code and one sealed identity as probes, and a restore checks them against
+the backup's keys before it writes anything.
+
+SQLite is copied with the online-backup API in one step (a read snapshot: writers go on, and
+the copy does not restart as `.backup` does under load); PostgreSQL with pg_dump.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from onevisit.inspections.tokens import BadToken, CodeSigner
+
+MANIFEST = "manifest.json"
+SQLITE_COPY = "onevisit.sqlite3"
+PG_DUMP = "database.pgdump"
+CODE_KEY = Path("keys") / "inspection-codes.ed25519.pem"
+SEAL_KEY = Path("keys") / "tips-identity.fernet"
+# What a data folder holds besides the database and the uploads, each copied if present.
+FILES = ("secret_key", "keys", "audit-checkpoints.jsonl")
+MEDIA = "media"
+
+
+class BackupError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class BackupReport:
+    folder: Path
+    files: int
+    bytes: int
+    probes: dict[str, str]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _is_sqlite() -> bool:
+    return connection.vendor == "sqlite"
+
+
+def _copy_database(dest: Path) -> str:
+    if _is_sqlite():
+        connection.ensure_connection()
+        source = connection.connection
+        target = sqlite3.connect(dest / SQLITE_COPY)
+        try:
+            source.backup(target, pages=-1)  # all pages in one step, from one read snapshot
+        finally:
+            target.close()
+        return SQLITE_COPY
+    db = settings.DATABASES["default"]
+    env = {**os.environ, "PGPASSWORD": str(db.get("PASSWORD") or "")}
+    command = ["pg_dump", "--format=custom", "--no-owner", "-f", str(dest / PG_DUMP)]
+    command += _pg_target(db)
+    subprocess.run(command, env=env, check=True)  # noqa: S603 - fixed arguments
+    return PG_DUMP
+
+
+def _pg_target(db: Any) -> list[str]:
+    args = ["-h", str(db.get("HOST") or "127.0.0.1"), "-p", str(db.get("PORT") or 5432)]
+    if db.get("USER"):
+        args += ["-U", str(db["USER"])]
+    return [*args, "-d", str(db["NAME"])]
+
+
+def _probes() -> dict[str, str]:
+    """One issued code and one sealed identity, to test the keys against at restore."""
+    from onevisit.inspections.models import InspectionCode
+    from onevisit.tips.models import Tip
+
+    probes = {}
+    token = InspectionCode.objects.order_by("id").values_list("token", flat=True).first()
+    if token:
+        probes["code_token"] = token
+    sealed = (
+        Tip.objects.exclude(identity_sealed="")
+        .order_by("id")
+        .values_list("identity_sealed", flat=True)
+        .first()
+    )
+    if sealed:
+        probes["sealed_identity"] = sealed
+    return probes
+
+
+def backup(dest: Path) -> BackupReport:
+    """Write a backup of this installation into `dest` (a new or empty folder, mode 0700)."""
+    data = Path(settings.DATA_DIR)
+    if dest.exists() and any(dest.iterdir()):
+        raise BackupError(f"{dest} is not empty: give a new folder for each backup")
+    dest.mkdir(parents=True, exist_ok=True, mode=0o700)
+    probes = _probes()
+    database = _copy_database(dest)
+    for name in FILES:
+        source = data / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name)
+        elif source.is_file():
+            shutil.copy2(source, dest / name)
+    if Path(settings.MEDIA_ROOT).is_dir():
+        shutil.copytree(settings.MEDIA_ROOT, dest / MEDIA)
+    files = sorted(p for p in dest.rglob("*") if p.is_file())
+    manifest = {
+        "made": timezone.now().isoformat(),
+        "engine": connection.vendor,
+        "database": database,
+        "probes": probes,
+        "sha256": {str(p.relative_to(dest)): _sha256(p) for p in files},
+        "from_environment": [
+            name for name in ("SECRET_KEY", "ONEVISIT_AUDIT_KEY") if os.environ.get(name)
+        ],
+    }
+    (dest / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+    return BackupReport(dest, len(files), sum(p.stat().st_size for p in files), probes)
+
+
+def _read_manifest(source: Path) -> dict[str, Any]:
+    path = source / MANIFEST
+    if not path.is_file():
+        raise BackupError(f"{source} has no {MANIFEST}: not a onevisit backup")
+    manifest: dict[str, Any] = json.loads(path.read_text())
+    for name, digest in manifest["sha256"].items():
+        file = source / name
+        if not file.is_file():
+            raise BackupError(f"{name} is listed in the manifest but missing from the backup")
+        if _sha256(file) != digest:
+            raise BackupError(f"{name} does not match its SHA-256 in the manifest: damaged")
+    return manifest
+
+
+def check_keys(source: Path, manifest: dict[str, Any]) -> None:
+    """The backup's keys must open the backup's data: its code and its sealed identity."""
+    probes = manifest.get("probes", {})
+    if "code_token" in probes:
+        key = source / CODE_KEY
+        if not key.is_file():
+            raise BackupError("the backup holds issued codes but not the code-signing key")
+        try:
+            CodeSigner.from_private_pem(key.read_bytes()).verify(probes["code_token"])
+        except BadToken as error:
+            raise BackupError(
+                f"the code-signing key does not match the codes in the backup ({error.reason})"
+            ) from None
+    if "sealed_identity" in probes:
+        key = source / SEAL_KEY
+        if not key.is_file():
+            raise BackupError("the backup holds sealed identities but not the sealing key")
+        try:
+            Fernet(key.read_bytes().strip()).decrypt(probes["sealed_identity"].encode())
+        except (InvalidToken, ValueError):
+            raise BackupError(
+                "the sealing key does not match the identities in the backup"
+            ) from None
+
+
+def _refuse_other_keys(source: Path, data: Path) -> None:
+    for key in (CODE_KEY, SEAL_KEY):
+        here = data / key
+        theirs = source / key
+        if here.is_file() and theirs.is_file() and here.read_bytes() != theirs.read_bytes():
+            raise BackupError(
+                f"{here} holds a different key than the backup: restore into a fresh data "
+                "folder (ONEVISIT_DATA_DIR), or move that key away first"
+            )
+
+
+def restore(source: Path) -> dict[str, Any]:
+    """Restore a backup into this installation's data folder (and database)."""
+    manifest = _read_manifest(source)
+    if manifest["engine"] != connection.vendor:
+        raise BackupError(
+            f"the backup is of a {manifest['engine']} database; this installation uses "
+            f"{connection.vendor}"
+        )
+    check_keys(source, manifest)
+    data = Path(settings.DATA_DIR)
+    _refuse_other_keys(source, data)
+    if _is_sqlite():
+        connection.close()
+        target = Path(settings.DATABASES["default"]["NAME"])
+        for leftover in (target.with_name(target.name + s) for s in ("-wal", "-shm")):
+            leftover.unlink(missing_ok=True)
+        shutil.copy2(source / SQLITE_COPY, target)
+        target.chmod(0o600)
+    else:
+        db = settings.DATABASES["default"]
+        env = {**os.environ, "PGPASSWORD": str(db.get("PASSWORD") or "")}
+        command = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction"]
+        command += [*_pg_target(db), str(source / PG_DUMP)]
+        connection.close()
+        subprocess.run(command, env=env, check=True)  # noqa: S603 - fixed arguments
+    for name in FILES:
+        item = source / name
+        if item.is_dir():
+            shutil.copytree(item, data / name, dirs_exist_ok=True)
+        elif item.is_file():
+            shutil.copy2(item, data / name)
+    if (source / MEDIA).is_dir():
+        shutil.copytree(source / MEDIA, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    return manifest
