@@ -18,9 +18,8 @@ from onevisit.inspections.tokens import CodeSigner
 
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("DATABASE_URL")),
-    reason="runs on SQLite: the test database lives inside the test's transaction, which "
-    "pg_dump cannot see; the PostgreSQL path (pg_dump/pg_restore) is exercised by the CI "
-    "restore step",
+    reason="builds SQLite data folders of its own; the PostgreSQL path (pg_dump/pg_restore) is "
+    "tools/backup-roundtrip, a step of .ci/run",
 )
 
 WRITER = """
