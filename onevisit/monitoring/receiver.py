@@ -4,6 +4,12 @@ Each connection feeds a `Session`; readings go to one writer that commits them i
 worker thread, through the ORM); a packet's answer is sent only once its readings are
 committed. Idle connections are closed; SIGTERM stops accepting, flushes what is queued and
 exits.
+
+It cannot be starved by idle sockets: each address may hold `max_per_address` connections and
+the whole server `max_connections` (kept below the open-file limit, which it raises to the hard
+limit at start); a connection that has not sent one accepted packet is closed after
+`hello_timeout` seconds, one that has after `idle_timeout`. Reject counts are written every
+`tally_seconds`, not only on a clean stop. It listens on 127.0.0.1 unless given a --host.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import resource
 import signal
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,10 +30,14 @@ log = logging.getLogger("onevisit.monitoring.receiver")
 
 @dataclass
 class Settings:
-    host: str = "0.0.0.0"  # noqa: S104 - devices connect from the plant networks
+    host: str = "127.0.0.1"  # --host 0.0.0.0 to take devices from the plant networks
     port: int = 8212
     max_length: int = 9999
     idle_timeout: float = 300.0
+    hello_timeout: float = 30.0
+    max_per_address: int = 32
+    max_connections: int = 4000
+    tally_seconds: float = 60.0
     batch_rows: int = 2000
     batch_seconds: float = 0.05
     device_refresh_seconds: float = 30.0
@@ -51,9 +62,12 @@ class Receiver:
         self.stopping = asyncio.Event()
         self.server: asyncio.Server | None = None
         self.connections: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
+        self.per_address: Counter[str] = Counter()
         self.last_seen_written: dict[int, float] = {}
+        self.capacity = settings.max_connections
 
     async def start(self) -> int:
+        self.capacity = min(self.settings.max_connections, _raise_open_file_limit() - 64)
         self.devices = await asyncio.to_thread(in_thread, device_table)
         self.server = await asyncio.start_server(
             self._connection, self.settings.host, self.settings.port, limit=2**16
@@ -62,6 +76,7 @@ class Receiver:
         self._tasks = [
             asyncio.create_task(self._writer()),
             asyncio.create_task(self._refresh_devices()),
+            asyncio.create_task(self._write_tally()),
         ]
         return int(sockets[0].getsockname()[1]) if sockets else self.settings.port
 
@@ -104,6 +119,22 @@ class Receiver:
                 await asyncio.wait_for(self.stopping.wait(), self.settings.device_refresh_seconds)
             if not self.stopping.is_set():
                 self.devices = await asyncio.to_thread(in_thread, device_table)
+
+    async def _write_tally(self) -> None:
+        while not self.stopping.is_set():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), self.settings.tally_seconds)
+            if self.rejects and not self.stopping.is_set():
+                counted, self.rejects = self.rejects, Counter()
+                try:
+                    await asyncio.to_thread(in_thread, add_rejects, counted)
+                except Exception:
+                    log.exception("could not write the reject tally")
+                    self.rejects.update(counted)
+
+    def _reject(self, reason: str) -> None:
+        self.rejects[reason] += 1
+        self.reject_totals[reason] += 1
 
     async def _writer(self) -> None:
         while not self.stopping.is_set():
@@ -150,17 +181,40 @@ class Receiver:
         await waiter
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        session = Session(self.devices, self.settings.max_length)
+        peer = writer.get_extra_info("peername")
+        address = str(peer[0]) if peer else ""
+        if len(self.connections) >= self.capacity:
+            self._reject("too_many_connections")
+            await _close(writer)
+            return
+        if self.per_address[address] >= self.settings.max_per_address:
+            self._reject("too_many_from_address")
+            await _close(writer)
+            return
+        self.per_address[address] += 1
         task = asyncio.current_task()
         if task is not None:
             self.connections[task] = writer
         try:
+            await self._talk(reader, writer)
+        finally:
+            self.per_address[address] -= 1
+            if self.per_address[address] <= 0:
+                del self.per_address[address]
+            if task is not None:
+                self.connections.pop(task, None)
+            await _close(writer)
+
+    async def _talk(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        session = Session(self.devices, self.settings.max_length)
+        heard = False  # a device is heard once one of its packets is accepted
+        try:
             while not self.stopping.is_set():
+                timeout = self.settings.idle_timeout if heard else self.settings.hello_timeout
                 try:
-                    chunk = await asyncio.wait_for(reader.read(65536), self.settings.idle_timeout)
+                    chunk = await asyncio.wait_for(reader.read(65536), timeout)
                 except TimeoutError:
-                    self.rejects["idle_timeout"] += 1
-                    self.reject_totals["idle_timeout"] += 1
+                    self._reject("idle_timeout" if heard else "silent_connection")
                     break
                 if not chunk:
                     break
@@ -169,17 +223,29 @@ class Receiver:
                 self.rejects.update(outcome.rejects)
                 self.reject_totals.update(outcome.rejects)
                 if outcome.rows or outcome.answers:
+                    heard = True
                     await self._commit(outcome)
                 if outcome.answers:
                     writer.write(b"".join(outcome.answers))
                     await writer.drain()
         except (ConnectionError, OSError):
-            self.rejects["connection_lost"] += 1
+            self._reject("connection_lost")
         except Exception:  # a storage failure: close this connection, keep serving the others
             log.exception("connection closed after an error")
-        finally:
-            if task is not None:
-                self.connections.pop(task, None)
-            writer.close()
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                await writer.wait_closed()
+
+
+async def _close(writer: asyncio.StreamWriter) -> None:
+    writer.close()
+    with contextlib.suppress(Exception, asyncio.CancelledError):
+        await writer.wait_closed()
+
+
+def _raise_open_file_limit() -> int:
+    """Raise the soft limit on open files to the hard limit; the limit now in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        wanted = 65536 if hard == resource.RLIM_INFINITY else hard
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+    return int(soft)

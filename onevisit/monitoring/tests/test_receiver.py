@@ -260,3 +260,48 @@ class RecordsTest(PersonaTestCase):
         assert self.client_for(self.alice).get(url).status_code == 200
         assert self.client_for(self.frank).get(url).status_code == 404
         assert self.client_for(self.stranger).get(url).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_it_answers_a_registered_device_while_idle_sockets_crowd_the_door() -> None:
+    enterprise = make_enterprise("聊城华鲁化工有限公司", serial=17, industry="26")
+    Device.objects.create(mn=MN, password_sha256=password_digest("123456"), enterprise=enterprise)
+
+    async def scenario() -> tuple[bytes, int, int]:
+        settings = Settings(
+            port=0, max_per_address=5, hello_timeout=0.5, idle_timeout=5, tally_seconds=0.2
+        )
+        receiver = Receiver(settings)
+        port = await receiver.start()
+        # 40 idle connections from one address, more than its cap of 5.
+        crowd = []
+        for _ in range(40):
+            reader, writer = await asyncio.open_connection(
+                "127.0.0.1", port, local_addr=("127.0.0.2", 0)
+            )
+            crowd.append((reader, writer))
+        await asyncio.sleep(0.1)
+        held = len(receiver.connections)
+        # A registered device from another address is still answered.
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(packet(1))
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(4096), 5)
+        # The silent ones are closed after the hello timeout: each read ends.
+        closed = 0
+        for crowd_reader, _ in crowd:
+            if await asyncio.wait_for(crowd_reader.read(1), 5) == b"":
+                closed += 1
+        await asyncio.sleep(0.5)  # a tally is written while the receiver runs
+        tallied = await asyncio.to_thread(
+            lambda: {t.reason: t.count for t in RejectTally.objects.all()}
+        )
+        writer.close()
+        await receiver.stop()
+        assert tallied.get("too_many_from_address") == 35
+        assert tallied.get("silent_connection") == 5
+        return answer, held, closed
+
+    answer, held, closed = asyncio.run(scenario())
+    assert b"CN=9014" in answer
+    assert held == 5 and closed == 40

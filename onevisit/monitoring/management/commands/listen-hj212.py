@@ -19,6 +19,14 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=defaults.port)
         parser.add_argument("--max-length", type=int, default=defaults.max_length)
         parser.add_argument("--idle-timeout", type=float, default=defaults.idle_timeout)
+        parser.add_argument(
+            "--hello-timeout",
+            type=float,
+            default=defaults.hello_timeout,
+            help="seconds a connection may stay open before its first accepted packet",
+        )
+        parser.add_argument("--max-per-address", type=int, default=defaults.max_per_address)
+        parser.add_argument("--max-connections", type=int, default=defaults.max_connections)
 
     def handle(self, *args: Any, **options: Any) -> None:
         settings = Settings(
@@ -26,6 +34,9 @@ class Command(BaseCommand):
             port=options["port"],
             max_length=options["max_length"],
             idle_timeout=options["idle_timeout"],
+            hello_timeout=options["hello_timeout"],
+            max_per_address=options["max_per_address"],
+            max_connections=options["max_connections"],
         )
         receiver = Receiver(settings)
         self.stdout.write(f"Listening for HJ 212 on {settings.host}:{settings.port}")
