@@ -9,7 +9,7 @@ from unittest import mock
 
 from django.db import connection
 from django.http import HttpRequest
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from onevisit.accounts.models import User
@@ -135,8 +135,14 @@ class PublicFormTest(TipTestCase):
 
     @override_settings(ONEVISIT_TIPS_PER_MINUTE=1)
     def test_it_limits_before_it_reads_the_body(self) -> None:
-        client = self.client_for(None)
-        assert client.post(reverse("tips:tip_new"), self.form()).status_code == 201
+        client = Client(enforce_csrf_checks=True)
+        client.get(reverse("tips:tip_new"))
+        token = client.cookies["csrftoken"].value
+        sent = client.post(reverse("tips:tip_new"), self.form(csrfmiddlewaretoken=token))
+        assert sent.status_code == 201
+        elsewhere = Client(enforce_csrf_checks=True, REMOTE_ADDR="10.9.9.9")
+        forged = elsewhere.post(reverse("tips:tip_new"), self.form())
+        assert forged.status_code == 403  # the CSRF check still applies, after the limit
         unread = AssertionError("the body was read")
         with mock.patch.object(HttpRequest, "_load_post_and_files", side_effect=unread):
             refused = client.post(
