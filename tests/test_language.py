@@ -13,7 +13,7 @@ from django.test import Client, TestCase
 
 from onevisit.accounts.models import User
 from onevisit.testing.language import english_in, english_leaks, visible_text
-from onevisit.testing.walk import walk
+from onevisit.testing.walk import hostile_submissions, walk
 
 LOCALE = Path(__file__).resolve().parent.parent / "onevisit" / "locale" / "zh_Hans" / "LC_MESSAGES"
 PERSONAS = [None, "supervisor", "scjg_admin", "gxj_admin", "zjj_admin", "inspector", "enterprise"]
@@ -83,6 +83,23 @@ class WalkTest(TestCase):
                 if leaks:
                     problems.setdefault(f"{username} {page.url}", []).extend(leaks[:3])
         assert problems == {}
+
+    def test_it_answers_hostile_values_in_every_form_without_a_server_error(self) -> None:
+        """Every form and query parameter a persona reaches, sent with numbers beyond 64 bits,
+        digits that are not ASCII, control characters and negative numbers."""
+        failures: list[str] = []
+        sent = 0
+        for username in PERSONAS:
+            client = Client(raise_request_exception=False)
+            if username is not None:
+                client.force_login(User.objects.get(username=username))
+            for page in list(walk(client)):
+                for method, url, status in hostile_submissions(client, page):
+                    sent += 1
+                    if status >= 500:
+                        failures.append(f"{username} {method.upper()} {url}: {status}")
+        assert sent > 200
+        assert failures == [], "\n".join(failures)
 
     def test_it_speaks_chinese_in_the_admin(self) -> None:
         usernames = set(User.objects.values_list("username", flat=True))

@@ -21,6 +21,7 @@ from onevisit.campaigns.actions import (
     retirement_totals,
 )
 from onevisit.campaigns.models import Campaign, RetirementUnit, SiteResult, Target
+from onevisit.lib.params import whole_number
 from onevisit.monitoring.models import Alert, Device
 from onevisit.rectification.models import Rectification
 from onevisit.registry.models import Enterprise
@@ -106,7 +107,7 @@ def target_check(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(Target.objects.select_related("campaign", "site_type"), pk=pk)
     user = access.require_checker(request.user, target)
     group = get_object_or_404(
-        access.groups_of(user, target.campaign), pk=request.POST.get("group") or 0
+        access.groups_of(user, target.campaign), pk=whole_number(request.POST.get("group")) or 0
     )
     points = list(target.site_type.points.all()) if target.site_type else []
     findings = [

@@ -5,11 +5,27 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from onevisit.catalog.models import Item
 from onevisit.draws.models import Draw
+from onevisit.lib.params import whole_number
 from onevisit.registry.models import Body
+
+
+class ItemChoices(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Item ids checked as numbers first: an id beyond 64 bits is a form error, not a crash."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value or ():
+            if whole_number(pk) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 class DrawForm(forms.ModelForm[Draw]):
@@ -49,12 +65,16 @@ class DrawForm(forms.ModelForm[Draw]):
             "window_end": forms.DateInput(attrs={"type": "date"}),
             "seed_source": forms.Textarea(attrs={"rows": 2}),
         }
+        field_classes = {"items": ItemChoices}
 
     def __init__(self, *args: Any, body: Body | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         items = Item.objects.published()
         self.fields["items"].queryset = items.filter(body=body) if body else items.none()  # type: ignore[attr-defined]
         self.fields["items"].required = False
+        # bounded here, before the database's integer is: 10^20 is a form error, not a crash
+        self.fields["cap"].validators.append(MaxValueValidator(1_000_000))
+        self.fields["team_size"].validators.append(MaxValueValidator(20))
 
     field_order = ["title", "subject", "strata_by", "percent"]
 

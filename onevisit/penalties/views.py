@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onevisit.audit.actions import Actor
+from onevisit.lib.params import whole_number
 from onevisit.penalties import access
 from onevisit.penalties.actions import Case, DecisionRefused, consistency_report, do_decide_penalty
 from onevisit.penalties.models import Level, Violation
@@ -40,7 +41,9 @@ def decision_list(request: HttpRequest) -> HttpResponse:
 def _case(request: HttpRequest, body: Body) -> Case:
     post = request.POST
     try:
-        level = Level.objects.select_related("violation").get(pk=post.get("level") or 0)
+        level = Level.objects.select_related("violation").get(
+            pk=whole_number(post.get("level")) or 0
+        )
     except Level.DoesNotExist:
         raise DecisionRefused(_("Choose the violation and its level from the catalogue.")) from None
     try:
@@ -53,6 +56,8 @@ def _case(request: HttpRequest, body: Body) -> Case:
         )
     except (InvalidOperation, ValueError):
         raise DecisionRefused(_("Give the fine in yuan and dates as YYYY-MM-DD.")) from None
+    if not fine.is_finite() or not 0 <= fine < 10**10:
+        raise DecisionRefused(_("Give the fine in yuan and dates as YYYY-MM-DD."))
     uscc = post.get("uscc", "").strip().upper()
     return Case(
         case_number=post.get("case_number", ""),
@@ -64,7 +69,9 @@ def _case(request: HttpRequest, body: Body) -> Case:
         decided_on=decided,
         measure=post.get("measure", ""),
         enterprise=Enterprise.objects.filter(uscc=uscc).first() if uscc else None,
-        inspector=Inspector.objects.filter(pk=post.get("inspector") or 0, body=body).first(),
+        inspector=Inspector.objects.filter(
+            pk=whole_number(post.get("inspector")) or 0, body=body
+        ).first(),
         order_to_correct_on=ordered,
         first_violation=post.get("first_violation") == "on",
         corrected_in_time=post.get("corrected_in_time") == "on",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlsplit
 
 from django.test import Client
 
@@ -56,3 +57,61 @@ def walk(client: Client, start: str = "/", limit: int = 300, admin: bool = False
                 continue
             if pattern_of(href) not in seen_patterns:
                 queue.append(href)
+
+
+HOSTILE_VALUES = ("99999999999999999999", "²", "a\x05b")
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    fields: dict[str, str]
+
+
+class _Forms(HTMLParser):
+    def __init__(self, url: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.url = url
+        self.forms: list[Form] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            action = found.get("action") or self.url
+            self.forms.append(Form(action, found.get("method", "get").lower(), {}))
+        elif (
+            tag in {"input", "select", "textarea"}
+            and self.forms
+            and found.get("name")
+            and found.get("type") not in {"file", "submit", "button"}
+        ):
+            self.forms[-1].fields[found["name"]] = found.get("value", "")
+
+
+def forms_of(url: str, html: str) -> list[Form]:
+    parser = _Forms(url)
+    parser.feed(html)
+    return [f for f in parser.forms if f.action.startswith("/") and not NOT_PAGES.search(f.action)]
+
+
+def hostile_submissions(client: Client, page: Page) -> Iterator[tuple[str, str, int]]:
+    """Send every form of the page with each hostile value in all its fields (the CSRF token
+    kept), and the page's own address with each hostile value in each of its query parameters;
+    yield (method, url, status) for each."""
+    for form in forms_of(page.url, page.html):
+        for value in HOSTILE_VALUES:
+            data = {
+                name: (kept if name == "csrfmiddlewaretoken" else value)
+                for name, kept in form.fields.items()
+            }
+            if form.method == "post":
+                response = client.post(form.action, data)
+            else:
+                response = client.get(form.action, data)
+            yield form.method, form.action, response.status_code
+    query = parse_qs(urlsplit(page.url).query)
+    for name in query:
+        for value in HOSTILE_VALUES:
+            response = client.get(urlsplit(page.url).path, {**query, name: value})
+            yield "get", f"{page.url} [{name}]", response.status_code

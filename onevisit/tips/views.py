@@ -182,7 +182,7 @@ def tip_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if action == "route":
             if not user.is_supervisor:
                 raise PermissionDenied("Only the supervisor re-routes tips.")
-            body = get_object_or_404(Body, pk=request.POST.get("body") or 0)
+            body = get_object_or_404(Body, pk=whole_number(request.POST.get("body")) or 0)
             do_route_tip(actor=actor, tip=tip, body=body, by=user, note=note)
             messages.success(request, _("Passed on."))
             return redirect("tips:tip_list")
