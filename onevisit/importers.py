@@ -4,15 +4,29 @@ importer."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
+from django_tasks import task
+
 from onevisit.accounts.models import User
 from onevisit.audit.actions import Actor
 from onevisit.catalog.imports import import_items
+from onevisit.imports.actions import STALE_WRITING, Applier, resume_runs
+from onevisit.imports.models import ImportRun
 from onevisit.lib.imports import ImportReport, Source
 from onevisit.penalties.imports import import_catalogue
 from onevisit.rectification.imports import import_ledger
-from onevisit.registry.imports import import_bodies, import_enterprises, import_inspectors
+from onevisit.registry.imports import (
+    ENTERPRISES,
+    import_bodies,
+    import_enterprises,
+    import_inspectors,
+)
 
 KINDS = ("enterprises", "bodies", "inspectors", "items", "ledger", "penalties")
+# the kinds written in batches, and how each writes a batch
+APPLIERS: dict[str, Applier] = {"enterprises": ENTERPRISES}
 
 
 def run_import(
@@ -24,7 +38,9 @@ def run_import(
     dry_run: bool,
     user: User | None = None,
 ) -> ImportReport:
-    """Dispatch by kind; a department admin's inspector import is limited to their body."""
+    """Dispatch by kind; a department admin's inspector import is limited to their body.
+    A batched run another process left half written is finished first."""
+    resume_runs(APPLIERS)
     if kind == "enterprises":
         return import_enterprises(source, filename, actor=actor, dry_run=dry_run)
     if kind == "bodies":
@@ -39,3 +55,21 @@ def run_import(
     if kind == "penalties":
         return import_catalogue(source, filename, actor=actor, dry_run=dry_run, only_body=only)
     raise ValueError(f"unknown import kind {kind!r}: choose from {', '.join(KINDS)}")
+
+
+def resume_imports(*, quiet_for: dt.timedelta = STALE_WRITING) -> list[ImportRun]:
+    return resume_runs(APPLIERS, quiet_for=quiet_for)
+
+
+@task()
+def resume_imports_task() -> int:
+    """Run by the worker `onevisit serve` starts, once a dead run has had time to look dead."""
+    return len(resume_imports())
+
+
+def queue_resume_if_needed() -> None:
+    """At start: a run left half written is finished by the worker (or by the next import,
+    when the task backend cannot defer)."""
+    can_defer = resume_imports_task.get_backend().supports_defer
+    if can_defer and ImportRun.objects.filter(state=ImportRun.State.COMMITTED).exists():
+        resume_imports_task.using(run_after=timezone.now() + STALE_WRITING).enqueue()

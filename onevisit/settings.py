@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "onevisit.accounts",
     "onevisit.registry",
     "onevisit.audit",
+    "onevisit.imports",
     "onevisit.workdays",
     "onevisit.catalog",
     "onevisit.planning",

@@ -1,15 +1,18 @@
 """The import framework every importer shares: the report (ImportReport, RowError), the row
 helpers that read one cell as text, number, yes/no or choice, and the all-or-nothing driver.
 
-A file is read whole and every row checked before anything is written; a file with any bad row
-changes nothing, and the report names each bad row with its number, column and reason.
+Every row is checked before anything is written; a file with any bad row changes nothing, and the
+report names each bad row with its number, column and reason. Small lists (bodies, inspectors,
+items) are read whole and written in one transaction; the enterprise register, which runs to
+hundreds of thousands of rows, is read as a stream and written through the batched protocol of
+`onevisit.imports` (checked rows staged, then written in short transactions).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -19,7 +22,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from onevisit.lib.fields import has_control_characters
-from onevisit.lib.tabular import Column, Table, TableError, read_table
+from onevisit.lib.tabular import Column, RowStream, Table, TableError, open_table, read_table
 
 Source = bytes | Path | IO[bytes]
 
@@ -173,11 +176,14 @@ class Parsed:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+Parse = Callable[[dict[str, Any]], tuple[str, dict[str, Any], dict[str, Any]]]
+
+
 def parse_rows(
     table: Table,
     report: ImportReport,
     key_column: str,
-    parse: Callable[[dict[str, Any]], tuple[str, dict[str, Any], dict[str, Any]]],
+    parse: Parse,
 ) -> list[Parsed]:
     seen: dict[str, int] = {}
     parsed: list[Parsed] = []
@@ -189,18 +195,22 @@ def parse_rows(
             report.errors.append(RowError.of(number, problem, values, labels))
             continue
         if key in seen:
-            report.errors.append(
-                RowError(
-                    number,
-                    labels.get(key_column, key_column),
-                    key,
-                    _("duplicate in this file (first in row %(row)s)") % {"row": seen[key]},
-                )
-            )
+            report.errors.append(_duplicate(number, key, seen[key], key_column, labels))
             continue
         seen[key] = number
         parsed.append(Parsed(number, key, fields, extra))
     return parsed
+
+
+def _duplicate(
+    number: int, key: str, first: int, key_column: str, labels: dict[str, str]
+) -> RowError:
+    return RowError(
+        number,
+        labels.get(key_column, key_column),
+        key,
+        _("duplicate in this file (first in row %(row)s)") % {"row": first},
+    )
 
 
 def start(
@@ -219,3 +229,51 @@ def start(
     report.rows = len(table.rows)
     report.ignored_columns = table.ignored_headers
     return report, table
+
+
+def open_stream(
+    kind: str, source: Source, filename: str, columns: Sequence[Column], dry_run: bool
+) -> tuple[ImportReport, RowStream | None]:
+    """Like `start`, for a file read row by row: the report counts rows as they are parsed."""
+    report = ImportReport(kind=kind, dry_run=dry_run)
+    try:
+        stream = open_table(source, filename, columns, settings.ONEVISIT_IMPORT_MAX_BYTES)
+    except TableError as error:
+        report.file_error = error.localized(_)
+        return report, None
+    report.ignored_columns = stream.ignored_headers
+    return report, stream
+
+
+def parse_chunks(
+    stream: RowStream, report: ImportReport, key_column: str, parse: Parse, size: int
+) -> Iterator[list[Parsed]]:
+    """Parse the rows as they are read and hand out the good ones `size` at a time.
+
+    Bad rows and duplicate keys go into the report as in `parse_rows`; a file that turns out
+    unreadable half way sets `report.file_error` and ends the iteration. Only the keys seen so
+    far are kept, so memory does not grow with the rows' content."""
+    seen: dict[str, int] = {}
+    chunk: list[Parsed] = []
+    labels = stream.header_labels
+    try:
+        for number, values in stream.rows:
+            report.rows += 1
+            try:
+                key, fields, extra = parse(values)
+            except RowProblem as problem:
+                report.errors.append(RowError.of(number, problem, values, labels))
+                continue
+            if key in seen:
+                report.errors.append(_duplicate(number, key, seen[key], key_column, labels))
+                continue
+            seen[key] = number
+            chunk.append(Parsed(number, key, fields, extra))
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+    except TableError as error:
+        report.file_error = error.localized(_)
+        return
+    if chunk:
+        yield chunk

@@ -1,7 +1,9 @@
 """Reading and writing the spreadsheets officials keep: xlsx and csv, headers in Chinese or English.
 
 Pure Python (openpyxl, csv): no Django import. Readers raise TableError with a message a
-person can act on; they never return half a table.
+person can act on. `read_table` never returns half a table; `open_table` hands the rows out one
+by one (a large import checks and stages them as they come) and raises TableError from the
+iteration when a later row is unreadable.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -56,10 +58,23 @@ class Column:
         return any(_header_key(h) == wanted for h in (self.key, *self.headers))
 
 
+Row = tuple[int, dict[str, str | dt.date | None]]
+
+
 @dataclass
 class Table:
     columns: dict[str, int]
-    rows: list[tuple[int, dict[str, str | dt.date | None]]]
+    rows: list[Row]
+    header_labels: dict[str, str]
+    ignored_headers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RowStream:
+    """A table whose rows are read while they are used: memory stays flat whatever its length."""
+
+    columns: dict[str, int]
+    rows: Iterator[Row]
     header_labels: dict[str, str]
     ignored_headers: list[str] = field(default_factory=list)
 
@@ -141,7 +156,15 @@ def _csv_rows(data: bytes) -> Iterable[Sequence[Any]]:
 def read_table(
     source: bytes | Path | IO[bytes], filename: str, columns: Sequence[Column], max_bytes: int
 ) -> Table:
-    """Read the first sheet (or the CSV), map its header row onto the columns."""
+    """Read the first sheet (or the CSV) whole, its header row mapped onto the columns."""
+    stream = open_table(source, filename, columns, max_bytes)
+    return Table(stream.columns, list(stream.rows), stream.header_labels, stream.ignored_headers)
+
+
+def open_table(
+    source: bytes | Path | IO[bytes], filename: str, columns: Sequence[Column], max_bytes: int
+) -> RowStream:
+    """Map the header row now; read the data rows as they are asked for."""
     data = _read_bytes(source, max_bytes)
     suffix = Path(filename).suffix.lower()
     if not data:
@@ -155,7 +178,7 @@ def read_table(
             gettext_noop("unsupported file type %(suffix)s: use .xlsx or .csv"),
             suffix=suffix or "(none)",
         )
-    return _to_table(iter(raw_rows), columns)
+    return _to_stream(iter(raw_rows), columns)
 
 
 def _read_bytes(source: bytes | Path | IO[bytes], max_bytes: int) -> bytes:
@@ -174,7 +197,7 @@ def _read_bytes(source: bytes | Path | IO[bytes], max_bytes: int) -> bytes:
     return data
 
 
-def _to_table(raw_rows: Any, columns: Sequence[Column]) -> Table:
+def _to_stream(raw_rows: Iterator[Sequence[Any]], columns: Sequence[Column]) -> RowStream:
     try:
         header_row = next(raw_rows)
     except StopIteration:
@@ -183,25 +206,29 @@ def _to_table(raw_rows: Any, columns: Sequence[Column]) -> Table:
         raise TableError(_UNREADABLE, kind=type(error).__name__) from None
     headers = [str(h).strip() if h is not None else "" for h in header_row]
     mapping, labels, ignored = _map_headers(headers, columns)
-    rows: list[tuple[int, dict[str, str | dt.date | None]]] = []
+    return RowStream(mapping, _data_rows(raw_rows, mapping), labels, ignored)
+
+
+def _data_rows(raw_rows: Iterator[Sequence[Any]], mapping: dict[str, int]) -> Iterator[Row]:
+    count = 0
     try:
         for number, raw in enumerate(raw_rows, start=2):
             values = {key: _cell(raw[i]) if i < len(raw) else None for key, i in mapping.items()}
             _check_cells(number, values)
             if all(v is None for v in values.values()):
                 continue
-            rows.append((number, values))
-            if len(rows) > MAX_ROWS:
+            count += 1
+            if count > MAX_ROWS:
                 raise TableError(
                     gettext_noop("more than %(limit)s rows: split the file"), limit=f"{MAX_ROWS:,}"
                 )
+            yield number, values
     except TableError:
         raise
     except Exception as error:
         raise TableError(_UNREADABLE, kind=type(error).__name__) from None
-    if not rows:
+    if not count:
         raise TableError(gettext_noop("the file has a header row but no data rows"))
-    return Table(mapping, rows, labels, ignored)
 
 
 def _check_cells(number: int, values: dict[str, str | dt.date | None]) -> None:

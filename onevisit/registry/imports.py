@@ -1,9 +1,10 @@
 """Import of enterprises, bodies and inspectors from xlsx/csv.
 
 All rows are checked first; a file with any bad row changes nothing and the report names
-every bad row with its row number, column and reason. A good file is written in one
-transaction, updating existing records by their natural key (USCC, body code, certificate
-number).
+every bad row with its row number, column and reason. Records are updated by their natural key
+(USCC, body code, certificate number). Bodies and inspectors are written in one transaction;
+the enterprise register is read as a stream and written in batches of 1,000 rows under the
+all-or-nothing protocol of onevisit.imports, so other writers never wait for the whole file.
 """
 
 from __future__ import annotations
@@ -17,6 +18,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from onevisit.audit.actions import Actor, diff, record, snapshot
+from onevisit.imports.actions import (
+    BATCH_ROWS,
+    Applier,
+    Counts,
+    do_commit_run,
+    do_open_run,
+    do_reject_run,
+    do_stage_batch,
+    write_run,
+)
 from onevisit.lib.imports import (
     ImportReport,
     Parsed,
@@ -27,6 +38,8 @@ from onevisit.lib.imports import (
     choice_cell,
     decimal_cell,
     int_cell,
+    open_stream,
+    parse_chunks,
     parse_rows,
     start,
     text_cell,
@@ -130,8 +143,10 @@ def _check_geo(fields: dict[str, Any]) -> None:
 def import_enterprises(
     source: Source, filename: str, *, actor: Actor, dry_run: bool = False
 ) -> ImportReport:
-    report, table = start("enterprises", source, filename, ENTERPRISE_COLUMNS, dry_run)
-    if table is None:
+    """Read and check the register row by row, staging good rows as they come; write a file
+    without bad rows through the batched protocol (onevisit.imports.actions)."""
+    report, stream = open_stream("enterprises", source, filename, ENTERPRISE_COLUMNS, dry_run)
+    if stream is None:
         return report
     districts = DistrictLookup()
     industries = {i.code: i for i in Industry.objects.filter(section__isnull=False)}
@@ -139,34 +154,96 @@ def import_enterprises(
     def parse(values: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
         fields = _enterprise_fields(values, districts, industries)
         _check_geo(fields)
-        return fields["uscc"], fields, {}
+        return fields["uscc"], _staged(fields), {}
 
-    parsed = parse_rows(table, report, "uscc", parse)
-    if report.errors:
+    run = None if dry_run else do_open_run(kind="enterprises", filename=filename, actor=actor)
+    expected = Counts()
+    chunks = parse_chunks(stream, report, "uscc", parse, BATCH_ROWS)
+    for number, chunk in enumerate(chunks):
+        if not report.ok:
+            continue  # read on to report every bad row, but stage nothing more
+        rows = [item.fields for item in chunk]
+        if run is None:
+            expected += _counts(*_classify(rows))
+        else:
+            do_stage_batch(run=run, number=number, rows=rows)
+    if not report.ok:
+        if run is not None:
+            do_reject_run(run=run)
         return report
-    existing = _existing_enterprises([p.key for p in parsed])
+    if run is not None:
+        do_commit_run(run=run, rows=report.rows)
+        expected = write_run(run, ENTERPRISES)
+    report.created, report.updated, report.unchanged = (
+        expected.created,
+        expected.updated,
+        expected.unchanged,
+    )
+    return report
+
+
+# Staged rows are JSON: foreign keys by id, decimals as text.
+_DECIMALS = ("land_area_mu", "latitude", "longitude")
+
+
+def _staged(fields: dict[str, Any]) -> dict[str, Any]:
+    row = {**fields, "district_id": fields["district"].pk, "industry_id": fields["industry"].pk}
+    del row["district"], row["industry"]
+    for name in _DECIMALS:
+        row[name] = None if row[name] is None else str(row[name])
+    return row
+
+
+def _unstaged(row: dict[str, Any]) -> dict[str, Any]:
+    fields = dict(row)
+    for name in _DECIMALS:
+        fields[name] = None if fields[name] is None else Decimal(fields[name])
+    return fields
+
+
+def _classify(
+    rows: list[dict[str, Any]],
+) -> tuple[list[Enterprise], list[tuple[Enterprise, dict[str, Any]]], int]:
+    """Which rows are new, which change an enterprise (and how), how many change nothing."""
+    existing = _existing_enterprises([row["uscc"] for row in rows])
     new: list[Enterprise] = []
     changed: list[tuple[Enterprise, dict[str, Any]]] = []
-    for item in parsed:
-        current = existing.get(item.key)
+    unchanged = 0
+    for row in rows:
+        fields = _unstaged(row)
+        current = existing.get(fields["uscc"])
         if current is None:
-            new.append(Enterprise(**item.fields))
+            new.append(Enterprise(**fields))
             continue
         before = snapshot(current)
-        for name, value in item.fields.items():
+        for name, value in fields.items():
             setattr(current, name, value)
         change = diff(before, snapshot(current))
         if change:
             changed.append((current, {_field_name(k): v for k, v in change.items()}))
         else:
-            report.unchanged += 1
-    report.created, report.updated = len(new), len(changed)
-    if not dry_run:
-        with transaction.atomic():
-            do_bulk_upsert_enterprises(actor=actor, new=new, changed=changed)
-        if len(new) + len(changed) >= BULK_ANALYZE_ROWS:
-            refresh_planner_statistics()
-    return report
+            unchanged += 1
+    return new, changed, unchanged
+
+
+def _counts(
+    new: list[Enterprise], changed: list[tuple[Enterprise, dict[str, Any]]], unchanged: int
+) -> Counts:
+    return Counts(len(new), len(changed), unchanged)
+
+
+def _write_enterprises(actor: Actor, rows: list[dict[str, Any]]) -> Counts:
+    new, changed, unchanged = _classify(rows)
+    do_bulk_upsert_enterprises(actor=actor, new=new, changed=changed)
+    return _counts(new, changed, unchanged)
+
+
+def _after_enterprises(counts: Counts) -> None:
+    if counts.created + counts.updated >= BULK_ANALYZE_ROWS:
+        refresh_planner_statistics()
+
+
+ENTERPRISES = Applier(write=_write_enterprises, finish=_after_enterprises)
 
 
 def _field_name(attname: str) -> str:
@@ -174,12 +251,7 @@ def _field_name(attname: str) -> str:
 
 
 def _existing_enterprises(codes: list[str]) -> dict[str, Enterprise]:
-    found: dict[str, Enterprise] = {}
-    for first in range(0, len(codes), 5000):
-        chunk = codes[first : first + 5000]
-        for enterprise in Enterprise.objects.filter(uscc__in=chunk):
-            found[enterprise.uscc] = enterprise
-    return found
+    return {e.uscc: e for e in Enterprise.objects.filter(uscc__in=codes)}
 
 
 # --- bodies -----------------------------------------------------------------------------

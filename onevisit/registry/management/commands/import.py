@@ -1,25 +1,39 @@
-"""`onevisit import enterprises|bodies|inspectors FILE [--dry-run]`."""
+"""`onevisit import KIND FILE [--dry-run]`, and `onevisit import --resume`."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onevisit.audit.actions import Actor
-from onevisit.importers import KINDS, run_import
+from onevisit.importers import KINDS, resume_imports, run_import
 
 
 class Command(BaseCommand):
     help = "Import enterprises, bodies or inspectors from .xlsx or .csv; a bad row changes nothing."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=KINDS)
-        parser.add_argument("file", type=Path)
+        parser.add_argument("kind", choices=KINDS, nargs="?")
+        parser.add_argument("file", type=Path, nargs="?")
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
+        parser.add_argument(
+            "--resume",
+            action="store_true",
+            help="finish writing imports a stopped process left half written, and exit",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["resume"]:
+            runs = resume_imports(quiet_for=dt.timedelta(0))
+            for run in runs:
+                self.stdout.write(f"{run.kind} {run.filename}: {run.rows} rows written")
+            self.stdout.write(f"{len(runs)} unfinished imports finished")
+            return
+        if options["kind"] is None or options["file"] is None:
+            raise CommandError("give the kind and the file, or --resume")
         path: Path = options["file"]
         report = run_import(
             options["kind"],

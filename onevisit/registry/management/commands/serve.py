@@ -15,6 +15,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from gunicorn.app.base import BaseApplication
 
+from onevisit.importers import queue_resume_if_needed
+
 
 class GunicornApp(BaseApplication):  # type: ignore[misc]
     def __init__(self, options: dict[str, Any]) -> None:
@@ -66,6 +68,8 @@ class Command(BaseCommand):
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise CommandError("The database is not up to date: run `onevisit migrate` first.")
         _check_keys()
+        if not options["no_worker"]:
+            queue_resume_if_needed()
         call_command("collectstatic", interactive=False, verbosity=0)
         connections.close_all()
         worker = None

@@ -1,0 +1,141 @@
+"""The batched import protocol: stage every checked row, commit the run, write it in batches.
+
+1. `do_open_run` starts a run; `do_stage_batch` stores each chunk of checked rows. The platform
+   shows none of it: staged rows live only in StagedBatch.
+2. A file with any bad row ends in `do_reject_run`: its staged rows are dropped, nothing changed.
+3. `do_commit_run` decides the run: from here it lands whole. `write_run` writes one batch per
+   short transaction and deletes the batch in the same transaction, so a batch is written once.
+4. If the process dies while writing, `resume_runs` writes the batches that are left: the next
+   import does, the worker `onevisit serve` starts does, and `onevisit import --resume` does.
+
+Between batches a SQLite writer pauses: SQLite hands its lock to whoever asks first, and a
+waiting writer polls at most every 100 ms, so without the pause the importer would take the lock
+straight back and a web form or an HJ 212 packet could wait for the whole file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from onevisit.audit.actions import Actor
+from onevisit.imports.models import ImportRun, StagedBatch
+
+Row = dict[str, Any]
+BATCH_ROWS = 1000
+SQLITE_PAUSE_SECONDS = 0.1
+# a committed run untouched this long has lost its process; a staging run this long, its file
+STALE_WRITING = dt.timedelta(minutes=2)
+STALE_STAGING = dt.timedelta(days=1)
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: Counts) -> Counts:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+
+@dataclass(frozen=True)
+class Applier:
+    """How one kind of import writes a batch of staged rows (inside the batch's transaction),
+    and what it does once a run is written."""
+
+    write: Callable[[Actor, list[Row]], Counts]
+    finish: Callable[[Counts], None]
+
+
+def do_open_run(*, kind: str, filename: str, actor: Actor) -> ImportRun:
+    return ImportRun.objects.create(
+        kind=kind,
+        filename=filename[:200],
+        state=ImportRun.State.STAGING,
+        actor_id=actor.user_id,
+        actor_name=actor.name[:150],
+    )
+
+
+def do_stage_batch(*, run: ImportRun, number: int, rows: list[Row]) -> None:
+    StagedBatch.objects.create(run=run, number=number, rows=rows)
+
+
+def do_reject_run(*, run: ImportRun) -> None:
+    with transaction.atomic():
+        StagedBatch.objects.filter(run=run).delete()
+        ImportRun.objects.filter(pk=run.pk).update(
+            state=ImportRun.State.REJECTED, finished_at=timezone.now()
+        )
+
+
+def do_commit_run(*, run: ImportRun, rows: int) -> None:
+    ImportRun.objects.filter(pk=run.pk, state=ImportRun.State.STAGING).update(
+        state=ImportRun.State.COMMITTED, rows=rows, touched_at=timezone.now()
+    )
+
+
+def write_run(run: ImportRun, applier: Applier) -> Counts:
+    """Write every batch left of a committed run; return the run's counts over all its batches."""
+    actor = Actor(run.actor_id, run.actor_name)
+    pause = SQLITE_PAUSE_SECONDS if connection.vendor == "sqlite" else 0.0
+    batch_ids = list(StagedBatch.objects.filter(run=run).values_list("pk", flat=True))
+    for batch_id in batch_ids:
+        _write_batch(run, batch_id, actor, applier)
+        if pause and not connection.in_atomic_block:
+            time.sleep(pause)
+    ImportRun.objects.filter(pk=run.pk, state=ImportRun.State.COMMITTED).update(
+        state=ImportRun.State.DONE, finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+    counts = Counts(run.created, run.updated, run.unchanged)
+    applier.finish(counts)
+    return counts
+
+
+def _write_batch(run: ImportRun, batch_id: int, actor: Actor, applier: Applier) -> None:
+    with transaction.atomic():
+        batch = StagedBatch.objects.select_for_update().filter(pk=batch_id).first()
+        if batch is None:  # another process wrote it while this one waited
+            return
+        counts = applier.write(actor, batch.rows)
+        batch.delete()
+        ImportRun.objects.filter(pk=run.pk).update(
+            created=F("created") + counts.created,
+            updated=F("updated") + counts.updated,
+            unchanged=F("unchanged") + counts.unchanged,
+            touched_at=timezone.now(),
+        )
+
+
+def resume_runs(
+    appliers: Mapping[str, Applier], *, quiet_for: dt.timedelta = STALE_WRITING
+) -> list[ImportRun]:
+    """Finish the committed runs no batch was written for in `quiet_for` (their process died);
+    drop staging runs abandoned long ago. Writing a run another process is still writing is
+    safe, only wasted: each batch is taken under a lock and deleted as it is written."""
+    now = timezone.now()
+    finished = []
+    stale = ImportRun.objects.filter(
+        state=ImportRun.State.COMMITTED, touched_at__lte=now - quiet_for
+    )
+    for run in stale:
+        write_run(run, appliers[run.kind])
+        finished.append(run)
+    abandoned = ImportRun.objects.filter(
+        state=ImportRun.State.STAGING, touched_at__lt=now - STALE_STAGING
+    )
+    for run in abandoned:
+        do_reject_run(run=run)
+    return finished

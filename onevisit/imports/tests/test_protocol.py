@@ -1,0 +1,114 @@
+"""The batched import protocol: a file lands whole or not at all, though it is written in many
+short transactions; a run whose process died is finished by the next one, each row once."""
+
+from __future__ import annotations
+
+from io import StringIO
+from unittest import mock
+
+from django.core.management import call_command
+
+from onevisit.audit.actions import Actor, verify_chain
+from onevisit.audit.models import AuditEntry
+from onevisit.importers import APPLIERS
+from onevisit.imports.actions import Applier, Counts, do_stage_batch, resume_runs
+from onevisit.imports.models import ImportRun, StagedBatch
+from onevisit.registry import imports as registry_imports
+from onevisit.registry.imports import import_enterprises
+from onevisit.registry.models import Enterprise
+from onevisit.testing import PersonaTestCase, uscc
+
+ACTOR = Actor.system("test")
+HEADER = "统一社会信用代码,企业名称,行政区划代码,国民经济行业代码,注册地址"
+
+
+def register(serials: range, bad_last: bool = False) -> bytes:
+    lines = [HEADER]
+    lines += [f"{uscc(n)},临清市第{n}轴承有限公司,371581,C3451,临清市先锋路{n}号" for n in serials]
+    if bad_last:
+        lines.append(f"{uscc(9999)},临清市末行有限公司,999999,C3451,")
+    return "\n".join(lines).encode()
+
+
+class Died(Exception):
+    """Stands for the process being killed between two batches."""
+
+
+def dies_after(batches: int) -> Applier:
+    real = registry_imports.ENTERPRISES
+    written = 0
+
+    def write(actor: Actor, rows: list[dict[str, object]]) -> Counts:
+        nonlocal written
+        if written == batches:
+            raise Died
+        written += 1
+        return real.write(actor, rows)
+
+    return Applier(write=write, finish=real.finish)
+
+
+@mock.patch.object(registry_imports, "BATCH_ROWS", 3)
+class BatchedImportTest(PersonaTestCase):
+    def test_it_writes_a_good_file_in_batches_and_drops_them_as_it_goes(self) -> None:
+        report = import_enterprises(register(range(100, 110)), "r.csv", actor=ACTOR)
+        assert report.ok and (report.rows, report.created) == (10, 10)
+        run = ImportRun.objects.get()
+        assert (run.state, run.rows, run.created) == (ImportRun.State.DONE, 10, 10)
+        assert not StagedBatch.objects.exists()
+        assert AuditEntry.objects.filter(verb="import").count() == 10
+
+    def test_it_changes_nothing_when_the_last_row_is_bad_though_earlier_ones_were_staged(
+        self,
+    ) -> None:
+        staged: list[int] = []
+
+        def stage(**kwargs: object) -> None:
+            staged.append(len(kwargs["rows"]))  # type: ignore[arg-type]
+            do_stage_batch(**kwargs)  # type: ignore[arg-type]
+
+        with mock.patch("onevisit.registry.imports.do_stage_batch", stage):
+            report = import_enterprises(
+                register(range(100, 110), bad_last=True), "r.csv", actor=ACTOR
+            )
+        assert staged == [3, 3, 3]  # staged as they were read, before the bad row came
+        assert not report.ok and [e.row for e in report.errors] == [12]
+        assert not Enterprise.objects.filter(name__startswith="临清市第").exists()
+        assert ImportRun.objects.get().state == ImportRun.State.REJECTED
+        assert not StagedBatch.objects.exists()
+        assert not AuditEntry.objects.filter(verb="import").exists()
+
+    def test_it_finishes_a_run_whose_process_died_and_writes_each_row_once(self) -> None:
+        with (
+            mock.patch.object(registry_imports, "ENTERPRISES", dies_after(2)),
+            self.assertRaises(Died),
+        ):
+            import_enterprises(register(range(100, 110)), "r.csv", actor=ACTOR)
+        run = ImportRun.objects.get()
+        assert run.state == ImportRun.State.COMMITTED and run.created == 6
+        assert Enterprise.objects.filter(name__startswith="临清市第").count() == 6
+        assert resume_runs(APPLIERS) == []  # a run touched just now may still be alive
+
+        out = StringIO()
+        call_command("import", "--resume", stdout=out)
+        assert "1 unfinished imports finished" in out.getvalue()
+        run.refresh_from_db()
+        assert (run.state, run.created) == (ImportRun.State.DONE, 10)
+        assert Enterprise.objects.filter(name__startswith="临清市第").count() == 10
+        assert AuditEntry.objects.filter(verb="import").count() == 10
+        assert not StagedBatch.objects.exists()
+        assert verify_chain().first_broken_id is None
+
+    def test_it_stages_nothing_on_a_dry_run_and_still_counts(self) -> None:
+        import_enterprises(register(range(100, 104)), "r.csv", actor=ACTOR)
+        report = import_enterprises(register(range(102, 108)), "r.csv", actor=ACTOR, dry_run=True)
+        assert (report.created, report.updated, report.unchanged) == (4, 0, 2)
+        assert ImportRun.objects.count() == 1 and not StagedBatch.objects.exists()
+        assert Enterprise.objects.filter(name__startswith="临清市第").count() == 4
+
+    def test_it_counts_updates_against_the_register_at_the_time_of_writing(self) -> None:
+        import_enterprises(register(range(100, 104)), "r.csv", actor=ACTOR)
+        changed = register(range(102, 106)).replace("先锋路".encode(), "振兴路".encode())
+        report = import_enterprises(changed, "r.csv", actor=ACTOR)
+        assert (report.created, report.updated, report.unchanged) == (2, 2, 0)
+        assert Enterprise.objects.get(uscc=uscc(103)).address == "临清市振兴路103号"
