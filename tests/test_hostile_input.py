@@ -41,6 +41,27 @@ class HostileQueryTest(VisitTestCase):
         assert response.status_code == 302 and response["Location"].endswith("/v/ab")
 
 
+class ControlCharacterTest(VisitTestCase):
+    def test_it_drops_control_characters_from_a_web_form_before_the_view_reads_it(self) -> None:
+        enterprise = self.bearing
+        page = self.client_for(self.supervisor).get(
+            reverse("registry:enterprise_edit", args=[enterprise.pk])
+        )
+        data = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+        data.update(
+            district=enterprise.district_id,
+            industry_code=enterprise.industry_code,
+            address="临清市\x05先锋路\x7f1号",
+            legal_representative="张\x00三",
+        )
+        response = self.client_for(self.supervisor).post(
+            reverse("registry:enterprise_edit", args=[enterprise.pk]), data
+        )
+        assert response.status_code == 302, response.context["form"].errors
+        enterprise.refresh_from_db()
+        assert (enterprise.address, enterprise.legal_representative) == ("临清市先锋路1号", "张三")
+
+
 class SpreadsheetTest(VisitTestCase):
     """Spreadsheets are code: a name that looks like a formula comes back as text, and a control
     character stored by some other way does not break the export."""

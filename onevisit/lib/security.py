@@ -1,13 +1,24 @@
-"""The Content-Security-Policy header: scripts only from this site's own static files, no inline
+"""Two guards every page shares.
+
+The Content-Security-Policy header: scripts only from this site's own static files, no inline
 script, no eval, no framing, forms post only here. Inline style attributes stay allowed (the
-templates use a few, and htmx adds its indicator style). ONEVISIT_CSP replaces the policy."""
+templates use a few, and htmx adds its indicator style). ONEVISIT_CSP replaces the policy.
+
+Control characters in a submitted form (other than tab and line breaks) are dropped before any
+view reads the form: nobody types them, and stored they would break the exports and documents
+others open (the API refuses them instead, with a 422)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+from onevisit.lib.fields import CONTROL
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 POLICY = "; ".join(
     [
@@ -35,3 +46,36 @@ class ContentSecurityPolicy:
         if policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy
         return response
+
+
+class DropControlCharacters:
+    """Runs after the CSRF check, which has read the form already; a view exempt from it (the
+    tip form, which reads its body only after its rate limit) calls `drop_control_characters`
+    itself once it reads the form."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> None:
+        if not getattr(view, "csrf_exempt", False):
+            drop_control_characters(request)
+
+
+def drop_control_characters(request: HttpRequest) -> None:
+    if request.method != "POST" or request.content_type not in FORM_TYPES:
+        return
+    cleaned = request.POST.copy()
+    changed = False
+    for key, values in cleaned.lists():
+        kept = [CONTROL.sub("", value) for value in values]
+        if kept != values:
+            cleaned.setlist(key, kept)
+            changed = True
+    if changed:
+        cleaned._mutable = False
+        request.POST = cleaned  # type: ignore[misc]

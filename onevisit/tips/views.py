@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from onevisit.audit.actions import Actor
 from onevisit.lib.params import whole_number
 from onevisit.lib.ratelimit import too_many
+from onevisit.lib.security import drop_control_characters
 from onevisit.registry.access import require_login
 from onevisit.registry.models import Body
 from onevisit.tips import access
@@ -54,6 +55,7 @@ def tip_new(request: HttpRequest) -> HttpResponse:
         refused = _csrf.process_view(request, _checked_view, (), {})
         if refused is not None:
             return refused
+        drop_control_characters(request)
     form = TipForm(request.POST or None)
     if request.method == "POST":
         if form.is_spam():

@@ -19,6 +19,7 @@ from onevisit.planning.models import Kind
 from onevisit.tips.actions import Report, TipRefused, do_submit_tip
 from onevisit.tips.forms import form_token
 from onevisit.tips.models import Category, Tip
+from onevisit.tips.sealing import unseal
 
 
 def bomb_png() -> bytes:
@@ -84,6 +85,15 @@ class PublicFormTest(TipTestCase):
         assert "王小明" not in raw and "13800001111" not in raw
         assert secret not in tip.secret_sha256
         assert "王小明" not in str(list(AuditEntry.objects.values_list("changes", flat=True)))
+
+    def test_it_drops_control_characters_from_what_it_keeps(self) -> None:
+        tip, _secret = self.submit(
+            description="夜间\x07偷排\x1b废水，\n持续一个多月了",
+            name="王\x05小明",
+            phone="13800001111",
+        )
+        assert tip.description == "夜间偷排废水，\n持续一个多月了"
+        assert unseal(tip.identity_sealed)["name"] == "王小明"
 
     def test_it_follows_the_tip_with_receipt_and_secret_only(self) -> None:
         tip, secret = self.submit()
