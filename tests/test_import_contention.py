@@ -25,14 +25,12 @@ PROBE = "import django; django.setup(); from onevisit.testing.contention import 
 ROWS = 10_000
 
 
-@pytest.fixture
-def folder(tmp_path: Path, transactional_db: None) -> Path:
-    """A data folder whose database is the migrated test database, copied into a file."""
+def _copy_database(folder: Path) -> None:
+    """The migrated test database (districts, industries, calendar) copied into a data folder."""
     connection.ensure_connection()
-    target = sqlite3.connect(tmp_path / "onevisit.sqlite3")
+    target = sqlite3.connect(folder / "onevisit.sqlite3")
     connection.connection.backup(target)
     target.close()
-    return tmp_path
 
 
 def _register(path: Path, rows: int) -> None:
@@ -47,9 +45,12 @@ def _register(path: Path, rows: int) -> None:
             writer.writerow([e.uscc, e.name, e.district, e.industry_code, e.address])
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_answers_a_web_write_and_a_packet_within_a_second_during_a_large_import(
-    folder: Path,
+    tmp_path: Path,
 ) -> None:
+    folder = tmp_path
+    _copy_database(folder)
     register = folder / "register.csv"
     _register(register, ROWS)
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}

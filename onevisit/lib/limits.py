@@ -40,10 +40,9 @@ def _content_length(request: HttpRequest) -> int:
 
 
 def too_large(request: HttpRequest, limit: int) -> HttpResponse:
-    megabytes = limit // (1024 * 1024)
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": f"the request is larger than {megabytes} MB"}, status=413)
-    return render(request, "413.html", {"megabytes": megabytes}, status=413)
+        return JsonResponse({"detail": f"the request is larger than {limit:,} bytes"}, status=413)
+    return render(request, "413.html", {"limit": limit}, status=413)
 
 
 class RequestSizeLimit:
