@@ -78,4 +78,4 @@ def drop_control_characters(request: HttpRequest) -> None:
             changed = True
     if changed:
         cleaned._mutable = False
-        request.POST = cleaned  # type: ignore[misc]
+        request.POST = cleaned  # type: ignore[assignment]
