@@ -7,9 +7,12 @@ exits.
 
 It cannot be starved by idle sockets: each address may hold `max_per_address` connections and
 the whole server `max_connections` (kept below the open-file limit, which it raises to the hard
-limit at start); a connection that has not sent one accepted packet is closed after
-`hello_timeout` seconds, one that has after `idle_timeout`. Reject counts are written every
-`tally_seconds`, not only on a clean stop. It listens on 127.0.0.1 unless given a --host.
+limit at start, by enough to accept and refuse a full listen backlog); a connection that has not
+sent one accepted packet is closed after `hello_timeout` seconds, one that has after
+`idle_timeout`. When the server is full, a newcomer takes the place of the connection that has
+been silent longest, so idle sockets from many addresses cannot keep a device out either.
+Reject counts are written every `tally_seconds`, not only on a clean stop. It listens on
+127.0.0.1 unless given a --host.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ from onevisit.monitoring.session import Outcome, Row, Session
 from onevisit.monitoring.store import add_rejects, device_table, in_thread, store_rows
 
 log = logging.getLogger("onevisit.monitoring.receiver")
+# asyncio accepts up to a backlog's worth of sockets in one go before it can refuse any of them
+BACKLOG = 100
+RESERVED_FILES = 64 + BACKLOG
 
 
 @dataclass
@@ -62,15 +68,19 @@ class Receiver:
         self.stopping = asyncio.Event()
         self.server: asyncio.Server | None = None
         self.connections: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
+        # connections with no accepted packet yet, oldest first
+        self.silent: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
         self.per_address: Counter[str] = Counter()
         self.last_seen_written: dict[int, float] = {}
         self.capacity = settings.max_connections
 
     async def start(self) -> int:
-        self.capacity = min(self.settings.max_connections, _raise_open_file_limit() - 64)
+        self.capacity = min(
+            self.settings.max_connections, _raise_open_file_limit() - RESERVED_FILES
+        )
         self.devices = await asyncio.to_thread(in_thread, device_table)
         self.server = await asyncio.start_server(
-            self._connection, self.settings.host, self.settings.port, limit=2**16
+            self._connection, self.settings.host, self.settings.port, limit=2**16, backlog=BACKLOG
         )
         sockets = self.server.sockets or ()
         self._tasks = [
@@ -183,7 +193,7 @@ class Receiver:
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername")
         address = str(peer[0]) if peer else ""
-        if len(self.connections) >= self.capacity:
+        if len(self.connections) >= self.capacity and not self._evict_silent():
             self._reject("too_many_connections")
             await _close(writer)
             return
@@ -195,6 +205,7 @@ class Receiver:
         task = asyncio.current_task()
         if task is not None:
             self.connections[task] = writer
+            self.silent[task] = writer
         try:
             await self._talk(reader, writer)
         finally:
@@ -203,7 +214,19 @@ class Receiver:
                 del self.per_address[address]
             if task is not None:
                 self.connections.pop(task, None)
+                self.silent.pop(task, None)
             await _close(writer)
+
+    def _evict_silent(self) -> bool:
+        """Make room by closing the connection that has been silent longest, if there is one."""
+        oldest = next(iter(self.silent), None)
+        if oldest is None:
+            return False
+        writer = self.silent.pop(oldest)
+        self.connections.pop(oldest, None)
+        writer.close()  # its read ends; its task then releases the address's count
+        self._reject("evicted_silent")
+        return True
 
     async def _talk(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         session = Session(self.devices, self.settings.max_length)
@@ -223,6 +246,8 @@ class Receiver:
                 self.rejects.update(outcome.rejects)
                 self.reject_totals.update(outcome.rejects)
                 if outcome.rows or outcome.answers:
+                    if not heard:
+                        self.silent.pop(asyncio.current_task(), None)  # type: ignore[arg-type]
                     heard = True
                     await self._commit(outcome)
                 if outcome.answers:

@@ -305,3 +305,36 @@ def test_it_answers_a_registered_device_while_idle_sockets_crowd_the_door() -> N
     answer, held, closed = asyncio.run(scenario())
     assert b"CN=9014" in answer
     assert held == 5 and closed == 40
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_it_lets_a_device_in_when_silent_sockets_from_many_addresses_fill_the_server() -> None:
+    enterprise = make_enterprise("聊城华鲁化工有限公司", serial=17, industry="26")
+    Device.objects.create(mn=MN, password_sha256=password_digest("123456"), enterprise=enterprise)
+
+    async def scenario() -> tuple[bytes, float, int]:
+        settings = Settings(port=0, max_per_address=5, max_connections=10, hello_timeout=30)
+        receiver = Receiver(settings)
+        port = await receiver.start()
+        crowd = []
+        for address in ("127.0.0.3", "127.0.0.4"):  # the server is full: 2 × 5 silent sockets
+            for _ in range(5):
+                crowd.append(
+                    await asyncio.open_connection("127.0.0.1", port, local_addr=(address, 0))
+                )
+        await asyncio.sleep(0.1)
+        started = asyncio.get_running_loop().time()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(packet(1))
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(4096), 5)
+        waited = asyncio.get_running_loop().time() - started
+        # the longest-silent socket made room: its read ends at once
+        first_closed = await asyncio.wait_for(crowd[0][0].read(1), 5)
+        writer.close()
+        await receiver.stop()
+        return answer, waited, len(first_closed) + receiver.reject_totals["evicted_silent"]
+
+    answer, waited, evicted = asyncio.run(scenario())
+    assert b"CN=9014" in answer and waited < 1  # well before the 30 s hello timeout
+    assert evicted == 1
