@@ -28,9 +28,10 @@ class Command(BaseCommand):
         report = verify_chain()
         if report.reason:
             where = f"entry #{report.first_broken_id}" if report.first_broken_id else "the end"
-            raise CommandError(
-                f"audit log broken at {where}: {report.reason} ({report.checked} entries good)"
+            before = (
+                f" ({report.checked} entries before it link up)" if report.first_broken_id else ""
             )
+            raise CommandError(f"audit log broken at {where}: {report.reason}{before}")
         self.stdout.write(f"OK: {report.checked} entries, chain intact")
         if report.vouched_count:
             self.stdout.write(
