@@ -19,15 +19,18 @@ class ImportRun(models.Model):
         DONE = "done", _("done")
         REJECTED = "rejected", _("rejected")
 
-    kind = models.CharField(_("kind"), max_length=30)
+    class Kind(models.TextChoices):
+        ENTERPRISES = "enterprises", _("enterprise register")
+
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     filename = models.CharField(_("file"), max_length=200)
     state = models.CharField(_("state"), max_length=10, choices=State.choices)
     actor_id = models.BigIntegerField(_("user id"), null=True)
     actor_name = models.CharField(_("by"), max_length=150)
     rows = models.PositiveIntegerField(_("rows"), default=0)
-    created = models.PositiveIntegerField(_("created"), default=0)
-    updated = models.PositiveIntegerField(_("updated"), default=0)
-    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    created = models.PositiveIntegerField(_("rows created"), default=0)
+    updated = models.PositiveIntegerField(_("rows updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("rows unchanged"), default=0)
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     touched_at = models.DateTimeField(_("last batch"), auto_now=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
