@@ -189,3 +189,10 @@ class ImportBombTest(VisitTestCase):
             assert "2" in str(error.localized(str))
         else:
             raise AssertionError("a 5,000-character cell was read")
+
+
+class BrokenBodyTest(VisitTestCase):
+    def test_it_answers_a_multipart_post_without_a_boundary_without_a_server_error(self) -> None:
+        client = self.client_for(self.supervisor)
+        response = client.post("/api/bodies/17", b"x", content_type="multipart/form-data")
+        assert response.status_code < 500

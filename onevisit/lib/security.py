@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 
 from onevisit.lib.fields import CONTROL
 
@@ -69,7 +70,10 @@ class DropControlCharacters:
 def drop_control_characters(request: HttpRequest) -> None:
     if request.method != "POST" or request.content_type not in FORM_TYPES:
         return
-    cleaned = request.POST.copy()
+    try:
+        cleaned = request.POST.copy()
+    except MultiPartParserError:  # a broken body: the view answers it as it always has
+        return
     changed = False
     for key, values in cleaned.lists():
         kept = [CONTROL.sub("", value) for value in values]
