@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja.security import HttpBearer, django_auth
 
 from onevisit.accounts.actions import user_for_token
@@ -40,6 +41,15 @@ def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespon
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(MultiPartParserError)
+def broken_body(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    """Django would answer 400 too, but as an HTML page with a logged traceback."""
+    description = f"The request body cannot be read: {exc}"
+    if request.path.startswith("/api/open311/"):  # GeoReport v2 answers errors as a list
+        return api.create_response(request, [{"code": 400, "description": description}], status=400)
+    return api.create_response(request, {"detail": description}, status=400)
 
 
 def _add_routers() -> None:

@@ -196,3 +196,8 @@ class BrokenBodyTest(VisitTestCase):
         client = self.client_for(self.supervisor)
         response = client.post("/api/bodies/17", b"x", content_type="multipart/form-data")
         assert response.status_code < 500
+        response = self.client.post(
+            "/api/open311/v2/requests.json", b"x", content_type="multipart/form-data"
+        )
+        assert response.status_code == 400
+        assert response.json()[0]["code"] == 400
