@@ -31,7 +31,7 @@ from onevisit.inspections.models import Finding, InspectionCode, PointResult, Vi
 from onevisit.inspections.tests.base import SYSTEM, VisitTestCase, certificates, photo_upload
 from onevisit.planning.models import Task
 from onevisit.registry.models import Inspector
-from onevisit.workdays.calendar import add_working_days
+from onevisit.workdays.calendar import add_working_days, is_working_day
 
 
 class RegistrationTest(VisitTestCase):
@@ -135,11 +135,16 @@ class SlotTest(VisitTestCase):
         assert old.cancelled_at is not None
 
     def test_it_takes_only_working_days_and_a_reason_to_decline(self) -> None:
-        visit = self.register(date=timezone.localdate() + dt.timedelta(days=3))
         today = timezone.localdate()
-        saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
+        visit = self.register(date=add_working_days(today, 2))
+        # the first rest day after tomorrow that is not the visit's own date, whatever today is
+        rest_day = next(
+            day
+            for day in (today + dt.timedelta(days=n) for n in range(2, 30))
+            if not is_working_day(day) and day != visit.date
+        )
         with self.assertRaisesMessage(VisitRefused, "工作日"):
-            do_propose_slot(actor=SYSTEM, visit=visit, by=self.erin, date=saturday, reason="忙")
+            do_propose_slot(actor=SYSTEM, visit=visit, by=self.erin, date=rest_day, reason="忙")
         proposal = do_propose_slot(
             actor=SYSTEM,
             visit=visit,
