@@ -29,7 +29,8 @@ from onevisit.monitoring.actions import open_alert
 from onevisit.monitoring.models import Alert, Device, Reading
 from onevisit.rectification.actions import MAX_EVIDENCE_BYTES, RectificationRefused, file_type
 from onevisit.rectification.models import Event, Rectification, working_days_for
-from onevisit.workdays.calendar import add_working_days
+from onevisit.workdays.actions import track_deadline
+from onevisit.workdays.calendar import working_deadline
 
 
 class CampaignRefused(Exception):
@@ -196,6 +197,9 @@ def do_record_site_check(
         for finding in findings:
             rect = None
             if finding.outcome == SiteResult.Outcome.PROBLEM:
+                deadline = working_deadline(
+                    day, working_days_for(campaign.lead_body_id, finding.severity)
+                )
                 rect = Rectification.objects.create(
                     enterprise=target.enterprise,
                     unit_name=target.responsible_unit or target.name,
@@ -205,10 +209,9 @@ def do_record_site_check(
                     severity=finding.severity,
                     problem=f"{target.name}：{finding.point.content} — {finding.problem.strip()}",
                     responsible=target.responsible_person,
-                    deadline=add_working_days(
-                        day, working_days_for(campaign.lead_body_id, finding.severity)
-                    ),
+                    deadline=deadline.date,
                 )
+                track_deadline(rect, "deadline", deadline)
                 Event.objects.create(
                     rectification=rect,
                     status=rect.status,

@@ -40,7 +40,8 @@ from onevisit.lib.uploads import PHOTOS, TooManyPixels, sniff, too_many_pixels
 from onevisit.planning.models import Kind, PlannedVisit, Task
 from onevisit.rectification.models import working_days_for
 from onevisit.registry.models import Body, Enterprise, Inspector, NotCertified
-from onevisit.workdays.calendar import add_working_days, is_working_day
+from onevisit.workdays.actions import track_deadline
+from onevisit.workdays.calendar import is_working_day, working_deadline
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 MAX_PHOTOS_PER_POINT = 6
@@ -468,19 +469,19 @@ def _set_finding(
     if entry is None:
         Finding.objects.filter(visit=visit, point=point).delete()
         return
-    Finding.objects.update_or_create(
+    rectify_by = working_deadline(today, working_days_for(point.item.body_id, entry.severity))
+    finding, _created = Finding.objects.update_or_create(
         visit=visit,
         point=point,
         defaults={
             "body_id": point.item.body_id,
             "severity": entry.severity,
             "description": entry.description.strip(),
-            "rectify_by": add_working_days(
-                today, working_days_for(point.item.body_id, entry.severity)
-            ),
+            "rectify_by": rectify_by.date,
             "created_by": by,
         },
     )
+    track_deadline(finding, "rectify_by", rectify_by)
 
 
 def _store_photo(result: PointResult, data: bytes, content_type: str, by: User) -> Photo:

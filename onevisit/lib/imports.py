@@ -64,6 +64,7 @@ class ImportReport:
     file_error: str = ""
     ignored_columns: list[str] = field(default_factory=list)
     dry_run: bool = False
+    notes: list[str] = field(default_factory=list)  # what else the import did, for the reader
 
     @property
     def ok(self) -> bool:

@@ -29,7 +29,8 @@ from onevisit.rectification.models import (
     Rectification,
 )
 from onevisit.registry.models import Body
-from onevisit.workdays.calendar import add_working_days
+from onevisit.workdays.actions import copy_tracking, track_deadline
+from onevisit.workdays.calendar import add_working_days, working_deadline
 
 MAX_EVIDENCE_FILES = 5
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -62,6 +63,7 @@ def do_open_rectification(*, actor: Actor, finding: object) -> Rectification:
         responsible=visit.enterprise_signed_by,
         deadline=finding.rectify_by,
     )
+    copy_tracking(finding, "rectify_by", rect, "deadline")
     _event(rect, rect.status, _("Opened from the visit of %(day)s.") % {"day": visit.date}, None)
     record(actor=actor, action="open", obj=rect, changes={"finding": finding.pk})
     return rect
@@ -221,10 +223,12 @@ def _reopen(actor: Actor, rect: Rectification, by: User, reason: str, days: int)
     today = timezone.localdate()
     before = rect.deadline
     rect.status = Rectification.Status.REOPENED
-    rect.deadline = add_working_days(today, max(1, days))
+    deadline = working_deadline(today, max(1, days))
+    rect.deadline = deadline.date
     rect.closed_on = None
     rect.reminded_at = rect.escalated_body_at = rect.escalated_supervisor_at = None
     rect.save()
+    track_deadline(rect, "deadline", deadline)
     _event(rect, rect.status, reason.strip(), by)
     record(actor=actor, action="reopen", obj=rect, changes={"deadline": [before, rect.deadline]})
     return rect

@@ -135,7 +135,7 @@ def importable_kinds(user: Any) -> list[str]:
     if found is None:
         return []
     if found.is_supervisor:
-        return ["enterprises", "bodies", "inspectors", "items", "ledger", "penalties"]
+        return ["enterprises", "bodies", "inspectors", "items", "ledger", "penalties", "holidays"]
     if found.is_body_admin:
         return ["enterprises", "inspectors", "items", "ledger", "penalties"]
     return []

@@ -108,5 +108,6 @@ class ImportForm(forms.Form):
             "items": _("Inspection items and check points"),
             "ledger": _("Rectification ledger (整改台账)"),
             "penalties": _("Penalty discretion benchmarks (裁量基准)"),
+            "holidays": _("Holiday notice of the State Council (节假日安排)"),
         }
         self.fields["kind"].choices = [(k, labels[k]) for k in kinds]  # type: ignore[attr-defined]

@@ -28,7 +28,8 @@ from onevisit.planning.queries import full_industry_code
 from onevisit.registry.models import Body, Enterprise
 from onevisit.tips.models import Attachment, Category, Tip, Update
 from onevisit.tips.sealing import seal, unseal
-from onevisit.workdays.calendar import add_working_days
+from onevisit.workdays.actions import track_deadline
+from onevisit.workdays.calendar import working_deadline
 
 MAX_ATTACHMENTS = 3
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -100,6 +101,8 @@ def do_submit_tip(*, report: Report, files: Sequence[UploadedFile] = ()) -> tupl
     uscc = "".join(report.uscc.split()).upper()
     enterprise = Enterprise.objects.filter(uscc=uscc).first() if uscc else None
     named = bool(report.name.strip())
+    ack_due = working_deadline(today, report.category.ack_working_days)
+    handle_due = working_deadline(today, report.category.handle_working_days)
     for _attempt in range(10):
         try:
             with transaction.atomic():
@@ -122,9 +125,11 @@ def do_submit_tip(*, report: Report, files: Sequence[UploadedFile] = ()) -> tupl
                     )
                     if named
                     else "",
-                    ack_due=add_working_days(today, report.category.ack_working_days),
-                    handle_due=add_working_days(today, report.category.handle_working_days),
+                    ack_due=ack_due.date,
+                    handle_due=handle_due.date,
                 )
+                track_deadline(tip, "ack_due", ack_due)
+                track_deadline(tip, "handle_due", handle_due)
                 for name, data, content_type in checked:
                     _attach(tip, name, data, content_type)
                 Update.objects.create(

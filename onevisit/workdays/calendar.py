@@ -1,7 +1,8 @@
 """Working-day arithmetic over the editable holiday table.
 
-Every deadline in onevisit is counted in working days through `add_working_days`. Beyond
-the years in the table only weekends are skipped, and the result says so.
+Every deadline in onevisit is counted in working days through `add_working_days`. A year
+whose State Council notice is not in the table yet is counted over the days the law itself
+fixes (`statutory`), and the result says it is estimated.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from onevisit.workdays.models import CalendarYear, SpecialDay
+from onevisit.workdays.statutory import weekday_off_days
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +21,8 @@ logger = logging.getLogger(__name__)
 class Deadline:
     date: dt.date
     estimated_years: tuple[int, ...]
+    start: dt.date
+    working_days: int
 
     @property
     def is_estimated(self) -> bool:
@@ -26,11 +30,17 @@ class Deadline:
         return bool(self.estimated_years)
 
 
-def _special_days(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
+def _special_days(start: dt.date, end: dt.date, known: set[int]) -> dict[dt.date, bool]:
+    """The days in [start, end] that break the weekday rule: the law's own holidays for the
+    years whose notice is not in the table, and over them whatever the table says."""
+    special: dict[dt.date, bool] = {}
+    for year in range(start.year, end.year + 1):
+        if year not in known:
+            special |= {day: False for day in weekday_off_days(year) if start <= day <= end}
     rows = SpecialDay.objects.filter(date__gte=start, date__lte=end).values_list(
         "date", "is_workday"
     )
-    return dict(rows)
+    return special | dict(rows)
 
 
 def known_years() -> set[int]:
@@ -38,7 +48,7 @@ def known_years() -> set[int]:
 
 
 def is_working_day(day: dt.date) -> bool:
-    special = _special_days(day, day)
+    special = _special_days(day, day, known_years())
     if day in special:
         return special[day]
     return day.weekday() < 5
@@ -51,15 +61,15 @@ def working_deadline(start: dt.date, days: int) -> Deadline:
     # Chinese holidays never exceed 9 days in a row, so 2 calendar days per working day
     # plus a margin covers any span in one query.
     horizon_end = start + dt.timedelta(days=days * 2 + 30)
-    special = _special_days(start, horizon_end)
     years = known_years()
+    special = _special_days(start, horizon_end, years)
     estimated: set[int] = set()
     day, counted = start, 0
     while counted < days:
         day += dt.timedelta(days=1)
         if day > horizon_end:
             horizon_end = day + dt.timedelta(days=days * 2 + 30)
-            special |= _special_days(day, horizon_end)
+            special |= _special_days(day, horizon_end, years)
         if day.year not in years:
             estimated.add(day.year)
         workday = special.get(day, day.weekday() < 5)
@@ -67,11 +77,12 @@ def working_deadline(start: dt.date, days: int) -> Deadline:
             counted += 1
     if estimated:
         logger.warning(
-            "holiday table has no entries for %s: deadline %s counts weekends only",
+            "no State Council notice for %s in the holiday table: deadline %s is estimated "
+            "from the statutory holidays",
             sorted(estimated),
             day,
         )
-    return Deadline(day, tuple(sorted(estimated)))
+    return Deadline(day, tuple(sorted(estimated)), start, days)
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 @register(Tags.database)
 def check_holiday_table_covers_next_year(**kwargs: Any) -> list[CheckMessage]:
-    """onevisit.W001: deadlines next year would count weekends only."""
+    """onevisit.W001: deadlines next year are estimated until its notice is entered."""
     from onevisit.workdays.calendar import known_years
 
     try:
@@ -23,10 +23,10 @@ def check_holiday_table_covers_next_year(**kwargs: Any) -> list[CheckMessage]:
         return []
     return [
         CheckWarning(
-            f"The holiday table has no entries for {missing}; deadlines in those years "
-            "skip weekends only.",
-            hint="Add the official holidays and adjusted workdays in the admin "
-            "(Working days › Holidays) and add the year under Calendar years.",
+            f"The holiday table has no State Council notice for {missing}; deadlines in those "
+            "years are estimated from the statutory holidays and marked as estimated.",
+            hint="Import the notice when it is published (import page, kind 'holidays', or "
+            "`onevisit import holidays FILE`); open estimated deadlines are then extended.",
             id="onevisit.W001",
         )
     ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -33,3 +34,25 @@ class SpecialDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+class EstimatedDeadline(models.Model):
+    """A stored deadline that was counted over a year whose notice was not yet in the table:
+    what it was counted from, so that the notice, once entered, can extend it."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.CharField(max_length=64)
+    field = models.CharField(max_length=50)
+    start = models.DateField()
+    working_days = models.PositiveIntegerField()
+    date = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "field"], name="one_estimate_per_deadline"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model} {self.object_id} {self.field} {self.date}"

@@ -13,7 +13,7 @@ from onevisit.importers import KINDS, resume_imports, run_import
 
 
 class Command(BaseCommand):
-    help = "Import enterprises, bodies or inspectors from .xlsx or .csv; a bad row changes nothing."
+    help = "Import a kind of data from .xlsx or .csv; a file with a bad row changes nothing."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=KINDS, nargs="?")
@@ -47,3 +47,5 @@ class Command(BaseCommand):
         if not report.ok:
             raise CommandError(report.summary())
         self.stdout.write(report.summary())
+        for note in report.notes:
+            self.stdout.write(note)
