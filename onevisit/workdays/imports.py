@@ -16,7 +16,7 @@ from onevisit.lib.imports import ImportReport, RowError, RowProblem, start, text
 from onevisit.lib.problems import Problem
 from onevisit.lib.tabular import Column, parse_date
 from onevisit.workdays.actions import NoticeDay, do_enter_notice
-from onevisit.workdays.statutory import statutory_off_days
+from onevisit.workdays.statutory import REVISIONS, statutory_off_days
 
 NOTICE_COLUMNS = (
     Column("date", ("日期",), required=True),
@@ -29,10 +29,13 @@ WORK = {"上班", "班", "调休上班", "补班"}
 
 def _day(values: dict[str, Any]) -> dt.date:
     try:
-        return parse_date(values.get("date"))
+        day = parse_date(values.get("date"))
     except ValueError as error:
         reason = error.localized(_) if isinstance(error, Problem) else str(error)
         raise RowProblem("date", reason) from None
+    if day.year < REVISIONS[0].in_force:
+        raise RowProblem("date", _("notices are kept from %(year)s on") % {"year": 2008})
+    return day
 
 
 def _row(values: dict[str, Any]) -> NoticeDay:
@@ -41,6 +44,8 @@ def _row(values: dict[str, Any]) -> NoticeDay:
     if kind not in OFF | WORK:
         raise RowProblem("kind", _("use 放假 or 上班"))
     is_workday = kind in WORK
+    if is_workday and any(o.date == day and not o.in_lieu for o in statutory_off_days(day.year)):
+        raise RowProblem("kind", _("a statutory holiday cannot be worked"))
     if is_workday and day.weekday() < 5:
         raise RowProblem("kind", _("a weekday is a working day already; list only the swaps"))
     return NoticeDay(day, is_workday, text_cell(values, "name", 50, required=True))
@@ -58,8 +63,10 @@ def import_notice(
         return report
     labels = table.header_labels
     days: dict[dt.date, tuple[int, NoticeDay]] = {}
+    listed: set[dt.date] = set()  # dates in the file, good rows or not
     for number, values in table.rows:
         try:
+            listed.add(_day(values))
             day = _row(values)
             if day.date in days:
                 raise RowProblem(
@@ -83,7 +90,7 @@ def import_notice(
                 RowError(number, labels["kind"], "上班", _("a statutory holiday cannot be worked"))
             )
     for when, holiday in by_law.items():
-        if when not in days and when.weekday() < 5:  # a weekend is off without saying so
+        if when not in listed and when.weekday() < 5:  # a weekend is off without saying so
             report.errors.append(
                 RowError(
                     0,

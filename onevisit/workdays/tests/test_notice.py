@@ -145,6 +145,10 @@ class NoticeTest(PersonaTestCase):
         assert [e.row for e in report.errors] == [0, 8]
         assert not SpecialDay.objects.filter(date__year=2027).exists()
 
+    def test_it_refuses_a_day_before_the_law_it_checks_against(self, _today) -> None:  # type: ignore[no-untyped-def]
+        report = self.enter(notice(("2001-10-01", "上班", "国庆节")))
+        assert [e.row for e in report.errors] == [2] and "2008" in report.errors[0].reason
+
     def test_it_refuses_a_notice_of_two_years(self, _today) -> None:  # type: ignore[no-untyped-def]
         report = self.enter(notice(*STATUTORY_2027, ("2028-01-03", "放假", "元旦")))
         assert "2027, 2028" in report.file_error
