@@ -12,7 +12,7 @@ from onevisit.catalog.models import Item
 from onevisit.lib.tabular import Column, TableError, read_table
 from onevisit.planning.models import FrequencyRule, Level, TierPolicy
 from onevisit.registry.identifiers import InvalidIdentifier, validate_uscc
-from onevisit.registry.models import Body, Enterprise
+from onevisit.registry.models import Body, District, Enterprise
 
 
 class YearForm(forms.Form):
@@ -99,9 +99,10 @@ class SpecialEntryForm(forms.Form):
     def _enterprises(self, lines: list[tuple[int, str]]) -> list[Enterprise]:
         codes: dict[str, int] = {}
         problems = []
+        local = District.objects.local_codes()
         for number, text in lines:
             try:
-                codes.setdefault(validate_uscc(text), number)
+                codes.setdefault(validate_uscc(text, local), number)
             except InvalidIdentifier as error:
                 problems.append(
                     _("Line %(n)s, %(code)s: %(why)s") % {"n": number, "code": text, "why": error}

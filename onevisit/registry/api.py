@@ -63,7 +63,7 @@ def _enterprise_fields(data: dict[str, Any]) -> dict[str, Any]:
     fields = dict(data)
     if "uscc" in fields:
         try:
-            fields["uscc"] = validate_uscc(fields["uscc"])
+            fields["uscc"] = validate_uscc(fields["uscc"], District.objects.local_codes())
         except InvalidIdentifier as error:
             raise ValidationError({"uscc": [str(error)]}) from None
     if "district" in fields:

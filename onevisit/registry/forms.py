@@ -71,7 +71,7 @@ class EnterpriseForm(forms.ModelForm[Enterprise]):
 
     def clean_uscc(self) -> str:
         try:
-            return validate_uscc(self.cleaned_data["uscc"])
+            return validate_uscc(self.cleaned_data["uscc"], District.objects.local_codes())
         except InvalidIdentifier as error:
             raise forms.ValidationError(error.localized(gettext)) from None
 

@@ -52,13 +52,16 @@ from onevisit.registry.actions import (
     refresh_planner_statistics,
 )
 from onevisit.registry.identifiers import InvalidIdentifier, split_industry_code, validate_uscc
-from onevisit.registry.models import Body, District, Enterprise, Industry, Inspector
+from onevisit.registry.models import GBT_2260, Body, District, Enterprise, Industry, Inspector
 
 
 class DistrictLookup:
     def __init__(self) -> None:
         self.by_code = {d.code: d for d in District.objects.all()}
         self.by_name = {d.name: d for d in self.by_code.values()}
+        self.local_codes = frozenset(
+            code for code, d in self.by_code.items() if d.standard != GBT_2260
+        )
 
     def get(self, values: dict[str, Any], key: str = "district") -> District:
         text = text_cell(values, key, 50, required=True)
@@ -101,7 +104,7 @@ def _enterprise_fields(
     values: dict[str, Any], districts: DistrictLookup, industries: dict[str, Industry]
 ) -> dict[str, Any]:
     try:
-        uscc = validate_uscc(text_cell(values, "uscc", 30, required=True))
+        uscc = validate_uscc(text_cell(values, "uscc", 30, required=True), districts.local_codes)
     except InvalidIdentifier as error:
         raise RowProblem(
             "uscc", _("invalid code: %(reason)s") % {"reason": error.localized(_)}

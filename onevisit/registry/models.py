@@ -16,15 +16,25 @@ from onevisit.registry.search import bigrams
 
 def uscc_validator(value: str) -> None:
     try:
-        validate_uscc(value)
+        validate_uscc(value, District.objects.local_codes())
     except InvalidIdentifier as error:
         raise ValidationError(
             _("Invalid unified social credit code: %(reason)s"), params={"reason": str(error)}
         ) from None
 
 
+class DistrictQuerySet(models.QuerySet["District"]):
+    def local_codes(self) -> frozenset[str]:
+        """The codes the city gave areas that no GB/T 2260 edition lists (its zones)."""
+        return frozenset(self.exclude(standard=GBT_2260).values_list("code", flat=True))
+
+
+GBT_2260 = "GB/T 2260"
+
+
 class District(models.Model):
-    """A GB/T 2260 division, or a named area such as a development zone."""
+    """A GB/T 2260 division, or a named area such as a development zone, whose code is then
+    the city's own (`standard` says which)."""
 
     class Kind(models.TextChoices):
         CITY = "city", _("prefecture-level city")
@@ -44,7 +54,9 @@ class District(models.Model):
         related_name="children",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    standard = models.CharField(_("standard"), max_length=30, default="GB/T 2260")
+    standard = models.CharField(_("standard"), max_length=30, default=GBT_2260)
+
+    objects = DistrictQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]

@@ -94,3 +94,30 @@ def test_it_splits_industry_codes(raw: str, expected: tuple[str | None, str, str
 def test_it_rejects_malformed_industry_codes(raw: str) -> None:
     with pytest.raises(InvalidIdentifier):
         split_industry_code(raw)
+
+
+def test_it_accepts_the_registration_authorities_that_are_letters() -> None:
+    assert validate_uscc("N2371502MA1MRHG200") == "N2371502MA1MRHG200"  # 农业: 村级集体经济组织
+    for prefix in ("A1", "Y1", "G1", "J1", "Q3", "54", "36"):
+        code = make_uscc(prefix, "371502", "MA1MRHG2")
+        assert validate_uscc(code) == code
+
+
+@pytest.mark.parametrize("prefix", ["04", "0A", "B1", "97", "Y9", "A5", "N4", "16"])
+def test_it_refuses_authority_and_category_pairs_that_gb32100_never_issued(prefix: str) -> None:
+    code = make_uscc(prefix, "371502", "MA1MRHG2")
+    with pytest.raises(InvalidIdentifier, match="GB 32100"):
+        validate_uscc(code)
+
+
+def test_it_checks_the_area_against_every_edition_of_gbt2260() -> None:
+    with pytest.raises(InvalidIdentifier, match="000000"):
+        validate_uscc("91000000MA1MRHG20C")
+    abolished = make_uscc("91", "371523", "MA1MRHG2")  # 茌平县, a 区 since 2019
+    assert validate_uscc(abolished) == abolished
+    national = make_uscc("91", "100000", "MA1MRHG2")  # registered by a national authority
+    assert validate_uscc(national) == national
+    zone = make_uscc("91", "371571", "MA1MRHG2")
+    with pytest.raises(InvalidIdentifier, match="371571"):
+        validate_uscc(zone)
+    assert validate_uscc(zone, local_areas={"371571"}) == zone
