@@ -18,6 +18,7 @@ from onevisit.planning.models import Kind, Level, PlannedVisit, Task, TaskItem, 
 from onevisit.planning.queries import applicable_items, full_industry_code
 from onevisit.registry.models import Body, Enterprise, Inspector
 from onevisit.sortition import (
+    KEY_RULE,
     Conflict,
     DrawError,
     TeamMember,
@@ -28,6 +29,16 @@ from onevisit.sortition import (
     stratum_sizes,
     teams_commitment,
 )
+
+
+def _json_source(source: Any) -> Any:
+    """A seed value as the record's JSON keeps it: a decimal typed with a fractional part
+    becomes a JSON number, which the key rule writes back in its shortest decimal form."""
+    if isinstance(source, Decimal):
+        return int(source) if source == source.to_integral_value() else float(source)
+    if isinstance(source, list):
+        return [_json_source(value) for value in source]
+    return source
 
 
 def green_pool(body: Body | None) -> Any:
@@ -157,7 +168,8 @@ def do_run_draw(*, actor: Actor, draw: Draw, sources: list[Any]) -> Draw:
         raise DrawError(gettext_noop("this draw has already been made"))
     if not draw.seed_due:
         raise DrawError(gettext_noop("the seed cannot be entered before the announced time"))
-    key = key_string(sources)
+    sources = [_json_source(source) for source in sources]
+    key = key_string(sources, KEY_RULE)
     if not key.strip("./"):
         raise DrawError(gettext_noop("the seed values are empty"))
     sizes = stratum_sizes(draw.strata, str(draw.ratio), draw.cap)
@@ -170,6 +182,7 @@ def do_run_draw(*, actor: Actor, draw: Draw, sources: list[Any]) -> Draw:
         "algorithm": draw.algorithm,
         "seed_source": draw.seed_source,
         "sources": sources,
+        "key_rule": KEY_RULE,
         "key": key,
         "pool": draw.pool,
         "pool_sha256": draw.pool_sha256,

@@ -92,6 +92,9 @@ class DrawForm(forms.ModelForm[Draw]):
         return data
 
 
+NUMBER = re.compile(r"\d+(\.\d+)?")  # a seed value that is a number, perhaps with a fraction
+
+
 class SeedForm(forms.Form):
     values = forms.CharField(
         label=_("Seed values"),
@@ -99,14 +102,28 @@ class SeedForm(forms.Form):
         help_text=_("one source per line; numbers separated by spaces or commas"),
     )
 
+    def clean_values(self) -> str:
+        text: str = self.cleaned_data["values"]
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip() and not any(c.isascii() and c.isalnum() for c in line):
+                raise forms.ValidationError(
+                    _(
+                        "Line %(n)s has no digit or Latin letter: RFC 3797 keeps only those, so it "
+                        "would add nothing to the key."
+                    )
+                    % {"n": number}
+                )
+        return text
+
     def sources(self) -> list[Any]:
         out: list[Any] = []
         for line in self.cleaned_data["values"].splitlines():
             parts = [p for p in re.split(r"[\s,，]+", line.strip()) if p]
             if not parts:
                 continue
-            if all(p.isdigit() for p in parts):
-                out.append([int(p) for p in parts] if len(parts) > 1 else int(parts[0]))
+            if all(NUMBER.fullmatch(p) for p in parts):
+                numbers = [Decimal(p) if "." in p else int(p) for p in parts]
+                out.append(numbers if len(numbers) > 1 else numbers[0])
             else:
                 out.append(line.strip())
         return out

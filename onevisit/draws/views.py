@@ -169,7 +169,8 @@ def draw_run(request: HttpRequest, pk: int) -> HttpResponse:
     access.require_owner(request.user, draw)
     form = SeedForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Enter the seed values."))
+        problems = form.errors.get("values") or [_("Enter the seed values.")]
+        messages.error(request, " ".join(str(problem) for problem in problems))
         return redirect("draws:draw_detail", pk=pk)
     try:
         do_run_draw(actor=Actor.of(request.user), draw=draw, sources=form.sources())

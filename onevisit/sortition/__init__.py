@@ -6,6 +6,7 @@ Pure Python; Django calls it, it never calls Django. See `core` for the algorith
 
 from .core import (
     ALGORITHMS,
+    KEY_RULE,
     DrawError,
     draw,
     draw_strata,
@@ -18,6 +19,7 @@ from .teams import Conflict, TeamMember, assign_teams
 
 __all__ = [
     "ALGORITHMS",
+    "KEY_RULE",
     "Conflict",
     "DrawError",
     "TeamMember",

@@ -1,9 +1,16 @@
 """The draw algorithms, fully specified so that a third party can re-implement them.
 
-Key string (RFC 3797 §4): for each seed source in order, its numbers sorted ascending (as
-numbers), each followed by "."; a source that is not a list of numbers is written as it is,
-followed by "."; every source ends with "/". Example: [9319], [2, 5, 12, 8, 10] and
-[9, 18, 26, 34, 41, 45] give "9319./2.5.8.10.12./9.18.26.34.41.45./".
+Key string, rule "rfc3797" (RFC 3797 §4; votelib's RFC3797Selector is the test oracle): for
+each seed source in order, its numbers sorted ascending (as numbers), each written in decimal:
+an integer followed by "." ("12."), a number with a fractional part with its trailing zeros
+removed ("1.25", "0.1"; a binary float as its shortest decimal form); a string source in upper
+case with everything but the ASCII letters and digits removed (accents dropped first); every
+source ends with "/". Example: [9319], [2, 5, 12, 8, 10] and [9, 18, 26, 34, 41, 45] give
+"9319./2.5.8.10.12./9.18.26.34.41.45./".
+
+Rule "onevisit-v1", kept so that records made before 2026-12 still verify (a record without a
+"key_rule" field was made under it): integers as above, a string source written as it is and
+followed by ".".
 
 rfc3797: for i = 0, 1, …: digest_i = MD5(i as 2 bytes big-endian ‖ key ‖ the same 2 bytes);
 read as a 128-bit big-endian integer, modulo the number of candidates still remaining, it is r;
@@ -22,7 +29,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from fractions import Fraction
 
 from onevisit.lib.problems import Problem, gettext_noop
@@ -36,16 +45,61 @@ class DrawError(Problem):
     """A draw that cannot be made as asked: it is refused, never made partially."""
 
 
-SeedSource = int | str | Sequence[int | str]
+Number = int | float | Decimal
+SeedSource = Number | str | Sequence[Number]
+KEY_RULE = "rfc3797"
+LEGACY_KEY_RULE = "onevisit-v1"
+KEY_RULES = (KEY_RULE, LEGACY_KEY_RULE)
 
 
-def key_string(sources: Iterable[SeedSource]) -> str:
+def key_string(sources: Iterable[SeedSource], rule: str = KEY_RULE) -> str:
+    if rule == LEGACY_KEY_RULE:
+        return _legacy_key_string(sources)
+    if rule != KEY_RULE:
+        raise DrawError(gettext_noop("unknown key rule %(rule)s"), rule=rule)
+    parts = []
+    for source in sources:
+        if isinstance(source, str):
+            parts.append(_clean_string(source))
+        elif isinstance(source, int | float | Decimal):
+            parts.append(_number(source))
+        else:
+            parts.append("".join(_number(n) for n in sorted(_decimal(v) for v in source)))
+    return "".join(f"{part}/" for part in parts)
+
+
+def _decimal(value: Number) -> Decimal:
+    if isinstance(value, bool):
+        raise DrawError(gettext_noop("a seed value must be a number or a text"))
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise DrawError(gettext_noop("a seed value must be a finite number"))
+        return Decimal(repr(value))
+    number = Decimal(value)
+    if not number.is_finite():
+        raise DrawError(gettext_noop("a seed value must be a finite number"))
+    return number
+
+
+def _number(value: Number) -> str:
+    text = format(_decimal(value), "f")
+    if "." not in text:
+        return f"{text}."
+    return text.rstrip("0")
+
+
+def _clean_string(text: str) -> str:
+    bare = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+    return "".join(c for c in bare if c.isascii() and c.isalnum()).upper()
+
+
+def _legacy_key_string(sources: Iterable[SeedSource]) -> str:
     parts = []
     for source in sources:
         if isinstance(source, str | int):
             parts.append(f"{source}.")
         else:
-            numbers = sorted(int(value) for value in source)
+            numbers = sorted(int(value) for value in source)  # type: ignore[union-attr]
             parts.append("".join(f"{n}." for n in numbers))
     return "".join(f"{part}/" for part in parts)
 

@@ -2,7 +2,8 @@
 
 A minimal record has five fields — {"algorithm", "pool", "key", "count", "selected"} — and is
 verified by drawing `count` of `pool` with `key` again. A full record adds, each checked when
-present: "sources" (the seed values; the key must be their key string), "pool_sha256", "strata"
+present: "sources" (the seed values; the key must be their key string under "key_rule", which
+is "rfc3797" for records made since 2026-12 and "onevisit-v1" when absent), "pool_sha256", "strata"
 ([{"name", "pool", "count", "selected"}], with "ratio" and "cap" the sizes are recomputed too),
 "teams_commitment" (the SHA-256 of the canonical JSON of "teams", published before the teams
 are revealed; once they are, both must agree), and "teams" ({"team_size", "inspectors":
@@ -15,11 +16,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any, TypeVar
 
-from .core import ALGORITHMS, DrawError, draw, key_string, pool_sha256, stratum_key, stratum_sizes
+from .core import (
+    ALGORITHMS,
+    KEY_RULE,
+    KEY_RULES,
+    LEGACY_KEY_RULE,
+    DrawError,
+    draw,
+    key_string,
+    pool_sha256,
+    stratum_key,
+    stratum_sizes,
+)
 from .teams import Conflict, TeamMember, assign_teams
 
 MINIMAL_FIELDS = ("algorithm", "pool", "key", "count", "selected")
@@ -89,12 +102,17 @@ def verify_record(record: object) -> None:
     key = _require(record, "key", str)
     if "sources" in record:
         sources = _require(record, "sources", list)
+        rule = record.get("key_rule", LEGACY_KEY_RULE)
+        if rule not in KEY_RULES:
+            raise Mismatch("key_rule", f"must be one of {', '.join(KEY_RULES)}")
+        # the legacy rule knew integers only
+        number = _is_number if rule == KEY_RULE else _is_integer
         for position, source in enumerate(sources):
-            if not _is_source(source):
+            if not _is_source(source, number):
                 raise Mismatch(
-                    "sources", "must be integers, strings or lists of integers", (position,)
+                    "sources", "must be numbers, strings or lists of numbers", (position,)
                 )
-        if key_string(sources) != key:
+        if key_string(sources, rule) != key:
             raise Mismatch("key", "is not the key string of the sources")
     pool = _strings(record, "pool")
     if "pool_sha256" in record and _require(record, "pool_sha256", str) != pool_sha256(pool):
@@ -119,14 +137,18 @@ def verify_record(record: object) -> None:
         _verify_teams(record["teams"], selected, key, algorithm)
 
 
-def _is_source(value: object) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, str | int):
+def _is_integer(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return _is_integer(value) or (isinstance(value, float) and math.isfinite(value))
+
+
+def _is_source(value: object, number: Callable[[object], bool]) -> bool:
+    if isinstance(value, str) or number(value):
         return True
-    return isinstance(value, list) and all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value
-    )
+    return isinstance(value, list) and all(number(v) for v in value)
 
 
 def _redraw(field: str, make: Callable[[], T]) -> T:

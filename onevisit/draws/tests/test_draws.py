@@ -297,7 +297,9 @@ class PublicDisclosureTest(DrawCase):
             out = io.StringIO()
             with redirect_stdout(out), pytest.raises(SystemExit):
                 call_command("verify-draw", str(path), stdout=out)
-        assert "MISMATCH sources" in out.getvalue() and "positions 0" in out.getvalue()
+        assert (
+            "MISMATCH sources" in out.getvalue() and "positions 1" in out.getvalue()
+        )  # 1.25 is a number under rfc3797
 
     def test_it_goes_from_plan_to_public_record_on_the_web(self) -> None:
         alice = self.client_for(self.alice)
@@ -325,9 +327,18 @@ class PublicDisclosureTest(DrawCase):
         assert draw.status == "planned"  # too early: refused, nothing drawn
         # the announced time passes (moving the clock would also expire the login session)
         Draw.objects.filter(pk=draw.pk).update(seed_known_after=timezone.now())
-        alice.post(run, {"values": "3 9 14 22 27 31 8\n2027015"})
+        refused = alice.post(run, {"values": "3 9 14 22 27 31 8\n上证指数收盘"}, follow=True)
+        assert "第 2 行" in refused.content.decode()  # no letter or digit: nothing to draw with
+        alice.post(run, {"values": "3 9 14 22 27 31 8\n2027015\n3012.450\n上证指数 SH000001"})
         draw.refresh_from_db()
-        assert draw.status == "drawn" and draw.key == "3.8.9.14.22.27.31./2027015./"
+        # RFC 3797 §4: a fraction keeps its digits without trailing zeros, text keeps letters
+        # and digits only
+        assert draw.status == "drawn" and draw.key == (
+            "3.8.9.14.22.27.31./2027015./3012.45/SH000001/"
+        )
+        assert draw.record is not None and draw.record["key_rule"] == "rfc3797"
+        assert draw.record["sources"][2:] == [3012.45, "上证指数 SH000001"]
+        verify_record(json.loads(json.dumps(draw.record)))
         assert Task.objects.filter(cause__contains="网页抽查").count() == 2
 
     def test_it_lets_only_the_organising_body_create_and_run(self) -> None:

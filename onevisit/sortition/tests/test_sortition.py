@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -225,3 +226,64 @@ def test_it_verifies_a_full_record_and_catches_an_edited_team() -> None:
     with pytest.raises(Mismatch) as caught:
         verify_record(edited)
     assert caught.value.field == "strata[0].count"
+
+
+ORACLE_SOURCES: list[list[Any]] = [
+    RFC_SOURCES,
+    [9319, "2660664f…d3"],  # a string: upper case, letters and digits only
+    ["Číslo výhry: 12-34", [3, 1, 2]],  # accents dropped, punctuation removed
+    [Decimal("1.25"), Decimal("0.1"), 7],
+    [1.25, [Decimal("2.50"), 10, Decimal("0.75")], 100],
+    [Decimal("2.0"), 0, Decimal("100")],
+]
+
+
+@pytest.mark.parametrize("sources", ORACLE_SOURCES)
+def test_it_writes_the_key_string_as_votelib_does(sources: list[Any]) -> None:
+    """votelib's RFC3797Selector (a maintained implementation of RFC 3797) is the oracle."""
+    from votelib.evaluate.auxiliary import RFC3797Selector
+
+    expected = RFC3797Selector.source_bytestring(sources).decode("ascii")
+    assert key_string(sources) == expected
+
+
+def test_it_selects_as_votelib_does() -> None:
+    from votelib.evaluate.auxiliary import RFC3797Selector
+
+    sources: list[Any] = [9319, "2660664F", [Decimal("1.25"), 3]]
+    selector = RFC3797Selector(sources)
+    expected = selector.evaluate(dict.fromkeys(RFC_POOL, 1), n_seats=10)
+    assert draw(RFC_POOL, 10, key_string(sources), "rfc3797") == expected
+
+
+def test_it_writes_every_number_in_decimal_digits() -> None:
+    # where votelib writes str(): a binary float as its exact expansion, 1E+2 in exponent form
+    assert key_string([0.1, [2.5, 1.0]]) == "0.1/1.2.5/"
+    assert key_string([Decimal("1E+2")]) == "100./"
+
+
+def test_it_keeps_verifying_records_made_under_the_earlier_key_rule() -> None:
+    legacy: list[Any] = ["双色球第2027015期", [3, 1]]
+    key = "双色球第2027015期./1.3./"
+    assert key_string(legacy, "onevisit-v1") == key
+    record: dict[str, Any] = {
+        "algorithm": "rfc3797",
+        "pool": RFC_POOL,
+        "sources": legacy,
+        "key": key,
+        "count": 3,
+        "selected": draw(RFC_POOL, 3, key, "rfc3797"),
+    }
+    verify_record(record)  # no key_rule: made under onevisit-v1
+    with pytest.raises(Mismatch) as caught:
+        verify_record({**record, "key_rule": "rfc3797"})
+    assert caught.value.field == "key"
+    current = {**record, "key_rule": "rfc3797", "key": "2027015/1.3./"}
+    current["selected"] = draw(RFC_POOL, 3, current["key"], "rfc3797")
+    verify_record(current)
+
+
+def test_it_refuses_a_seed_that_is_not_a_finite_number() -> None:
+    for odd in (float("nan"), float("inf"), Decimal("NaN"), True):
+        with pytest.raises(DrawError):
+            key_string([odd])
