@@ -250,6 +250,8 @@ ONEVISIT_IMPORT_MAX_BYTES = env_int("ONEVISIT_IMPORT_MAX_BYTES", 200 * 1024 * 10
 # Inspection codes (扫码入企): lookups of /v/<code> per client address and minute (0 = no limit),
 # complaints per minute, and how many working days ahead an enterprise sees an announced visit.
 ONEVISIT_CODE_LOOKUPS_PER_MINUTE = env_int("ONEVISIT_CODE_LOOKUPS_PER_MINUTE", 60)
+# who answers for the Open311 endpoint, shown in its discovery document
+ONEVISIT_OPEN311_CONTACT = env_str("ONEVISIT_OPEN311_CONTACT", "")
 ONEVISIT_COMPLAINTS_PER_MINUTE = env_int("ONEVISIT_COMPLAINTS_PER_MINUTE", 3)
 ONEVISIT_TIPS_PER_MINUTE = env_int("ONEVISIT_TIPS_PER_MINUTE", 3)
 ONEVISIT_NOTICE_WORKING_DAYS = env_int("ONEVISIT_NOTICE_WORKING_DAYS", 3)

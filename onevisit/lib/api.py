@@ -77,7 +77,10 @@ def document_errors(schema: dict[str, Any]) -> None:
     schema.setdefault("components", {}).setdefault("schemas", {})["ApiError"] = (
         ApiError.model_json_schema()
     )
-    for operations in schema["paths"].values():
+    for path, operations in schema["paths"].items():
+        if path.startswith("/api/open311/"):
+            _document_open311(operations)
+            continue
         for operation in operations.values():
             parameters = operation.get("parameters", [])
             codes = []
@@ -95,6 +98,33 @@ def document_errors(schema: dict[str, Any]) -> None:
                 operation["responses"].setdefault(
                     code, {"description": ERRORS[code], "content": content}
                 )
+
+
+def _document_open311(operations: dict[str, Any]) -> None:
+    """GeoReport v2 answers every error as a list of {code, description}: bad input is a 400."""
+    content = {
+        "application/json": {
+            "schema": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+                    "required": ["code", "description"],
+                },
+            }
+        }
+    }
+    for operation in operations.values():
+        answers = operation["responses"]
+        if "text/xml" in answers.get(200, answers.get(201, {})).get("content", {}):
+            continue  # an XML operation documents its own errors
+        if operation.get("parameters") or "requestBody" in operation:
+            operation["responses"].setdefault(
+                400,
+                {"description": "A parameter or field is missing or invalid.", "content": content},
+            )
+        if any(p["in"] == "query" for p in operation.get("parameters", [])):
+            operation["responses"].setdefault(414, {"description": ERRORS[414]})
 
 
 class BoundedPagination(LimitOffsetPagination):

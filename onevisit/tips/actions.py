@@ -55,7 +55,7 @@ class Report:
     phone: str = ""
 
 
-def _checked_attachments(files: Sequence[UploadedFile]) -> list[tuple[str, bytes, str]]:
+def check_attachments(files: Sequence[UploadedFile]) -> list[tuple[str, bytes, str]]:
     if len(files) > MAX_ATTACHMENTS:
         raise TipRefused(_("At most %(n)s attachments.") % {"n": MAX_ATTACHMENTS})
     checked = []
@@ -77,7 +77,7 @@ def _attachment_type(name: str, data: bytes) -> str:
     return kind
 
 
-def _validate(report: Report) -> None:
+def validate_report(report: Report) -> None:
     if not report.category.active:
         raise TipRefused(_("This category no longer takes tips."))
     if not 10 <= len(report.description.strip()) <= 4000:
@@ -94,8 +94,8 @@ def _receipt(today: dt.date) -> str:
 def do_submit_tip(*, report: Report, files: Sequence[UploadedFile] = ()) -> tuple[Tip, str]:
     """Take a tip; returns it with the secret the reporter needs to follow it (shown once,
     only its digest is kept). Nothing is written if anything is refused."""
-    _validate(report)
-    checked = _checked_attachments(files)
+    validate_report(report)
+    checked = check_attachments(files)
     today = timezone.localdate()
     secret = secrets.token_urlsafe(9)
     uscc = "".join(report.uscc.split()).upper()

@@ -33,6 +33,7 @@ class RequestIn(Schema):
     address_string: Annotated[str, one_line(300)] = ""
     lat: Annotated[str, one_line(20)] = ""
     long: Annotated[str, one_line(20)] = ""
+    address_id: Annotated[str, one_line(100)] = ""
     first_name: Annotated[str, one_line(50)] = ""
     last_name: Annotated[str, one_line(50)] = ""
     phone: Phone = ""
@@ -58,10 +59,11 @@ class RequestOut(Schema):
     agency_responsible: str
     requested_datetime: dt.datetime
     updated_datetime: dt.datetime
-    expected_datetime: dt.date
+    expected_datetime: dt.datetime
     address: str
     lat: float | None
     long: float | None
+    media_url: str | None = None
 
 
 class ErrorOut(Schema):

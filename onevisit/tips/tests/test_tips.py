@@ -3,6 +3,7 @@ the reporter's identity sealed and shown only to the handling body's admin."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from decimal import Decimal
 from unittest import mock
@@ -317,8 +318,46 @@ class Open311Test(TipTestCase):
         assert got.status_code == 200 and got.json()[0]["status"] == "open"
         assert client.get(url, headers={"X-Secret": "wrong"}).status_code == 404
         # The secret travels in a header, never in the address (which access logs keep).
-        assert client.get(url, {"secret": body["secret"]}).status_code == 422
+        no_header = client.get(url, {"secret": body["secret"]})
+        assert no_header.status_code == 400 and no_header.json()[0]["code"] == 400
         bad = client.post(
             "/api/open311/v2/requests.json", {"service_code": "nope", "description": "x" * 20}
         )
         assert bad.status_code == 400
+
+    def test_it_answers_as_georeport_v2_specifies(self) -> None:
+        client = self.client_for(None)
+        post = "/api/open311/v2/requests.json"
+        fields = {
+            "service_code": "equipment-safety",
+            "description": "夜间锅炉超压运行，安全阀被堵死",
+        }
+        # a location is required
+        nowhere = client.post(post, fields)
+        assert nowhere.status_code == 400 and "location" in nowhere.json()[0]["description"]
+        # errors are lists, in English, whatever the language of the site
+        short = client.post(post, {**fields, "description": "太短", "address_id": "临清市烟店镇"})
+        assert short.status_code == 400 and short.json()[0]["description"].startswith("Describe")
+        created = client.post(
+            post, {**fields, "address_string": "临清市", "media": photo_upload("现场.jpg")}
+        ).json()[0]
+        url = f"/api/open311/v2/requests/{created['service_request_id']}.json"
+        got = client.get(url, headers={"X-Secret": created["secret"]}).json()[0]
+        expected = dt.datetime.fromisoformat(got["expected_datetime"])
+        assert expected.utcoffset() == dt.timedelta(hours=8)
+        media = client.get(got["media_url"], headers={"X-Secret": created["secret"]})
+        assert media.status_code == 200 and media["Content-Type"] == "image/jpeg"
+        assert client.get(got["media_url"]).status_code == 400  # no secret, no photo
+        wrong = client.get(got["media_url"], headers={"X-Secret": "wrong"})
+        assert wrong.status_code == 404
+        # no public list: the reporter is protected, and the refusal is a GeoReport error
+        listed = client.get(post)
+        assert listed.status_code == 403 and "protect reporters" in listed.json()[0]["description"]
+        # XML and the discovery document
+        xml = client.get("/api/open311/v2/services.xml")
+        assert xml["Content-Type"].startswith("text/xml")
+        assert "<service_code>equipment-safety</service_code>" in xml.content.decode()
+        found = client.get("/api/open311/discovery.json").json()
+        assert found["endpoints"][0]["url"] == "http://testserver/api/open311/v2/"
+        assert "text/xml" in found["endpoints"][0]["formats"]
+        assert client.get("/api/open311/discovery.xml").content.startswith(b"<?xml")
