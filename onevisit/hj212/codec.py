@@ -6,17 +6,27 @@ algorithm (not CRC-16/MODBUS): reg = 0xFFFF; per byte b: reg = (reg >> 8) ^ b, t
 rounds of shift right, xor 0xA001 when a 1 falls out. It is compared case-insensitively.
 
 Real devices break the standard (2005-era factor codes, 17-digit DataTime, no QN), so the
-parser has a lenient mode that returns the data with the list of what it broke; the strict
-mode refuses the packet on the first violation.
+parser has a lenient mode that returns the data with the list of what it broke, each violation
+under a stable name for counting; the strict mode refuses the packet on the first violation.
+
+What strict mode holds to (HJ 212-2017 §6): a data segment of at most 1,024 bytes and a CP of
+at most 950 characters; a frame ending in CR LF; QN a real time (YYYYMMDDhhmmsszzz); ST a number
+or a letter and a digit (A0–Z9); MN 24 characters of 0–9 and A–F; Flag 0–255; each field once;
+nothing after CP's closing `&&`; factor codes of table B (a letter and five digits, or the noise
+codes of table B.3).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-MAX_DATA_LENGTH = 9999  # four decimal digits of length
+MAX_DATA_LENGTH = 9999  # four decimal digits of length: what a lenient receiver takes
+STANDARD_MAX_DATA_LENGTH = 1024  # §6.1: the data segment holds 0 to 1,024 bytes
+MAX_CP_LENGTH = 950  # §6.3: CP holds at most 950 characters
 HEADER = b"##"
 
 
@@ -30,6 +40,18 @@ class FrameError(ValueError):
 
 class ParseError(ValueError):
     """A data segment that breaks the standard, in strict mode."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One way a packet breaks the standard: `name` is stable (for counting), `detail` says it
+    for a reader."""
+
+    name: str
+    detail: str
+
+    def __str__(self) -> str:
+        return self.detail
 
 
 def crc16_bitwise(data: bytes) -> int:
@@ -75,10 +97,12 @@ def encode_frame(segment: str) -> bytes:
     return b"%s%04d%s%04X\r\n" % (HEADER, len(data), data, crc16(data))
 
 
-def decode_frame(frame: bytes) -> str:
-    """The data segment of one frame (with or without the trailing CRLF), or FrameError."""
+def decode_frame(frame: bytes, *, strict: bool = False) -> str:
+    """The data segment of one frame, or FrameError. Strict: the frame must end in CR LF."""
     if frame.endswith(b"\r\n"):
         frame = frame[:-2]
+    elif strict:
+        raise FrameError("crlf", "the frame does not end in CR LF")
     elif frame.endswith(b"\n"):
         frame = frame[:-1]
     if not frame.startswith(HEADER):
@@ -103,9 +127,15 @@ def decode_frame(frame: bytes) -> str:
 
 
 FACTOR_2017 = re.compile(r"^[a-z]\d{5}$")
+# table B.3: the noise factors, named by their measure rather than by a number
+NOISE_CODES = frozenset(
+    {"LA", "L5", "L10", "L50", "L90", "L95", "Leq", "Ldn", "Ld", "Ln", "LMx", "LMn"}
+)
 EQUIPMENT = re.compile(r"^SB\d+$")
 QN_RE = re.compile(r"^\d{17}$")
 TIME_RE = re.compile(r"^\d{14}$")
+ST_RE = re.compile(r"^(\d+|[A-Z]\d)$")  # §6.6.1: system codes, and A0–Z9 for local ones
+MN_RE = re.compile(r"^[0-9A-F]{24}$")
 
 
 @dataclass
@@ -124,7 +154,13 @@ class Packet:
     cp: dict[str, str] = field(default_factory=dict)
     factors: dict[str, dict[str, str]] = field(default_factory=dict)
     equipment: dict[str, dict[str, str]] = field(default_factory=dict)
-    violations: list[str] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+
+    def violated(self, name: str, detail: str) -> None:
+        self.violations.append(Violation(name, detail))
+
+    def violation_counts(self) -> Counter[str]:
+        return Counter(v.name for v in self.violations)
 
     @property
     def wants_answer(self) -> bool:
@@ -142,31 +178,38 @@ class Packet:
         return None if self.flag is None else self.flag >> 2
 
 
-def _split_header(segment: str) -> tuple[str, str]:
+def _split_header(segment: str, packet: Packet) -> tuple[str, str]:
     start = segment.find("CP=&&")
     if start < 0:
         raise ParseError("no CP=&&…&& command parameters")
     end = segment.rfind("&&")
     if end < start + 5:
         raise ParseError("CP is not closed by &&")
+    after = segment[end + 2 :]
+    if after:
+        packet.violated("text_after_cp", f"text after CP's closing &&: {after[:40]!r}")
     return segment[:start], segment[start + 5 : end]
 
 
 def _int_field(value: str, name: str, packet: Packet) -> int | None:
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return int(value)
-    packet.violations.append(f"{name} is not a number: {value!r}")
+    packet.violated(f"{name.lower()}_not_a_number", f"{name} is not a number: {value!r}")
     return None
 
 
 def _parse_header(header: str, packet: Packet) -> None:
+    seen: set[str] = set()
     for item in header.split(";"):
         if not item:
             continue
         key, sep, value = item.partition("=")
         if not sep:
-            packet.violations.append(f"header item without '=': {item!r}")
+            packet.violated("header_item", f"header item without '=': {item!r}")
             continue
+        if key in seen:
+            packet.violated("duplicate_field", f"{key} is given twice")
+        seen.add(key)
         if key == "QN":
             packet.qn = value
         elif key == "ST":
@@ -184,18 +227,25 @@ def _parse_header(header: str, packet: Packet) -> None:
         elif key == "PNO":
             packet.pno = _int_field(value, "PNO", packet)
         else:
-            packet.violations.append(f"unknown header field {key!r}")
+            packet.violated("unknown_field", f"unknown header field {key!r}")
 
 
 def _parse_cp(cp: str, packet: Packet) -> None:
+    if len(cp) > MAX_CP_LENGTH:
+        packet.violated("cp_too_long", f"CP has {len(cp)} characters (at most {MAX_CP_LENGTH})")
+    seen: set[str] = set()
+    old_codes: set[str] = set()
     for group in cp.split(";"):
         for item in group.split(","):
             if not item:
                 continue
             key, sep, value = item.partition("=")
             if not sep:
-                packet.violations.append(f"CP item without '=': {item!r}")
+                packet.violated("cp_item", f"CP item without '=': {item!r}")
                 continue
+            if key in seen:
+                packet.violated("duplicate_field", f"{key} is given twice in CP")
+            seen.add(key)
             code, dash, kind = key.partition("-")
             if not dash:
                 packet.cp[key] = value
@@ -205,50 +255,70 @@ def _parse_cp(cp: str, packet: Packet) -> None:
             if EQUIPMENT.match(code):
                 packet.equipment.setdefault(code, {})[kind] = value
                 continue
-            if (
-                not FACTOR_2017.match(code)
-                and f"2005-style factor code {code}" not in packet.violations
-            ):
-                packet.violations.append(f"2005-style factor code {code}")
+            if not FACTOR_2017.match(code) and code not in NOISE_CODES and code not in old_codes:
+                old_codes.add(code)
+                packet.violated("factor_code_2005", f"2005-style factor code {code}")
             packet.factors.setdefault(code, {})[kind] = value
 
 
-def _check(packet: Packet) -> None:
+def _is_time(text: str) -> bool:
+    try:
+        dt.datetime.strptime(text[:14], "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
+    except ValueError:
+        return False
+    return True
+
+
+def _check(packet: Packet, length: int) -> None:
+    if length > STANDARD_MAX_DATA_LENGTH:
+        packet.violated("segment_too_long", f"data segment of {length} bytes (at most 1,024)")
     if not packet.qn:
-        packet.violations.append("missing QN")
+        packet.violated("missing_qn", "missing QN")
     elif not QN_RE.match(packet.qn):
-        packet.violations.append(f"QN {packet.qn!r} is not 17 digits (YYYYMMDDhhmmsszzz)")
-    for name, value in (("ST", packet.st), ("CN", packet.cn)):
-        if not value.isdigit():
-            packet.violations.append(f"{name} {value!r} is not a number")
-    if not packet.mn or len(packet.mn) > 24:
-        packet.violations.append(f"MN {packet.mn!r} must have 1 to 24 characters")
+        packet.violated("qn_format", f"QN {packet.qn!r} is not 17 digits (YYYYMMDDhhmmsszzz)")
+    elif not _is_time(packet.qn):
+        packet.violated("qn_not_a_time", f"QN {packet.qn!r} is not a real time")
+    if not ST_RE.match(packet.st):
+        packet.violated("st_format", f"ST {packet.st!r} is not a system code")
+    if not (packet.cn.isascii() and packet.cn.isdigit()):
+        packet.violated("cn_format", f"CN {packet.cn!r} is not a number")
+    if not MN_RE.match(packet.mn):
+        packet.violated("mn_format", f"MN {packet.mn!r} is not 24 characters of 0-9 and A-F")
     if len(packet.pw) > 6:
-        packet.violations.append("PW is longer than 6 characters")
+        packet.violated("pw_too_long", "PW is longer than 6 characters")
     if packet.flag is None:
-        packet.violations.append("missing Flag")
+        packet.violated("missing_flag", "missing Flag")
+    elif packet.flag > 255:
+        packet.violated("flag_range", f"Flag {packet.flag} is above 255")
     if packet.data_time and not TIME_RE.match(packet.data_time):
-        packet.violations.append(
-            f"DataTime has {len(packet.data_time)} digits (expected 14, YYYYMMDDhhmmss)"
+        packet.violated(
+            "datatime_format",
+            f"DataTime has {len(packet.data_time)} digits (expected 14, YYYYMMDDhhmmss)",
         )
     if packet.is_split and (packet.pnum is None or packet.pno is None):
-        packet.violations.append("Flag says split packet but PNUM/PNO are missing")
+        packet.violated("split_numbers", "Flag says split packet but PNUM/PNO are missing")
 
 
 def parse_segment(segment: str, *, strict: bool = False) -> Packet:
     """Parse a data segment; strict mode raises ParseError on the first violation."""
-    header, cp = _split_header(segment)
     packet = Packet()
+    header, cp = _split_header(segment, packet)
     _parse_header(header, packet)
     _parse_cp(cp, packet)
-    _check(packet)
+    _check(packet, len(segment.encode("utf-8")))
     if strict and packet.violations:
-        raise ParseError(packet.violations[0])
+        raise ParseError(str(packet.violations[0]))
     return packet
 
 
 def parse(frame: bytes, *, strict: bool = False) -> Packet:
-    return parse_segment(decode_frame(frame), strict=strict)
+    """Decode and parse one frame. Lenient, a frame without its CR LF is a violation too."""
+    if strict:
+        return parse_segment(decode_frame(frame, strict=True), strict=True)
+    packet = parse_segment(decode_frame(frame))
+    if not frame.endswith(b"\r\n"):
+        packet.violated("no_crlf", "the frame does not end in CR LF")
+    return packet
 
 
 def _answer(request: Packet, cn: str, cp: str) -> bytes:

@@ -7,7 +7,13 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from onevisit.monitoring.models import Device, RejectTally, Threshold, password_digest
+from onevisit.monitoring.models import (
+    Device,
+    RejectTally,
+    Threshold,
+    ViolationTally,
+    password_digest,
+)
 
 
 class DeviceForm(forms.ModelForm[Device]):
@@ -52,7 +58,7 @@ class DeviceAdmin(admin.ModelAdmin[Device]):
     list_filter = ["body", "active"]
 
 
-@admin.register(RejectTally)
+@admin.register(RejectTally, ViolationTally)
 class RejectTallyAdmin(admin.ModelAdmin[RejectTally]):
     list_display = ["reason", "count", "updated"]
 

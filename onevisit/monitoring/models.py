@@ -68,6 +68,22 @@ class Reading(models.Model):
         indexes = [models.Index(fields=["device", "factor", "-data_time"])]
 
 
+class ViolationTally(models.Model):
+    """How often accepted packets broke HJ 212, by the violation's name (kept across restarts):
+    what the lenient receiver lets through, counted."""
+
+    reason = models.CharField(_("breach of HJ 212"), max_length=40, primary_key=True)
+    count = models.PositiveBigIntegerField(_("count"), default=0)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("accepted packet's violation")
+        verbose_name_plural = _("violations in accepted packets")
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.count}"
+
+
 class RejectTally(models.Model):
     """How many packets the receiver refused, by reason (kept across restarts)."""
 

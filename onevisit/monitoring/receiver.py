@@ -63,6 +63,7 @@ class Receiver:
         self.batch = _Batch()
         self.rejects: Counter[str] = Counter()  # since the last write of the tally
         self.reject_totals: Counter[str] = Counter()
+        self.violations: Counter[str] = Counter()  # since the last write of the tally
         self.stored = 0
         self.wake = asyncio.Event()
         self.stopping = asyncio.Event()
@@ -119,9 +120,9 @@ class Receiver:
             await asyncio.wait(list(self.connections), timeout=5)
         if self.server is not None:
             await self.server.wait_closed()
-        if self.rejects:
-            await asyncio.to_thread(in_thread, add_rejects, self.rejects)
-            self.rejects = Counter()
+        if self.rejects or self.violations:
+            await asyncio.to_thread(in_thread, add_rejects, self.rejects, self.violations)
+            self.rejects, self.violations = Counter(), Counter()
 
     async def _refresh_devices(self) -> None:
         while not self.stopping.is_set():
@@ -134,13 +135,15 @@ class Receiver:
         while not self.stopping.is_set():
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), self.settings.tally_seconds)
-            if self.rejects and not self.stopping.is_set():
+            if (self.rejects or self.violations) and not self.stopping.is_set():
                 counted, self.rejects = self.rejects, Counter()
+                broken, self.violations = self.violations, Counter()
                 try:
-                    await asyncio.to_thread(in_thread, add_rejects, counted)
+                    await asyncio.to_thread(in_thread, add_rejects, counted, broken)
                 except Exception:
                     log.exception("could not write the reject tally")
                     self.rejects.update(counted)
+                    self.violations.update(broken)
 
     def _reject(self, reason: str) -> None:
         self.rejects[reason] += 1
@@ -245,6 +248,7 @@ class Receiver:
                 outcome = session.feed(chunk)
                 self.rejects.update(outcome.rejects)
                 self.reject_totals.update(outcome.rejects)
+                self.violations.update(outcome.violations)
                 if outcome.rows or outcome.answers:
                     if not heard:
                         self.silent.pop(asyncio.current_task(), None)  # type: ignore[arg-type]

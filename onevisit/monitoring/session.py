@@ -42,6 +42,7 @@ class Outcome:
     rows: list[Row] = field(default_factory=list)
     answers: list[bytes] = field(default_factory=list)
     rejects: Counter[str] = field(default_factory=Counter)
+    violations: Counter[str] = field(default_factory=Counter)  # in packets accepted anyway
     devices: set[int] = field(default_factory=set)
 
 
@@ -105,6 +106,7 @@ class Session:
         if packet.cn not in DATA_COMMANDS:
             outcome.rejects["unsupported_command"] += 1
             return
+        outcome.violations.update(packet.violation_counts())
         self._readings(device_id, packet, outcome)
 
     def _readings(self, device_id: int, packet: Packet, outcome: Outcome) -> None:

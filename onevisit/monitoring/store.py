@@ -13,7 +13,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from onevisit.monitoring.models import Device, Reading, RejectTally
+from onevisit.monitoring.models import Device, Reading, RejectTally, ViolationTally
 from onevisit.monitoring.session import Row
 
 T = TypeVar("T")
@@ -57,11 +57,13 @@ def store_rows(rows: Sequence[Row], devices: Iterable[int]) -> None:
             Device.objects.filter(pk__in=seen).update(last_seen=now)
 
 
-def add_rejects(rejects: Counter[str]) -> None:
+def add_rejects(rejects: Counter[str], violations: Counter[str] | None = None) -> None:
+    """Add to the tallies of refused packets and of the violations in accepted ones."""
     with transaction.atomic():
-        for reason, count in rejects.items():
-            tally, _created = RejectTally.objects.get_or_create(reason=reason[:40])
-            RejectTally.objects.filter(pk=tally.pk).update(count=F("count") + count)
+        for model, counts in ((RejectTally, rejects), (ViolationTally, violations or Counter())):
+            for reason, count in counts.items():
+                tally, _created = model.objects.get_or_create(reason=reason[:40])
+                model.objects.filter(pk=tally.pk).update(count=F("count") + count)
 
 
 def in_thread(work: Callable[..., T], *args: Any) -> T:

@@ -87,9 +87,15 @@ def test_it_parses_a_2017_packet_strictly() -> None:
 def test_it_lists_what_a_real_device_broke_in_lenient_mode() -> None:
     packet = parse(REAL)
     assert packet.factors["011"] == {"Rtd": "231.0", "Flag": "N"}
-    assert "missing QN" in packet.violations
-    assert "DataTime has 17 digits (expected 14, YYYYMMDDhhmmss)" in packet.violations
-    assert "2005-style factor code B01" in packet.violations
+    assert packet.violation_counts() == {
+        "missing_qn": 1,
+        "missing_flag": 1,
+        "datatime_format": 1,
+        "factor_code_2005": 3,
+        "mn_format": 1,
+    }
+    assert "DataTime has 17 digits (expected 14, YYYYMMDDhhmmss)" in map(str, packet.violations)
+    assert "2005-style factor code B01" in map(str, packet.violations)
     with pytest.raises(ParseError, match="2005-style factor code B01"):
         parse(REAL, strict=True)
 
@@ -151,3 +157,50 @@ def test_it_reassembles_split_packets_in_any_order() -> None:
     whole = assembler.add(first)
     assert whole is not None and set(whole.factors) == {"w01018", "w21003"}
     assert whole.data_time == "20261127103000" and assembler.pending == {}
+
+
+@pytest.mark.parametrize(
+    ("segment", "name"),
+    [
+        (MODERN.replace("SB1-RS=1", "SB1-RS=1;" + "w01001-Rtd=7.1;" * 70), "segment_too_long"),
+        (MODERN.replace("Flag=5", "Flag=261"), "flag_range"),
+        (MODERN.replace("QN=20261127103000123", "QN=20261127253000123"), "qn_not_a_time"),
+        (MODERN.replace("ST=32;", "ST=32;ST=21;"), "duplicate_field"),
+        (MODERN.replace("SB1-RS=1", "SB1-RS=1;w01018-Rtd=46"), "duplicate_field"),
+        (MODERN.replace("MN=010000A8900016F000169DC0", "MN=LD130133000015"), "mn_format"),
+        (MODERN.replace("MN=010000A8900016F000169DC0", "MN=010000a8900016f000169dc0"), "mn_format"),
+        (MODERN.replace("SB1-RS=1", "SB1-RS=1;" + "w01001-Rtd=7;" * 70), "cp_too_long"),
+        (MODERN + "ignored", "text_after_cp"),
+    ],
+)
+def test_it_refuses_in_strict_mode_what_section_6_forbids(segment: str, name: str) -> None:
+    lenient = parse_segment(segment)
+    assert name in lenient.violation_counts()  # counted by name, and the data still read
+    assert lenient.factors["w21003"]["Rtd"] == "1.23"
+    with pytest.raises(ParseError):
+        parse_segment(segment, strict=True)
+
+
+def test_it_refuses_a_frame_without_its_cr_lf_in_strict_mode() -> None:
+    frame = encode_frame(MODERN)
+    assert parse(frame, strict=True).violations == []
+    with pytest.raises(FrameError) as caught:
+        parse(frame[:-2], strict=True)
+    assert caught.value.reason == "crlf"
+    assert parse(frame[:-2]).violation_counts() == {"no_crlf": 1}
+
+
+def test_it_accepts_the_noise_codes_of_table_b3_and_lettered_system_codes() -> None:
+    noise = (
+        "QN=20261127103000123;ST=23;CN=2011;PW=123456;MN=010000A8900016F000169DC0;Flag=5;"
+        "CP=&&DataTime=20261127103000;LA-Rtd=52.1;L5-Rtd=60.3;L10-Rtd=58.2;L50-Rtd=50.9;"
+        "L90-Rtd=45.0;L95-Rtd=44.1;Leq-Rtd=53.4;Ldn-Rtd=55.0;Ld-Rtd=54.2;Ln-Rtd=47.7;"
+        "LMx-Rtd=71.3;LMn-Rtd=40.2&&"
+    )
+    packet = parse_segment(noise, strict=True)
+    assert set(packet.factors) == {
+        "LA", "L5", "L10", "L50", "L90", "L95", "Leq", "Ldn", "Ld", "Ln", "LMx", "LMn"
+    }  # fmt: skip
+    assert parse_segment(MODERN.replace("ST=32", "ST=A7"), strict=True).st == "A7"
+    with pytest.raises(ParseError):
+        parse_segment(MODERN.replace("ST=32", "ST=a7"), strict=True)

@@ -19,6 +19,7 @@ from onevisit.monitoring.models import (
     HourlyReading,
     Reading,
     RejectTally,
+    ViolationTally,
     password_digest,
 )
 from onevisit.monitoring.receiver import Receiver, Settings
@@ -46,6 +47,12 @@ def test_it_turns_a_data_packet_into_readings_and_an_answer() -> None:
     ]
     assert outcome.rows[0].data_time.isoformat() == "2027-11-04T15:30:01+08:00"
     assert len(outcome.answers) == 1 and b"CN=9014" in outcome.answers[0]
+
+
+def test_it_stores_what_a_lenient_session_accepts_and_counts_each_violation_by_name() -> None:
+    outcome = Session(DEVICES).feed(packet(1) + packet(2).replace(b"\r\n", b"\r\n"))
+    # MN 88888880000001 is not the 24 characters §6 asks for: accepted, and counted
+    assert len(outcome.rows) == 4 and outcome.violations == {"mn_format": 2}
 
 
 def test_it_counts_unknown_devices_wrong_passwords_and_garbage() -> None:
@@ -120,6 +127,8 @@ def test_it_answers_after_committing_and_flushes_on_stop() -> None:
     device.refresh_from_db()
     assert device.last_seen is not None
     assert not RejectTally.objects.filter(reason="unknown_device").exists()
+    # 12 packets from an MN shorter than §6 asks: stored, and tallied by name at stop
+    assert ViolationTally.objects.get(reason="mn_format").count == 12
 
 
 @pytest.mark.django_db
