@@ -261,9 +261,18 @@ def _parse_cp(cp: str, packet: Packet) -> None:
             packet.factors.setdefault(code, {})[kind] = value
 
 
-def _is_time(text: str) -> bool:
+def _is_time(digits: str) -> bool:
+    """YYYYMMDDhhmmss… is a real time (by hand: strptime costs more than the whole packet)."""
     try:
-        dt.datetime.strptime(text[:14], "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
+        dt.datetime(
+            int(digits[0:4]),
+            int(digits[4:6]),
+            int(digits[6:8]),
+            int(digits[8:10]),
+            int(digits[10:12]),
+            int(digits[12:14]),
+            tzinfo=dt.UTC,
+        )
     except ValueError:
         return False
     return True
