@@ -409,39 +409,71 @@ class FrameBuffer:
             yield segment
 
 
+@dataclass
+class _PartSet:
+    started: float
+    parts: dict[int, Packet] = field(default_factory=dict)
+    data_time: str = ""
+
+
 class Reassembler:
-    """Joins split packets (Flag bit D, PNUM parts numbered PNO) sent under one QN by one MN."""
+    """Joins split packets (Flag bit D): the PNUM parts, numbered PNO, that one device sends for
+    one command. In the standard's own examples (appendix C, tables C.49 and C.50) each part
+    carries its own QN, so parts are matched by MN, ST, CN and PNUM, never by QN. A part whose
+    number the pending set already holds starts a new set (the old one is dropped as incomplete),
+    and a set whose parts stop coming is dropped `expire_after` seconds after its first part."""
 
-    def __init__(self) -> None:
-        self.pending: dict[tuple[str, str], dict[int, Packet]] = {}
+    def __init__(self, expire_after: float = 600.0) -> None:
+        self.expire_after = expire_after
+        self.pending: dict[tuple[str, str, str, int], _PartSet] = {}
+        self.dropped = 0  # incomplete sets given up, since the last look
 
-    def add(self, packet: Packet) -> Packet | None:
-        """The whole packet once every part has arrived; None while parts are missing."""
+    def add(self, packet: Packet, now: float = 0.0) -> Packet | None:
+        """The whole packet once every part has arrived; None while parts are missing. A part
+        without a DataTime takes its set's."""
         if not packet.is_split or packet.pnum is None or packet.pno is None:
             return packet
-        key = (packet.mn, packet.qn)
-        parts = self.pending.setdefault(key, {})
-        parts[packet.pno] = packet
-        if len(parts) < packet.pnum:
+        key = (packet.mn, packet.st, packet.cn, packet.pnum)
+        found = self.pending.get(key)
+        if found is None or packet.pno in found.parts:
+            if found is not None:
+                self.dropped += 1
+            found = self.pending[key] = _PartSet(started=now)
+        found.parts[packet.pno] = packet
+        found.data_time = found.data_time or packet.data_time
+        packet.data_time = packet.data_time or found.data_time
+        if len(found.parts) < packet.pnum:
             return None
         del self.pending[key]
-        ordered = [parts[number] for number in sorted(parts)]
-        whole = Packet(
-            qn=packet.qn,
-            st=packet.st,
-            cn=packet.cn,
-            pw=packet.pw,
-            mn=packet.mn,
-            flag=packet.flag,
-            pnum=packet.pnum,
-            pno=None,
-        )
-        for part in ordered:
-            whole.cp.update(part.cp)
-            whole.data_time = whole.data_time or part.data_time
-            for code, values in part.factors.items():
-                whole.factors.setdefault(code, {}).update(values)
-            for code, values in part.equipment.items():
-                whole.equipment.setdefault(code, {}).update(values)
-            whole.violations.extend(v for v in part.violations if v not in whole.violations)
-        return whole
+        return _joined(packet, [found.parts[n] for n in sorted(found.parts)])
+
+    def expire(self, now: float) -> int:
+        """Drop the sets started more than `expire_after` seconds before `now`; how many."""
+        stale = [k for k, v in self.pending.items() if now - v.started > self.expire_after]
+        for key in stale:
+            del self.pending[key]
+        self.dropped += len(stale)
+        dropped, self.dropped = self.dropped, 0
+        return dropped
+
+
+def _joined(last: Packet, ordered: list[Packet]) -> Packet:
+    whole = Packet(
+        qn=ordered[0].qn,
+        st=last.st,
+        cn=last.cn,
+        pw=last.pw,
+        mn=last.mn,
+        flag=last.flag,
+        pnum=last.pnum,
+        pno=None,
+    )
+    for part in ordered:
+        whole.cp.update(part.cp)
+        whole.data_time = whole.data_time or part.data_time
+        for code, values in part.factors.items():
+            whole.factors.setdefault(code, {}).update(values)
+        for code, values in part.equipment.items():
+            whole.equipment.setdefault(code, {}).update(values)
+        whole.violations.extend(v for v in part.violations if v not in whole.violations)
+    return whole

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import math
+import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -71,11 +72,16 @@ class Session:
         self.devices = devices
         self.frames = FrameBuffer(max_length=max_length)
         self.splits = Reassembler()
+        self.clock = time.monotonic
 
     def feed(self, chunk: bytes) -> Outcome:
         outcome = Outcome()
         for segment in self.frames.feed(chunk):
             self._segment(segment, outcome)
+        if self.splits.pending or self.splits.dropped:
+            dropped = self.splits.expire(self.clock())
+            if dropped:
+                outcome.rejects["split_incomplete"] += dropped
         outcome.rejects.update(self.frames.rejects)
         self.frames.rejects.clear()
         return outcome
@@ -96,13 +102,13 @@ class Session:
             outcome.rejects["bad_password"] += 1
             return
         if packet.is_split:
+            # Each part is stored and answered as it comes (C.50: the host answers every part
+            # before the device sends the next); the set is joined to see it complete.
             if len(self.splits.pending) >= MAX_PENDING_SPLITS:
+                self.splits.dropped += len(self.splits.pending)
                 self.splits.pending.clear()
                 outcome.rejects["split_overflow"] += 1
-            whole = self.splits.add(packet)
-            if whole is None:
-                return
-            packet = whole
+            self.splits.add(packet, self.clock())
         if packet.cn not in DATA_COMMANDS:
             outcome.rejects["unsupported_command"] += 1
             return

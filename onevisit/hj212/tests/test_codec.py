@@ -204,3 +204,44 @@ def test_it_accepts_the_noise_codes_of_table_b3_and_lettered_system_codes() -> N
     assert parse_segment(MODERN.replace("ST=32", "ST=A7"), strict=True).st == "A7"
     with pytest.raises(ParseError):
         parse_segment(MODERN.replace("ST=32", "ST=a7"), strict=True)
+
+
+# Appendix C, tables C.49 and C.50 (HJ 212-2017, p. 58-60): one hour of data sent in two parts,
+# each under its own QN. The printed parts end in "…" (the rest of the factors, elided in print):
+# left out here.
+C50_PARTS = [
+    "QN=20160801085857534;ST=32;CN=2061;PW=123456;MN=010000A8900016F000169DC0;Flag=7;PNUM=2;"
+    "PNO=1;CP=&&DataTime=20160801080000;w00000-Cou=63.0,w00000-Min=16.4,w00000-Avg=17.5,"
+    "w00000-Max=20.1,w00000-Flag=N;w01001-Min=7.1,w01001-Avg=7.5,w01001-Max=7.8,"
+    "w01001-Flag=N&&",
+    "QN=20160801085857535;ST=32;CN=2061;PW=123456;MN=010000A8900016F000169DC0;Flag=7;PNUM=2;"
+    "PNO=2;CP=&&DataTime=20160801080000;w01018-Cou=63.0,w01018-Min=40.1,w01018-Avg=40.1,"
+    "w01018-Max=40.1,w01018-Flag=N&&",
+]
+C50_ANSWERS = [
+    "QN=20160801085857534;ST=91;CN=9014;PW=123456;MN=010000A8900016F000169DC0;Flag=4;CP=&&&&",
+    "QN=20160801085857535;ST=91;CN=9014;PW=123456;MN=010000A8900016F000169DC0;Flag=4;CP=&&&&",
+]
+
+
+def test_it_joins_the_split_parts_of_table_c50_though_each_has_its_own_qn() -> None:
+    parts = [parse_segment(p, strict=True) for p in C50_PARTS]
+    assert [p.is_split and p.wants_answer for p in parts] == [True, True]
+    assert [decode_frame(answer_data(p)) for p in parts] == C50_ANSWERS
+    assembler = Reassembler()
+    assert assembler.add(parts[0]) is None
+    whole = assembler.add(parts[1])
+    assert whole is not None and set(whole.factors) == {"w00000", "w01001", "w01018"}
+    assert whole.qn == "20160801085857534" and whole.data_time == "20160801080000"
+    # C.49: the same parts with Flag=6 ask for no answer
+    quiet = [parse_segment(p.replace("Flag=7", "Flag=6"), strict=True) for p in C50_PARTS]
+    assert [p.is_split and not p.wants_answer for p in quiet] == [True, True]
+
+
+def test_it_drops_a_set_whose_parts_stop_coming_or_start_again() -> None:
+    first = parse_segment(C50_PARTS[0])
+    assembler = Reassembler(expire_after=60)
+    assert assembler.add(first, now=0) is None
+    assert assembler.add(parse_segment(C50_PARTS[0]), now=1) is None  # part 1 again: a new set
+    assert assembler.expire(now=30) == 1 and len(assembler.pending) == 1
+    assert assembler.expire(now=100) == 1 and assembler.pending == {}

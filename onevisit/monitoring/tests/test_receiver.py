@@ -347,3 +347,21 @@ def test_it_lets_a_device_in_when_silent_sockets_from_many_addresses_fill_the_se
     answer, waited, evicted = asyncio.run(scenario())
     assert b"CN=9014" in answer and waited < 1  # well before the 30 s hello timeout
     assert evicted == 1
+
+
+def test_it_stores_and_answers_every_part_of_a_split_upload_as_table_c50_shows() -> None:
+    from onevisit.hj212.tests.test_codec import C50_ANSWERS, C50_PARTS
+
+    mn = "010000A8900016F000169DC0"
+    session = Session({mn: (9, password_digest("123456")), **DEVICES})
+    first = session.feed(encode_frame(C50_PARTS[0]))
+    assert [a.decode() for a in first.answers] == [encode_frame(C50_ANSWERS[0]).decode()]
+    assert {(r.factor, r.kind) for r in first.rows} >= {("w00000", "Cou"), ("w01001", "Avg")}
+    second = session.feed(encode_frame(C50_PARTS[1]))
+    assert [a.decode() for a in second.answers] == [encode_frame(C50_ANSWERS[1]).decode()]
+    assert {r.factor for r in second.rows} == {"w01018"} and session.splits.pending == {}
+    # a set whose second part never comes is given up, and counted
+    session.feed(encode_frame(C50_PARTS[0]))
+    session.clock = lambda: 10**9
+    later = session.feed(packet(1))
+    assert later.rejects["split_incomplete"] == 1 and len(later.rows) == 2
