@@ -261,21 +261,27 @@ def _parse_cp(cp: str, packet: Packet) -> None:
             packet.factors.setdefault(code, {})[kind] = value
 
 
-def _is_time(digits: str) -> bool:
-    """YYYYMMDDhhmmss… is a real time (by hand: strptime costs more than the whole packet)."""
+BEIJING = dt.timezone(dt.timedelta(hours=8))  # HJ 212 times are Beijing time
+
+
+def parse_time(text: str) -> dt.datetime | None:
+    """YYYYMMDDhhmmss (and whatever follows: QN's milliseconds, some devices' DataTime) as a
+    Beijing time, or None. By hand: strptime costs more than the rest of the packet."""
+    digits = text[:14]
+    if len(digits) != 14 or not digits.isascii() or not digits.isdigit():
+        return None
     try:
-        dt.datetime(
+        return dt.datetime(
             int(digits[0:4]),
             int(digits[4:6]),
             int(digits[6:8]),
             int(digits[8:10]),
             int(digits[10:12]),
             int(digits[12:14]),
-            tzinfo=dt.UTC,
+            tzinfo=BEIJING,
         )
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def _check(packet: Packet, length: int) -> None:
@@ -285,7 +291,7 @@ def _check(packet: Packet, length: int) -> None:
         packet.violated("missing_qn", "missing QN")
     elif not QN_RE.match(packet.qn):
         packet.violated("qn_format", f"QN {packet.qn!r} is not 17 digits (YYYYMMDDhhmmsszzz)")
-    elif not _is_time(packet.qn):
+    elif parse_time(packet.qn) is None:
         packet.violated("qn_not_a_time", f"QN {packet.qn!r} is not a real time")
     if not ST_RE.match(packet.st):
         packet.violated("st_format", f"ST {packet.st!r} is not a system code")

@@ -15,11 +15,10 @@ import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from onevisit.hj212 import FrameBuffer, Packet, ParseError, Reassembler, answer_data, parse_segment
+from onevisit.hj212.codec import parse_time
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 DATA_COMMANDS = frozenset({"2011", "2021", "2031", "2041", "2051", "2061"})
 VALUE_KINDS = frozenset({"Rtd", "Avg", "Min", "Max", "Cou", "ZsRtd", "ZsAvg", "ZsMin", "ZsMax"})
 EQUIPMENT_KINDS = frozenset({"RS", "RT", "Ala"})
@@ -49,21 +48,7 @@ class Outcome:
 
 def parse_data_time(text: str) -> dt.datetime | None:
     """HJ 212 times are Beijing time, YYYYMMDDhhmmss; some devices add milliseconds."""
-    digits = text[:14]
-    if len(digits) != 14 or not digits.isascii() or not digits.isdigit():
-        return None
-    try:  # by hand: strptime costs more than the rest of the packet
-        return dt.datetime(
-            int(digits[0:4]),
-            int(digits[4:6]),
-            int(digits[6:8]),
-            int(digits[8:10]),
-            int(digits[10:12]),
-            int(digits[12:14]),
-            tzinfo=BEIJING,
-        )
-    except ValueError:
-        return None
+    return parse_time(text)
 
 
 class Session:
