@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onevisit.catalog.actions import PointFields
 from onevisit.catalog.models import Item
+from onevisit.registry.identifiers import InvalidIdentifier
+from onevisit.registry.industries import industry_targets
 
 
 class ItemForm(forms.ModelForm[Item]):
@@ -18,13 +20,10 @@ class ItemForm(forms.ModelForm[Item]):
 
     def clean_industries(self) -> str:
         text: str = self.cleaned_data["industries"]
-        prefixes = [p.strip().upper() for p in re.split(r"[,，;；\s]+", text) if p.strip()]
-        for prefix in prefixes:
-            if not re.fullmatch(r"[A-T](\d{1,4})?|\d{2,4}", prefix):
-                raise forms.ValidationError(
-                    _("%(prefix)s is not a GB/T 4754 code prefix"), params={"prefix": prefix}
-                )
-        return ",".join(prefixes)
+        try:
+            return industry_targets(text)
+        except InvalidIdentifier as error:
+            raise forms.ValidationError(error.localized(gettext)) from None
 
 
 class PointForm(forms.Form):

@@ -34,6 +34,8 @@ from onevisit.lib.imports import (
     text_cell,
 )
 from onevisit.lib.tabular import Column
+from onevisit.registry.identifiers import InvalidIdentifier
+from onevisit.registry.industries import industry_targets
 from onevisit.registry.models import Body
 
 ITEM_COLUMNS = (
@@ -120,11 +122,7 @@ def _add_row(
         "name": text_cell(values, "name", 200, required=True),
         "legal_basis": text_cell(values, "legal_basis", 4000, required=True),
         "responsible": text_cell(values, "responsible", 100),
-        "industries": ",".join(
-            p.strip().upper()
-            for p in text_cell(values, "industries", 200).replace("，", ",").split(",")
-            if p.strip()
-        ),
+        "industries": _industries(values),
         "recognition_days": 365 if days is None else days,
     }
     if text_cell(values, "status", 10) in {"已撤回", "withdrawn"}:
@@ -152,6 +150,13 @@ def _add_row(
     if any(n == order for n, _p in group.points):
         raise RowProblem("number", _("point number repeated within the item"))
     group.points.append((order, point))
+
+
+def _industries(values: dict[str, Any]) -> str:
+    try:
+        return industry_targets(text_cell(values, "industries", 200))
+    except InvalidIdentifier as error:
+        raise RowProblem("industries", error.localized(_)) from None
 
 
 def _same(item: Item, group: ItemRows, points: Sequence[PointFields]) -> bool:

@@ -12,6 +12,7 @@ from onevisit.catalog.models import Item
 from onevisit.lib.tabular import Column, TableError, read_table
 from onevisit.planning.models import FrequencyRule, Level, TierPolicy
 from onevisit.registry.identifiers import InvalidIdentifier, validate_uscc
+from onevisit.registry.industries import check_target
 from onevisit.registry.models import Body, District, Enterprise
 
 
@@ -35,12 +36,41 @@ class FrequencyRuleForm(forms.ModelForm[FrequencyRule]):
             "annual_cap",
         ]
 
+    def clean_industry_prefix(self) -> str:
+        code: str = self.cleaned_data["industry_prefix"]
+        if not code.strip():
+            return ""
+        try:
+            return check_target(code)
+        except InvalidIdentifier as error:
+            raise forms.ValidationError(error.localized(gettext)) from None
+
 
 class TierPolicyForm(forms.ModelForm[TierPolicy]):
     class Meta:
         model = TierPolicy
         exclude = ["body"]
         widgets = {"industry_points": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_industry_points(self) -> str:
+        lines = []
+        for number, line in enumerate(self.cleaned_data["industry_points"].splitlines(), 1):
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) != 2 or not parts[1].isdigit():
+                raise forms.ValidationError(
+                    _("Line %(number)d: write an industry code and whole points, e.g. C26 30."),
+                    params={"number": number},
+                )
+            try:
+                lines.append(f"{check_target(parts[0])} {parts[1]}")
+            except InvalidIdentifier as error:
+                raise forms.ValidationError(
+                    _("Line %(number)d: %(problem)s"),
+                    params={"number": number, "problem": error.localized(gettext)},
+                ) from None
+        return "\n".join(lines)
 
 
 class OverrideForm(forms.Form):

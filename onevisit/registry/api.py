@@ -20,7 +20,8 @@ from onevisit.registry.actions import (
     do_update_enterprise,
     do_update_inspector,
 )
-from onevisit.registry.identifiers import InvalidIdentifier, split_industry_code, validate_uscc
+from onevisit.registry.identifiers import InvalidIdentifier, validate_uscc
+from onevisit.registry.industries import check_enterprise_code
 from onevisit.registry.models import Body, District, Industry
 from onevisit.registry.queries import EnterpriseFilters, search_enterprises
 from onevisit.registry.schemas import (
@@ -50,13 +51,10 @@ def _district(code: str, field: str = "district") -> District:
 
 def _industry_fields(code: str) -> dict[str, Any]:
     try:
-        section, division, full = split_industry_code(code)
+        division, full = check_enterprise_code(code)
     except InvalidIdentifier as error:
         raise ValidationError({"industry": [str(error)]}) from None
-    industry = Industry.objects.filter(code=division, section__isnull=False).first()
-    if industry is None or (section is not None and industry.section_id != section):
-        raise ValidationError({"industry": [f"unknown industry code {code!r} (GB/T 4754-2017)"]})
-    return {"industry": industry, "industry_code": full}
+    return {"industry": Industry.objects.get(code=division), "industry_code": full}
 
 
 def _enterprise_fields(data: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from onevisit.registry import industries
 from onevisit.registry.identifiers import make_uscc
 
 SEED = 371500
@@ -318,6 +319,12 @@ class DemoEnterprise:
     status: str
 
 
+def _class_of(division: str, pick: int) -> str:
+    """One of the division's GB/T 4754 classes; most registered enterprises name a class."""
+    classes = industries.classes_of(division)
+    return classes[pick % len(classes)]
+
+
 def _org_body(index: int) -> str:
     """A distinct 8-character organisation-code body per index: "MA" + 6 base-31 digits."""
     scrambled = (index * 387_420_489 + 12_345) % 31**6  # 3^18 is coprime with 31^6
@@ -373,13 +380,14 @@ def enterprises(count: int, start: int = 0) -> Iterator[DemoEnterprise]:
         seen.add(name)
         if index < start:
             continue
-        sub = f"{rng.randint(0, 9)}{rng.randint(0, 9)}" if rng.random() < 0.8 else ""
+        pick = rng.randint(0, 9) * 10 + rng.randint(0, 9) if rng.random() < 0.8 else None
+        code = division if pick is None else _class_of(division, pick)
         yield DemoEnterprise(
             uscc=make_uscc("91", district if district[4] != "7" else "371500", _org_body(index)),
             name=name,
             district=district,
             industry=division,
-            industry_code=division + sub,
+            industry_code=code,
             address=f"山东省聊城市{short[district]}{rng.choice(STREETS)}{rng.randint(1, 999)}号",
             legal_representative=person_name(rng),
             land_area_mu=Decimal(rng.randint(1, 4000)) / 4,

@@ -7,7 +7,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onevisit.importers import KINDS
-from onevisit.registry.identifiers import InvalidIdentifier, split_industry_code, validate_uscc
+from onevisit.registry.identifiers import InvalidIdentifier, validate_uscc
+from onevisit.registry.industries import check_enterprise_code
 from onevisit.registry.models import District, Enterprise, Industry
 
 
@@ -78,13 +79,10 @@ class EnterpriseForm(forms.ModelForm[Enterprise]):
     def clean_industry_code(self) -> str:
         code: str = self.cleaned_data["industry_code"]
         try:
-            section, division, full = split_industry_code(code)
+            division, full = check_enterprise_code(code)
         except InvalidIdentifier as error:
             raise forms.ValidationError(error.localized(gettext)) from None
-        industry = Industry.objects.filter(code=division, section__isnull=False).first()
-        if industry is None or (section is not None and industry.section_id != section):
-            raise forms.ValidationError(_("Unknown industry code (GB/T 4754-2017)."))
-        self._industry = industry
+        self._industry = Industry.objects.get(code=division)
         return full
 
     def action_fields(self) -> dict[str, Any]:

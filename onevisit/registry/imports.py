@@ -51,7 +51,8 @@ from onevisit.registry.actions import (
     do_bulk_upsert_enterprises,
     refresh_planner_statistics,
 )
-from onevisit.registry.identifiers import InvalidIdentifier, split_industry_code, validate_uscc
+from onevisit.registry.identifiers import InvalidIdentifier, validate_uscc
+from onevisit.registry.industries import check_enterprise_code
 from onevisit.registry.models import GBT_2260, Body, District, Enterprise, Industry, Inspector
 
 
@@ -111,12 +112,10 @@ def _enterprise_fields(
         ) from None
     industry_text = text_cell(values, "industry", 10, required=True)
     try:
-        section, division, full_code = split_industry_code(industry_text)
+        division, full_code = check_enterprise_code(industry_text)
     except InvalidIdentifier as error:
         raise RowProblem("industry", error.localized(_)) from None
-    industry = industries.get(division)
-    if industry is None or (section is not None and industry.section_id != section):
-        raise RowProblem("industry", _("unknown industry code (GB/T 4754-2017)"))
+    industry = industries[division]
     former = re.split(r"[;；\n]", text_cell(values, "former_names", 1000))
     return {
         "uscc": uscc,

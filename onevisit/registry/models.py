@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from onevisit.registry import industries
 from onevisit.registry.identifiers import InvalidIdentifier, validate_uscc
 from onevisit.registry.search import bigrams
 
@@ -193,6 +194,11 @@ class Enterprise(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def industry_class_name(self) -> str:
+        """The name of the GB/T 4754 class, where the code names one (the division is a row)."""
+        return industries.name_of(self.industry_code) if len(self.industry_code) == 4 else ""
 
     @property
     def former_name_list(self) -> list[str]:

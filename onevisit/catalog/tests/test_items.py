@@ -21,6 +21,7 @@ from onevisit.catalog.imports import import_items
 from onevisit.catalog.models import Item, ItemNotPublished
 from onevisit.planning.actions import do_create_task
 from onevisit.planning.models import Kind, TaskItem
+from onevisit.planning.queries import applicable_items
 from onevisit.registry.models import Body
 from onevisit.testing import PersonaTestCase
 
@@ -161,6 +162,29 @@ class PublicListTest(PersonaTestCase):
         assert response.status_code == 302
         item = Item.objects.get(code="SCJG-009")
         assert (item.status, item.industries, item.points.count()) == ("draft", "F52,C", 1)
+
+    def test_it_checks_targeted_industries_against_the_table_at_any_level(self) -> None:
+        data = {
+            "code": "SCJG-010",
+            "name": "轴承产品质量检查",
+            "legal_basis": "《产品质量法》第十五条",
+            "industries": "3451, 3400",
+            "recognition_days": "180",
+            "points-TOTAL_FORMS": "1",
+            "points-INITIAL_FORMS": "0",
+            "points-0-content": "出厂检验记录",
+            "points-0-standard": "逐批检验",
+            "points-0-method": "查看记录",
+        }
+        url = reverse("catalog:item_create")
+        page = self.client_for(self.alice).post(url, data).content.decode()
+        assert "3400" in page and not Item.objects.filter(code="SCJG-010").exists()
+        self.client_for(self.alice).post(url, {**data, "industries": "3451"})
+        item = Item.objects.get(code="SCJG-010")
+        assert item.industries == "C3451"  # with its section, as enterprises' codes are matched
+        assert list(Item.objects.for_industry("C3451")) == [item]
+        assert applicable_items([item], "C3451") == [item]
+        assert applicable_items([item], "C3452") == []
 
 
 class ItemExcelTest(PersonaTestCase):

@@ -42,7 +42,7 @@ from onevisit.planning.models import (
     TierPolicy,
     UnplacedTask,
 )
-from onevisit.planning.queries import contradictions
+from onevisit.planning.queries import contradictions, rule_for, rules_by_body
 from onevisit.registry.models import Body, District, Enterprise, Inspector
 from onevisit.testing import TODAY, PersonaTestCase, make_enterprise
 
@@ -175,6 +175,19 @@ class RuleTest(PlanningCase):
         page = self.client_for(self.alice).get(reverse("planning:rules")).content.decode()
         assert "聊城鑫源轴承有限公司" in page
 
+    def test_it_targets_a_rule_at_any_level_of_the_industry_table(self) -> None:
+        url = reverse("planning:rules")
+        rule = {"rule-red_per_year": "2", "rule-yellow_per_year": "1", "save_rule": "1"}
+        rule |= {"rule-green_sample_share": "0.05", "rule-annual_cap": "4"}
+        page = self.client_for(self.alice).post(url, {**rule, "rule-industry_prefix": "6000"})
+        assert page.status_code == 200
+        assert "6000" in page.content.decode()
+        assert not FrequencyRule.objects.filter(body=self.market).exists()
+        self.client_for(self.alice).post(url, {**rule, "rule-industry_prefix": "345"})
+        saved = FrequencyRule.objects.get(body=self.market)
+        assert saved.industry_prefix == "C345"  # the group of 滚动轴承制造 (C3451)
+        assert rule_for(rules_by_body(self.market), "C3451") == saved
+
 
 class PolicyFormTest(PlanningCase):
     """The scoring rules' form shows what is in force; saving it unchanged changes nothing."""
@@ -198,6 +211,13 @@ class PolicyFormTest(PlanningCase):
         assert not TierPolicy.objects.filter(body=self.market).exists()
         after = Tier.objects.get(enterprise=self.bearing, body=self.market)
         assert (after.level, after.score) == (before.level, before.score) == ("red", 60)
+
+    def test_it_refuses_risk_points_for_codes_outside_the_industry_table(self) -> None:
+        self.post_form(industry_points="C34 30\nC2 10")
+        assert not TierPolicy.objects.filter(body=self.market).exists()
+        self.post_form(industry_points="C34 30\n345 40")
+        saved = TierPolicy.objects.get(body=self.market)
+        assert saved.parsed_industry_points() == {"C34": 30, "C345": 40}
 
     def test_it_keeps_the_reason_of_every_tier_change(self) -> None:
         do_recompute_tiers(self.market)

@@ -26,10 +26,13 @@ def load(apps, schema_editor):
                 "standard": row["standard"],
             },
         )
-    for row in _rows("industries.csv"):
-        Industry.objects.update_or_create(
-            code=row["code"], defaults={"name": row["name"], "section_id": row["section"] or None}
-        )
+    # The sections and divisions of the four-level table (registry/industries.py).
+    for row in _rows("gbt4754_2017.csv"):
+        if len(row["code"]) <= 2:
+            Industry.objects.update_or_create(
+                code=row["code"],
+                defaults={"name": row["name"], "section_id": row["parent"] or None},
+            )
 
 
 def unload(apps, schema_editor):

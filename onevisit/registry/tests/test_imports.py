@@ -96,6 +96,7 @@ class EnterpriseImportTest(PersonaTestCase):
                 [uscc(107), "未知行业有限公司", "371581", "99", ""],
                 [uscc(108), "长" * 201, "371581", "34", ""],
                 ["362322198709086409", "身份证号有限公司", "371581", "34", ""],
+                [uscc(109), "无此小类有限公司", "371581", "3400", ""],
             ]
         )
         before_enterprises, before_audit = Enterprise.objects.count(), AuditEntry.objects.count()
@@ -108,7 +109,8 @@ class EnterpriseImportTest(PersonaTestCase):
         assert "unknown industry" in found[(6, "国民经济行业代码")]
         assert "longer than 200" in found[(7, "企业名称")]
         assert "GB 11714" in found[(8, "统一社会信用代码")]
-        assert len(report.errors) == 6
+        assert "unknown industry code 3400" in found[(9, "国民经济行业代码")]
+        assert len(report.errors) == 7
         assert Enterprise.objects.count() == before_enterprises
         assert AuditEntry.objects.count() == before_audit
 
