@@ -1,4 +1,4 @@
-"""HJ 212 (2017) codec for online-monitoring packets. Pure Python: no Django import."""
+"""HJ 212 (2017 and 2025) codec for online-monitoring packets. Pure Python: no Django import."""
 
 from onevisit.hj212.codec import (
     FrameBuffer,
@@ -8,6 +8,7 @@ from onevisit.hj212.codec import (
     Reassembler,
     Violation,
     answer_data,
+    answer_notice,
     answer_request,
     answer_result,
     crc16,
@@ -26,6 +27,7 @@ __all__ = [
     "Reassembler",
     "Violation",
     "answer_data",
+    "answer_notice",
     "answer_request",
     "answer_result",
     "crc16",

@@ -1,4 +1,4 @@
-"""HJ 212-2017 framing, parsing and answers.
+"""HJ 212-2017 and HJ 212-2025 framing, parsing and answers.
 
 A packet on the wire is ``##`` + 4-digit length + data segment + 4 hex digits of CRC + CRLF.
 The length counts the bytes of the UTF-8 data segment. The CRC is the standard's appendix
@@ -14,6 +14,15 @@ at most 950 characters; a frame ending in CR LF; QN a real time (YYYYMMDDhhmmssz
 or a letter and a digit (A0–Z9); MN 24 characters of 0–9 and A–F; Flag 0–255; each field once;
 nothing after CP's closing `&&`; factor codes of table B (a letter and five digits, or the noise
 codes of table B.3).
+
+HJ 212-2025 keeps the frame, the CRC and the fields; a packet names its version in the upper six
+bits of Flag (2017: 000001, so Flag 4/5; 2025: 000010, so Flag 8/9) and every answer carries the
+version of the packet it answers. The 2025 text was not at hand: what is implemented for it
+follows the peer implementation caoyiliang/HJ212 (HJ212/Enum.cs `Version`, HJ212/Request/*.cs,
+Test/Program.cs): Flag=9 requests, Flag=8 answers; the heartbeat 9015, the data logger's
+hardware serial numbers 1001 (i23005–i23008-Info) and the key request 1014 (SKCreateTime), each
+answered with 9013 (notification answer) when its Flag asks; the furnace temperature 2111 and
+the data logger's start time 2081 answered with 9014 like data.
 """
 
 from __future__ import annotations
@@ -28,6 +37,15 @@ MAX_DATA_LENGTH = 9999  # four decimal digits of length: what a lenient receiver
 STANDARD_MAX_DATA_LENGTH = 1024  # §6.1: the data segment holds 0 to 1,024 bytes
 MAX_CP_LENGTH = 950  # §6.3: CP holds at most 950 characters
 HEADER = b"##"
+
+VERSION_2005 = 0
+VERSION_2017 = 1
+VERSION_2025 = 2
+STANDARDS = {
+    VERSION_2005: "HJ/T 212-2005",
+    VERSION_2017: "HJ 212-2017",
+    VERSION_2025: "HJ 212-2025",
+}
 
 
 class FrameError(ValueError):
@@ -174,7 +192,7 @@ class Packet:
 
     @property
     def version(self) -> int | None:
-        """0 for HJ/T 212-2005, 1 for HJ 212-2017 (the flag's upper bits)."""
+        """The flag's upper bits: 0 HJ/T 212-2005, 1 HJ 212-2017, 2 HJ 212-2025."""
         return None if self.flag is None else self.flag >> 2
 
 
@@ -305,6 +323,11 @@ def _check(packet: Packet, length: int) -> None:
         packet.violated("missing_flag", "missing Flag")
     elif packet.flag > 255:
         packet.violated("flag_range", f"Flag {packet.flag} is above 255")
+    elif packet.version not in (VERSION_2017, VERSION_2025):
+        packet.violated(
+            "flag_version",
+            f"Flag {packet.flag} names version {packet.version}, neither 2017 (1) nor 2025 (2)",
+        )
     if packet.data_time and not TIME_RE.match(packet.data_time):
         packet.violated(
             "datatime_format",
@@ -336,8 +359,16 @@ def parse(frame: bytes, *, strict: bool = False) -> Packet:
     return packet
 
 
+def answer_version(request: Packet) -> int:
+    """An answer speaks the version of the packet it answers: 2025 to 2025, else 2017."""
+    return VERSION_2025 if request.version == VERSION_2025 else VERSION_2017
+
+
 def _answer(request: Packet, cn: str, cp: str) -> bytes:
-    segment = f"QN={request.qn};ST=91;CN={cn};PW={request.pw};MN={request.mn};Flag=4;CP=&&{cp}&&"
+    flag = answer_version(request) << 2
+    segment = (
+        f"QN={request.qn};ST=91;CN={cn};PW={request.pw};MN={request.mn};Flag={flag};CP=&&{cp}&&"
+    )
     return encode_frame(segment)
 
 
@@ -349,6 +380,11 @@ def answer_request(request: Packet, accepted: bool = True) -> bytes:
 def answer_result(request: Packet, succeeded: bool = True) -> bytes:
     """9012: the result of executing a request (ExeRtn=1 success, 2 failure)."""
     return _answer(request, "9012", f"ExeRtn={1 if succeeded else 2}")
+
+
+def answer_notice(request: Packet) -> bytes:
+    """9013: a notification (a time request, a heartbeat, serial numbers) was received."""
+    return _answer(request, "9013", "")
 
 
 def answer_data(request: Packet) -> bytes:

@@ -26,7 +26,7 @@ class DeviceForm(forms.ModelForm[Device]):
 
     class Meta:
         model = Device
-        fields = ["mn", "enterprise", "equipment_unit", "body", "active"]
+        fields = ["mn", "protocol_version", "enterprise", "equipment_unit", "body", "active"]
 
     def save(self, commit: bool = True) -> Device:
         device = super().save(commit=False)
@@ -52,10 +52,10 @@ class ThresholdInline(admin.TabularInline[Threshold, Device]):
 class DeviceAdmin(admin.ModelAdmin[Device]):
     form = DeviceForm
     inlines = [ThresholdInline]
-    list_display = ["mn", "enterprise", "equipment_unit", "active", "last_seen"]
+    list_display = ["mn", "protocol_version", "enterprise", "equipment_unit", "active", "last_seen"]
     search_fields = ["mn", "enterprise__name", "enterprise__uscc"]
     raw_id_fields = ["enterprise"]
-    list_filter = ["body", "active"]
+    list_filter = ["body", "protocol_version", "active"]
 
 
 @admin.register(RejectTally, ViolationTally)

@@ -35,6 +35,12 @@ class Device(models.Model):
         verbose_name=_("responsible body"),
         help_text=_("the body that handles this device's alerts"),
     )
+    protocol_version = models.PositiveSmallIntegerField(
+        _("HJ 212 version"),
+        choices=[(1, "HJ 212-2017"), (2, "HJ 212-2025")],
+        default=1,
+        help_text=_("the version the device speaks; answers follow each packet's own version"),
+    )
     active = models.BooleanField(_("active"), default=True)
     last_seen = models.DateTimeField(_("last seen"), null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)

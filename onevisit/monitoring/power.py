@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from onevisit.monitoring.session import Row
+from onevisit.monitoring.session import KnownDevice, Row
 
 MAX_BYTES = 8192
 MAX_FACTORS = 64
@@ -88,7 +88,7 @@ def _values(given: Any) -> dict[str, float]:
 class Messages:
     """Turns messages into readings for the known devices (MN → id, password digest)."""
 
-    def __init__(self, devices: Mapping[str, tuple[int, str]]) -> None:
+    def __init__(self, devices: Mapping[str, KnownDevice]) -> None:
         self.devices = devices
 
     def feed(self, payload: bytes, now: dt.datetime) -> Outcome:
@@ -117,7 +117,7 @@ class Messages:
         known = self.devices.get(mn)
         if known is None:
             raise Rejected("unknown_device")
-        device_id, digest = known
+        device_id, digest = known.id, known.password_sha256
         given = hashlib.sha256(password.encode("utf-8", "surrogatepass")).hexdigest()
         if not hmac.compare_digest(given, digest):
             raise Rejected("wrong_password")

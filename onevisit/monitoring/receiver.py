@@ -25,7 +25,7 @@ import signal
 from collections import Counter
 from dataclasses import dataclass, field
 
-from onevisit.monitoring.session import Outcome, Row, Session
+from onevisit.monitoring.session import KnownDevice, Outcome, Row, Session
 from onevisit.monitoring.store import add_rejects, device_table, in_thread, store_rows
 
 log = logging.getLogger("onevisit.monitoring.receiver")
@@ -59,7 +59,7 @@ class _Batch:
 class Receiver:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.devices: dict[str, tuple[int, str]] = {}
+        self.devices: dict[str, KnownDevice] = {}
         self.batch = _Batch()
         self.rejects: Counter[str] = Counter()  # since the last write of the tally
         self.reject_totals: Counter[str] = Counter()

@@ -16,10 +16,23 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from onevisit.hj212 import FrameBuffer, Packet, ParseError, Reassembler, answer_data, parse_segment
-from onevisit.hj212.codec import parse_time
+from onevisit.hj212 import (
+    FrameBuffer,
+    Packet,
+    ParseError,
+    Reassembler,
+    answer_data,
+    answer_notice,
+    parse_segment,
+)
+from onevisit.hj212.codec import STANDARDS, VERSION_2017, parse_time
 
-DATA_COMMANDS = frozenset({"2011", "2021", "2031", "2041", "2051", "2061"})
+# Uploads answered with 9014 when their Flag asks. 2111 (furnace temperature, 5-minute mean)
+# is a 2025 command (caoyiliang/HJ212); 2081 (the data logger's start time) carries no factor.
+DATA_COMMANDS = frozenset({"2011", "2021", "2031", "2041", "2051", "2061", "2081", "2111"})
+# Notifications answered with 9013: the time request 1013, and in 2025 the data logger's
+# serial numbers 1001, the key request 1014 and the heartbeat 9015.
+NOTICE_COMMANDS = frozenset({"1001", "1013", "1014", "9015"})
 VALUE_KINDS = frozenset({"Rtd", "Avg", "Min", "Max", "Cou", "ZsRtd", "ZsAvg", "ZsMin", "ZsMax"})
 EQUIPMENT_KINDS = frozenset({"RS", "RT", "Ala"})
 MAX_PENDING_SPLITS = 32
@@ -46,14 +59,24 @@ class Outcome:
     devices: set[int] = field(default_factory=set)
 
 
+@dataclass(frozen=True)
+class KnownDevice:
+    """A registered device as the receiver knows it: id, SHA-256 of its password, and the
+    version of HJ 212 it is registered with (1: 2017, 2: 2025)."""
+
+    id: int
+    password_sha256: str
+    version: int = VERSION_2017
+
+
 def parse_data_time(text: str) -> dt.datetime | None:
     """HJ 212 times are Beijing time, YYYYMMDDhhmmss; some devices add milliseconds."""
     return parse_time(text)
 
 
 class Session:
-    def __init__(self, devices: Mapping[str, tuple[int, str]], max_length: int = 9999) -> None:
-        """`devices` maps an MN to (device id, SHA-256 of its password)."""
+    def __init__(self, devices: Mapping[str, KnownDevice], max_length: int = 9999) -> None:
+        """`devices` maps an MN to the registered device."""
         self.devices = devices
         self.frames = FrameBuffer(max_length=max_length)
         self.splits = Reassembler()
@@ -81,10 +104,19 @@ class Session:
         if known is None:
             outcome.rejects["unknown_device"] += 1
             return
-        device_id, digest = known
         given = hashlib.sha256(packet.pw.encode("utf-8")).hexdigest()
-        if not hmac.compare_digest(given, digest):
+        if not hmac.compare_digest(given, known.password_sha256):
             outcome.rejects["bad_password"] += 1
+            return
+        if packet.version != known.version and packet.version in STANDARDS:
+            # Stored and answered in the packet's own version, and counted: the registration
+            # (or the device's configuration) needs a look.
+            packet.violated("version_mismatch", "the device is registered with another version")
+        if packet.cn in NOTICE_COMMANDS:
+            outcome.violations.update(packet.violation_counts())
+            outcome.devices.add(known.id)
+            if packet.wants_answer:
+                outcome.answers.append(answer_notice(packet))
             return
         if packet.is_split:
             # Each part is stored and answered as it comes (C.50: the host answers every part
@@ -98,7 +130,7 @@ class Session:
             outcome.rejects["unsupported_command"] += 1
             return
         outcome.violations.update(packet.violation_counts())
-        self._readings(device_id, packet, outcome)
+        self._readings(known.id, packet, outcome)
 
     def _readings(self, device_id: int, packet: Packet, outcome: Outcome) -> None:
         when = parse_data_time(packet.data_time)

@@ -14,17 +14,17 @@ from django.db.models import F
 from django.utils import timezone
 
 from onevisit.monitoring.models import Device, Reading, RejectTally, ViolationTally
-from onevisit.monitoring.session import Row
+from onevisit.monitoring.session import KnownDevice, Row
 
 T = TypeVar("T")
 
 
-def device_table() -> dict[str, tuple[int, str]]:
-    """MN → (id, password digest) of the active devices, for the receiver's sessions."""
+def device_table() -> dict[str, KnownDevice]:
+    """MN → the active device (id, password digest, version), for the receiver's sessions."""
     return {
-        mn: (pk, digest)
-        for mn, pk, digest in Device.objects.filter(active=True).values_list(
-            "mn", "pk", "password_sha256"
+        mn: KnownDevice(pk, digest, version)
+        for mn, pk, digest, version in Device.objects.filter(active=True).values_list(
+            "mn", "pk", "password_sha256", "protocol_version"
         )
     }
 

@@ -22,7 +22,7 @@ from onevisit.campaigns.models import Campaign, RetirementUnit
 from onevisit.inspections.tests.base import photo_upload
 from onevisit.monitoring.actions import do_check_alerts
 from onevisit.monitoring.models import Alert, Device, Reading, password_digest
-from onevisit.monitoring.session import Session
+from onevisit.monitoring.session import KnownDevice, Session
 from onevisit.monitoring.store import store_rows
 from onevisit.monitoring.tests.test_receiver import MN, packet
 from onevisit.planning.models import Task
@@ -95,7 +95,7 @@ class RetirementTest(PlanningCase):
         do_bind_device(actor=SYSTEM, unit=self.kiln, device=device)
         device.refresh_from_db()
         assert device.body == self.ecology
-        session = Session({MN: (device.pk, password_digest("123456"))})
+        session = Session({MN: KnownDevice(device.pk, password_digest("123456"))})
         outcome = session.feed(packet(1))  # carries SB1-RS=1: the equipment reports running
         store_rows(outcome.rows, outcome.devices)
         opened = do_check_alerts(since=timezone.now() - dt.timedelta(days=3650), now=timezone.now())

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from onevisit.monitoring.actions import do_check_alerts
 from onevisit.monitoring.models import Alert, Device, Reading, Threshold, password_digest
-from onevisit.monitoring.session import Session
-from onevisit.monitoring.store import store_rows
+from onevisit.monitoring.session import KnownDevice, Session
+from onevisit.monitoring.store import device_table, store_rows
 from onevisit.monitoring.tests.test_receiver import MN, packet
 from onevisit.planning.actions import do_recompute_tiers
 from onevisit.planning.models import Task, Tier
@@ -29,7 +29,7 @@ class AlertTest(PlanningCase):
         Threshold.objects.create(device=self.device, factor="w01018", upper=12)
 
     def receive(self, *numbers: int) -> None:
-        session = Session({MN: (self.device.pk, password_digest("123456"))})
+        session = Session({MN: KnownDevice(self.device.pk, password_digest("123456"))})
         outcome = session.feed(b"".join(packet(n) for n in numbers))
         store_rows(outcome.rows, outcome.devices)
 
@@ -123,3 +123,24 @@ class AlertTest(PlanningCase):
         tier = Tier.objects.get(enterprise=self.bearing, body=self.ecology)
         assert tier.score == before + 5
         assert {"code": "alerts", "detail": "", "count": 1, "points": 5} in tier.factors
+
+
+class Alert2025Test(PlanningCase):
+    def test_it_raises_the_same_alert_from_a_2025_device(self) -> None:
+        mn = "010000A8900016F000169DC0"
+        device = Device.objects.create(
+            mn=mn,
+            password_sha256=password_digest("123456"),
+            enterprise=self.bearing,
+            body=self.ecology,
+            protocol_version=2,
+        )
+        Threshold.objects.create(device=device, factor="w01018", upper=12)
+        known = device_table()
+        assert known[mn].version == 2
+        outcome = Session(known).feed(b"".join(packet(n, mn=mn, flag=9) for n in (0, 1, 2, 3)))
+        store_rows(outcome.rows, outcome.devices)
+        since = timezone.now() - dt.timedelta(days=3650)
+        assert do_check_alerts(since=since, now=timezone.now()) == 1
+        alert = Alert.objects.get()
+        assert (alert.device, alert.kind, alert.value) == (device, "exceeded", 12.5)

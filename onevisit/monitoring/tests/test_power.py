@@ -22,10 +22,11 @@ from paho.mqtt.enums import CallbackAPIVersion
 from onevisit.monitoring.models import Device, Reading, RejectTally, password_digest
 from onevisit.monitoring.mqtt import Listener, Settings
 from onevisit.monitoring.power import Messages
+from onevisit.monitoring.session import KnownDevice
 from onevisit.testing import make_enterprise
 
 NOW = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)
-DEVICES = {"PWR0001": (7, password_digest("secret"))}
+DEVICES = {"PWR0001": KnownDevice(7, password_digest("secret"))}
 BROKER = ("127.0.0.1", 1883)
 
 

@@ -23,11 +23,11 @@ from onevisit.monitoring.models import (
     password_digest,
 )
 from onevisit.monitoring.receiver import Receiver, Settings
-from onevisit.monitoring.session import Session
+from onevisit.monitoring.session import KnownDevice, Session
 from onevisit.testing import PersonaTestCase, make_enterprise
 
 MN = "88888880000001"
-DEVICES = {MN: (7, password_digest("123456"))}
+DEVICES = {MN: KnownDevice(7, password_digest("123456"))}
 
 
 def packet(n: int, *, pw: str = "123456", mn: str = MN, flag: int = 5) -> bytes:
@@ -353,7 +353,7 @@ def test_it_stores_and_answers_every_part_of_a_split_upload_as_table_c50_shows()
     from onevisit.hj212.tests.test_codec import C50_ANSWERS, C50_PARTS
 
     mn = "010000A8900016F000169DC0"
-    session = Session({mn: (9, password_digest("123456")), **DEVICES})
+    session = Session({mn: KnownDevice(9, password_digest("123456")), **DEVICES})
     first = session.feed(encode_frame(C50_PARTS[0]))
     assert [a.decode() for a in first.answers] == [encode_frame(C50_ANSWERS[0]).decode()]
     assert {(r.factor, r.kind) for r in first.rows} >= {("w00000", "Cou"), ("w01001", "Avg")}
@@ -365,3 +365,29 @@ def test_it_stores_and_answers_every_part_of_a_split_upload_as_table_c50_shows()
     session.clock = lambda: 10**9
     later = session.feed(packet(1))
     assert later.rejects["split_incomplete"] == 1 and len(later.rows) == 2
+
+
+MN_2025 = "010000A8900016F000169DC0"
+DEVICES_2025 = {MN_2025: KnownDevice(11, password_digest("123456"), version=2), **DEVICES}
+
+
+def test_it_stores_and_answers_a_2025_device_in_its_own_version() -> None:
+    session = Session(DEVICES_2025)
+    data = session.feed(packet(3, mn=MN_2025, flag=9))
+    assert [(r.device_id, r.factor, r.value) for r in data.rows[:1]] == [(11, "w01018", 13.5)]
+    assert len(data.answers) == 1 and b"CN=9014" in data.answers[0]
+    assert b";Flag=8;" in data.answers[0] and not data.violations
+    head = f"QN=20271104153000001;ST=32;PW=123456;MN={MN_2025};Flag=9"
+    beat = session.feed(encode_frame(f"{head};CN=9015;CP=&&&&"))
+    assert (beat.rows, beat.devices, len(beat.answers)) == ([], {11}, 1)
+    assert b"CN=9013" in beat.answers[0] and b";Flag=8;" in beat.answers[0]
+    furnace = session.feed(
+        encode_frame(f"{head};CN=2111;CP=&&DataTime=20271104153000;a01901-Avg=868&&")
+    )
+    assert [(r.factor, r.kind, r.value) for r in furnace.rows] == [("a01901", "Avg", 868.0)]
+
+
+def test_it_counts_a_packet_in_another_version_than_the_device_is_registered_with() -> None:
+    outcome = Session(DEVICES_2025).feed(packet(2, flag=9))  # MN registered with 2017
+    assert outcome.violations["version_mismatch"] == 1 and len(outcome.rows) == 2
+    assert b";Flag=8;" in outcome.answers[0]  # answered as it asked
