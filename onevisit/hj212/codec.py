@@ -12,8 +12,10 @@ under a stable name for counting; the strict mode refuses the packet on the firs
 What strict mode holds to (HJ 212-2017 §6): a data segment of at most 1,024 bytes and a CP of
 at most 950 characters; a frame ending in CR LF; QN a real time (YYYYMMDDhhmmsszzz); ST a number
 or a letter and a digit (A0–Z9); MN 24 characters of 0–9 and A–F; Flag 0–255; each field once;
-nothing after CP's closing `&&`; factor codes of table B (a letter and five digits, or the noise
-codes of table B.3).
+nothing after CP's closing `&&`; a `;` closing the header; no spaces around a field's name or
+value; factor codes of table B (a letter and five digits, or the noise codes of table B.3).
+Every example of appendix C passes, apart from its printed typos, each listed with its reason in
+`hj212/tests/appendix_c.py`.
 
 HJ 212-2025 keeps the frame, the CRC and the fields; a packet names its version in the upper six
 bits of Flag (2017: 000001, so Flag 4/5; 2025: 000010, so Flag 8/9) and every answer carries the
@@ -206,6 +208,8 @@ def _split_header(segment: str, packet: Packet) -> tuple[str, str]:
     after = segment[end + 2 :]
     if after:
         packet.violated("text_after_cp", f"text after CP's closing &&: {after[:40]!r}")
+    if start and not segment[:start].endswith(";"):
+        packet.violated("header_separator", "no ';' between the last header field and CP")
     return segment[:start], segment[start + 5 : end]
 
 
@@ -225,6 +229,9 @@ def _parse_header(header: str, packet: Packet) -> None:
         if not sep:
             packet.violated("header_item", f"header item without '=': {item!r}")
             continue
+        if key != key.strip() or value != value.strip():
+            packet.violated("header_whitespace", f"spaces around header field {key.strip()}")
+            key, value = key.strip(), value.strip()
         if key in seen:
             packet.violated("duplicate_field", f"{key} is given twice")
         seen.add(key)
@@ -258,6 +265,11 @@ def _parse_cp(cp: str, packet: Packet) -> None:
             if not item:
                 continue
             key, sep, value = item.partition("=")
+            if key != key.strip() or value != value.strip():
+                packet.violated("cp_whitespace", f"spaces around CP item {item.strip()!r}")
+                key, value = key.strip(), value.strip()
+                if not key and not sep:
+                    continue
             if not sep:
                 packet.violated("cp_item", f"CP item without '=': {item!r}")
                 continue

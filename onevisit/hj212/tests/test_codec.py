@@ -245,3 +245,26 @@ def test_it_drops_a_set_whose_parts_stop_coming_or_start_again() -> None:
     assert assembler.add(parse_segment(C50_PARTS[0]), now=1) is None  # part 1 again: a new set
     assert assembler.expire(now=30) == 1 and len(assembler.pending) == 1
     assert assembler.expire(now=100) == 1 and assembler.pending == {}
+
+
+# The packets of xiaoyao9184/hj-t212-parser's T212ParserTest: a 2005-era device's upload. The
+# peer reads both because its CRC check (VerifyFeature.DATA_CRC) is off by default; the first
+# carries the CRC of the second and is refused here.
+PEER_2005_UPLOAD = (
+    "ST=32;CN=2011;PW=123456;MN=LD130133000015;CP=&&DataTime=20160824003817000;"
+    "B01-Rtd=36.91;011-Rtd=231.0,011-Flag=N;060-Rtd=1.803,060-Flag=N&&"
+)
+
+
+def test_it_reads_the_peer_parsers_2005_packet_leniently_and_names_each_departure() -> None:
+    frame = f"##0139{PEER_2005_UPLOAD}4980\r\n".encode()
+    assert sorted(parse(frame).violation_counts()) == [
+        "datatime_format",
+        "factor_code_2005",
+        "missing_flag",
+        "missing_qn",
+        "mn_format",
+    ]
+    shorter = PEER_2005_UPLOAD.replace("003817000", "003817")
+    with pytest.raises(FrameError, match="crc"):
+        parse(f"##0136{shorter}4980\r\n".encode())

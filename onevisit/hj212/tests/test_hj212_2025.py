@@ -58,7 +58,7 @@ def test_it_reads_2025_packets_strictly_as_version_2025(segment: str) -> None:
     assert decode_frame(frame, strict=True) == segment
     packet = parse(frame, strict=True)
     assert (packet.version, packet.wants_answer, packet.mn) == (VERSION_2025, True, MN)
-    assert STANDARDS[packet.version] == "HJ 212-2025"
+    assert STANDARDS[VERSION_2025] == "HJ 212-2025"
 
 
 def test_it_answers_each_version_in_its_own_version() -> None:

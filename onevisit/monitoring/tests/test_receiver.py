@@ -136,9 +136,11 @@ def test_it_keeps_only_the_digest_of_a_device_password() -> None:
     from onevisit.monitoring.admin import DeviceForm
 
     enterprise = make_enterprise("聊城华鲁化工有限公司", serial=12, industry="26")
-    form = DeviceForm({"mn": MN, "enterprise": enterprise.pk, "active": True, "password": "654321"})
+    data = {"mn": MN, "enterprise": enterprise.pk, "active": True, "password": "654321"}
+    form = DeviceForm({**data, "protocol_version": 2})
     assert form.is_valid(), form.errors
     device = form.save()
+    assert device.protocol_version == 2  # registered with the version it speaks (HJ 212-2025)
     assert device.password_sha256 == password_digest("654321") != "654321"
     assert device.check_password("654321") and not device.check_password("123456")
     assert not DeviceForm({"mn": "X1", "enterprise": enterprise.pk, "active": True}).is_valid()
