@@ -39,6 +39,7 @@ class Settings:
     host: str = "127.0.0.1"  # --host 0.0.0.0 to take devices from the plant networks
     port: int = 8212
     max_length: int = 9999
+    strict: bool = False  # --strict: refuse every packet that breaks HJ 212 to the letter
     idle_timeout: float = 300.0
     hello_timeout: float = 30.0
     max_per_address: int = 32
@@ -232,7 +233,7 @@ class Receiver:
         return True
 
     async def _talk(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        session = Session(self.devices, self.settings.max_length)
+        session = Session(self.devices, self.settings.max_length, self.settings.strict)
         heard = False  # a device is heard once one of its packets is accepted
         try:
             while not self.stopping.is_set():

@@ -75,10 +75,15 @@ def parse_data_time(text: str) -> dt.datetime | None:
 
 
 class Session:
-    def __init__(self, devices: Mapping[str, KnownDevice], max_length: int = 9999) -> None:
-        """`devices` maps an MN to the registered device."""
+    def __init__(
+        self, devices: Mapping[str, KnownDevice], max_length: int = 9999, strict: bool = False
+    ) -> None:
+        """`devices` maps an MN to the registered device. `strict` holds every packet to the
+        letter of the standard (1,024-byte segments, no violation at all); a packet that breaks
+        it is refused and counted as `strict_<violation>`, after the device is identified."""
         self.devices = devices
-        self.frames = FrameBuffer(max_length=max_length)
+        self.strict = strict
+        self.frames = FrameBuffer(max_length=min(max_length, 1024) if strict else max_length)
         self.splits = Reassembler()
         self.clock = time.monotonic
 
@@ -112,6 +117,9 @@ class Session:
             # Stored and answered in the packet's own version, and counted: the registration
             # (or the device's configuration) needs a look.
             packet.violated("version_mismatch", "the device is registered with another version")
+        if self.strict and packet.violations:
+            outcome.rejects[f"strict_{packet.violations[0].name}"] += 1
+            return
         if packet.cn in NOTICE_COMMANDS:
             outcome.violations.update(packet.violation_counts())
             outcome.devices.add(known.id)

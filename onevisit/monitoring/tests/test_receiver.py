@@ -393,3 +393,19 @@ def test_it_counts_a_packet_in_another_version_than_the_device_is_registered_wit
     outcome = Session(DEVICES_2025).feed(packet(2, flag=9))  # MN registered with 2017
     assert outcome.violations["version_mismatch"] == 1 and len(outcome.rows) == 2
     assert b";Flag=8;" in outcome.answers[0]  # answered as it asked
+
+
+def test_it_refuses_what_breaks_the_letter_of_the_standard_in_strict_mode() -> None:
+    good = packet(1, mn=MN_2025, flag=9)
+    old_style = encode_frame(
+        f"ST=32;CN=2011;PW=123456;MN={MN_2025};Flag=9;CP=&&DataTime=20271104153000;011-Rtd=231.0&&"
+    )
+    long = encode_frame(
+        f"QN=20271104153000001;ST=32;CN=2011;PW=123456;MN={MN_2025};Flag=9;"
+        f"CP=&&DataTime=20271104153000;{';'.join(f'w{n:05d}-Rtd=1.5' for n in range(1, 80))}&&"
+    )
+    lenient = Session(DEVICES_2025).feed(good + old_style + long)
+    assert (len(lenient.rows), sum(lenient.rejects.values())) == (2 + 1 + 79, 0)
+    strict = Session(DEVICES_2025, strict=True).feed(good + old_style + long)
+    assert len(strict.rows) == 2 and len(strict.answers) == 1
+    assert strict.rejects == {"strict_factor_code_2005": 1, "length": 1, "garbage": 1}

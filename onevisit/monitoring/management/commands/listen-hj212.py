@@ -18,6 +18,12 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=defaults.host)
         parser.add_argument("--port", type=int, default=defaults.port)
         parser.add_argument("--max-length", type=int, default=defaults.max_length)
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="refuse packets that break HJ 212 to the letter (segments over 1,024 bytes, "
+            "2005-style codes, missing QN, …), counted by violation; default: read and count",
+        )
         parser.add_argument("--idle-timeout", type=float, default=defaults.idle_timeout)
         parser.add_argument(
             "--hello-timeout",
@@ -33,6 +39,7 @@ class Command(BaseCommand):
             host=options["host"],
             port=options["port"],
             max_length=options["max_length"],
+            strict=options["strict"],
             idle_timeout=options["idle_timeout"],
             hello_timeout=options["hello_timeout"],
             max_per_address=options["max_per_address"],
