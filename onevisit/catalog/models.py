@@ -58,10 +58,12 @@ class Item(models.Model):
     legal_basis = models.TextField(_("legal basis"))
     responsible = models.CharField(_("responsible level or section"), max_length=100, blank=True)
     industries = models.CharField(
-        _("industries (GB/T 4754 prefixes)"),
+        _("industries (GB/T 4754 codes)"),
         max_length=200,
         blank=True,
-        help_text=_("comma-separated, e.g. C26,F52; empty means every industry"),
+        help_text=_(
+            "comma-separated codes of any level, e.g. C26, C345, 3451; empty means every industry"
+        ),
     )
     recognition_days = models.PositiveIntegerField(
         _("recognition window (days)"),

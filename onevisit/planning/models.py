@@ -187,7 +187,7 @@ class FrequencyRule(models.Model):
         _("industry prefix"),
         max_length=5,
         blank=True,
-        help_text=_("GB/T 4754 prefix such as C26; empty for every industry"),
+        help_text=_("a GB/T 4754 code of any level, e.g. C26 or 3451; empty for every industry"),
     )
     red_per_year = models.PositiveSmallIntegerField(_("red: at least per year"), default=4)
     yellow_per_year = models.PositiveSmallIntegerField(_("yellow: at least per year"), default=2)
