@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "onevisit.rectification",
     "onevisit.campaigns",
     "onevisit.penalties",
+    "onevisit.evaluation",
     "onevisit.workbench",
     "django_tasks",
     "axes",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("rectification/", include("onevisit.rectification.urls")),
     path("campaigns/", include("onevisit.campaigns.urls")),
     path("penalties/", include("onevisit.penalties.urls")),
+    path("evaluation/", include("onevisit.evaluation.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

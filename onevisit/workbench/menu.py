@@ -53,6 +53,7 @@ def _registry(user: User) -> Group:
     ]
     if user.is_supervisor or user.is_body_admin:
         links.append(_link(_("Import from Excel"), "registry:import"))
+    links.append(_link(_("Land-efficiency evaluation"), "evaluation:year_list"))
     return Group(_("Registry"), links)
 
 
@@ -136,6 +137,7 @@ def menu_for(user: Any) -> list[Group]:
             _link(_("My rectifications"), "rectification:ledger"),
             _link(_("My monitoring alerts"), "monitoring:alert_list"),
             _link(_("Our registered data"), "registry:enterprise_detail", user.enterprise_id),
+            _link(_("Land-efficiency evaluation"), "evaluation:year_list"),
         ]
         groups = [Group(_("My enterprise"), own)]
     return [*groups, public_group(), _account(user)]

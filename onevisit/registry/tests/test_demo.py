@@ -109,3 +109,18 @@ class DemoTruthTest(TestCase):
         assert roles["gxj_admin"] == "LC-GXJ"  # 淘汰落后产能, its monitors' alerts
         assert roles["zjj_admin"] == "LC-ZJ"  # 防汛检查
         assert {"supervisor", "inspector", "enterprise", "admin"} <= set(roles)
+
+    def test_it_evaluates_two_years_of_industrial_enterprises(self) -> None:
+        from onevisit.evaluation.actions import recompute
+        from onevisit.evaluation.models import Objection, Year
+
+        earlier, later = Year.objects.order_by("year")
+        assert (earlier.status, later.status) == ("final", "published")
+        assert earlier.entries.count() > 0 and set(
+            earlier.entries.values_list("enterprise__industry__section_id", flat=True)
+        ) <= {"B", "C"}
+        assert recompute(earlier) == {
+            e.enterprise_id: (e.score, e.klass) for e in earlier.entries.all()
+        }
+        pending = Objection.objects.filter(entry__year=later, decision="pending").count()
+        assert pending == 2 and earlier.entries.exclude(klass="").count() == earlier.entries.count()

@@ -19,6 +19,7 @@ from onevisit.campaigns.demo import load_campaigns, load_flood_campaign
 from onevisit.catalog.demo import load_items
 from onevisit.catalog.models import Item
 from onevisit.draws.demo import load_draws
+from onevisit.evaluation.demo import load_evaluation
 from onevisit.inspections.demo import load_this_week, load_visit_history
 from onevisit.penalties.demo import load_penalties
 from onevisit.planning.demo import load_planning, run_planning
@@ -71,6 +72,7 @@ class Command(BaseCommand):
         load_campaigns(self.stdout.write)
         load_flood_campaign(self.stdout.write)
         load_penalties(self.stdout.write)
+        load_evaluation(self.stdout.write)
         self.stdout.write(
             f"Demo city 聊城: {Enterprise.objects.count():,} enterprises ({added:,} new), "
             f"{len(bodies)} bodies, {inspectors} inspectors, "
@@ -98,7 +100,7 @@ Log in at {site}/accounts/login/ (password for all: {password})
   scjg_admin   市场监督管理局 department admin: plans, draws, visits, rectification, tips
   inspector    市场监督管理局 inspector: today's visits, the checklist on the phone
   enterprise   an enterprise: its visits and codes, rectifications, alerts, ratings
-  gxj_admin    工业和信息化局 admin: 淘汰落后产能 (retirement lists, 复活 alerts)
+  gxj_admin    工业和信息化局 admin: 淘汰落后产能 (retirement lists, 复活 alerts), 亩产效益评价
   zjj_admin    住房和城乡建设局 admin: 防汛检查 (supervision groups, site checks)
   admin        Django superuser for data stewards (/admin/)
 No login needed: the code check {site}/v/, the public lists, draws and the tip form.

@@ -1,0 +1,69 @@
+"""Who sees the 亩产效益 evaluation and acts on it.
+
+- Officials see the years, the figures and the results.
+- The lead department's admins open a year, score, publish, decide objections and finalise.
+- A source department's admins import the figures the year assigns to their department only.
+- An enterprise sees its own entry (figures, score, parts), confirms it or objects.
+- Anyone sees the published classes (公示) and the final ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from onevisit.accounts.models import User
+from onevisit.evaluation.models import Entry, Year
+from onevisit.registry.access import require_login
+
+
+def years_for_official(user: Any) -> QuerySet[Year]:
+    found = require_login(user)
+    if not found.is_official:
+        raise PermissionDenied("Only officials see the evaluation's working pages.")
+    return Year.objects.select_related("lead_body")
+
+
+def is_lead(user: Any, year: Year) -> bool:
+    return bool(getattr(user, "is_body_admin", False) and user.body_id == year.lead_body_id)
+
+
+def require_lead(user: Any, year: Year) -> User:
+    found = require_login(user)
+    if not is_lead(found, year):
+        raise PermissionDenied("Only the lead department's admins do this.")
+    return found
+
+
+def may_import(user: Any, year: Year) -> bool:
+    if not getattr(user, "is_body_admin", False):
+        return False
+    return is_lead(user, year) or year.sources.filter(body_id=user.body_id).exists()
+
+
+def require_importer(user: Any, year: Year) -> User:
+    found = require_login(user)
+    if not may_import(found, year):
+        raise PermissionDenied("Only the departments that report this year's figures import.")
+    return found
+
+
+def entry_for(user: Any, year: Year, pk: int | None = None) -> Entry:
+    """An official's view of any entry, or an enterprise user's of its own."""
+    found = require_login(user)
+    entries = Entry.objects.select_related("enterprise", "year")
+    if found.is_official and pk is not None:
+        return get_object_or_404(entries, year=year, pk=pk)
+    if found.is_enterprise_user:
+        return get_object_or_404(entries, year=year, enterprise_id=found.enterprise_id)
+    raise PermissionDenied("Only officials and the enterprise itself see an entry.")
+
+
+def public_year(year_number: int) -> Year:
+    year = get_object_or_404(Year, year=year_number)
+    if year.status == Year.Status.COLLECTING:
+        raise PermissionDenied("The year's classes are not published yet.")
+    return year

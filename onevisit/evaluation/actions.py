@@ -1,0 +1,229 @@
+"""Writes of the 亩产效益 evaluation, each a named step of the province's process:
+open a year, (departments import figures), score, publish for objections, confirm or object,
+decide objections, finalise."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from onevisit.audit.actions import Actor, record
+from onevisit.evaluation import scoring
+from onevisit.evaluation.models import (
+    DEFAULT_THRESHOLDS,
+    DEFAULT_WEIGHTS,
+    Entry,
+    Objection,
+    Source,
+    Year,
+)
+from onevisit.lib.problems import Problem
+from onevisit.registry.industries import industry_targets
+from onevisit.registry.models import Body, Enterprise
+from onevisit.workdays.calendar import add_working_days
+
+
+class EvaluationRefused(Problem):
+    """A step the year's state does not allow; the message says why."""
+
+
+def _matching(codes: str) -> Q:
+    match = Q(pk__in=[])
+    for code in (c for c in codes.split(",") if c):
+        match |= Q(industry__section_id=code[0], industry_code__startswith=code[1:])
+    return match
+
+
+def scope_of(industries: str, excluded: str) -> Any:
+    """Active enterprises in the industries, outside the excluded ones."""
+    found = Enterprise.objects.filter(status=Enterprise.Status.ACTIVE).filter(
+        _matching(industry_targets(industries))
+    )
+    if excluded:
+        found = found.exclude(_matching(industry_targets(excluded)))
+    return found
+
+
+@transaction.atomic
+def do_open_year(
+    *,
+    actor: Actor,
+    year: int,
+    lead_body: Body,
+    industries: str = "B,C",
+    excluded: str = "D",
+    sources: Mapping[str, Body],
+    min_employees: int = 0,
+) -> Year:
+    """Open a year: its scope (industries, exclusions, and a size floor standing in for the
+    规上 list until the statistics bureau's list is imported) and who reports which figure."""
+    opened = Year.objects.create(
+        year=year,
+        lead_body=lead_body,
+        industries=industry_targets(industries),
+        excluded=industry_targets(excluded),
+        weights=DEFAULT_WEIGHTS,
+        thresholds=DEFAULT_THRESHOLDS,
+    )
+    Source.objects.bulk_create(
+        Source(year=opened, figure=figure, body=body) for figure, body in sources.items()
+    )
+    scope = scope_of(opened.industries, opened.excluded)
+    if min_employees:
+        scope = scope.filter(employees__gte=min_employees)
+    Entry.objects.bulk_create(
+        Entry(year=opened, enterprise_id=pk) for pk in scope.values_list("pk", flat=True)
+    )
+    record(
+        actor=actor, action="open", obj=opened, changes={"scope": [None, opened.entries.count()]}
+    )
+    return opened
+
+
+def _require_open(year: Year) -> None:
+    if year.is_final:
+        raise EvaluationRefused(_("The year is final; its results no longer change."))
+
+
+@transaction.atomic
+def do_score(*, actor: Actor, year: Year) -> int:
+    """Score every enterprise of the year and keep the rules that produced the result."""
+    _require_open(year)
+    entries = list(year.entries.all())
+    results, effective = scoring.score_all({e.pk: e.figures() for e in entries}, year.rules())
+    for entry in entries:
+        scored = results[entry.pk]
+        entry.score, entry.klass = scored.score, scored.klass
+        entry.parts = [
+            {
+                "code": p.code,
+                "value": None if p.value is None else str(p.value),
+                "used": str(p.used),
+                "imputed": p.imputed,
+                "ratio": str(p.ratio),
+                "points": str(p.points),
+            }
+            for p in scored.parts
+        ]
+    Entry.objects.bulk_update(entries, ["score", "klass", "parts"], batch_size=2000)
+    year.rules_used = rules_to_json(effective)
+    year.save(update_fields=["rules_used"])
+    record(actor=actor, action="score", obj=year, changes={"scored": [None, len(entries)]})
+    return len(entries)
+
+
+def rules_to_json(rules: scoring.Rules) -> dict[str, Any]:
+    return {
+        "weights": {k: str(v) for k, v in rules.weights.items()},
+        "benchmarks": {k: str(v) for k, v in rules.benchmarks.items() if v is not None},
+        "cap": str(rules.cap),
+        "missing": dict(rules.missing),
+        "thresholds": {k: str(v) for k, v in rules.thresholds.items()},
+    }
+
+
+def rules_from_json(data: Mapping[str, Any]) -> scoring.Rules:
+    return scoring.Rules(
+        weights={k: Decimal(v) for k, v in data["weights"].items()},
+        benchmarks={k: Decimal(v) for k, v in data["benchmarks"].items()},
+        cap=Decimal(data["cap"]),
+        missing=dict(data["missing"]),
+        thresholds={k: Decimal(v) for k, v in data["thresholds"].items()},
+    )
+
+
+def recompute(year: Year) -> dict[int, tuple[Decimal, str]]:
+    """The year's result computed again from its stored figures and the rules it stored."""
+    entries = list(year.entries.all())
+    results, _rules = scoring.score_all(
+        {e.enterprise_id: e.figures() for e in entries}, rules_from_json(year.rules_used)
+    )
+    return {key: (scored.score, scored.klass) for key, scored in results.items()}
+
+
+@transaction.atomic
+def do_publish(*, actor: Actor, year: Year, today: dt.date) -> Year:
+    _require_open(year)
+    if not year.rules_used:
+        raise EvaluationRefused(_("Score the year before publishing it."))
+    year.status = Year.Status.PUBLISHED
+    year.published_on = today
+    year.objections_until = add_working_days(today, year.objection_days)
+    year.save(update_fields=["status", "published_on", "objections_until"])
+    record(actor=actor, action="publish", obj=year)
+    return year
+
+
+def _require_window(year: Year, today: dt.date) -> None:
+    if year.status != Year.Status.PUBLISHED or year.objections_until is None:
+        raise EvaluationRefused(_("The results are not published for objections."))
+    if today > year.objections_until:
+        raise EvaluationRefused(
+            _("The objection window closed on %(day)s.") % {"day": year.objections_until}
+        )
+
+
+@transaction.atomic
+def do_confirm(*, actor: Actor, entry: Entry) -> Entry:
+    _require_open(entry.year)
+    entry.confirmation = Entry.Confirmation.CONFIRMED
+    entry.save(update_fields=["confirmation"])
+    record(actor=actor, action="confirm", obj=entry)
+    return entry
+
+
+@transaction.atomic
+def do_object(*, actor: Actor, entry: Entry, reason: str, today: dt.date) -> Objection:
+    _require_window(entry.year, today)
+    if not reason.strip():
+        raise EvaluationRefused(_("Say what is wrong: an objection needs its reason."))
+    objection = Objection.objects.create(entry=entry, reason=reason.strip())
+    record(actor=actor, action="object", obj=objection)
+    return objection
+
+
+@transaction.atomic
+def do_decide(
+    *, actor: Actor, objection: Objection, upheld: bool, reason: str, now: dt.datetime
+) -> Objection:
+    _require_open(objection.entry.year)
+    if not reason.strip():
+        raise EvaluationRefused(_("A decision needs its reason."))
+    objection.decision = Objection.Decision.UPHELD if upheld else Objection.Decision.REJECTED
+    objection.decision_reason = reason.strip()
+    objection.decided = now
+    objection.save(update_fields=["decision", "decision_reason", "decided"])
+    record(
+        actor=actor,
+        action="decide",
+        obj=objection,
+        changes={"decision": [None, objection.decision]},
+    )
+    return objection
+
+
+@transaction.atomic
+def do_finalise(*, actor: Actor, year: Year, today: dt.date) -> Year:
+    """Close the year: the window is over and every objection decided; corrected figures of
+    upheld objections are scored once more, and the result is frozen."""
+    _require_open(year)
+    if year.status != Year.Status.PUBLISHED or year.objections_until is None:
+        raise EvaluationRefused(_("Publish the results for objections first."))
+    if today <= year.objections_until:
+        raise EvaluationRefused(
+            _("Objections are open until %(day)s.") % {"day": year.objections_until}
+        )
+    if Objection.objects.filter(entry__year=year, decision=Objection.Decision.PENDING).exists():
+        raise EvaluationRefused(_("Decide every objection first."))
+    do_score(actor=actor, year=year)
+    year.status = Year.Status.FINAL
+    year.final_on = today
+    year.save(update_fields=["status", "final_on"])
+    record(actor=actor, action="finalise", obj=year)
+    return year

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from onevisit.evaluation.models import Entry, Objection, Year
+
+
+@admin.register(Year)
+class YearAdmin(admin.ModelAdmin[Year]):
+    list_display = ["year", "lead_body", "status", "published_on", "final_on"]
+
+
+@admin.register(Entry)
+class EntryAdmin(admin.ModelAdmin[Entry]):
+    list_display = ["year", "enterprise", "score", "klass", "confirmation"]
+    list_filter = ["year", "klass"]
+    raw_id_fields = ["enterprise"]
+    search_fields = ["enterprise__name", "enterprise__uscc"]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(admin.ModelAdmin[Objection]):
+    list_display = ["entry", "filed", "decision"]
+    list_filter = ["decision"]
+    raw_id_fields = ["entry"]

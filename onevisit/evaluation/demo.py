@@ -1,0 +1,132 @@
+"""The demo city's 亩产效益 evaluation: two years of its 规上 industrial enterprises, with figures
+plausible for 聊城's industries (bearings in 临清, chemicals, building materials, aluminium and
+steel sheet), the earlier year final, the later one published with objections (idempotent)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from onevisit.audit.actions import Actor
+from onevisit.evaluation.actions import (
+    do_confirm,
+    do_decide,
+    do_finalise,
+    do_object,
+    do_open_year,
+    do_publish,
+    do_score,
+)
+from onevisit.evaluation.models import FIGURE_CODES, Entry, Year
+from onevisit.registry.models import Body
+
+ACTOR = Actor.system("demo")
+SCALE_FLOOR = 20  # employees: the demo's stand-in for the statistics bureau's 规上 list
+# division -> (sales per employee 万元, sales per tce 万元, emissions t per tce, R&D share %)
+PROFILES: dict[str, tuple[int, float, float, float]] = {
+    "34": (65, 3.2, 0.0008, 2.8),  # 临清 bearings
+    "26": (160, 0.9, 0.0040, 1.6),  # chemicals
+    "30": (85, 0.5, 0.0060, 0.9),  # building materials
+    "32": (220, 0.6, 0.0030, 1.0),  # 茌平 aluminium
+    "31": (180, 0.7, 0.0035, 0.8),  # 冠县 steel sheet
+    "33": (70, 2.5, 0.0010, 1.5),
+    "38": (90, 4.0, 0.0005, 3.2),  # 阳谷 cables
+    "17": (45, 2.0, 0.0015, 0.7),  # textiles
+    "22": (95, 1.1, 0.0030, 1.1),  # 高唐 paper
+    "27": (120, 3.5, 0.0012, 4.5),  # 东阿 gelatin, pharmacy
+    "36": (140, 4.5, 0.0006, 3.8),  # 开发区 buses
+}
+DEFAULT_PROFILE = (75, 2.0, 0.0015, 1.5)
+
+
+def _figures(entry: Entry, rng: random.Random, growth: float) -> dict[str, Decimal]:
+    enterprise = entry.enterprise
+    per_head, per_tce, emission, rnd_share = PROFILES.get(enterprise.industry_id, DEFAULT_PROFILE)
+    employees = max(enterprise.employees or SCALE_FLOOR, SCALE_FLOOR)
+    sales = employees * per_head * rng.uniform(0.6, 1.5) * growth
+    energy = sales / (per_tce * rng.uniform(0.7, 1.4) * growth)
+    land = enterprise.land_area_mu if enterprise.land_area_mu else Decimal(rng.randint(10, 300))
+    return {
+        "tax": Decimal(round(sales * rng.uniform(0.025, 0.07), 2)),
+        "sales": Decimal(round(sales, 2)),
+        "energy_tce": Decimal(round(energy, 2)),
+        "emissions_t": Decimal(round(energy * emission * rng.uniform(0.6, 1.5), 3)),
+        "rnd": Decimal(round(sales * rnd_share / 100 * rng.uniform(0.3, 1.6), 2)),
+        "employees": Decimal(employees),
+        "land_mu": Decimal(land),
+    }
+
+
+def _fill(year: Year, rng: random.Random, growth: float) -> None:
+    entries = list(year.entries.select_related("enterprise"))
+    for entry in entries:
+        for code, value in _figures(entry, rng, growth).items():
+            setattr(entry, code, value)
+        if rng.random() < 0.04:
+            entry.emissions_t = None  # not reported: scored at the scope's mean
+    Entry.objects.bulk_update(entries, list(FIGURE_CODES), batch_size=1000)
+
+
+def load_evaluation(say: Callable[[str], object]) -> None:
+    if Year.objects.exists():
+        return
+    bodies = {b.code: b for b in Body.objects.filter(code__in=["LC-GXJ", "LC-STHJ", "LC-ZRZY"])}
+    if len(bodies) < 3:
+        return
+    gxj = bodies["LC-GXJ"]
+    sources = dict.fromkeys(FIGURE_CODES, gxj)
+    sources |= {"emissions_t": bodies["LC-STHJ"], "land_mu": bodies["LC-ZRZY"]}
+    today = timezone.localdate()
+    rng = random.Random(2019)
+    with transaction.atomic():
+        for offset, growth in ((2, 1.0), (1, 1.09)):
+            number = today.year - offset
+            year = do_open_year(
+                actor=ACTOR,
+                year=number,
+                lead_body=gxj,
+                sources=sources,
+                min_employees=SCALE_FLOOR,
+            )
+            _fill(year, rng, growth)
+            do_score(actor=ACTOR, year=year)
+            entries = list(year.entries.select_related("enterprise").order_by("pk")[:12])
+            for entry in entries[:8]:
+                do_confirm(actor=ACTOR, entry=entry)
+            if offset == 2:
+                published = dt.date(number + 1, 5, 12)
+                do_publish(actor=ACTOR, year=year, today=published)
+                objection = do_object(
+                    actor=ACTOR,
+                    entry=entries[8],
+                    reason="用地面积含代征道路及绿化带，请按不动产权证核减",
+                    today=published,
+                )
+                do_decide(
+                    actor=ACTOR,
+                    objection=objection,
+                    upheld=False,
+                    reason="经自然资源部门核实，用地面积以不动产权证为准，未含代征道路",
+                    now=timezone.now(),
+                )
+                do_finalise(actor=ACTOR, year=year, today=dt.date(number + 1, 6, 2))
+            else:
+                do_publish(actor=ACTOR, year=year, today=today)
+                for entry, reason in zip(
+                    entries[8:10],
+                    [
+                        "研发费用未计入委托外部研发部分，请核增",
+                        "综合能耗含向园区转供的蒸汽，请核减",
+                    ],
+                    strict=True,
+                ):
+                    do_object(actor=ACTOR, entry=entry, reason=reason, today=today)
+    say(
+        f"亩产效益: {Year.objects.count()} years, "
+        f"{Entry.objects.filter(year__year=today.year - 1).count()} enterprises evaluated."
+    )

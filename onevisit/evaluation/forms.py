@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from onevisit.evaluation.models import FIGURES
+from onevisit.registry.identifiers import InvalidIdentifier
+from onevisit.registry.industries import industry_targets
+from onevisit.registry.models import Body
+
+
+def _targets(text: str) -> str:
+    try:
+        return industry_targets(text)
+    except InvalidIdentifier as error:
+        raise forms.ValidationError(error.localized(gettext)) from None
+
+
+class OpenYearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year evaluated"), min_value=2019, max_value=2100)
+    industries = forms.CharField(label=_("Industries in scope (GB/T 4754)"), initial="B,C")
+    excluded = forms.CharField(label=_("Excluded industries"), initial="D", required=False)
+    min_employees = forms.IntegerField(
+        label=_("At least this many employees"),
+        initial=0,
+        min_value=0,
+        help_text=_("until the statistics bureau's 规上 list is imported into the scope"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bodies = Body.objects.order_by("code")
+        for code, label in FIGURES:
+            self.fields[f"source_{code}"] = forms.ModelChoiceField(
+                label=_("Reported by: %(figure)s") % {"figure": label}, queryset=bodies
+            )
+
+    def clean_industries(self) -> str:
+        return _targets(self.cleaned_data["industries"])
+
+    def clean_excluded(self) -> str:
+        return _targets(self.cleaned_data["excluded"] or "")
+
+    def sources(self) -> dict[str, Body]:
+        return {code: self.cleaned_data[f"source_{code}"] for code, _label in FIGURES}
+
+
+class FiguresImportForm(forms.Form):
+    file = forms.FileField(label=_("File (.xlsx or .csv)"))
+    dry_run = forms.BooleanField(label=_("Check only, change nothing"), required=False)
+
+
+class ObjectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What is wrong"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class DecisionForm(forms.Form):
+    upheld = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("upheld: figures corrected")), ("0", _("rejected"))],
+        coerce=lambda v: v == "1",
+    )
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )

@@ -1,0 +1,71 @@
+"""Reusable reads of the evaluation: counts by class, district and industry; the yearly trend
+of the city's headline figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+
+from onevisit.evaluation.models import Entry, Year
+from onevisit.evaluation.scoring import CLASSES
+
+
+def class_counts(year: Year) -> dict[str, int]:
+    rows = Entry.objects.filter(year=year).exclude(klass="").values("klass").annotate(n=Count("id"))
+    found = {r["klass"]: r["n"] for r in rows}
+    return {klass: found.get(klass, 0) for klass in CLASSES}
+
+
+def _by(year: Year, key: str, label: str) -> list[dict[str, Any]]:
+    counts = {f"n_{k}": Count("id", filter=Q(klass=k)) for k in CLASSES}
+    rows = (
+        Entry.objects.filter(year=year)
+        .exclude(klass="")
+        .values(key, label)
+        .annotate(total=Count("id"), **counts)
+        .order_by(key)
+    )
+    return [
+        {"label": r[label], "total": r["total"], "classes": [r[f"n_{k}"] for k in CLASSES]}
+        for r in rows
+    ]
+
+
+def by_district(year: Year) -> list[dict[str, Any]]:
+    return _by(year, "enterprise__district_id", "enterprise__district__name")
+
+
+def by_industry(year: Year) -> list[dict[str, Any]]:
+    return _by(year, "enterprise__industry_id", "enterprise__industry__name")
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    year: int
+    enterprises: int
+    sales_per_energy: Decimal | None  # 万元 per tonne of standard coal, over the whole scope
+    change: Decimal | None  # % against the year before
+
+
+def sales_per_energy_trend() -> list[TrendPoint]:
+    """规上 enterprises' sales per unit of energy, year on year: the figure the city reports
+    (单位能耗销售收入), as total sales over total energy of the enterprises reporting both."""
+    points: list[TrendPoint] = []
+    previous: Decimal | None = None
+    for year in Year.objects.order_by("year"):
+        both = Entry.objects.filter(year=year, sales__isnull=False, energy_tce__gt=0)
+        totals = both.aggregate(sales=Sum("sales"), energy=Sum("energy_tce"), n=Count("id"))
+        value = None
+        if totals["energy"]:
+            value = (Decimal(totals["sales"]) / Decimal(totals["energy"])).quantize(
+                Decimal("0.01"), ROUND_HALF_UP
+            )
+        change = None
+        if value is not None and previous:
+            change = ((value - previous) * 100 / previous).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        points.append(TrendPoint(year.year, totals["n"], value, change))
+        previous = value
+    return points

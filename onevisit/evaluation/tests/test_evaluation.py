@@ -1,0 +1,143 @@
+"""One year of the 亩产效益 evaluation, from opening to final classes, by the people who do it:
+the lead department (alice), a source department (bob), the enterprises (erin, frank)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from onevisit.audit.actions import Actor
+from onevisit.evaluation.actions import do_finalise, recompute
+from onevisit.evaluation.models import Entry, Objection, Year
+from onevisit.testing import PersonaTestCase, make_enterprise, uscc
+
+BEARING, CABLE = uscc(1), uscc(2, "371521")
+FIGURES = ["tax", "sales", "energy_tce", "emissions_t", "rnd", "employees", "land_mu"]
+
+
+def csv_file(rows: list[list[str]], name: str = "figures.csv") -> io.BytesIO:
+    data = io.BytesIO("\n".join(",".join(r) for r in rows).encode("utf-8"))
+    data.name = name
+    return data
+
+
+class EvaluationYearTest(PersonaTestCase):
+    def setUp(self) -> None:
+        self.power = make_enterprise("聊城热电有限公司", serial=3, industry="44")  # excluded (D)
+        sources = {f"source_{f}": str(self.market.pk) for f in FIGURES}
+        sources["source_emissions_t"] = str(self.ecology.pk)
+        data = {"year": "2025", "industries": "B,C", "excluded": "D", "min_employees": "0"}
+        response = self.client_for(self.alice).post(reverse("evaluation:year_list"), data | sources)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        self.year = Year.objects.get(year=2025)
+        self.detail = reverse("evaluation:year_detail", args=[2025])
+
+    def upload(self, user: object, rows: list[list[str]]) -> str:
+        url = reverse("evaluation:import", args=[2025])
+        response = self.client_for(user).post(url, {"file": csv_file(rows)})  # type: ignore[arg-type]
+        return response.content.decode()
+
+    def market_figures(self) -> str:
+        return self.upload(
+            self.alice,
+            [
+                [
+                    "统一社会信用代码",
+                    "实缴税金（万元）",
+                    "销售收入（万元）",
+                    "综合能耗（吨标准煤）",
+                    "研发经费（万元）",
+                    "年平均职工人数",
+                    "用地面积（亩）",
+                ],
+                [BEARING, "300", "12000", "4000", "360", "150", "50"],
+                [CABLE, "80", "9000", "9000", "90", "200", "120"],
+            ],
+        )
+
+    def test_it_takes_the_scope_by_industry_without_the_excluded_section(self) -> None:
+        names = set(self.year.entries.values_list("enterprise__name", flat=True))
+        assert names == {"聊城鑫源轴承有限公司", "阳谷华通电缆有限公司"}
+
+    def test_it_lets_a_department_import_only_its_own_figures(self) -> None:
+        page = self.upload(
+            bob := self.bob, [["统一社会信用代码", "实缴税金（万元）"], [BEARING, "300"]]
+        )
+        assert "该指标由其他部门填报" in page
+        assert Entry.objects.get(year=self.year, enterprise=self.bearing).tax is None
+        self.upload(
+            bob, [["统一社会信用代码", "主要污染物排放量（吨）"], [BEARING, "6"], [CABLE, "30"]]
+        )
+        assert Entry.objects.get(year=self.year, enterprise=self.bearing).emissions_t == Decimal(6)
+        assert (
+            self.client_for(self.ivan).post(reverse("evaluation:import", args=[2025])).status_code
+            == 403
+        )
+
+    def test_it_walks_a_year_from_figures_to_final_classes(self) -> None:
+        self.market_figures()
+        self.upload(self.bob, [["统一社会信用代码", "主要污染物排放量（吨）"], [BEARING, "6"]])
+        public = reverse("evaluation:public", args=[2025])
+        assert self.client_for(None).get(public).status_code == 403  # nothing published yet
+
+        def step(name: str) -> str:
+            return reverse("evaluation:step", args=[2025, name])
+
+        assert self.client_for(self.bob).post(step("score")).status_code == 403
+        self.client_for(self.alice).post(step("score"))
+        bearing = Entry.objects.get(year=self.year, enterprise=self.bearing)
+        cable = Entry.objects.get(year=self.year, enterprise=self.cable)
+        assert bearing.score is not None and bearing.score > cable.score  # type: ignore[operator]
+        assert any(p["imputed"] for p in cable.parts)  # no emission figure: the scope's mean
+        self.client_for(self.alice).post(step("publish"))
+        self.year.refresh_from_db()
+        assert self.year.status == "published" and self.year.objections_until is not None
+        page = self.client_for(None).get(public).content.decode()
+        assert "聊城鑫源轴承有限公司" in page and "阳谷华通电缆有限公司" in page
+
+        mine = reverse("evaluation:mine", args=[2025])
+        self.client_for(self.frank).post(mine, {"reason": "用地面积含代征道路，实际为 100 亩"})
+        self.client_for(self.erin).post(mine, {"confirm": "1"})
+        bearing.refresh_from_db()
+        assert bearing.confirmation == "confirmed"
+        objection = Objection.objects.get()
+        assert objection.entry == cable
+        page = self.client_for(self.frank).get(mine).content.decode()
+        assert "阳谷华通电缆有限公司" in page and "聊城鑫源轴承有限公司" not in page
+        entry = reverse("evaluation:entry", args=[2025, bearing.pk])
+        assert self.client_for(self.frank).get(entry).status_code == 403
+
+        self.client_for(self.alice).post(step("finalise"))  # the window is still open
+        self.year.refresh_from_db()
+        assert self.year.status == "published"
+        decide = reverse("evaluation:decide", args=[objection.pk])
+        assert (
+            self.client_for(self.bob).post(decide, {"upheld": "1", "reason": "x"}).status_code
+            == 403
+        )
+        self.client_for(self.alice).post(
+            decide, {"upheld": "1", "reason": "经自然资源局核实，改为 100 亩"}
+        )
+        self.upload(self.alice, [["统一社会信用代码", "用地面积（亩）"], [CABLE, "100"]])
+        assert self.year.objections_until is not None
+        later = self.year.objections_until + dt.timedelta(days=1)
+        do_finalise(actor=Actor.system("test"), year=self.year, today=later)
+        self.year.refresh_from_db()
+        assert self.year.status == "final"
+        cable.refresh_from_db()
+        stored = {e.enterprise_id: (e.score, e.klass) for e in self.year.entries.all()}
+        assert recompute(self.year) == stored  # the closed year reproduces its published result
+
+        export = self.client_for(self.ivan).get(
+            reverse("evaluation:export", args=[2025]), {"class": bearing.klass}
+        )
+        sheet = load_workbook(io.BytesIO(export.content)).active
+        assert sheet is not None and sheet.cell(row=2, column=2).value == "聊城鑫源轴承有限公司"
+
+    def test_it_shows_the_working_pages_to_officials_only(self) -> None:
+        for user, status in [(None, 302), (self.stranger, 403), (self.erin, 403), (self.ivan, 200)]:
+            assert self.client_for(user).get(self.detail).status_code == status, user

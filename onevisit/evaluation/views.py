@@ -1,0 +1,267 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from onevisit.accounts.models import User
+from onevisit.audit.actions import Actor
+from onevisit.evaluation import access
+from onevisit.evaluation.actions import (
+    EvaluationRefused,
+    do_confirm,
+    do_decide,
+    do_finalise,
+    do_object,
+    do_open_year,
+    do_publish,
+    do_score,
+)
+from onevisit.evaluation.forms import DecisionForm, FiguresImportForm, ObjectionForm, OpenYearForm
+from onevisit.evaluation.imports import import_figures
+from onevisit.evaluation.models import FIGURES, Entry, Objection, Year
+from onevisit.evaluation.queries import (
+    by_district,
+    by_industry,
+    class_counts,
+    sales_per_energy_trend,
+)
+from onevisit.evaluation.scoring import CLASSES, INDICATORS
+from onevisit.registry.views import xlsx_response
+
+NAMES = {code: (name, unit) for code, name, unit in INDICATORS}
+
+
+@login_required
+def year_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if isinstance(user, User) and user.is_enterprise_user and user.enterprise_id is not None:
+        years = Year.objects.filter(entries__enterprise_id=user.enterprise_id)
+        return render(request, "evaluation/my_years.html", {"years": years})
+    years = access.years_for_official(request.user)
+    lead = user.body if isinstance(user, User) and user.is_body_admin else None
+    form = OpenYearForm(request.POST or None) if lead is not None else None
+    if request.method == "POST":
+        if form is None or lead is None:
+            raise PermissionDenied("Only a department admin opens a year.")
+        if form.is_valid():
+            try:
+                year = do_open_year(
+                    actor=Actor.of(request.user),
+                    year=form.cleaned_data["year"],
+                    lead_body=lead,
+                    industries=form.cleaned_data["industries"],
+                    excluded=form.cleaned_data["excluded"],
+                    sources=form.sources(),
+                    min_employees=form.cleaned_data["min_employees"],
+                )
+            except IntegrityError:
+                form.add_error("year", _("This year is open already."))
+            else:
+                messages.success(request, _("Year %(year)s opened.") % {"year": year.year})
+                return redirect("evaluation:year_detail", year.year)
+    return render(
+        request,
+        "evaluation/year_list.html",
+        {"years": years, "form": form, "trend": sales_per_energy_trend()},
+    )
+
+
+def _year_context(request: HttpRequest, year: Year) -> dict[str, object]:
+    sources = list(year.sources.select_related("body"))
+    own = {s.figure for s in sources if s.body_id == getattr(request.user, "body_id", None)}
+    return {
+        "year": year,
+        "labels": dict(FIGURES),
+        "sources": sources,
+        "own_figures": [label for code, label in FIGURES if code in own],
+        "is_lead": access.is_lead(request.user, year),
+        "may_import": access.may_import(request.user, year),
+        "counts": class_counts(year),
+        "classes": CLASSES,
+        "districts": by_district(year),
+        "industries": by_industry(year),
+        "entries": year.entries.select_related("enterprise__district").order_by("-score")[:50],
+        "total": year.entries.count(),
+        "objections": Objection.objects.filter(entry__year=year)
+        .select_related("entry__enterprise")
+        .order_by("decision", "filed"),
+        "decision_form": DecisionForm(),
+        "import_form": FiguresImportForm(),
+    }
+
+
+@login_required
+def year_detail(request: HttpRequest, year: int) -> HttpResponse:
+    found = get_object_or_404(access.years_for_official(request.user), year=year)
+    return render(request, "evaluation/year_detail.html", _year_context(request, found))
+
+
+@login_required
+def import_figures_view(request: HttpRequest, year: int) -> HttpResponse:
+    found = get_object_or_404(access.years_for_official(request.user), year=year)
+    user = access.require_importer(request.user, found)
+    context = _year_context(request, found)
+    form = FiguresImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        context["report"] = import_figures(
+            upload,
+            upload.name,
+            actor=Actor.of(user),
+            year=found,
+            body=user.body,  # type: ignore[arg-type]
+            dry_run=form.cleaned_data["dry_run"],
+        )
+    context["import_form"] = form
+    return render(request, "evaluation/year_detail.html", context)
+
+
+@login_required
+@require_POST
+def year_step(request: HttpRequest, year: int, step: str) -> HttpResponse:
+    found = get_object_or_404(Year, year=year)
+    user = access.require_lead(request.user, found)
+    actor, today = Actor.of(user), timezone.localdate()
+    try:
+        if step == "score":
+            count = do_score(actor=actor, year=found)
+            messages.success(request, _("%(count)s enterprises scored.") % {"count": count})
+        elif step == "publish":
+            do_publish(actor=actor, year=found, today=today)
+            messages.success(
+                request, _("Published: objections until %(day)s.") % {"day": found.objections_until}
+            )
+        elif step == "finalise":
+            do_finalise(actor=actor, year=found, today=today)
+            messages.success(request, _("The year's classes are final."))
+        else:
+            raise PermissionDenied("No such step.")
+    except EvaluationRefused as refused:
+        messages.error(request, refused.localized(_))
+    return redirect("evaluation:year_detail", found.year)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    objection = get_object_or_404(Objection.objects.select_related("entry__year"), pk=pk)
+    user = access.require_lead(request.user, objection.entry.year)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a decision and give its reason."))
+    else:
+        try:
+            do_decide(
+                actor=Actor.of(user),
+                objection=objection,
+                upheld=form.cleaned_data["upheld"],
+                reason=form.cleaned_data["reason"],
+                now=timezone.now(),
+            )
+            messages.success(request, _("Objection decided."))
+        except EvaluationRefused as refused:
+            messages.error(request, refused.localized(_))
+    return redirect("evaluation:year_detail", objection.entry.year.year)
+
+
+@login_required
+def export(request: HttpRequest, year: int) -> HttpResponse:
+    found = get_object_or_404(access.years_for_official(request.user), year=year)
+    entries = found.entries.select_related("enterprise__district", "enterprise__industry")
+    wanted = request.GET.get("class", "")
+    if wanted in CLASSES:
+        entries = entries.filter(klass=wanted)
+    headers = ["统一社会信用代码", "企业名称", "行政区划", "行业", "得分", "类别"]
+    headers += [f"{name}（{unit}）" for _code, name, unit in INDICATORS]
+    headers += [str(label) for _code, label in FIGURES]
+
+    def rows() -> object:
+        for e in entries.iterator(chunk_size=2000):
+            values = {p["code"]: p["value"] for p in e.parts}
+            yield [
+                e.enterprise.uscc,
+                e.enterprise.name,
+                e.enterprise.district.name,
+                e.enterprise.industry.name,
+                None if e.score is None else float(e.score),
+                e.klass,
+                *[None if values.get(c) is None else float(values[c]) for c, _n, _u in INDICATORS],
+                *[None if getattr(e, c) is None else float(getattr(e, c)) for c, _l in FIGURES],
+            ]
+
+    return xlsx_response(f"亩产效益-{found.year}{wanted}", "亩产效益评价", headers, rows())  # type: ignore[arg-type]
+
+
+def public_list(request: HttpRequest, year: int) -> HttpResponse:
+    found = access.public_year(year)
+    entries = found.entries.exclude(klass="").select_related("enterprise__district")
+    wanted = request.GET.get("class", "")
+    if wanted in CLASSES:
+        entries = entries.filter(klass=wanted)
+    return render(
+        request,
+        "evaluation/public.html",
+        {
+            "year": found,
+            "entries": entries.order_by("klass", "enterprise__name")[:500],
+            "counts": class_counts(found),
+            "classes": CLASSES,
+            "wanted": wanted,
+        },
+    )
+
+
+def _entry_page(request: HttpRequest, entry: Entry, own: bool) -> HttpResponse:
+    parts = [{**p, "name": NAMES[p["code"]][0], "unit": NAMES[p["code"]][1]} for p in entry.parts]
+    weakest = sorted(parts, key=lambda p: float(p["ratio"]))[:2] if parts else []
+    return render(
+        request,
+        "evaluation/entry.html",
+        {
+            "entry": entry,
+            "year": entry.year,
+            "own": own,
+            "figures": [(label, getattr(entry, code)) for code, label in FIGURES],
+            "parts": parts,
+            "weakest": weakest,
+            "objections": entry.objections.all(),
+            "objection_form": ObjectionForm(),
+            "window_open": entry.year.status == Year.Status.PUBLISHED
+            and entry.year.objections_until is not None
+            and timezone.localdate() <= entry.year.objections_until,
+        },
+    )
+
+
+@login_required
+def entry_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    found = get_object_or_404(access.years_for_official(request.user), year=year)
+    return _entry_page(request, access.entry_for(request.user, found, pk), own=False)
+
+
+@login_required
+def my_entry(request: HttpRequest, year: int) -> HttpResponse:
+    found = get_object_or_404(Year, year=year)
+    entry = access.entry_for(request.user, found)
+    if request.method == "POST":
+        actor = Actor.of(request.user)
+        try:
+            if "confirm" in request.POST:
+                do_confirm(actor=actor, entry=entry)
+                messages.success(request, _("Thank you: the figures are confirmed."))
+            else:
+                form = ObjectionForm(request.POST)
+                reason = form.data.get("reason", "")
+                do_object(actor=actor, entry=entry, reason=str(reason), today=timezone.localdate())
+                messages.success(request, _("Your objection is filed; the department decides it."))
+        except EvaluationRefused as refused:
+            messages.error(request, refused.localized(_))
+        return redirect("evaluation:mine", found.year)
+    return _entry_page(request, entry, own=True)
