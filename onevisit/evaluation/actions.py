@@ -18,8 +18,11 @@ from onevisit.evaluation import scoring
 from onevisit.evaluation.models import (
     DEFAULT_THRESHOLDS,
     DEFAULT_WEIGHTS,
+    Advice,
+    Diagnosis,
     Entry,
     Objection,
+    Recommendation,
     Source,
     Year,
 )
@@ -227,3 +230,64 @@ def do_finalise(*, actor: Actor, year: Year, today: dt.date) -> Year:
     year.save(update_fields=["status", "final_on"])
     record(actor=actor, action="finalise", obj=year)
     return year
+
+
+# --- 工业绿色诊断 -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_draft_diagnosis(*, actor: Actor, entry: Entry) -> Diagnosis:
+    """A draft for a scored enterprise: the catalogue's recommendations for its two weakest
+    indicators, to be edited before it is issued."""
+    if not entry.parts:
+        raise EvaluationRefused(_("Score the year before diagnosing an enterprise."))
+    diagnosis, created = Diagnosis.objects.get_or_create(entry=entry)
+    if created:
+        weakest = sorted(entry.parts, key=lambda p: (Decimal(p["ratio"]), p["code"]))[:2]
+        codes = [p["code"] for p in weakest]
+        catalogue = Recommendation.objects.filter(
+            body=entry.year.lead_body, indicator__in=codes, active=True
+        )
+        Advice.objects.bulk_create(Advice(diagnosis=diagnosis, recommendation=r) for r in catalogue)
+        record(actor=actor, action="draft", obj=diagnosis)
+    return diagnosis
+
+
+@transaction.atomic
+def do_edit_diagnosis(
+    *, actor: Actor, diagnosis: Diagnosis, summary: str, recommendations: list[Recommendation]
+) -> Diagnosis:
+    if diagnosis.issued is not None:
+        raise EvaluationRefused(_("An issued diagnosis is no longer edited."))
+    diagnosis.summary = summary.strip()
+    diagnosis.save(update_fields=["summary"])
+    wanted = {r.pk for r in recommendations}
+    diagnosis.advice.exclude(recommendation_id__in=wanted).delete()
+    have = set(diagnosis.advice.values_list("recommendation_id", flat=True))
+    Advice.objects.bulk_create(
+        Advice(diagnosis=diagnosis, recommendation_id=pk) for pk in sorted(wanted - have)
+    )
+    record(actor=actor, action="edit", obj=diagnosis)
+    return diagnosis
+
+
+@transaction.atomic
+def do_issue_diagnosis(*, actor: Actor, diagnosis: Diagnosis, today: dt.date) -> Diagnosis:
+    if not diagnosis.advice.exists():
+        raise EvaluationRefused(_("Choose at least one recommendation to issue."))
+    diagnosis.issued = today
+    diagnosis.save(update_fields=["issued"])
+    record(actor=actor, action="issue", obj=diagnosis)
+    return diagnosis
+
+
+@transaction.atomic
+def do_follow_up(*, actor: Actor, advice: Advice, note: str, today: dt.date) -> Advice:
+    if advice.diagnosis.issued is None:
+        raise EvaluationRefused(_("Issue the diagnosis first."))
+    if not note.strip():
+        raise EvaluationRefused(_("Say what the enterprise did."))
+    advice.followed_up, advice.follow_up_note = today, note.strip()
+    advice.save(update_fields=["followed_up", "follow_up_note"])
+    record(actor=actor, action="follow up", obj=advice)
+    return advice

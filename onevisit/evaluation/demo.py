@@ -12,17 +12,22 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from onevisit.accounts.models import User
 from onevisit.audit.actions import Actor
 from onevisit.evaluation.actions import (
     do_confirm,
     do_decide,
+    do_draft_diagnosis,
     do_finalise,
+    do_follow_up,
+    do_issue_diagnosis,
     do_object,
     do_open_year,
     do_publish,
     do_score,
+    scope_of,
 )
-from onevisit.evaluation.models import FIGURE_CODES, Entry, Year
+from onevisit.evaluation.models import FIGURE_CODES, Entry, Recommendation, Year
 from onevisit.registry.models import Body
 
 ACTOR = Actor.system("demo")
@@ -42,6 +47,30 @@ PROFILES: dict[str, tuple[int, float, float, float]] = {
     "36": (140, 4.5, 0.0006, 3.8),  # 开发区 buses
 }
 DEFAULT_PROFILE = (75, 2.0, 0.0015, 1.5)
+CATALOGUE = [
+    (
+        "sales_per_energy",
+        "电机能效提升",
+        "淘汰低效电机，更换 IE3 及以上高效电机，风机水泵加装变频调速。",
+    ),
+    (
+        "sales_per_energy",
+        "余热余压回收",
+        "回收窑炉、锅炉烟气及工艺余热用于供暖和预热，降低综合能耗。",
+    ),
+    ("sales_per_energy", "能源管控中心", "建设能源在线监测与管控系统，分车间、分设备计量考核。"),
+    ("sales_per_emission", "清洁生产审核", "开展清洁生产审核，从源头削减污染物产生量。"),
+    ("sales_per_emission", "末端治理设施提标", "脱硫脱硝、除尘设施升级改造，稳定达到超低排放。"),
+    (
+        "tax_per_mu",
+        "低效用地盘活",
+        "对闲置厂房、低效用地实施“腾笼换鸟”，或建设多层标准厂房提高容积率。",
+    ),
+    ("tax_per_mu", "产品结构升级", "发展高附加值产品，提高单位用地产出和税收。"),
+    ("rnd_share", "研发机构建设", "建设企业技术中心或工程研究中心，申报研发费用加计扣除。"),
+    ("rnd_share", "产学研合作", "与高校、科研院所联合攻关关键工艺，设立研发专项经费。"),
+    ("output_per_employee", "智能化改造", "实施“机器换人”和数字化车间改造，提高全员劳动生产率。"),
+]
 
 
 def _figures(entry: Entry, rng: random.Random, growth: float) -> dict[str, Decimal]:
@@ -72,6 +101,29 @@ def _fill(year: Year, rng: random.Random, growth: float) -> None:
     Entry.objects.bulk_update(entries, list(FIGURE_CODES), batch_size=1000)
 
 
+def _diagnose(year: Year, body: Body) -> None:
+    """The catalogue, and diagnoses for the weakest enterprises of the final year."""
+    Recommendation.objects.bulk_create(
+        Recommendation(body=body, indicator=code, title=title, text=text)
+        for code, title, text in CATALOGUE
+    )
+    issued = dt.date(year.year + 1, 7, 15)
+    for n, entry in enumerate(year.entries.filter(klass__in=["C", "D"]).order_by("score")[:6]):
+        diagnosis = do_draft_diagnosis(actor=ACTOR, entry=entry)
+        diagnosis.summary = "建议对照行业先进水平，优先补齐短板指标，纳入下一年度技改计划。"
+        diagnosis.save(update_fields=["summary"])
+        do_issue_diagnosis(actor=ACTOR, diagnosis=diagnosis, today=issued)
+        if n % 2 == 0:
+            first = diagnosis.advice.first()
+            if first is not None:
+                do_follow_up(
+                    actor=ACTOR,
+                    advice=first,
+                    note="已列入年度技改计划并完成设备招标",
+                    today=issued + dt.timedelta(days=90),
+                )
+
+
 def load_evaluation(say: Callable[[str], object]) -> None:
     if Year.objects.exists():
         return
@@ -93,6 +145,11 @@ def load_evaluation(say: Callable[[str], object]) -> None:
                 sources=sources,
                 min_employees=SCALE_FLOOR,
             )
+            own = User.objects.filter(username="enterprise").values_list("enterprise", flat=True)
+            for enterprise in scope_of(year.industries, year.excluded).filter(pk__in=own):
+                # the demo account's enterprise: below the size floor, added by the lead as the
+                # statistics bureau's 规上 list would (so the enterprise persona takes part)
+                Entry.objects.get_or_create(year=year, enterprise=enterprise)
             _fill(year, rng, growth)
             do_score(actor=ACTOR, year=year)
             entries = list(year.entries.select_related("enterprise").order_by("pk")[:12])
@@ -126,6 +183,7 @@ def load_evaluation(say: Callable[[str], object]) -> None:
                     strict=True,
                 ):
                     do_object(actor=ACTOR, entry=entry, reason=reason, today=today)
+        _diagnose(Year.objects.get(year=today.year - 2), gxj)
     say(
         f"亩产效益: {Year.objects.count()} years, "
         f"{Entry.objects.filter(year__year=today.year - 1).count()} enterprises evaluated."

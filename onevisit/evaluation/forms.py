@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from onevisit.evaluation.models import FIGURES
+from onevisit.evaluation.models import FIGURES, Recommendation
 from onevisit.registry.identifiers import InvalidIdentifier
 from onevisit.registry.industries import industry_targets
 from onevisit.registry.models import Body
@@ -68,3 +68,31 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
+
+
+class RecommendationForm(forms.ModelForm[Recommendation]):
+    class Meta:
+        model = Recommendation
+        fields = ["indicator", "title", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+class DiagnosisForm(forms.Form):
+    recommendations = forms.ModelMultipleChoiceField(
+        label=_("Recommendations to issue"),
+        queryset=Recommendation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    summary = forms.CharField(
+        label=_("The department's summary"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
+    )
+
+    def __init__(self, *args: Any, body: Body, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["recommendations"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = Recommendation.objects.filter(body=body, active=True)

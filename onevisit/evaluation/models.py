@@ -29,7 +29,7 @@ DEFAULT_WEIGHTS = {
     "rnd_share": 15,
     "output_per_employee": 10,
 }
-DEFAULT_THRESHOLDS = {"A": 80, "B": 55, "C": 35}
+DEFAULT_THRESHOLDS = {"A": 90, "B": 60, "C": 40}  # about 2 in 10 A and 1 in 10 D in the demo
 
 
 class Year(models.Model):
@@ -199,3 +199,78 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry}: {self.reason[:30]}"
+
+
+INDICATOR_CHOICES = [(code, name) for code, name, _unit in scoring.INDICATORS]
+
+
+class Recommendation(models.Model):
+    """An entry of a department's catalogue of improvements (工业绿色诊断), tied to the
+    indicator it improves: for high energy per sales, 电机能效提升, 余热回收, …"""
+
+    body = models.ForeignKey(
+        Body, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    indicator = models.CharField(_("indicator"), max_length=24, choices=INDICATOR_CHOICES)
+    title = models.CharField(_("recommendation"), max_length=100)
+    text = models.TextField(_("what to do"))
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["indicator", "title"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Diagnosis(models.Model):
+    """工业绿色诊断 of one evaluated enterprise: drafted and edited by the lead department,
+    issued to the enterprise, its recommendations followed up one by one."""
+
+    entry = models.OneToOneField(
+        Entry,
+        verbose_name=_("evaluated enterprise"),
+        on_delete=models.CASCADE,
+        related_name="diagnosis",
+    )
+    summary = models.TextField(_("the department's summary"), blank=True)
+    issued = models.DateField(_("issued on"), null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("diagnosis")
+        verbose_name_plural = _("diagnoses")
+
+    def __str__(self) -> str:
+        return f"{self.entry} 诊断"
+
+
+class Advice(models.Model):
+    """One recommendation issued in a diagnosis, and whether the enterprise acted on it."""
+
+    diagnosis = models.ForeignKey(
+        Diagnosis, verbose_name=_("diagnosis"), on_delete=models.CASCADE, related_name="advice"
+    )
+    recommendation = models.ForeignKey(
+        Recommendation,
+        verbose_name=_("recommendation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    followed_up = models.DateField(_("followed up on"), null=True, blank=True)
+    follow_up_note = models.CharField(_("what was done"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["recommendation__indicator", "pk"]
+        verbose_name = _("issued recommendation")
+        verbose_name_plural = _("issued recommendations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["diagnosis", "recommendation"], name="one_advice_per_recommendation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.recommendation)

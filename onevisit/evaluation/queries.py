@@ -3,14 +3,15 @@ of the city's headline figures."""
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
 
-from onevisit.evaluation.models import Entry, Year
-from onevisit.evaluation.scoring import CLASSES
+from onevisit.evaluation.models import Advice, Diagnosis, Entry, Year
+from onevisit.evaluation.scoring import CLASSES, INDICATORS
 
 
 def class_counts(year: Year) -> dict[str, int]:
@@ -69,3 +70,57 @@ def sales_per_energy_trend() -> list[TrendPoint]:
         points.append(TrendPoint(year.year, totals["n"], value, change))
         previous = value
     return points
+
+
+@dataclass(frozen=True)
+class Comparison:
+    code: str
+    name: str
+    unit: str
+    own: Decimal | None
+    median: Decimal | None
+    top_quartile: Decimal | None  # 75th percentile of the city's enterprises of the division
+    peers: int
+
+
+def compare_with_industry(entry: Entry) -> list[Comparison]:
+    """Each indicator of an enterprise beside its industry division's median and top quartile
+    among the year's evaluated enterprises (every indicator: higher is better)."""
+    peers = list(
+        Entry.objects.filter(
+            year_id=entry.year_id, enterprise__industry_id=entry.enterprise.industry_id
+        ).values_list("parts", flat=True)
+    )
+    own = {p["code"]: p["value"] for p in entry.parts}
+    found = []
+    for code, name, unit in INDICATORS:
+        values = sorted(
+            Decimal(p["value"])
+            for parts in peers
+            for p in parts
+            if p["code"] == code and p["value"] is not None
+        )
+        median = statistics.median(values) if values else None
+        top = statistics.quantiles(values, n=4)[2] if len(values) > 1 else median
+        found.append(
+            Comparison(
+                code,
+                name,
+                unit,
+                None if own.get(code) is None else Decimal(own[code]),
+                None if median is None else Decimal(median).quantize(Decimal("0.01")),
+                None if top is None else Decimal(top).quantize(Decimal("0.01")),
+                len(values),
+            )
+        )
+    return found
+
+
+def diagnosis_counts(year: Year) -> dict[str, int]:
+    """What the city counts of 工业绿色诊断: diagnoses and recommendations issued, followed up."""
+    advice = Advice.objects.filter(diagnosis__entry__year=year, diagnosis__issued__isnull=False)
+    return {
+        "diagnoses": Diagnosis.objects.filter(entry__year=year, issued__isnull=False).count(),
+        "recommendations": advice.count(),
+        "followed_up": advice.filter(followed_up__isnull=False).count(),
+    }

@@ -13,4 +13,9 @@ urlpatterns = [
     path("<int:year>/mine/", views.my_entry, name="mine"),
     path("<int:year>/entries/<int:pk>/", views.entry_detail, name="entry"),
     path("objections/<int:pk>/decide/", views.decide, name="decide"),
+    path("<int:year>/entries/<int:pk>/diagnosis/", views.diagnosis, name="diagnosis"),
+    path(
+        "<int:year>/entries/<int:pk>/diagnosis.pdf", views.diagnosis_pdf_view, name="diagnosis_pdf"
+    ),
+    path("recommendations/", views.recommendations, name="recommendations"),
 ]

@@ -17,22 +17,37 @@ from onevisit.evaluation.actions import (
     EvaluationRefused,
     do_confirm,
     do_decide,
+    do_draft_diagnosis,
+    do_edit_diagnosis,
     do_finalise,
+    do_follow_up,
+    do_issue_diagnosis,
     do_object,
     do_open_year,
     do_publish,
     do_score,
 )
-from onevisit.evaluation.forms import DecisionForm, FiguresImportForm, ObjectionForm, OpenYearForm
+from onevisit.evaluation.exports import diagnosis_pdf
+from onevisit.evaluation.forms import (
+    DecisionForm,
+    DiagnosisForm,
+    FiguresImportForm,
+    ObjectionForm,
+    OpenYearForm,
+    RecommendationForm,
+)
 from onevisit.evaluation.imports import import_figures
-from onevisit.evaluation.models import FIGURES, Entry, Objection, Year
+from onevisit.evaluation.models import FIGURES, Diagnosis, Entry, Objection, Recommendation, Year
 from onevisit.evaluation.queries import (
     by_district,
     by_industry,
     class_counts,
+    compare_with_industry,
+    diagnosis_counts,
     sales_per_energy_trend,
 )
 from onevisit.evaluation.scoring import CLASSES, INDICATORS
+from onevisit.lib.params import whole_number
 from onevisit.registry.views import xlsx_response
 
 NAMES = {code: (name, unit) for code, name, unit in INDICATORS}
@@ -84,6 +99,7 @@ def _year_context(request: HttpRequest, year: Year) -> dict[str, object]:
         "is_lead": access.is_lead(request.user, year),
         "may_import": access.may_import(request.user, year),
         "counts": class_counts(year),
+        "diagnoses": diagnosis_counts(year),
         "classes": CLASSES,
         "districts": by_district(year),
         "industries": by_industry(year),
@@ -232,6 +248,8 @@ def _entry_page(request: HttpRequest, entry: Entry, own: bool) -> HttpResponse:
             "parts": parts,
             "weakest": weakest,
             "objections": entry.objections.all(),
+            "is_lead": access.is_lead(request.user, entry.year),
+            "diagnosis": Diagnosis.objects.filter(entry=entry).first(),
             "objection_form": ObjectionForm(),
             "window_open": entry.year.status == Year.Status.PUBLISHED
             and entry.year.objections_until is not None
@@ -265,3 +283,112 @@ def my_entry(request: HttpRequest, year: int) -> HttpResponse:
             messages.error(request, refused.localized(_))
         return redirect("evaluation:mine", found.year)
     return _entry_page(request, entry, own=True)
+
+
+# --- 工业绿色诊断 -----------------------------------------------------------------------------
+
+
+@login_required
+def diagnosis(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    found = get_object_or_404(Year, year=year)
+    user = access.require_lead(request.user, found)
+    entry = get_object_or_404(Entry.objects.select_related("enterprise", "year"), year=found, pk=pk)
+    actor, body = Actor.of(user), found.lead_body
+    current = Diagnosis.objects.filter(entry=entry).first()
+    form = DiagnosisForm(body=body)
+    if request.method == "POST":
+        try:
+            if "draft" in request.POST:
+                current = do_draft_diagnosis(actor=actor, entry=entry)
+            elif current is not None and "follow_up" in request.POST:
+                advice = get_object_or_404(
+                    current.advice, pk=whole_number(request.POST.get("advice"))
+                )
+                do_follow_up(
+                    actor=actor,
+                    advice=advice,
+                    note=request.POST.get("note", ""),
+                    today=timezone.localdate(),
+                )
+                messages.success(request, _("Follow-up recorded."))
+            elif current is not None:
+                form = DiagnosisForm(request.POST, body=body)
+                if form.is_valid():
+                    do_edit_diagnosis(
+                        actor=actor,
+                        diagnosis=current,
+                        summary=form.cleaned_data["summary"],
+                        recommendations=list(form.cleaned_data["recommendations"]),
+                    )
+                    if "issue" in request.POST:
+                        do_issue_diagnosis(
+                            actor=actor, diagnosis=current, today=timezone.localdate()
+                        )
+                        messages.success(request, _("The diagnosis is issued to the enterprise."))
+                    else:
+                        messages.success(request, _("Diagnosis saved."))
+        except EvaluationRefused as refused:
+            messages.error(request, refused.localized(_))
+        if not form.is_bound or form.is_valid():  # else: show the form with its errors
+            return redirect("evaluation:diagnosis", found.year, entry.pk)
+    if current is not None and not form.is_bound:
+        form = DiagnosisForm(
+            initial={
+                "summary": current.summary,
+                "recommendations": list(current.advice.values_list("recommendation", flat=True)),
+            },
+            body=body,
+        )
+    return render(
+        request,
+        "evaluation/diagnosis.html",
+        {
+            "entry": entry,
+            "year": found,
+            "diagnosis": current,
+            "advice": current.advice.select_related("recommendation") if current else [],
+            "form": form,
+            "comparisons": compare_with_industry(entry),
+        },
+    )
+
+
+@login_required
+def diagnosis_pdf_view(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    found = get_object_or_404(Year, year=year)
+    user = request.user
+    official = isinstance(user, User) and user.is_official
+    entry = access.entry_for(user, found, pk if official else None)
+    current = get_object_or_404(Diagnosis, entry=entry)
+    if not official and current.issued is None:
+        raise PermissionDenied("A draft diagnosis is the department's.")
+    response = HttpResponse(diagnosis_pdf(current), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="diagnosis-{found.year}-{entry.pk}.pdf"'
+    return response
+
+
+@login_required
+def recommendations(request: HttpRequest) -> HttpResponse:
+    """A department's catalogue of recommendations for 工业绿色诊断."""
+    user = request.user
+    if not (isinstance(user, User) and user.is_body_admin and user.body is not None):
+        raise PermissionDenied("Only a department admin keeps a catalogue.")
+    body = user.body
+    form = RecommendationForm(request.POST or None)
+    if request.method == "POST":
+        toggled = whole_number(request.POST.get("toggle"))
+        if toggled:
+            item = get_object_or_404(Recommendation, pk=toggled, body=body)
+            item.active = not item.active
+            item.save(update_fields=["active"])
+            return redirect("evaluation:recommendations")
+        if form.is_valid():
+            added = form.save(commit=False)
+            added.body = body
+            added.save()
+            messages.success(request, _("Recommendation added."))
+            return redirect("evaluation:recommendations")
+    catalogue = Recommendation.objects.filter(body=body)
+    return render(
+        request, "evaluation/recommendations.html", {"catalogue": catalogue, "form": form}
+    )

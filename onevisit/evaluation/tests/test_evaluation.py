@@ -141,3 +141,46 @@ class EvaluationYearTest(PersonaTestCase):
     def test_it_shows_the_working_pages_to_officials_only(self) -> None:
         for user, status in [(None, 302), (self.stranger, 403), (self.erin, 403), (self.ivan, 200)]:
             assert self.client_for(user).get(self.detail).status_code == status, user
+
+    def test_it_issues_a_green_diagnosis_the_enterprise_reads_and_the_city_counts(self) -> None:
+        self.market_figures()
+        self.client_for(self.alice).post(reverse("evaluation:step", args=[2025, "score"]))
+        catalogue = reverse("evaluation:recommendations")
+        for indicator, title in [
+            ("sales_per_energy", "电机能效提升"),
+            ("tax_per_mu", "低效用地盘活"),
+            ("rnd_share", "研发机构建设"),
+        ]:
+            data = {"indicator": indicator, "title": title, "text": "按行业先进水平改造"}
+            self.client_for(self.alice).post(catalogue, data)
+        assert self.client_for(self.erin).get(catalogue).status_code == 403
+        cable = Entry.objects.get(year=self.year, enterprise=self.cable)
+        weakest = {p["code"] for p in sorted(cable.parts, key=lambda p: Decimal(p["ratio"]))[:2]}
+        url = reverse("evaluation:diagnosis", args=[2025, cable.pk])
+        assert self.client_for(self.bob).get(url).status_code == 403
+        self.client_for(self.alice).post(url, {"draft": "1"})
+        drafted = {a.recommendation.indicator for a in cable.diagnosis.advice.all()}
+        assert drafted and drafted <= weakest  # proposed for the weakest indicators only
+        pdf = reverse("evaluation:diagnosis_pdf", args=[2025, cable.pk])
+        assert self.client_for(self.frank).get(pdf).status_code == 403  # a draft stays inside
+        chosen = list(cable.diagnosis.advice.values_list("recommendation", flat=True))
+        self.client_for(self.alice).post(
+            url, {"recommendations": chosen, "summary": "优先提高能效", "issue": "1"}
+        )
+        cable.diagnosis.refresh_from_db()
+        assert cable.diagnosis.issued is not None
+        page = self.client_for(self.frank).get(reverse("evaluation:mine", args=[2025]))
+        assert "优先提高能效" in page.content.decode()
+        assert "按行业先进水平改造" in page.content.decode()
+        response = self.client_for(self.frank).get(pdf)
+        assert response.status_code == 200 and response.content.startswith(b"%PDF")
+        mine_other = reverse("evaluation:diagnosis_pdf", args=[2025, cable.pk])
+        assert self.client_for(self.erin).get(mine_other).status_code == 404  # erin has none
+        advice = cable.diagnosis.advice.first()
+        assert advice is not None
+        self.client_for(self.alice).post(
+            url, {"follow_up": "1", "advice": advice.pk, "note": "已更换高效电机"}
+        )
+        counts = self.client_for(self.alice).get(self.detail).content.decode()
+        issued = len(chosen)
+        assert f"已出具绿色诊断 1 份，建议 {issued} 条，已跟踪落实 1 条" in counts
