@@ -71,6 +71,7 @@ def broken_body(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse
 
 def _add_routers() -> None:
     from onevisit.draws.api import public_router
+    from onevisit.evaluation.api import router as evaluation_router
     from onevisit.registry.api import bodies_router, enterprises_router, inspectors_router
     from onevisit.tips.api import discovery_router
     from onevisit.tips.api import router as open311_router
@@ -81,6 +82,7 @@ def _add_routers() -> None:
     api.add_router("/public", public_router)
     api.add_router("/open311/v2", open311_router)
     api.add_router("/open311", discovery_router)
+    api.add_router("/evaluation", evaluation_router)
 
 
 _add_routers()

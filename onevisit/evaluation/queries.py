@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 
+from onevisit.campaigns.models import RetirementUnit
 from onevisit.evaluation.models import Advice, Diagnosis, Entry, Year
 from onevisit.evaluation.scoring import CLASSES, INDICATORS
 
@@ -124,3 +125,18 @@ def diagnosis_counts(year: Year) -> dict[str, int]:
         "recommendations": advice.count(),
         "followed_up": advice.filter(followed_up__isnull=False).count(),
     }
+
+
+def retirement_lists(entry: Entry) -> list[dict[str, Any]]:
+    """For a D-class enterprise: its 一企一策 lists in 淘汰落后产能 campaigns, if any."""
+    return list(
+        RetirementUnit.objects.filter(enterprise_id=entry.enterprise_id)
+        .values("campaign_id", "campaign__name")
+        .annotate(units=Count("id"))
+        .order_by("campaign_id")
+    )
+
+
+def d_class_on_retirement_lists(year: Year) -> int:
+    listed = RetirementUnit.objects.values("enterprise_id")
+    return Entry.objects.filter(year=year, klass="D", enterprise_id__in=listed).count()

@@ -43,7 +43,9 @@ from onevisit.evaluation.queries import (
     by_industry,
     class_counts,
     compare_with_industry,
+    d_class_on_retirement_lists,
     diagnosis_counts,
+    retirement_lists,
     sales_per_energy_trend,
 )
 from onevisit.evaluation.scoring import CLASSES, INDICATORS
@@ -100,6 +102,7 @@ def _year_context(request: HttpRequest, year: Year) -> dict[str, object]:
         "may_import": access.may_import(request.user, year),
         "counts": class_counts(year),
         "diagnoses": diagnosis_counts(year),
+        "d_retiring": d_class_on_retirement_lists(year),
         "classes": CLASSES,
         "districts": by_district(year),
         "industries": by_industry(year),
@@ -249,6 +252,7 @@ def _entry_page(request: HttpRequest, entry: Entry, own: bool) -> HttpResponse:
             "weakest": weakest,
             "objections": entry.objections.all(),
             "is_lead": access.is_lead(request.user, entry.year),
+            "retirement": retirement_lists(entry) if entry.klass == "D" else [],
             "diagnosis": Diagnosis.objects.filter(entry=entry).first(),
             "objection_form": ObjectionForm(),
             "window_open": entry.year.status == Year.Status.PUBLISHED

@@ -184,3 +184,44 @@ class EvaluationYearTest(PersonaTestCase):
         counts = self.client_for(self.alice).get(self.detail).content.decode()
         issued = len(chosen)
         assert f"已出具绿色诊断 1 份，建议 {issued} 条，已跟踪落实 1 条" in counts
+
+    def test_it_gives_other_systems_the_class_lists_by_api_to_officials_only(self) -> None:
+        self.market_figures()
+        self.client_for(self.alice).post(reverse("evaluation:step", args=[2025, "score"]))
+        bearing = Entry.objects.get(year=self.year, enterprise=self.bearing)
+        url = "/api/evaluation/2025/results"
+        body = self.client_for(self.ivan).get(url, {"klass": bearing.klass}).json()
+        assert body["status"] == "collecting" and body["count"] >= 1
+        assert body["results"][0]["uscc"] == BEARING
+        assert self.client_for(self.erin).get(url).status_code == 403
+        assert self.client_for(None).get(url).status_code == 401
+
+    def test_it_links_a_d_class_enterprise_to_its_retirement_list(self) -> None:
+        from onevisit.campaigns.models import Campaign, RetirementUnit
+
+        self.market_figures()
+        self.client_for(self.alice).post(reverse("evaluation:step", args=[2025, "score"]))
+        cable = Entry.objects.get(year=self.year, enterprise=self.cable)
+        Entry.objects.filter(pk=cable.pk).update(klass="D")
+        campaign = Campaign.objects.create(
+            name="淘汰落后产能专项行动",
+            kind="obsolete",
+            lead_body=self.market,
+            starts=dt.date(2026, 1, 1),
+            ends=dt.date(2026, 12, 31),
+        )
+        RetirementUnit.objects.create(
+            campaign=campaign,
+            enterprise=self.cable,
+            kind="equipment",
+            name="燃煤小锅炉",
+            count=1,
+            deadline=dt.date(2026, 10, 31),
+        )
+        page = self.client_for(self.alice).get(reverse("evaluation:entry", args=[2025, cable.pk]))
+        plan = reverse("campaigns:enterprise_plan", args=[campaign.pk, self.cable.pk])
+        assert plan in page.content.decode()
+        assert (
+            "1 家 D 类企业列入淘汰落后产能清单"
+            in self.client_for(self.alice).get(self.detail).content.decode()
+        )

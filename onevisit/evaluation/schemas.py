@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Schema
+
+
+class ResultsIn(Schema):
+    klass: Literal["A", "B", "C", "D"] | None = Field(
+        None, description="only this class (A, B, C or D)"
+    )
+    limit: int = Field(1000, ge=1, le=5000)
+    offset: int = Field(0, ge=0)
+
+
+class ResultOut(Schema):
+    uscc: str
+    name: str
+    district: str
+    industry_code: str
+    score: Decimal | None
+    klass: str
+
+
+class ResultsPage(Schema):
+    year: int
+    status: str = Field(..., description="collecting, published (公示, provisional) or final")
+    count: int
+    results: list[ResultOut]
