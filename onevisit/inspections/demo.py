@@ -94,7 +94,8 @@ def load_visit_history(say: Callable[[str], object]) -> None:
         for e in Enterprise.objects.filter(visits__date__year=today.year).distinct()
     )
     say(
-        f"Visits: {history.counts[today.year - 1]:,} last year, {history.counts[today.year]:,} "
+        f"Visits: {history.counts.get(today.year - 1, 0):,} last year, "
+        f"{history.counts.get(today.year, 0):,} "
         f"this year so far; {raised} warnings for the supervisor; {recognised} planned checks "
         "recognised from other bodies' results."
     )
