@@ -1,6 +1,8 @@
 """Who sees the 亩产效益 evaluation and acts on it.
 
-- Officials see the years, the figures and the results.
+- Officials see the years and the results (scores, classes, each indicator's points).
+- The figures are each one department's: the lead department sees all of them, a source
+  department those it reports, the enterprise its own (`visible_figures`).
 - The lead department's admins open a year, score, publish, decide objections and finalise.
 - A source department's admins import the figures the year assigns to their department only.
 - An enterprise sees its own entry (figures, score, parts), confirms it or objects.
@@ -16,7 +18,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from onevisit.accounts.models import User
-from onevisit.evaluation.models import Entry, Year
+from onevisit.evaluation.models import FIGURE_CODES, Entry, Year
 from onevisit.registry.access import require_login
 
 
@@ -67,3 +69,28 @@ def public_year(year_number: int) -> Year:
     if year.status == Year.Status.COLLECTING:
         raise PermissionDenied("The year's classes are not published yet.")
     return year
+
+
+def visible_figures(user: Any, entry: Entry) -> set[str]:
+    """The figures of an entry the user may read: the enterprise all of its own, the lead
+    department all, a source department those it reports (tax, energy and emissions are each
+    one department's confidential data), anyone else none."""
+    if getattr(user, "is_enterprise_user", False) and user.enterprise_id == entry.enterprise_id:
+        return set(FIGURE_CODES)
+    return department_figures(user, entry.year)
+
+
+def department_figures(user: Any, year: Year) -> set[str]:
+    """The figures of a year an official's department may read (all for the lead)."""
+    if is_lead(user, year):
+        return set(FIGURE_CODES)
+    body_id = getattr(user, "body_id", None)
+    if body_id is None or not getattr(user, "is_official", False):
+        return set()
+    return set(year.sources.filter(body_id=body_id).values_list("figure", flat=True))
+
+
+def sees_indicator_values(user: Any, entry: Entry) -> bool:
+    """An indicator's value gives a figure away (tax per mu × land = tax): only those who see
+    every figure see them; others see each indicator's ratio and points."""
+    return visible_figures(user, entry) == set(FIGURE_CODES)

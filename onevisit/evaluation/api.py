@@ -21,9 +21,7 @@ def list_results(request: HttpRequest, year: int, params: Query[ResultsIn]) -> d
     entries = found.entries.exclude(klass="").select_related("enterprise__district")
     if params.klass:
         entries = entries.filter(klass=params.klass)
-    page = entries.order_by("klass", "-score", "enterprise__uscc")[
-        params.offset : params.offset + params.limit
-    ]
+    page = entries.order_by("klass", "-score", "id")[params.offset : params.offset + params.limit]
     return {
         "year": found.year,
         "status": found.status,

@@ -63,6 +63,19 @@ class Year(models.Model):
     cap = models.DecimalField(_("cap (× benchmark)"), max_digits=5, decimal_places=2, default=1.5)
     thresholds = models.JSONField(_("class thresholds"), default=dict)
     rules_used = models.JSONField(_("rules of the published result"), default=dict, blank=True)
+    summary = models.JSONField(
+        _("counts of the result"), default=dict, blank=True, editable=False
+    )  # by class, district and industry: written with the scores, read by the year's page
+    electricity_gap = models.DecimalField(
+        _("electricity check: tolerated share"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.10"),
+        help_text=_(
+            "flag an enterprise whose monitored electricity, in standard coal, exceeds its "
+            "reported energy use by more than this share"
+        ),
+    )
     objection_days = models.PositiveSmallIntegerField(
         _("objection window (working days)"), default=5
     )
@@ -157,13 +170,16 @@ class Entry(models.Model):
     parts = models.JSONField(_("parts of the score"), default=list, blank=True)
 
     class Meta:
-        ordering = ["year", "-score", "enterprise__name"]
+        ordering = ["year", "-score", "id"]
         verbose_name = _("evaluated enterprise")
         verbose_name_plural = _("evaluated enterprises")
         constraints = [
             models.UniqueConstraint(fields=["year", "enterprise"], name="one_entry_per_year")
         ]
-        indexes = [models.Index(fields=["year", "klass"], name="evaluation_year_class")]
+        indexes = [
+            models.Index(fields=["year", "-score"], name="evaluation_year_score"),
+            models.Index(fields=["year", "klass", "-score"], name="evaluation_class_score"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.year.year} {self.enterprise}"

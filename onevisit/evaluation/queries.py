@@ -3,16 +3,20 @@ of the city's headline figures."""
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Avg, Count, Q, Sum
+from django.db.models.functions import TruncHour
 
 from onevisit.campaigns.models import RetirementUnit
 from onevisit.evaluation.models import Advice, Diagnosis, Entry, Year
 from onevisit.evaluation.scoring import CLASSES, INDICATORS
+from onevisit.hj212.codec import BEIJING
+from onevisit.monitoring.models import HourlyReading, Reading
 
 
 def class_counts(year: Year) -> dict[str, int]:
@@ -50,6 +54,15 @@ class TrendPoint:
     enterprises: int
     sales_per_energy: Decimal | None  # 万元 per tonne of standard coal, over the whole scope
     change: Decimal | None  # % against the year before
+
+
+def result_summary(year: Year) -> dict[str, Any]:
+    """The counts the year's page shows, computed when the scores are written."""
+    return {
+        "classes": class_counts(year),
+        "districts": by_district(year),
+        "industries": by_industry(year),
+    }
 
 
 def sales_per_energy_trend() -> list[TrendPoint]:
@@ -140,3 +153,65 @@ def retirement_lists(entry: Entry) -> list[dict[str, Any]]:
 def d_class_on_retirement_lists(year: Year) -> int:
     listed = RetirementUnit.objects.values("enterprise_id")
     return Entry.objects.filter(year=year, klass="D", enterprise_id__in=listed).count()
+
+
+# GB/T 2589-2020, appendix A: electricity at its equivalent value, 0.1229 kgce per kWh.
+KWH_TO_TCE = Decimal("0.0001229")
+
+
+@dataclass(frozen=True)
+class Metered:
+    """An enterprise's electricity as its power monitors measured it over a year."""
+
+    kwh: Decimal
+    hours: int  # hours with readings, so a monitor installed mid-year is read as such
+    reported_tce: Decimal | None
+    tolerated: Decimal
+
+    @property
+    def tce(self) -> Decimal:
+        return (self.kwh * KWH_TO_TCE).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    @property
+    def flagged(self) -> bool:
+        """Electricity alone exceeds the whole reported energy use beyond the tolerated share
+        (or no energy figure was reported): the figure needs a look."""
+        if self.reported_tce is None:
+            return self.kwh > 0
+        return self.tce > self.reported_tce * (1 + self.tolerated)
+
+
+def monitored_electricity(year: Year, entries: list[Entry]) -> dict[int, Metered]:
+    """Yearly electricity of the enterprises that have power monitors: the hourly means of
+    their active power P (kW) summed over the year's hours = kWh. Hours already folded into
+    hourly rows are read there, recent ones from the raw readings."""
+    by_enterprise = {e.enterprise_id: e for e in entries}
+    start = dt.datetime(year.year, 1, 1, tzinfo=BEIJING)
+    end = dt.datetime(year.year + 1, 1, 1, tzinfo=BEIJING)
+    scope = {"factor": "P", "kind": "Rtd", "device__enterprise_id__in": list(by_enterprise)}
+    hours: dict[tuple[int, int, dt.datetime], float] = {}
+    for enterprise, device, hour, mean in HourlyReading.objects.filter(
+        hour__gte=start, hour__lt=end, **scope
+    ).values_list("device__enterprise_id", "device_id", "hour", "mean"):
+        hours[(enterprise, device, hour)] = mean
+    raw = (
+        Reading.objects.filter(data_time__gte=start, data_time__lt=end, **scope)
+        .annotate(hour=TruncHour("data_time"))
+        .values_list("device__enterprise_id", "device_id", "hour")
+        .annotate(mean=Avg("value"))
+        .order_by()
+    )
+    for enterprise, device, hour, mean in raw:
+        hours.setdefault((enterprise, device, hour), mean)
+    totals: dict[int, list[float]] = {}
+    for (enterprise, _device, _hour), mean in hours.items():
+        totals.setdefault(enterprise, []).append(mean)
+    return {
+        enterprise: Metered(
+            Decimal(str(round(sum(means), 2))),
+            len(means),
+            by_enterprise[enterprise].energy_tce,
+            year.electricity_gap,
+        )
+        for enterprise, means in totals.items()
+    }

@@ -10,7 +10,7 @@ class ResultsIn(Schema):
     klass: Literal["A", "B", "C", "D"] | None = Field(
         None, description="only this class (A, B, C or D)"
     )
-    limit: int = Field(1000, ge=1, le=5000)
+    limit: int = Field(200, ge=1, le=2000)
     offset: int = Field(0, ge=0)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -39,12 +40,11 @@ from onevisit.evaluation.forms import (
 from onevisit.evaluation.imports import import_figures
 from onevisit.evaluation.models import FIGURES, Diagnosis, Entry, Objection, Recommendation, Year
 from onevisit.evaluation.queries import (
-    by_district,
-    by_industry,
     class_counts,
     compare_with_industry,
     d_class_on_retirement_lists,
     diagnosis_counts,
+    monitored_electricity,
     retirement_lists,
     sales_per_energy_trend,
 )
@@ -100,12 +100,13 @@ def _year_context(request: HttpRequest, year: Year) -> dict[str, object]:
         "own_figures": [label for code, label in FIGURES if code in own],
         "is_lead": access.is_lead(request.user, year),
         "may_import": access.may_import(request.user, year),
-        "counts": class_counts(year),
+        "counts": year.summary.get("classes") or class_counts(year),
         "diagnoses": diagnosis_counts(year),
         "d_retiring": d_class_on_retirement_lists(year),
+        "electricity_flags": _electricity_flags(request, year),
         "classes": CLASSES,
-        "districts": by_district(year),
-        "industries": by_industry(year),
+        "districts": year.summary.get("districts", []),
+        "industries": year.summary.get("industries", []),
         "entries": year.entries.select_related("enterprise__district").order_by("-score")[:50],
         "total": year.entries.count(),
         "objections": Objection.objects.filter(entry__year=year)
@@ -114,6 +115,24 @@ def _year_context(request: HttpRequest, year: Year) -> dict[str, object]:
         "decision_form": DecisionForm(),
         "import_form": FiguresImportForm(),
     }
+
+
+def _electricity_flags(request: HttpRequest, year: Year) -> list[tuple[Entry, object]]:
+    """Enterprises whose monitored electricity exceeds their reported energy: for those who
+    see the energy figure."""
+    if "energy_tce" not in access.department_figures(request.user, year):
+        return []
+    monitored = list(
+        year.entries.filter(enterprise__devices__isnull=False)
+        .distinct()
+        .select_related("enterprise")
+    )
+    metered = monitored_electricity(year, monitored)
+    return [
+        (entry, metered[entry.enterprise_id])
+        for entry in monitored
+        if entry.enterprise_id in metered and metered[entry.enterprise_id].flagged
+    ]
 
 
 @login_required
@@ -197,9 +216,15 @@ def export(request: HttpRequest, year: int) -> HttpResponse:
     wanted = request.GET.get("class", "")
     if wanted in CLASSES:
         entries = entries.filter(klass=wanted)
+    shown = [
+        (code, label)
+        for code, label in FIGURES
+        if code in access.department_figures(request.user, found)
+    ]
+    with_values = len(shown) == len(FIGURES)  # an indicator's value gives its figures away
     headers = ["统一社会信用代码", "企业名称", "行政区划", "行业", "得分", "类别"]
-    headers += [f"{name}（{unit}）" for _code, name, unit in INDICATORS]
-    headers += [str(label) for _code, label in FIGURES]
+    headers += [f"{name}（{unit}）" for _code, name, unit in INDICATORS if with_values]
+    headers += [str(label) for _code, label in shown]
 
     def rows() -> object:
         for e in entries.iterator(chunk_size=2000):
@@ -211,8 +236,12 @@ def export(request: HttpRequest, year: int) -> HttpResponse:
                 e.enterprise.industry.name,
                 None if e.score is None else float(e.score),
                 e.klass,
-                *[None if values.get(c) is None else float(values[c]) for c, _n, _u in INDICATORS],
-                *[None if getattr(e, c) is None else float(getattr(e, c)) for c, _l in FIGURES],
+                *[
+                    None if values.get(c) is None else float(values[c])
+                    for c, _n, _u in INDICATORS
+                    if with_values
+                ],
+                *[None if getattr(e, c) is None else float(getattr(e, c)) for c, _l in shown],
             ]
 
     return xlsx_response(f"亩产效益-{found.year}{wanted}", "亩产效益评价", headers, rows())  # type: ignore[arg-type]
@@ -224,21 +253,32 @@ def public_list(request: HttpRequest, year: int) -> HttpResponse:
     wanted = request.GET.get("class", "")
     if wanted in CLASSES:
         entries = entries.filter(klass=wanted)
+    query = request.GET.get("q", "").strip()[:50]
+    if query:
+        entries = entries.filter(enterprise__name__contains=query)
+    ordered = entries.order_by("klass", "-score", "id")
+    page = Paginator(ordered, 100).get_page(request.GET.get("page"))
     return render(
         request,
         "evaluation/public.html",
         {
             "year": found,
-            "entries": entries.order_by("klass", "enterprise__name")[:500],
-            "counts": class_counts(found),
+            "page": page,
+            "counts": found.summary.get("classes") or class_counts(found),
             "classes": CLASSES,
             "wanted": wanted,
+            "q": query,
         },
     )
 
 
 def _entry_page(request: HttpRequest, entry: Entry, own: bool) -> HttpResponse:
-    parts = [{**p, "name": NAMES[p["code"]][0], "unit": NAMES[p["code"]][1]} for p in entry.parts]
+    visible = access.visible_figures(request.user, entry)
+    values = access.sees_indicator_values(request.user, entry)
+    parts = [
+        {**p, "name": NAMES[p["code"]][0], "unit": NAMES[p["code"]][1], "shown": values}
+        for p in entry.parts
+    ]
     weakest = sorted(parts, key=lambda p: float(p["ratio"]))[:2] if parts else []
     return render(
         request,
@@ -247,13 +287,18 @@ def _entry_page(request: HttpRequest, entry: Entry, own: bool) -> HttpResponse:
             "entry": entry,
             "year": entry.year,
             "own": own,
-            "figures": [(label, getattr(entry, code)) for code, label in FIGURES],
+            "figures": [
+                (label, getattr(entry, code)) for code, label in FIGURES if code in visible
+            ],
             "parts": parts,
             "weakest": weakest,
             "objections": entry.objections.all(),
             "is_lead": access.is_lead(request.user, entry.year),
             "retirement": retirement_lists(entry) if entry.klass == "D" else [],
             "diagnosis": Diagnosis.objects.filter(entry=entry).first(),
+            "metered": monitored_electricity(entry.year, [entry]).get(entry.enterprise_id)
+            if "energy_tce" in visible
+            else None,
             "objection_form": ObjectionForm(),
             "window_open": entry.year.status == Year.Status.PUBLISHED
             and entry.year.objections_until is not None

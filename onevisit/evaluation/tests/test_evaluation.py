@@ -225,3 +225,73 @@ class EvaluationYearTest(PersonaTestCase):
             "1 家 D 类企业列入淘汰落后产能清单"
             in self.client_for(self.alice).get(self.detail).content.decode()
         )
+
+    def test_it_shows_each_department_only_the_figures_it_reports(self) -> None:
+        self.market_figures()
+        self.upload(self.bob, [["统一社会信用代码", "主要污染物排放量（吨）"], [BEARING, "6"]])
+        self.client_for(self.alice).post(reverse("evaluation:step", args=[2025, "score"]))
+        bearing = Entry.objects.get(year=self.year, enterprise=self.bearing)
+        page = reverse("evaluation:entry", args=[2025, bearing.pk])
+        tax, emissions, tax_per_mu = "实缴税金（万元）", "主要污染物排放量（吨）", "6 万元/亩"
+        seen = {
+            user.username: self.client_for(user).get(page).content.decode()
+            for user in (self.alice, self.bob, self.supervisor)
+        }
+        assert tax in seen["alice"] and emissions in seen["alice"] and tax_per_mu in seen["alice"]
+        assert emissions in seen["bob"] and tax not in seen["bob"] and tax_per_mu not in seen["bob"]
+        assert tax not in seen["sujian"] and emissions not in seen["sujian"]
+        assert "类别" in seen["sujian"]  # the class and the points are every official's
+        mine = self.client_for(self.erin).get(reverse("evaluation:mine", args=[2025]))
+        assert tax in mine.content.decode() and tax_per_mu in mine.content.decode()
+        export = self.client_for(self.bob).get(reverse("evaluation:export", args=[2025]))
+        sheet = load_workbook(io.BytesIO(export.content)).active
+        assert sheet is not None
+        headers = [c.value for c in sheet[1]]
+        assert (
+            emissions in headers and tax not in headers and "单位用地税收（万元/亩）" not in headers
+        )
+
+    def test_it_flags_reported_energy_below_the_monitored_electricity(self) -> None:
+        from onevisit.hj212.codec import BEIJING
+        from onevisit.monitoring.models import Device, HourlyReading, Reading, password_digest
+
+        self.market_figures()  # bearing 4,000 tce, cable 9,000 tce
+        start = dt.datetime(2025, 3, 1, tzinfo=BEIJING)
+        for enterprise, kw in ((self.bearing, 5000.0), (self.cable, 1_000_000.0)):
+            device = Device.objects.create(
+                mn=f"PWR{enterprise.pk:010d}",
+                password_sha256=password_digest("x"),
+                enterprise=enterprise,
+            )
+            HourlyReading.objects.bulk_create(
+                HourlyReading(
+                    device=device,
+                    factor="P",
+                    kind="Rtd",
+                    hour=start + dt.timedelta(hours=h),
+                    count=12,
+                    mean=kw,
+                    low=kw,
+                    high=kw,
+                )
+                for h in range(99)
+            )
+            Reading.objects.create(  # one more hour not yet folded
+                device=device,
+                factor="P",
+                kind="Rtd",
+                value=kw,
+                data_time=start + dt.timedelta(hours=200),
+                received=start,
+            )
+        # cable: 100 h × 1,000,000 kW = 1e8 kWh = 12,290 tce > 9,000 × 1.1; bearing: 61.45 tce
+        page = self.client_for(self.alice).get(self.detail).content.decode()
+        assert "阳谷华通电缆有限公司" in page.split('id="electricity"')[1].split("</ul>")[0]
+        assert "聊城鑫源轴承有限公司" not in page.split('id="electricity"')[1].split("</ul>")[0]
+        cable = Entry.objects.get(year=self.year, enterprise=self.cable)
+        entry_page = self.client_for(self.alice).get(
+            reverse("evaluation:entry", args=[2025, cable.pk])
+        )
+        assert "12290.00" in entry_page.content.decode()
+        bob_page = self.client_for(self.bob).get(self.detail).content.decode()
+        assert 'id="electricity"' not in bob_page  # energy is not the ecology bureau's figure
