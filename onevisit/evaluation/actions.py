@@ -90,6 +90,20 @@ def do_open_year(
     return opened
 
 
+@transaction.atomic
+def do_set_rules(*, actor: Actor, year: Year, settings: Mapping[str, Any]) -> Year:
+    """Change the year's weights, benchmarks, cap, class floors or electricity check; the
+    change shows when the year is scored again."""
+    _require_open(year)
+    before = {f: getattr(year, f) for f in settings}
+    for field, value in settings.items():
+        setattr(year, field, value)
+    year.save(update_fields=list(settings))
+    changes = {f: [str(before[f]), str(v)] for f, v in settings.items() if before[f] != v}
+    record(actor=actor, action="rules", obj=year, changes=changes)
+    return year
+
+
 def _require_open(year: Year) -> None:
     if year.is_final:
         raise EvaluationRefused(_("The year is final; its results no longer change."))

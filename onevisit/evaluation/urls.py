@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.year_list, name="year_list"),
     path("<int:year>/", views.year_detail, name="year_detail"),
     path("<int:year>/import/", views.import_figures_view, name="import"),
+    path("<int:year>/rules/", views.year_rules, name="rules"),
     path("<int:year>/step/<str:step>/", views.year_step, name="step"),
     path("<int:year>/results.xlsx", views.export, name="export"),
     path("<int:year>/public/", views.public_list, name="public"),

@@ -27,6 +27,7 @@ from onevisit.evaluation.actions import (
     do_open_year,
     do_publish,
     do_score,
+    do_set_rules,
 )
 from onevisit.evaluation.exports import diagnosis_pdf
 from onevisit.evaluation.forms import (
@@ -36,6 +37,7 @@ from onevisit.evaluation.forms import (
     ObjectionForm,
     OpenYearForm,
     RecommendationForm,
+    RulesForm,
 )
 from onevisit.evaluation.imports import import_figures
 from onevisit.evaluation.models import FIGURES, Diagnosis, Entry, Objection, Recommendation, Year
@@ -159,6 +161,22 @@ def import_figures_view(request: HttpRequest, year: int) -> HttpResponse:
         )
     context["import_form"] = form
     return render(request, "evaluation/year_detail.html", context)
+
+
+@login_required
+def year_rules(request: HttpRequest, year: int) -> HttpResponse:
+    found = get_object_or_404(Year, year=year)
+    user = access.require_lead(request.user, found)
+    form = RulesForm(request.POST or None, year=found)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_set_rules(actor=Actor.of(user), year=found, settings=form.settings())
+        except EvaluationRefused as refused:
+            messages.error(request, refused.localized(_))
+        else:
+            messages.success(request, _("Rules saved: score the year again to apply them."))
+            return redirect("evaluation:year_detail", found.year)
+    return render(request, "evaluation/rules.html", {"year": found, "form": form})
 
 
 @login_required

@@ -295,3 +295,26 @@ class EvaluationYearTest(PersonaTestCase):
         assert "12290.00" in entry_page.content.decode()
         bob_page = self.client_for(self.bob).get(self.detail).content.decode()
         assert 'id="electricity"' not in bob_page  # energy is not the ecology bureau's figure
+
+    def test_it_lets_the_lead_set_the_years_rules_and_keeps_them_with_the_result(self) -> None:
+        self.market_figures()
+        url = reverse("evaluation:rules", args=[2025])
+        assert self.client_for(self.bob).get(url).status_code == 403
+        form = self.client_for(self.alice).get(url).context["form"]
+        data = {
+            name: "" if f.initial is None else str(f.initial) for name, f in form.fields.items()
+        }
+        data |= {"weight_tax_per_mu": "60", "floor_A": "40", "floor_B": "50", "floor_C": "30"}
+        page = self.client_for(self.alice).post(url, data)
+        assert page.status_code == 200  # the floors must fall from A to C: nothing saved
+        assert Year.objects.get(year=2025).weights["tax_per_mu"] == 40
+        data |= {"floor_A": "95", "benchmark_tax_per_mu": "8"}
+        self.client_for(self.alice).post(url, data)
+        self.year.refresh_from_db()
+        assert self.year.weights["tax_per_mu"] == "60" and self.year.benchmarks == {
+            "tax_per_mu": "8"
+        }
+        self.client_for(self.alice).post(reverse("evaluation:step", args=[2025, "score"]))
+        self.year.refresh_from_db()
+        assert self.year.rules_used["benchmarks"]["tax_per_mu"] == "8"
+        assert self.year.rules_used["thresholds"]["A"] == "95"
