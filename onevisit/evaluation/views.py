@@ -52,6 +52,7 @@ from onevisit.evaluation.queries import (
 )
 from onevisit.evaluation.scoring import CLASSES, INDICATORS
 from onevisit.lib.params import whole_number
+from onevisit.monitoring.models import Device
 from onevisit.registry.views import xlsx_response
 
 NAMES = {code: (name, unit) for code, name, unit in INDICATORS}
@@ -124,10 +125,9 @@ def _electricity_flags(request: HttpRequest, year: Year) -> list[tuple[Entry, ob
     see the energy figure."""
     if "energy_tce" not in access.department_figures(request.user, year):
         return []
+    with_monitors = Device.objects.values("enterprise_id")
     monitored = list(
-        year.entries.filter(enterprise__devices__isnull=False)
-        .distinct()
-        .select_related("enterprise")
+        year.entries.filter(enterprise_id__in=with_monitors).select_related("enterprise")
     )
     metered = monitored_electricity(year, monitored)
     return [
