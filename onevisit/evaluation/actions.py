@@ -63,10 +63,10 @@ def do_open_year(
     industries: str = "B,C",
     excluded: str = "D",
     sources: Mapping[str, Body],
-    min_employees: int = 0,
+    above_scale_only: bool = True,
 ) -> Year:
-    """Open a year: its scope (industries, exclusions, and a size floor standing in for the
-    规上 list until the statistics bureau's list is imported) and who reports which figure."""
+    """Open a year: its scope (规上 enterprises of the industries, without the exclusions; the
+    lead may add more by import) and who reports which figure."""
     opened = Year.objects.create(
         year=year,
         lead_body=lead_body,
@@ -79,8 +79,8 @@ def do_open_year(
         Source(year=opened, figure=figure, body=body) for figure, body in sources.items()
     )
     scope = scope_of(opened.industries, opened.excluded)
-    if min_employees:
-        scope = scope.filter(employees__gte=min_employees)
+    if above_scale_only:
+        scope = scope.filter(above_scale=True)
     Entry.objects.bulk_create(
         Entry(year=opened, enterprise_id=pk) for pk in scope.values_list("pk", flat=True)
     )

@@ -31,7 +31,7 @@ from onevisit.evaluation.models import FIGURE_CODES, Entry, Recommendation, Year
 from onevisit.registry.models import Body
 
 ACTOR = Actor.system("demo")
-SCALE_FLOOR = 20  # employees: the demo's stand-in for the statistics bureau's 规上 list
+SCALE_FLOOR = 20  # employees: the least a 规上 enterprise of the demo has
 # division -> (sales per employee 万元, sales per tce 万元, emissions t per tce, R&D share %)
 PROFILES: dict[str, tuple[int, float, float, float]] = {
     "34": (65, 3.2, 0.0008, 2.8),  # 临清 bearings
@@ -143,12 +143,11 @@ def load_evaluation(say: Callable[[str], object]) -> None:
                 year=number,
                 lead_body=gxj,
                 sources=sources,
-                min_employees=SCALE_FLOOR,
             )
             own = User.objects.filter(username="enterprise").values_list("enterprise", flat=True)
             for enterprise in scope_of(year.industries, year.excluded).filter(pk__in=own):
-                # the demo account's enterprise: below the size floor, added by the lead as the
-                # statistics bureau's 规上 list would (so the enterprise persona takes part)
+                # the demo account's enterprise is not 规上 in the register: the lead adds it,
+                # as its import of figures would, so that the enterprise persona takes part
                 Entry.objects.get_or_create(year=year, enterprise=enterprise)
             _fill(year, rng, growth)
             do_score(actor=ACTOR, year=year)

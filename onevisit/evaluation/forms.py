@@ -24,11 +24,13 @@ class OpenYearForm(forms.Form):
     year = forms.IntegerField(label=_("Year evaluated"), min_value=2019, max_value=2100)
     industries = forms.CharField(label=_("Industries in scope (GB/T 4754)"), initial="B,C")
     excluded = forms.CharField(label=_("Excluded industries"), initial="D", required=False)
-    min_employees = forms.IntegerField(
-        label=_("At least this many employees"),
-        initial=0,
-        min_value=0,
-        help_text=_("until the statistics bureau's 规上 list is imported into the scope"),
+    above_scale_only = forms.BooleanField(
+        label=_("Only enterprises above designated size (规上)"),
+        initial=True,
+        required=False,
+        help_text=_(
+            "as the register marks them; the lead may add others by importing their figures"
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -79,7 +79,7 @@ def year_list(request: HttpRequest) -> HttpResponse:
                     industries=form.cleaned_data["industries"],
                     excluded=form.cleaned_data["excluded"],
                     sources=form.sources(),
-                    min_employees=form.cleaned_data["min_employees"],
+                    above_scale_only=form.cleaned_data["above_scale_only"],
                 )
             except IntegrityError:
                 form.add_error("year", _("This year is open already."))

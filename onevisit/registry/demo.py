@@ -318,6 +318,12 @@ class DemoEnterprise:
     employees: int
     status: str
 
+    @property
+    def above_scale(self) -> bool:
+        """规上, as the demo city's statistics list would have it: industry (sections B-D) with
+        20 or more employees (the bureau's real test is 20 million yuan of revenue)."""
+        return "06" <= self.industry <= "46" and self.employees >= 20
+
 
 def _class_of(division: str, pick: int) -> str:
     """One of the division's GB/T 4754 classes; most registered enterprises name a class."""

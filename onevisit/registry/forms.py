@@ -64,6 +64,7 @@ class EnterpriseForm(forms.ModelForm[Enterprise]):
             "legal_representative",
             "land_area_mu",
             "employees",
+            "above_scale",
             "status",
             "latitude",
             "longitude",

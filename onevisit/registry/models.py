@@ -144,6 +144,11 @@ class Enterprise(models.Model):
         validators=[MinValueValidator(Decimal(0))],
     )
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    above_scale = models.BooleanField(
+        _("above designated size (规上)"),
+        default=False,
+        help_text=_("on the statistics bureau's list of enterprises above designated size"),
+    )
     credit_class = models.CharField(
         _("credit risk class"),
         max_length=1,

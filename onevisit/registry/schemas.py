@@ -43,6 +43,7 @@ class EnterpriseOut(Schema):
     legal_representative: str
     land_area_mu: Decimal | None
     employees: int | None
+    above_scale: bool = Field(..., description="规上: above designated size")
     status: str
     latitude: Decimal | None
     longitude: Decimal | None
@@ -69,6 +70,7 @@ class EnterpriseIn(Input):
     former_names: FormerNames = []
     land_area_mu: Area | None = None
     employees: Count | None = None
+    above_scale: bool = False
     status: EnterpriseStatus = "active"
     latitude: Latitude | None = None
     longitude: Longitude | None = None
@@ -85,6 +87,7 @@ class EnterprisePatch(Input):
     former_names: Omittable[FormerNames] = None
     land_area_mu: Area | None = None
     employees: Count | None = None
+    above_scale: Omittable[bool] = None
     status: Omittable[EnterpriseStatus] = None
 
 

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from onevisit.audit.actions import Actor
 from onevisit.evaluation.actions import do_finalise, recompute
 from onevisit.evaluation.models import Entry, Objection, Year
+from onevisit.registry.models import Enterprise
 from onevisit.testing import PersonaTestCase, make_enterprise, uscc
 
 BEARING, CABLE = uscc(1), uscc(2, "371521")
@@ -28,9 +29,11 @@ def csv_file(rows: list[list[str]], name: str = "figures.csv") -> io.BytesIO:
 class EvaluationYearTest(PersonaTestCase):
     def setUp(self) -> None:
         self.power = make_enterprise("聊城热电有限公司", serial=3, industry="44")  # excluded (D)
+        make_enterprise("临清小五金加工部", serial=4, industry="33")  # not 规上
+        Enterprise.objects.exclude(name="临清小五金加工部").update(above_scale=True)
         sources = {f"source_{f}": str(self.market.pk) for f in FIGURES}
         sources["source_emissions_t"] = str(self.ecology.pk)
-        data = {"year": "2025", "industries": "B,C", "excluded": "D", "min_employees": "0"}
+        data = {"year": "2025", "industries": "B,C", "excluded": "D", "above_scale_only": "on"}
         response = self.client_for(self.alice).post(reverse("evaluation:year_list"), data | sources)
         assert response.status_code == 302, response.content.decode()[:2000]
         self.year = Year.objects.get(year=2025)

@@ -52,9 +52,9 @@ class EnterpriseImportTest(PersonaTestCase):
     def test_it_imports_a_good_xlsx_in_chinese_and_reports_counts(self) -> None:
         data = xlsx(
             [
-                HEADER_ZH,
-                [uscc(101), "临清市恒泰轴承有限公司", "371581", "C3451", "临清市先锋路1号"],
-                [uscc(102), "阳谷县鑫达电缆有限公司", "阳谷县", "3831", ""],
+                [*HEADER_ZH, "规上企业"],
+                [uscc(101), "临清市恒泰轴承有限公司", "371581", "C3451", "临清市先锋路1号", "是"],
+                [uscc(102), "阳谷县鑫达电缆有限公司", "阳谷县", "3831", "", ""],
             ]
         )
         report = import_enterprises(data, "list.xlsx", actor=ACTOR)
@@ -63,6 +63,7 @@ class EnterpriseImportTest(PersonaTestCase):
         hengtai = Enterprise.objects.get(uscc=uscc(101))
         assert hengtai.industry_id == "34" and hengtai.industry_code == "3451"
         assert Enterprise.objects.get(uscc=uscc(102)).district_id == "371521"
+        assert hengtai.above_scale and not Enterprise.objects.get(uscc=uscc(102)).above_scale
         assert verify_chain().reason == ""
 
     def test_it_updates_existing_enterprises_by_code(self) -> None:

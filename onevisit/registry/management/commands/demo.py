@@ -205,6 +205,7 @@ def load_enterprises(wanted: int, say: Any) -> int:
                 legal_representative=item.legal_representative,
                 land_area_mu=item.land_area_mu,
                 employees=item.employees,
+                above_scale=item.above_scale,
                 status=item.status,
             )
         )
