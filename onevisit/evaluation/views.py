@@ -46,9 +46,9 @@ from onevisit.evaluation.queries import (
     compare_with_industry,
     d_class_on_retirement_lists,
     diagnosis_counts,
+    indicator_trends,
     monitored_electricity,
     retirement_lists,
-    sales_per_energy_trend,
 )
 from onevisit.evaluation.scoring import CLASSES, INDICATORS
 from onevisit.lib.params import whole_number
@@ -89,7 +89,7 @@ def year_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evaluation/year_list.html",
-        {"years": years, "form": form, "trend": sales_per_energy_trend()},
+        {"years": years, "form": form, "trend": indicator_trends(), "indicators": INDICATORS},
     )
 
 

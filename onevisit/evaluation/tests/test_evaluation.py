@@ -321,3 +321,16 @@ class EvaluationYearTest(PersonaTestCase):
         self.year.refresh_from_db()
         assert self.year.rules_used["benchmarks"]["tax_per_mu"] == "8"
         assert self.year.rules_used["thresholds"]["A"] == "95"
+
+    def test_it_shows_the_indicators_year_on_year(self) -> None:
+        from onevisit.evaluation.queries import indicator_trends
+
+        self.market_figures()  # 2025: sales 21,000 over energy 13,000
+        later = Year.objects.create(year=2026, lead_body=self.market)
+        Entry.objects.create(year=later, enterprise=self.bearing, sales=26000, energy_tce=13000)
+        rows = indicator_trends()
+        energy = [row.cells[1] for row in rows]
+        assert [c.value for c in energy] == [Decimal("1.62"), Decimal("2.00")]
+        assert energy[1].change == Decimal("23.46")  # (2.00 − 1.62) / 1.62
+        page = self.client_for(self.alice).get(reverse("evaluation:year_list")).content.decode()
+        assert "+23.46%" in page
