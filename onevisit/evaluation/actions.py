@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from onevisit.audit.actions import Actor, record
@@ -37,20 +36,13 @@ class EvaluationRefused(Problem):
     """A step the year's state does not allow; the message says why."""
 
 
-def _matching(codes: str) -> Q:
-    match = Q(pk__in=[])
-    for code in (c for c in codes.split(",") if c):
-        match |= Q(industry__section_id=code[0], industry_code__startswith=code[1:])
-    return match
-
-
 def scope_of(industries: str, excluded: str) -> Any:
     """Active enterprises in the industries, outside the excluded ones."""
-    found = Enterprise.objects.filter(status=Enterprise.Status.ACTIVE).filter(
-        _matching(industry_targets(industries))
-    )
+    active = Enterprise.objects.filter(status=Enterprise.Status.ACTIVE)
+    found = active.in_industries(industry_targets(industries).split(","))
     if excluded:
-        found = found.exclude(_matching(industry_targets(excluded)))
+        outside = active.in_industries(industry_targets(excluded).split(","))
+        found = found.exclude(pk__in=outside.values("pk"))
     return found
 
 

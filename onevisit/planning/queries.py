@@ -6,8 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
-
 from onevisit.catalog.models import Item
 from onevisit.planning import scoring
 from onevisit.planning.models import FrequencyRule, Tier, TierPolicy
@@ -44,14 +42,7 @@ def scope_of(body: Body) -> Any:
         prefixes.update(p for p in industries.split(",") if p)
     if not prefixes:
         return enterprises.none()
-    match = Q()
-    for prefix in prefixes:
-        section, digits = prefix[0], prefix[1:]
-        if section.isalpha():
-            match |= Q(industry__section_id=section, industry_code__startswith=digits)
-        else:
-            match |= Q(industry_code__startswith=prefix)
-    return enterprises.filter(match)
+    return enterprises.in_industries(prefixes)
 
 
 def rules_by_body(body: Body) -> list[FrequencyRule]:

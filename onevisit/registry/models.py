@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -98,6 +99,17 @@ class Industry(models.Model):
 class EnterpriseQuerySet(models.QuerySet["Enterprise"]):
     def with_refs(self) -> EnterpriseQuerySet:
         return self.select_related("district", "industry", "industry__section")
+
+    def in_industries(self, codes: Iterable[str]) -> EnterpriseQuerySet:
+        """Enterprises whose GB/T 4754 code starts with one of the codes ("C", "C26", "3451";
+        with its section letter or, as older lists have them, without)."""
+        match = Q(pk__in=[])
+        for code in filter(None, codes):
+            if code[:1].isalpha():
+                match |= Q(industry__section_id=code[0], industry_code__startswith=code[1:])
+            else:
+                match |= Q(industry_code__startswith=code)
+        return self.filter(match)
 
     def matching_name(self, fragment: str) -> EnterpriseQuerySet:
         """Enterprises whose name or a former name contains the fragment (a plain LIKE).
