@@ -18,8 +18,11 @@ from onevisit.inspections.models import Evaluation, Visit
 from onevisit.oversight import rules
 from onevisit.oversight.models import Kind, Warning, WarningRule
 from onevisit.planning.models import Kind as TaskKind
+from onevisit.planning.models import Level, Task, Tier
 from onevisit.planning.queries import full_industry_code, rule_for, rules_by_body
+from onevisit.rectification.models import Rectification
 from onevisit.registry.models import Body, Enterprise
+from onevisit.workdays.calendar import add_working_days
 
 EXEMPT_TASK_KINDS = {TaskKind.TRIGGERED, TaskKind.DEPLOYED, TaskKind.RECHECK}
 DEFAULTS: dict[str, tuple[int | None, Decimal | None]] = {
@@ -29,7 +32,13 @@ DEFAULTS: dict[str, tuple[int | None, Decimal | None]] = {
     Kind.WITHOUT_CODE: (None, None),
     Kind.LOW_EVALUATION: (None, Decimal("2.5")),
     Kind.OVERDUE_RECTIFICATION: (None, None),
+    Kind.LAPSED_CHECK: (None, None),
+    Kind.TRIGGER_UNVISITED: (5, None),
+    Kind.NO_RECHECK: (None, None),
+    Kind.DRAW_UNVISITED: (None, None),
+    Kind.LATE_ASSESSMENT: (3, None),
 }
+WATCHED_TIERS = (Level.RED, Level.YELLOW)
 
 
 class WarningRefused(Exception):
@@ -112,6 +121,112 @@ def _candidates(facts: list[rules.VisitFact], ratings: list[rules.Rating]) -> li
     return found
 
 
+def _lapsed_checks(tasks: QuerySet[Task]) -> list[rules.Duty]:
+    routine = list(tasks.filter(kind=TaskKind.ROUTINE, draw__isnull=True))
+    tiers = {
+        (t.enterprise_id, t.body_id): t
+        for t in Tier.objects.filter(
+            enterprise_id__in={t.enterprise_id for t in routine},
+            body_id__in={t.body_id for t in routine},
+        )
+    }
+    duties = []
+    for task in routine:
+        tier = tiers.get((task.enterprise_id, task.body_id))
+        if tier is not None and tier.level in WATCHED_TIERS:
+            duties.append(
+                rules.Duty(
+                    Kind.LAPSED_CHECK,
+                    task.enterprise_id,
+                    task.body_id,
+                    f"task{task.pk}",
+                    task.window_end,
+                    {
+                        "tier": str(Level(tier.level).label),
+                        "start": task.window_start.isoformat(),
+                        "end": task.window_end.isoformat(),
+                    },
+                )
+            )
+    return duties
+
+
+def _late_triggered(tasks: QuerySet[Task], working_days: int) -> list[rules.Duty]:
+    duties = []
+    for task in tasks.filter(kind=TaskKind.TRIGGERED):
+        created = timezone.localdate(task.created)
+        duties.append(
+            rules.Duty(
+                Kind.TRIGGER_UNVISITED,
+                task.enterprise_id,
+                task.body_id,
+                f"task{task.pk}",
+                add_working_days(created, working_days),
+                {"created": created.isoformat(), "cause": task.cause[:80]},
+            )
+        )
+    return duties
+
+
+def _unvisited_draws(tasks: QuerySet[Task]) -> list[rules.Duty]:
+    return [
+        rules.Duty(
+            Kind.DRAW_UNVISITED,
+            task.enterprise_id,
+            task.body_id,
+            f"task{task.pk}",
+            task.window_end,
+            {"draw": task.draw.title if task.draw else ""},
+        )
+        for task in tasks.filter(draw__isnull=False).select_related("draw")
+    ]
+
+
+def _rechecks_missing(today: dt.date, enterprise_ids: Sequence[int] | None) -> list[rules.Duty]:
+    rects = Rectification.objects.filter(
+        status__in=[Rectification.Status.OPEN, Rectification.Status.REOPENED],
+        enterprise__isnull=False,
+        deadline__lt=today,
+        deadline__gte=dt.date(today.year - 1, 1, 1),
+    ).exclude(recheck_task__status__in=[Task.Status.OPEN, Task.Status.DONE])
+    if enterprise_ids is not None:
+        rects = rects.filter(enterprise_id__in=enterprise_ids)
+    return [
+        rules.Duty(
+            Kind.NO_RECHECK,
+            rect.enterprise_id,
+            rect.body_id,
+            f"rect{rect.pk}",
+            rect.deadline,
+            {"rectification": rect.pk, "problem": rect.problem[:80]},
+            (rect.finding.visit_id,) if rect.finding is not None else (),
+        )
+        for rect in rects.select_related("finding")
+        if rect.enterprise_id is not None
+    ]
+
+
+def duties(today: dt.date, enterprise_ids: Sequence[int] | None = None) -> list[rules.Duty]:
+    """The checks the enabled 缺位 rules watch: owed since the start of last year, not done."""
+    settings = current_rules()
+    tasks = Task.objects.filter(
+        status=Task.Status.OPEN, window_end__gte=dt.date(today.year - 1, 1, 1)
+    )
+    if enterprise_ids is not None:
+        tasks = tasks.filter(enterprise_id__in=enterprise_ids)
+    found: list[rules.Duty] = []
+    if settings[Kind.LAPSED_CHECK].enabled:
+        found += _lapsed_checks(tasks)
+    trigger = settings[Kind.TRIGGER_UNVISITED]
+    if trigger.enabled:
+        found += _late_triggered(tasks, trigger.days or 5)
+    if settings[Kind.DRAW_UNVISITED].enabled:
+        found += _unvisited_draws(tasks)
+    if settings[Kind.NO_RECHECK].enabled:
+        found += _rechecks_missing(today, enterprise_ids)
+    return found
+
+
 def do_scan_warnings(*, today: dt.date, enterprise_ids: Sequence[int] | None = None) -> int:
     """Apply every enabled rule to the visits since the start of last year (optionally of some
     enterprises). New groups become warnings; a known group that gained visits is updated
@@ -127,8 +242,9 @@ def do_scan_warnings(*, today: dt.date, enterprise_ids: Sequence[int] | None = N
         for e in evaluations.select_related("visit")
     ]
     raised = 0
+    found = _candidates(facts, ratings) + rules.lapsed(duties(today, enterprise_ids), today)
     with transaction.atomic():
-        for candidate in _candidates(facts, ratings):
+        for candidate in found:
             raised += _raise(candidate)
     return raised
 

@@ -19,6 +19,23 @@ class Kind(models.TextChoices):
     WITHOUT_CODE = "without_code", _("no code shown (未亮码)")
     LOW_EVALUATION = "low_evaluation", _("low evaluation")
     OVERDUE_RECTIFICATION = "overdue_rect", _("rectification long overdue")
+    LAPSED_CHECK = "lapsed_check", _("required check lapsed (应查未查)")
+    TRIGGER_UNVISITED = "trigger_late", _("triggered check not made in time")
+    NO_RECHECK = "no_recheck", _("rectification overdue, no re-check planned")
+    DRAW_UNVISITED = "draw_unvisited", _("drawn enterprise not inspected")
+    LATE_ASSESSMENT = "late_assessment", _("emergency visit not assessed in time")
+
+
+# 越位: more, or less coordinated, visiting than the rules allow.
+OVERSTEPPING = (Kind.MULTI_HEADED, Kind.REPEATED, Kind.OVER_CAP, Kind.WITHOUT_CODE)
+# 缺位: a check the law required and nobody made.
+ABSENT = (
+    Kind.LAPSED_CHECK,
+    Kind.TRIGGER_UNVISITED,
+    Kind.NO_RECHECK,
+    Kind.DRAW_UNVISITED,
+    Kind.LATE_ASSESSMENT,
+)
 
 
 class WarningRule(models.Model):
@@ -30,7 +47,10 @@ class WarningRule(models.Model):
         _("window (days)"),
         null=True,
         blank=True,
-        help_text=_("多头 and 重复: within how many days"),
+        help_text=_(
+            "多头 and 重复: within how many days; a triggered check and an emergency visit's "
+            "assessment: within how many working days"
+        ),
     )
     threshold = models.DecimalField(
         _("threshold"),
@@ -110,5 +130,19 @@ DESCRIPTIONS = {
     Kind.LOW_EVALUATION: _("rated %(average)s of 5"),
     Kind.OVERDUE_RECTIFICATION: _(
         "rectification %(rectification)s was due on %(deadline)s: %(problem)s"
+    ),
+    Kind.LAPSED_CHECK: _(
+        "%(tier)s-tier enterprise: the check of %(start)s to %(end)s lapsed with no visit and "
+        "no recognised result"
+    ),
+    Kind.TRIGGER_UNVISITED: _(
+        "the check triggered on %(created)s (%(cause)s) was due by %(due)s and has not been made"
+    ),
+    Kind.NO_RECHECK: _(
+        "rectification %(rectification)s was due on %(due)s and no re-check is planned: %(problem)s"
+    ),
+    Kind.DRAW_UNVISITED: _("drawn in %(draw)s, to be inspected by %(due)s, and not inspected"),
+    Kind.LATE_ASSESSMENT: _(
+        "the emergency visit of %(day)s was to be assessed by %(due)s and has not been"
     ),
 }

@@ -8,6 +8,12 @@ plain facts and returns the groups of visits that break it.
 - without_code (未亮码): an inspection whose code did not exist before the team entered.
 - low_evaluation: a visit rated below a threshold by the enterprise.
 
+Those watch for 越位 (too much). The duty rules watch for 缺位 (too little): each `Duty` is a
+check the law required of a body by a day, and `lapsed` reports those still undone after it:
+a red or yellow enterprise's window that closed unchecked, a triggered check not made in time,
+a rectification past its deadline with no re-check planned, a drawn enterprise left unvisited,
+an emergency visit not assessed afterwards.
+
 Visits exempt from the cap (triggered, emergency, deployed from above, re-checks) count for
 neither the cap nor repetition nor 多头: they could not have been planned together.
 """
@@ -179,4 +185,35 @@ def low_evaluations(ratings: Iterable[Rating], threshold: float) -> list[Candida
         )
         for r in ratings
         if r.average < threshold
+    ]
+
+
+@dataclass(frozen=True)
+class Duty:
+    """A check a body owed an enterprise by `due`, not yet done; `ref` names the duty (a task,
+    a rectification, a visit) so that one duty raises one warning."""
+
+    kind: str
+    enterprise_id: int
+    body_id: int
+    ref: str
+    due: dt.date
+    facts: Mapping[str, str | int | float] = field(default_factory=dict)
+    visit_ids: tuple[int, ...] = ()
+
+
+def lapsed(duties: Iterable[Duty], today: dt.date) -> list[Candidate]:
+    """The duties whose day has passed: the body has not done what it had to (缺位)."""
+    return [
+        Candidate(
+            d.kind,
+            d.enterprise_id,
+            d.body_id,
+            d.visit_ids,
+            f"{d.kind} {d.ref} due {d.due}",
+            d.ref,
+            {**d.facts, "due": d.due.isoformat()},
+        )
+        for d in duties
+        if d.due < today
     ]

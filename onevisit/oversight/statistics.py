@@ -12,7 +12,7 @@ from django.db.models.functions import ExtractMonth
 
 from onevisit.inspections.models import Evaluation, Visit
 from onevisit.inspections.recognition import recognition_savings
-from onevisit.oversight.models import Kind, Warning
+from onevisit.oversight.models import ABSENT, OVERSTEPPING, Kind, Warning
 
 CHART_HEIGHT = 120
 BUCKETS = ["1", "2", "3", "4", "5+"]
@@ -102,7 +102,13 @@ def dashboard_figures(today: dt.date) -> dict[str, Any]:
         "joint_share": round(100 * joint / total) if total else 0,
         "per_enterprise": per_enterprise(year),
         "evaluations": list(bodies),
-        "warnings": [(label, open_warnings.get(kind, 0), kind) for kind, label in Kind.choices],
+        "overstepping": [(Kind(k).label, open_warnings.get(k, 0), k) for k in OVERSTEPPING],
+        "absent": [(Kind(k).label, open_warnings.get(k, 0), k) for k in ABSENT],
+        "other_warnings": [
+            (label, open_warnings.get(kind, 0), kind)
+            for kind, label in Kind.choices
+            if kind not in OVERSTEPPING and kind not in ABSENT
+        ],
         "savings": recognition_savings(year),
         "chart_height": CHART_HEIGHT,
     }

@@ -23,7 +23,7 @@ from onevisit.oversight.actions import (
     do_close_warning,
     do_save_rule,
 )
-from onevisit.oversight.models import Kind, Warning
+from onevisit.oversight.models import ABSENT, Kind, Warning
 from onevisit.oversight.statistics import dashboard_figures
 from onevisit.registry.access import require_login
 
@@ -43,6 +43,8 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind in Kind.values:
         warnings = warnings.filter(kind=kind)
+    elif kind == "absent":
+        warnings = warnings.filter(kind__in=ABSENT)
     page = Paginator(warnings, 50).get_page(request.GET.get("page"))
     return render(
         request,

@@ -20,7 +20,7 @@ from onevisit.inspections.models import EVALUATION_DAYS, SlotProposal, Visit
 from onevisit.monitoring import access as alert_access
 from onevisit.monitoring.models import Alert
 from onevisit.oversight import access as oversight_access
-from onevisit.oversight.models import Warning
+from onevisit.oversight.models import ABSENT, Warning
 from onevisit.planning.models import AnnualPlan, Kind, PlannedVisit, PlanningRun, Task, UnplacedTask
 from onevisit.rectification import access as rect_access
 from onevisit.rectification.models import Rectification
@@ -48,6 +48,7 @@ class Section:
     title: str
     entries: list[Entry] = field(default_factory=list)
     visits: list[Visit] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
 
 
 def inspector_sections(user: User, today: dt.date) -> list[Section]:
@@ -98,8 +99,33 @@ def body_admin_sections(user: User, today: dt.date) -> list[Section]:
     return [
         Section(_("Plans and visits"), _planning_entries(user.body_id or 0, today)),
         Section(_("Follow-up"), _follow_up_entries(user, today)),
+        _checks_owed(user),
         Section(_("Inspectors"), _certificate_entries(user.body_id or 0, today)),
     ]
+
+
+SHOWN_WARNINGS = 5
+
+
+def _checks_owed(user: User) -> Section:
+    """应查未查: the 缺位 warnings about the body's own duties, the first few listed by name."""
+    owed = (
+        oversight_access.warnings_for_user(user)
+        .filter(kind__in=ABSENT, status__in=[Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED])
+        .order_by("created", "id")
+    )
+    return Section(
+        _("Checks owed (应查未查)"),
+        [
+            Entry(
+                _("Required checks not made"),
+                owed.count(),
+                reverse("oversight:warning_list") + "?status=&kind=absent",
+                urgent=True,
+            )
+        ],
+        warnings=list(owed[:SHOWN_WARNINGS]),
+    )
 
 
 def _planning_entries(body_id: int, today: dt.date) -> list[Entry]:

@@ -20,13 +20,13 @@ from django.core.management import call_command
 from django.utils import timezone
 from PIL import Image
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.e2e.test_visit_browser import saved
+from tests.e2e.test_visit_browser import gone, saved
 
 pytestmark = pytest.mark.e2e
 
@@ -64,15 +64,7 @@ class Phone:
         button = self.driver.find_element(By.CSS_SELECTOR, selector)
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
         button.click()
-
-        def left(_driver: webdriver.Chrome) -> bool:
-            try:
-                button.is_enabled()
-            except WebDriverException:  # stale, or no longer in the document
-                return True
-            return False
-
-        self.wait.until(left)
+        self.wait.until(gone(button))
         self.find("main")
 
     def fill(self, name: str, value: str, within: str = "main") -> None:

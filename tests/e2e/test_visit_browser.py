@@ -10,8 +10,9 @@ from collections.abc import Callable
 import pytest
 from django.utils import timezone
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -29,11 +30,27 @@ def log_in(driver: webdriver.Chrome, live: str, username: str) -> None:
     WebDriverWait(driver, 15).until(ec.url_to_be(live + "/"))
 
 
+def gone(element: WebElement) -> Callable[[webdriver.Chrome], bool]:
+    """The element has left the document: the browser has moved on to the next page.
+
+    Chromium reports a node of a page being torn down either as stale or, mid-navigation, as
+    "does not belong to the document"; both mean the page has gone."""
+
+    def check(_driver: webdriver.Chrome) -> bool:
+        try:
+            element.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
+    return check
+
+
 def submit(driver: webdriver.Chrome, selector: str) -> None:
     """Click and wait until the browser has left the page."""
     button = driver.find_element(By.CSS_SELECTOR, selector)
     button.click()
-    WebDriverWait(driver, 15).until(ec.staleness_of(button))
+    WebDriverWait(driver, 15).until(gone(button))
 
 
 def saved(row_id: str) -> Callable[[webdriver.Chrome], bool]:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from onevisit.audit.actions import Actor
+from onevisit.draws.models import Draw
 from onevisit.inspections.models import Evaluation, InspectionCode, Visit
 from onevisit.oversight.actions import (
     WarningRefused,
@@ -17,8 +18,9 @@ from onevisit.oversight.actions import (
     do_save_rule,
     do_scan_warnings,
 )
-from onevisit.oversight.models import Kind, Warning
-from onevisit.planning.models import FrequencyRule
+from onevisit.oversight.models import ABSENT, Kind, Warning
+from onevisit.planning.models import FrequencyRule, Task, Tier
+from onevisit.rectification.models import Rectification
 from onevisit.testing import PersonaTestCase
 
 SYSTEM = Actor.system("test")
@@ -193,3 +195,108 @@ class OversightWritesTest(PersonaTestCase):
             assert self.client_for(self.supervisor).post(url, data).status_code == 302
         complaint.refresh_from_db()
         assert complaint.status == "handled"
+
+
+class ChecksOwedTest(PersonaTestCase):
+    """应查未查: each 缺位 rule fires on a duty left undone and stays silent once it is done."""
+
+    today = timezone.localdate()
+
+    def task(self, kind: str = "routine", days_ago: int = 10, **fields: Any) -> Task:
+        return Task.objects.create(
+            enterprise=fields.pop("enterprise", self.bearing),
+            body=fields.pop("body", self.market),
+            kind=kind,
+            window_start=self.today - dt.timedelta(days=days_ago + 80),
+            window_end=self.today - dt.timedelta(days=days_ago),
+            **fields,
+        )
+
+    def tier(self, level: str, enterprise: Any = None) -> None:
+        Tier.objects.create(
+            enterprise=enterprise or self.bearing,
+            body=self.market,
+            computed_level=level,
+            score=80,
+            computed_at=timezone.now(),
+        )
+
+    def owed(self) -> list[tuple[str, str, int | None]]:
+        do_scan_warnings(today=self.today)
+        return sorted(
+            (w.kind, w.enterprise.name, w.body_id)
+            for w in Warning.objects.filter(kind__in=ABSENT).select_related("enterprise")
+        )
+
+    def test_it_warns_of_a_red_enterprise_whose_window_lapsed_unchecked(self) -> None:
+        self.tier("red")
+        self.tier("green", self.cable)
+        self.task()
+        self.task(enterprise=self.cable)  # green: no duty to warn about
+        self.task(days_ago=-5)  # window still open
+        assert self.owed() == [(Kind.LAPSED_CHECK, self.bearing.name, self.market.pk)]
+        warning = Warning.objects.get(kind=Kind.LAPSED_CHECK)
+        assert "红" in warning.describe() or "red" in warning.describe()
+
+    def test_it_is_silent_when_the_check_was_made_or_recognised(self) -> None:
+        self.tier("yellow")
+        self.task(status=Task.Status.DONE)
+        self.task(status=Task.Status.RECOGNISED)
+        assert self.owed() == []
+
+    def test_it_warns_of_a_triggered_check_not_made_within_the_working_days(self) -> None:
+        late = self.task("triggered", days_ago=-30, cause="核实的举报：无证经营")
+        Task.objects.filter(pk=late.pk).update(created=timezone.now() - dt.timedelta(days=14))
+        self.task("triggered", days_ago=-30, cause="今日告警")  # created today: still in time
+        assert self.owed() == [(Kind.TRIGGER_UNVISITED, self.bearing.name, self.market.pk)]
+        do_save_rule(
+            actor=SYSTEM, kind=Kind.TRIGGER_UNVISITED, enabled=False, days=5, threshold=None
+        )
+        Warning.objects.all().delete()
+        assert self.owed() == []
+
+    def test_it_warns_of_an_overdue_rectification_without_a_recheck(self) -> None:
+        def rect(recheck: Task | None) -> Rectification:
+            return Rectification.objects.create(
+                enterprise=self.bearing,
+                unit_name=self.bearing.name,
+                body=self.market,
+                found_on=self.today - dt.timedelta(days=40),
+                problem="两台叉车未办理使用登记",
+                deadline=self.today - dt.timedelta(days=3),
+                recheck_task=recheck,
+            )
+
+        rect(None)
+        rect(self.task("recheck", days_ago=-20))
+        assert self.owed() == [(Kind.NO_RECHECK, self.bearing.name, self.market.pk)]
+
+    def test_it_warns_of_a_drawn_enterprise_not_inspected_within_the_draw(self) -> None:
+        draw = Draw.objects.create(
+            body=self.market,
+            title="食品经营双随机抽查",
+            ratio="0.5",
+            seed_source="福彩双色球",
+            seed_known_after=timezone.now() - dt.timedelta(days=100),
+            pool=[self.bearing.uscc, self.cable.uscc],
+            pool_sha256="0" * 64,
+        )
+        self.task(draw=draw)
+        self.task(draw=draw, enterprise=self.cable, status=Task.Status.DONE)
+        assert self.owed() == [(Kind.DRAW_UNVISITED, self.bearing.name, self.market.pk)]
+
+    def test_it_lists_the_owed_checks_on_the_body_workbench_and_counts_them_on_the_dashboard(
+        self,
+    ) -> None:
+        self.tier("red")
+        self.task()
+        self.owed()
+        page = self.client_for(self.alice).get(reverse("home")).content.decode()
+        assert "应查未查" in page and self.bearing.name in page
+        other = self.client_for(self.bob).get(reverse("home")).content.decode()
+        assert self.bearing.name not in other
+        dashboard = self.client_for(self.supervisor).get(reverse("oversight:dashboard"))
+        absent = dashboard.content.decode().split('id="absent"')[1].split("</section>")[0]
+        assert "<b>1</b>" in absent
+        listed = self.client_for(self.alice).get(reverse("oversight:warning_list") + "?kind=absent")
+        assert listed.context["page"].paginator.count == 1
