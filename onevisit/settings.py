@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "onevisit.campaigns",
     "onevisit.penalties",
     "onevisit.evaluation",
+    "onevisit.assessments",
     "onevisit.workbench",
     "django_tasks",
     "axes",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("campaigns/", include("onevisit.campaigns.urls")),
     path("penalties/", include("onevisit.penalties.urls")),
     path("evaluation/", include("onevisit.evaluation.urls")),
+    path("assessments/", include("onevisit.assessments.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

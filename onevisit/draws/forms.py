@@ -10,22 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from onevisit.catalog.models import Item
 from onevisit.draws.models import Draw
-from onevisit.lib.params import whole_number
+from onevisit.lib.formfields import NumberedChoices
 from onevisit.registry.models import Body
-
-
-class ItemChoices(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
-    """Item ids checked as numbers first: an id beyond 64 bits is a form error, not a crash."""
-
-    def _check_values(self, value: Any) -> Any:
-        for pk in value or ():
-            if whole_number(pk) is None:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": pk},
-                )
-        return super()._check_values(value)  # type: ignore[misc]
 
 
 class DrawForm(forms.ModelForm[Draw]):
@@ -65,7 +51,7 @@ class DrawForm(forms.ModelForm[Draw]):
             "window_end": forms.DateInput(attrs={"type": "date"}),
             "seed_source": forms.Textarea(attrs={"rows": 2}),
         }
-        field_classes = {"items": ItemChoices}
+        field_classes = {"items": NumberedChoices}
 
     def __init__(self, *args: Any, body: Body | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

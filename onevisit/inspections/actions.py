@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onevisit.accounts.models import User
+from onevisit.assessments.models import Assessment
 from onevisit.audit.actions import Actor, record, snapshot
 from onevisit.catalog.models import CheckPoint, Item, ItemNotPublished
 from onevisit.inspections import tokens
@@ -69,11 +70,19 @@ class Registration:
     planned_visit: PlannedVisit | None = None
 
 
+def _unplanned_items(reg: Registration) -> set[int]:
+    """Items the visit checks that none of its tasks brings: what makes it special or ad hoc."""
+    planned = {item.pk for task in reg.tasks for item in task.items.all()}
+    return {item.pk for item in reg.items} - planned
+
+
 def _origin(reg: Registration) -> str:
     if reg.purpose != Visit.Purpose.INSPECTION:
         return Visit.Origin.OTHER
     if reg.origin:
         return reg.origin
+    if _unplanned_items(reg):
+        return Visit.Origin.SPECIAL
     if any(t.kind == Kind.TRIGGERED for t in reg.tasks):
         return Visit.Origin.TRIGGERED
     if reg.tasks and all(t.draw_id for t in reg.tasks):
@@ -156,12 +165,32 @@ def _items_of(reg: Registration, bodies: set[int]) -> list[Item]:
     return list(items.values())
 
 
+def _approval(reg: Registration, origin: str) -> Assessment | None:
+    """事前评估: a special or ad-hoc inspection needs an approved assessment of its body that
+    names the enterprise, covers the day and lists every item checked outside a task."""
+    if origin != Visit.Origin.SPECIAL:
+        return None
+    unplanned = _unplanned_items(reg)
+    for assessment in Assessment.objects.covering(reg.lead_body, reg.enterprise, reg.date):
+        if unplanned <= set(assessment.items.values_list("pk", flat=True)):
+            return assessment
+    raise VisitRefused(
+        _(
+            "An inspection outside the plans (special or ad hoc) needs an approved prior "
+            "assessment (事前评估) that names this enterprise, covers %(date)s and lists the "
+            "items. File one under 事前评估, or register an emergency."
+        )
+        % {"date": reg.date}
+    )
+
+
 def do_register_visit(*, actor: Actor, by: User | None, reg: Registration) -> Visit:
     """Register a visit and issue its code; every rule is checked before anything is written."""
     today = timezone.localdate()
     origin = _origin(reg)
     if origin in (Visit.Origin.TRIGGERED, Visit.Origin.EMERGENCY) and not reg.cause.strip():
         raise VisitRefused(_("A triggered or emergency visit records its cause."))
+    assessment = _approval(reg, origin)
     _check_date(reg, origin, today)
     _check_tasks(reg)
     bodies = {reg.lead_body.pk} | {t.body_id for t in reg.tasks}
@@ -174,12 +203,13 @@ def do_register_visit(*, actor: Actor, by: User | None, reg: Registration) -> Vi
             purpose=reg.purpose,
             origin=origin,
             date=reg.date,
-            cause=reg.cause.strip(),
+            cause=reg.cause.strip() or (assessment.cause if assessment else ""),
             unannounced=bool(reg.unannounced_reason.strip()),
             unannounced_reason=reg.unannounced_reason.strip(),
             registered_late=bool(reg.late_reason.strip()),
             late_reason=reg.late_reason.strip(),
             planned_visit=reg.planned_visit,
+            assessment=assessment,
             created_by=by,
         )
         visit.bodies.set(bodies)

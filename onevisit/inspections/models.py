@@ -47,6 +47,7 @@ class Visit(models.Model):
         DRAWN = "drawn", _("random draw (双随机)")
         TRIGGERED = "triggered", _("triggered (触发)")
         EMERGENCY = "emergency", _("emergency (紧急)")
+        SPECIAL = "special", _("special or ad-hoc, assessed (专项)")
         OTHER = "other", _("not an inspection")
 
     class Status(models.TextChoices):
@@ -77,6 +78,15 @@ class Visit(models.Model):
     late_reason = models.TextField(_("why registered late"), blank=True)
     planned_visit = models.ForeignKey(
         PlannedVisit, null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
+    )
+    assessment = models.ForeignKey(
+        "assessments.Assessment",
+        verbose_name=_("prior assessment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        help_text=_("the approved assessment of a special inspection, or an emergency's own"),
     )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED

@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from onevisit.audit.actions import Actor, record
+from onevisit.catalog.models import CheckPoint
 from onevisit.inspections.models import Finding, PointResult, Visit
 from onevisit.planning.models import Task
 from onevisit.registry.models import Body, Enterprise
@@ -150,3 +151,37 @@ def finding_counts(enterprise_ids: Sequence[int], body: Body) -> dict[int, dict[
         .annotate(n=Count("id"), serious=Count("id", filter=Q(severity="serious")))
     )
     return {e: {"findings": n, "serious_findings": serious} for e, n, serious in rows}
+
+
+def recognisable_points(
+    enterprise_ids: Sequence[int], points: Sequence[CheckPoint], on: dt.date
+) -> dict[int, dict[int, tuple[dt.date, int]]]:
+    """For each enterprise, the points (of those given) that a compliant result still valid on
+    `on` covers, by the point itself or its shared topic: point id -> (day found, visit)."""
+    by_id = {p.pk: p for p in points}
+    topics: dict[str, list[int]] = defaultdict(list)
+    for point in points:
+        if point.topic:
+            topics[point.topic].append(point.pk)
+    rows = PointResult.objects.filter(
+        Q(point_id__in=by_id) | Q(point__topic__in=list(topics)),
+        visit__enterprise_id__in=enterprise_ids,
+        visit__status=Visit.Status.CLOSED,
+        outcome=PointResult.Outcome.COMPLIANT,
+    ).values_list(
+        "visit__enterprise_id",
+        "visit_id",
+        "visit__date",
+        "point_id",
+        "point__topic",
+        "point__item__recognition_days",
+    )
+    covered: dict[int, dict[int, tuple[dt.date, int]]] = defaultdict(dict)
+    for enterprise_id, visit_id, day, point_id, topic, days in rows:
+        if not day <= on <= day + dt.timedelta(days=days):
+            continue
+        for pk in {point_id} & set(by_id) | set(topics.get(topic, []) if topic else []):
+            known = covered[enterprise_id].get(pk)
+            if known is None or known[0] < day:
+                covered[enterprise_id][pk] = (day, visit_id)
+    return covered

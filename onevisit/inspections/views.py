@@ -176,6 +176,10 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     if q:
         visits = visits.filter(enterprise__name__icontains=q)
+    if request.GET.get("unassessed"):
+        visits = visits.filter(origin=Visit.Origin.EMERGENCY, assessment__isnull=True).exclude(
+            status=Visit.Status.CANCELLED
+        )
     page = Paginator(visits, 50).get_page(request.GET.get("page"))
     return render(
         request,

@@ -206,6 +206,37 @@ def _rechecks_missing(today: dt.date, enterprise_ids: Sequence[int] | None) -> l
     ]
 
 
+def _unassessed_emergencies(
+    today: dt.date, enterprise_ids: Sequence[int] | None, working_days: int
+) -> list[rules.Duty]:
+    """An emergency goes first and is assessed within the working days after it; a missing or
+    late assessment is owed."""
+    visits = (
+        Visit.objects.filter(origin=Visit.Origin.EMERGENCY, date__gte=dt.date(today.year - 1, 1, 1))
+        .exclude(status=Visit.Status.CANCELLED)
+        .select_related("assessment")
+    )
+    if enterprise_ids is not None:
+        visits = visits.filter(enterprise_id__in=enterprise_ids)
+    found = []
+    for visit in visits:
+        due = add_working_days(visit.date, working_days)
+        if visit.assessment is not None and timezone.localdate(visit.assessment.filed_at) <= due:
+            continue
+        found.append(
+            rules.Duty(
+                Kind.LATE_ASSESSMENT,
+                visit.enterprise_id,
+                visit.lead_body_id,
+                f"visit{visit.pk}",
+                due,
+                {"day": visit.date.isoformat()},
+                (visit.pk,),
+            )
+        )
+    return found
+
+
 def duties(today: dt.date, enterprise_ids: Sequence[int] | None = None) -> list[rules.Duty]:
     """The checks the enabled 缺位 rules watch: owed since the start of last year, not done."""
     settings = current_rules()
@@ -224,6 +255,9 @@ def duties(today: dt.date, enterprise_ids: Sequence[int] | None = None) -> list[
         found += _unvisited_draws(tasks)
     if settings[Kind.NO_RECHECK].enabled:
         found += _rechecks_missing(today, enterprise_ids)
+    late = settings[Kind.LATE_ASSESSMENT]
+    if late.enabled:
+        found += _unassessed_emergencies(today, enterprise_ids, late.days or 3)
     return found
 
 

@@ -37,6 +37,7 @@ def public_group() -> Group:
             _link(_("Inspecting bodies"), "registry:body_list"),
             _link(_("Inspection items"), "catalog:item_list"),
             _link(_("Random draws"), "draws:draw_list"),
+            _link(_("Special inspections planned"), "assessments:public_list"),
             _link(_("Results of drawn inspections"), "draws:draw_results"),
             _link(_("Discretion benchmarks"), "penalties:catalogue"),
             _link(_("Report a problem (举报)"), "tips:tip_new"),
@@ -89,6 +90,7 @@ def _planning(user: User) -> Group:
         _link(_("Annual plans"), "planning:plan_list"),
         _link(_("Joint visits"), "planning:coordination"),
         _link(_("Planned visits to register"), "inspections:planned_list"),
+        _link(_("Prior assessments (事前评估)"), "assessments:assessment_list"),
     ]
     if user.is_body_admin:
         links.insert(1, _link(_("Tiers and rules"), "planning:rules"))

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from onevisit.accounts.models import User
+from onevisit.assessments import access as assessment_access
+from onevisit.assessments.models import Assessment
 from onevisit.campaigns.models import RetirementUnit
 from onevisit.inspections import access as visit_access
 from onevisit.inspections.models import EVALUATION_DAYS, SlotProposal, Visit
@@ -100,11 +102,34 @@ def body_admin_sections(user: User, today: dt.date) -> list[Section]:
         Section(_("Plans and visits"), _planning_entries(user.body_id or 0, today)),
         Section(_("Follow-up"), _follow_up_entries(user, today)),
         _checks_owed(user),
+        Section(_("Prior assessments (事前评估)"), _assessment_entries(user)),
         Section(_("Inspectors"), _certificate_entries(user.body_id or 0, today)),
     ]
 
 
 SHOWN_WARNINGS = 5
+
+
+def _assessment_entries(user: User) -> list[Entry]:
+    mine = assessment_access.assessments_for_user(user).filter(body_id=user.body_id or 0)
+    unassessed = Visit.objects.filter(
+        lead_body_id=user.body_id or 0,
+        origin=Visit.Origin.EMERGENCY,
+        assessment__isnull=True,
+    ).exclude(status=Visit.Status.CANCELLED)
+    return [
+        Entry(
+            _("Assessments awaiting approval"),
+            mine.filter(status=Assessment.Status.SUBMITTED).count(),
+            reverse("assessments:assessment_list") + "?status=submitted",
+        ),
+        Entry(
+            _("Emergency visits to assess afterwards"),
+            unassessed.count(),
+            reverse("inspections:visit_list") + "?unassessed=1",
+            urgent=True,
+        ),
+    ]
 
 
 def _checks_owed(user: User) -> Section:
@@ -248,6 +273,14 @@ def supervisor_sections(user: User, today: dt.date) -> list[Section]:
             _("Open warnings"),
             warnings.filter(status__in=[Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED]).count(),
             reverse("oversight:warning_list"),
+        ),
+        Entry(
+            _("Prior assessments to decide"),
+            assessment_access.assessments_for_user(user)
+            .filter(status=Assessment.Status.SUBMITTED)
+            .count(),
+            reverse("assessments:assessment_list") + "?status=submitted",
+            urgent=True,
         ),
         Entry(
             _("Complaints to handle"),

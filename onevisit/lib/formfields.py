@@ -1,0 +1,23 @@
+"""Form fields shared by the apps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from onevisit.lib.params import whole_number
+
+
+class NumberedChoices(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Ids checked as numbers first: an id beyond 64 bits is a form error, not a crash."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value or ():
+            if whole_number(pk) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)  # type: ignore[misc]
