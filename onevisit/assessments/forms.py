@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from onevisit.assessments.actions import MAX_ENTERPRISES
 from onevisit.assessments.models import Kind
 from onevisit.catalog.models import Item
-from onevisit.lib.formfields import NumberedChoices
+from onevisit.lib.formfields import DateInput, NumberedChoices
 from onevisit.registry.models import Enterprise
 
 TEXT = forms.Textarea(attrs={"rows": 2})
@@ -48,12 +48,8 @@ class AssessmentForm(forms.Form):
         widget=TEXT,
         help_text=_("e.g. two inspectors, half a day, no production stop"),
     )
-    window_start = forms.DateField(
-        label=_("checks from"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    window_end = forms.DateField(
-        label=_("checks until"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    window_start = forms.DateField(label=_("checks from"), widget=DateInput())
+    window_end = forms.DateField(label=_("checks until"), widget=DateInput())
 
     def __init__(self, *args: Any, items: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onevisit.catalog.models import Item
 from onevisit.draws.models import Draw
-from onevisit.lib.formfields import NumberedChoices
+from onevisit.lib.formfields import DateInput, NumberedChoices
 from onevisit.registry.models import Body
 
 
@@ -47,8 +47,8 @@ class DrawForm(forms.ModelForm[Draw]):
         ]
         widgets = {
             "seed_known_after": forms.DateTimeInput(attrs={"type": "datetime-local"}),
-            "window_start": forms.DateInput(attrs={"type": "date"}),
-            "window_end": forms.DateInput(attrs={"type": "date"}),
+            "window_start": DateInput(),
+            "window_end": DateInput(),
             "seed_source": forms.Textarea(attrs={"rows": 2}),
         }
         field_classes = {"items": NumberedChoices}

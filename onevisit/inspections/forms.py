@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onevisit.catalog.models import Item
 from onevisit.inspections.models import Finding, PointResult, Visit
+from onevisit.lib.formfields import DateInput
 from onevisit.planning.models import Task
 from onevisit.registry.models import Inspector
 
@@ -15,7 +16,7 @@ class VisitForm(forms.Form):
     """Register a visit of one body: its open tasks of the enterprise, or items for an
     emergency, or nothing for a survey or publicity visit."""
 
-    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("date"), widget=DateInput())
     purpose = forms.ChoiceField(label=_("purpose"), choices=Visit.Purpose.choices)
     emergency = forms.BooleanField(label=_("emergency inspection"), required=False)
     cause = forms.CharField(

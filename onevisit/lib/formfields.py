@@ -21,3 +21,13 @@ class NumberedChoices(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
                     params={"pk": pk},
                 )
         return super()._check_values(value)  # type: ignore[misc]
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker. Its value must be ISO 8601 whatever the language: the Chinese
+    locale's 2026/12/02 is one the picker cannot read, and it would show an empty field."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onevisit.catalog.models import Item
+from onevisit.lib.formfields import DateInput
 from onevisit.lib.tabular import Column, TableError, read_table
 from onevisit.planning.models import FrequencyRule, Level, TierPolicy
 from onevisit.registry.identifiers import InvalidIdentifier, validate_uscc
@@ -76,7 +77,7 @@ class TierPolicyForm(forms.ModelForm[TierPolicy]):
 class OverrideForm(forms.Form):
     level = forms.ChoiceField(label=_("Tier"), choices=Level.choices)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
-    until = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), widget=DateInput())
 
     def clean_until(self) -> dt.date:
         until: dt.date = self.cleaned_data["until"]
@@ -102,8 +103,8 @@ class SpecialEntryForm(forms.Form):
         label=_("or a file: .xlsx or .csv with a 统一社会信用代码 column, or .txt"),
         required=False,
     )
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), widget=DateInput())
+    end = forms.DateField(label=_("To"), widget=DateInput())
     items = forms.ModelMultipleChoiceField(label=_("Items"), queryset=Item.objects.none())
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -14,6 +14,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from onevisit.accounts.models import Role, User
+from onevisit.assessments.demo import load_assessments
 from onevisit.audit.actions import Actor, record, snapshot
 from onevisit.campaigns.demo import load_campaigns, load_flood_campaign
 from onevisit.catalog.demo import load_items
@@ -21,6 +22,7 @@ from onevisit.catalog.models import Item
 from onevisit.draws.demo import load_draws
 from onevisit.evaluation.demo import load_evaluation
 from onevisit.inspections.demo import load_this_week, load_visit_history
+from onevisit.oversight.demo import load_checks_owed
 from onevisit.penalties.demo import load_penalties
 from onevisit.planning.demo import load_planning, run_planning
 from onevisit.planning.forms import YearForm
@@ -73,6 +75,8 @@ class Command(BaseCommand):
         load_flood_campaign(self.stdout.write)
         load_penalties(self.stdout.write)
         load_evaluation(self.stdout.write)
+        load_checks_owed(self.stdout.write)
+        load_assessments(self.stdout.write)
         self.stdout.write(
             f"Demo city 聊城: {Enterprise.objects.count():,} enterprises ({added:,} new), "
             f"{len(bodies)} bodies, {inspectors} inspectors, "
