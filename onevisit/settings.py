@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "onevisit.penalties",
     "onevisit.evaluation",
     "onevisit.assessments",
+    "onevisit.liaison",
     "onevisit.workbench",
     "django_tasks",
     "axes",

@@ -23,7 +23,7 @@ from onevisit.catalog.models import Item
 from onevisit.inspections.actions import Registration, do_register_visit
 from onevisit.inspections.models import Visit
 from onevisit.oversight.actions import do_scan_warnings
-from onevisit.planning.queries import full_industry_code
+from onevisit.planning.queries import applicable_items, full_industry_code
 from onevisit.registry.models import Body, Enterprise, Inspector
 from onevisit.workdays.calendar import add_working_days, is_working_day
 
@@ -41,22 +41,10 @@ def load_assessments(say: Callable[[str], object]) -> None:
     if body is None or admin is None or supervisor is None or Assessment.objects.exists():
         return
     today = timezone.localdate()
-    items = list(Item.objects.published().filter(body=body).order_by("code"))
-    bearings = list(
-        Enterprise.objects.filter(status="active", industry_code__startswith="34")
-        .select_related("industry")
-        .order_by("pk")[:40]
-    )
-    if not items or len(bearings) < 12:
+    found = _item_and_enterprises(body)
+    if found is None:
         return
-    item = next(
-        (
-            i
-            for i in items
-            if Item.objects.filter(pk=i.pk).for_industry(full_industry_code(bearings[0]))
-        ),
-        items[0],
-    )
+    item, bearings = found
     with transaction.atomic():
         special = _file(
             admin,
@@ -81,7 +69,7 @@ def load_assessments(say: Callable[[str], object]) -> None:
             admin,
             body,
             item,
-            bearings[6:14],
+            bearings[6:10],
             Kind.AD_HOC,
             "燃气使用安全临时检查",
             "媒体报道部分企业食堂燃气管道老化",
@@ -91,7 +79,7 @@ def load_assessments(say: Callable[[str], object]) -> None:
             admin,
             body,
             item,
-            bearings[14:16],
+            bearings[10:12],
             Kind.AD_HOC,
             "计量器具临时检查",
             "年终例行抽查",
@@ -105,13 +93,26 @@ def load_assessments(say: Callable[[str], object]) -> None:
             keep=[],
             reason="属于日常检查内容，并入下一季度联合检查，不单独入企",
         )
-        emergency = _emergency(body, item, bearings[20], today)
+        emergency = _emergency(body, item, bearings[12], today)
     raised = do_scan_warnings(today=today)
     say(
         "Prior assessments: 1 approved (narrowed), 1 awaiting the supervisor, 1 refused; "
         f"{'an emergency visit owing its assessment' if emergency else 'no emergency'}; "
         f"{raised} warnings after the 缺位 scan."
     )
+
+
+def _item_and_enterprises(body: Body) -> tuple[Item, list[Enterprise]] | None:
+    """An item of the body and thirteen enterprises it applies to, bearing makers first."""
+    enterprises = list(
+        Enterprise.objects.filter(status="active").select_related("industry").order_by("pk")[:3000]
+    )
+    enterprises.sort(key=lambda e: not e.industry_code.startswith("34"))
+    for item in Item.objects.published().filter(body=body).order_by("code"):
+        fits = [e for e in enterprises if applicable_items([item], full_industry_code(e))]
+        if len(fits) >= 13:
+            return item, fits[:13]
+    return None
 
 
 def _file(

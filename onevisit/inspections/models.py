@@ -41,6 +41,7 @@ class Visit(models.Model):
         INSPECTION = "inspection", _("administrative inspection (行政检查)")
         SURVEY = "survey", _("survey (调研)")
         PUBLICITY = "publicity", _("law publicity (普法宣传)")
+        GUIDANCE = "guidance", _("guidance visit on request (有求必应)")
 
     class Origin(models.TextChoices):
         PLANNED = "planned", _("planned (计划)")

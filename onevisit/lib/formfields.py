@@ -31,3 +31,14 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class NumberedChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """One id, checked as a number first (see NumberedChoices)."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and whole_number(str(value)) is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)

@@ -12,6 +12,7 @@ from django.db.models.functions import ExtractMonth
 
 from onevisit.inspections.models import Evaluation, Visit
 from onevisit.inspections.recognition import recognition_savings
+from onevisit.liaison.queries import answer_figures
 from onevisit.oversight.models import ABSENT, OVERSTEPPING, Kind, Warning
 
 CHART_HEIGHT = 120
@@ -110,5 +111,6 @@ def dashboard_figures(today: dt.date) -> dict[str, Any]:
             if kind not in OVERSTEPPING and kind not in ABSENT
         ],
         "savings": recognition_savings(year),
+        "requests": answer_figures(today),
         "chart_height": CHART_HEIGHT,
     }

@@ -42,6 +42,8 @@ def public_group() -> Group:
             _link(_("Discretion benchmarks"), "penalties:catalogue"),
             _link(_("Report a problem (举报)"), "tips:tip_new"),
             _link(_("Follow a tip"), "tips:tip_status"),
+            _link(_("Ask the departments (政企沟通)"), "liaison:concern_new"),
+            _link(_("Follow a request"), "liaison:concern_follow"),
             _link(_("Follow a complaint"), "inspections:complaint_status"),
         ],
     )
@@ -77,6 +79,8 @@ def _signals(user: User) -> Group:
         _link(_("Monitoring alerts"), "monitoring:alert_list"),
         _link(_("Tips"), "tips:tip_list"),
     ]
+    if user.is_body_admin or user.is_supervisor:
+        links.append(_link(_("Enterprise requests (政企沟通)"), "liaison:concern_list"))
     if user.is_body_admin:
         links += [
             _link(_("Warnings"), "oversight:warning_list"),
@@ -140,6 +144,7 @@ def menu_for(user: Any) -> list[Group]:
             _link(_("My monitoring alerts"), "monitoring:alert_list"),
             _link(_("Our registered data"), "registry:enterprise_detail", user.enterprise_id),
             _link(_("Land-efficiency evaluation"), "evaluation:year_list"),
+            _link(_("My requests (政企沟通)"), "liaison:concern_list"),
         ]
         groups = [Group(_("My enterprise"), own)]
     return [*groups, public_group(), _account(user)]

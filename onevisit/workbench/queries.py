@@ -19,6 +19,8 @@ from onevisit.assessments.models import Assessment
 from onevisit.campaigns.models import RetirementUnit
 from onevisit.inspections import access as visit_access
 from onevisit.inspections.models import EVALUATION_DAYS, SlotProposal, Visit
+from onevisit.liaison import access as liaison_access
+from onevisit.liaison.models import Concern
 from onevisit.monitoring import access as alert_access
 from onevisit.monitoring.models import Alert
 from onevisit.oversight import access as oversight_access
@@ -208,12 +210,25 @@ def _follow_up_entries(user: User, today: dt.date) -> list[Entry]:
             urgent=True,
         ),
         *_tips_and_alerts(user, today),
+        *_requests(user, today),
         Entry(
             _("Warnings to acknowledge"),
             oversight_access.warnings_for_user(user).filter(status=Warning.Status.OPEN).count(),
             reverse("oversight:warning_list"),
             urgent=True,
         ),
+    ]
+
+
+def _requests(user: User, today: dt.date) -> list[Entry]:
+    concerns = liaison_access.concerns_for_user(user)
+    return [
+        Entry(
+            _("Enterprise requests to answer"),
+            concerns.open().count(),
+            reverse("liaison:concern_list") + "?show=open",
+            urgent=concerns.overdue(today).exists(),
+        )
     ]
 
 
@@ -273,6 +288,15 @@ def supervisor_sections(user: User, today: dt.date) -> list[Section]:
             _("Open warnings"),
             warnings.filter(status__in=[Warning.Status.OPEN, Warning.Status.ACKNOWLEDGED]).count(),
             reverse("oversight:warning_list"),
+        ),
+        Entry(
+            _("Enterprise requests overdue or to route"),
+            liaison_access.concerns_for_user(user)
+            .filter(Q(pk__in=Concern.objects.overdue(today)) | Q(body__isnull=True))
+            .open()
+            .count(),
+            reverse("liaison:concern_list") + "?show=overdue",
+            urgent=True,
         ),
         Entry(
             _("Prior assessments to decide"),
@@ -378,7 +402,23 @@ def enterprise_sections(user: User, today: dt.date) -> list[Section]:
             urgent=units.filter(deadline__lt=today).exists(),
         ),
     ]
-    return [inspections, duties]
+    mine = liaison_access.concerns_for_user(user)
+    requests = Section(_("My requests (政企沟通)"))
+    requests.entries = [
+        Entry(
+            _("Requests waiting for an answer"),
+            mine.open().count(),
+            reverse("liaison:concern_list") + "?show=open",
+        ),
+        Entry(
+            _("Answers to rate"),
+            mine.filter(status=Concern.Status.ANSWERED).count(),
+            reverse("liaison:concern_list") + "?show=open",
+            urgent=True,
+        ),
+        Entry(_("Raise a request"), 0, reverse("liaison:concern_new")),
+    ]
+    return [inspections, duties, requests]
 
 
 def sections_for(user: User, today: dt.date) -> list[Section]:
