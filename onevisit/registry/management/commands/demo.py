@@ -22,6 +22,7 @@ from onevisit.catalog.models import Item
 from onevisit.draws.demo import load_draws
 from onevisit.evaluation.demo import load_evaluation
 from onevisit.inspections.demo import load_this_week, load_visit_history
+from onevisit.liaison.demo import load_requests
 from onevisit.oversight.demo import load_checks_owed
 from onevisit.penalties.demo import load_penalties
 from onevisit.planning.demo import load_planning, run_planning
@@ -77,6 +78,7 @@ class Command(BaseCommand):
         load_evaluation(self.stdout.write)
         load_checks_owed(self.stdout.write)
         load_assessments(self.stdout.write)
+        load_requests(self.stdout.write)
         self.stdout.write(
             f"Demo city 聊城: {Enterprise.objects.count():,} enterprises ({added:,} new), "
             f"{len(bodies)} bodies, {inspectors} inspectors, "
