@@ -23,9 +23,19 @@ from onevisit.registry.imports import (
     import_enterprises,
     import_inspectors,
 )
+from onevisit.scope.imports import import_scope
 from onevisit.workdays.imports import import_notice
 
-KINDS = ("enterprises", "bodies", "inspectors", "items", "ledger", "penalties", "holidays")
+KINDS = (
+    "enterprises",
+    "bodies",
+    "inspectors",
+    "items",
+    "ledger",
+    "penalties",
+    "holidays",
+    "scope",
+)
 # the kinds written in batches, and how each writes a batch
 APPLIERS: dict[str, Applier] = {"enterprises": ENTERPRISES}
 
@@ -46,6 +56,8 @@ def run_import(
         return import_enterprises(source, filename, actor=actor, dry_run=dry_run)
     if kind == "holidays":
         return import_notice(source, filename, actor=actor, dry_run=dry_run)
+    if kind == "scope":
+        return import_scope(source, filename, actor=actor, dry_run=dry_run)
     if kind == "bodies":
         return import_bodies(source, filename, actor=actor, dry_run=dry_run)
     only = user.body if user is not None and user.is_body_admin else None

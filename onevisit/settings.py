@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "onevisit.evaluation",
     "onevisit.assessments",
     "onevisit.liaison",
+    "onevisit.scope",
     "onevisit.workbench",
     "django_tasks",
     "axes",
@@ -253,6 +254,8 @@ ONEVISIT_IMPORT_MAX_BYTES = env_int("ONEVISIT_IMPORT_MAX_BYTES", 200 * 1024 * 10
 # Inspection codes (扫码入企): lookups of /v/<code> per client address and minute (0 = no limit),
 # complaints per minute, and how many working days ahead an enterprise sees an announced visit.
 ONEVISIT_CODE_LOOKUPS_PER_MINUTE = env_int("ONEVISIT_CODE_LOOKUPS_PER_MINUTE", 60)
+# The body that keeps the business-scope catalogue and reviews regional entries (市场监管).
+ONEVISIT_MARKET_BODY = os.environ.get("ONEVISIT_MARKET_BODY", "LC-SCJG")
 # who answers for the Open311 endpoint, shown in its discovery document
 ONEVISIT_OPEN311_CONTACT = env_str("ONEVISIT_OPEN311_CONTACT", "")
 ONEVISIT_COMPLAINTS_PER_MINUTE = env_int("ONEVISIT_COMPLAINTS_PER_MINUTE", 3)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("evaluation/", include("onevisit.evaluation.urls")),
     path("assessments/", include("onevisit.assessments.urls")),
     path("requests/", include("onevisit.liaison.urls")),
+    path("scope/", include("onevisit.scope.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

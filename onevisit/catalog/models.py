@@ -32,12 +32,14 @@ class ItemQuerySet(models.QuerySet["Item"]):
             | Q(body__name__icontains=text)
         )
 
-    def for_industry(self, industry_code: str) -> ItemQuerySet:
-        """Items that apply to an industry: no prefixes listed, or one that the code starts with."""
+    def for_industry(self, industry_code: str, *more: str) -> ItemQuerySet:
+        """Items that apply to an industry (or to any of several: an enterprise's own and its
+        licensed business-scope entries'): no prefixes listed, or one a code starts with."""
         matches = Q(industries="")
-        for length in range(1, len(industry_code) + 1):
-            prefix = industry_code[:length]
-            matches |= Q(industries__regex=rf"(^|,){prefix}(,|$)")
+        for code in (industry_code, *more):
+            for length in range(1, len(code) + 1):
+                prefix = code[:length]
+                matches |= Q(industries__regex=rf"(^|,){prefix}(,|$)")
         return self.filter(matches)
 
 

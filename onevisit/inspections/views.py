@@ -56,6 +56,7 @@ from onevisit.planning.models import PlannedVisit, PlanningRun, Task
 from onevisit.planning.queries import full_industry_code
 from onevisit.registry.access import require_login
 from onevisit.registry.models import Enterprise, Inspector
+from onevisit.scope.queries import licensed_codes
 from onevisit.workdays.calendar import add_working_days
 
 TEAM = Prefetch("inspectors", queryset=Inspector.objects.select_related("body"))
@@ -208,7 +209,10 @@ def visit_new(request: HttpRequest) -> HttpResponse:
             ).order_by("window_end"),
             items=Item.objects.published()
             .filter(body=body)
-            .for_industry(full_industry_code(enterprise)),
+            .for_industry(
+                full_industry_code(enterprise),
+                *licensed_codes(body, [enterprise.pk]).get(enterprise.pk, ()),
+            ),
             inspectors=Inspector.objects.certified(today).filter(body=body),
         )
         if request.method == "POST" and form.is_valid():

@@ -27,10 +27,16 @@ class ConcernForm(forms.Form):
         empty_label=_("I do not know: the supervisor will route it"),
     )
     item = NumberedChoice(
-        label=_("The item it is about"), queryset=Item.objects.none(), required=False
+        label=_("The item it is about"),
+        queryset=Item.objects.none(),
+        required=False,
+        empty_label=_("(no particular item)"),
     )
     visit = NumberedChoice(
-        label=_("The inspection it is about"), queryset=Visit.objects.none(), required=False
+        label=_("The inspection it is about"),
+        queryset=Visit.objects.none(),
+        required=False,
+        empty_label=_("(no particular inspection)"),
     )
     enterprise_name = forms.CharField(
         label=_("The enterprise concerned"), max_length=200, required=False

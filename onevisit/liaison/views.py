@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from onevisit.audit.actions import Actor
@@ -27,6 +28,7 @@ from onevisit.liaison.actions import (
 )
 from onevisit.liaison.forms import AnswerForm, ConcernForm, GuidanceForm, RateForm
 from onevisit.liaison.models import Concern, Kind
+from onevisit.lib.params import whole_number
 from onevisit.lib.ratelimit import too_many
 from onevisit.registry.access import require_login
 from onevisit.registry.models import Body, Inspector
@@ -135,7 +137,8 @@ def concern_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             user = require_login(request.user)
             if not user.is_supervisor:
                 raise PermissionDenied("Only the supervisor routes requests.")
-            body = Body.objects.filter(pk=_number(request.POST.get("body")), published=True).first()
+            body_pk = whole_number(request.POST.get("body", "")) or 0
+            body = Body.objects.filter(pk=body_pk, published=True).first()
             if body is None:
                 raise ConcernRefused(_("Choose a department."))
             do_route_concern(
@@ -170,13 +173,18 @@ def concern_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ConcernRefused as error:
         messages.error(request, str(error))
     else:
-        if action not in ("contact",):
-            messages.success(request, _("Saved."))
+        if action in DONE:
+            messages.success(request, str(DONE[action]))
     return redirect("liaison:concern_detail", pk=concern.pk)
 
 
-def _number(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and len(value) < 12 else 0
+DONE = {
+    "route": gettext_lazy("Passed to the department."),
+    "acknowledge": gettext_lazy("Acknowledged (受理)."),
+    "answer": gettext_lazy("The answer is sent."),
+    "rate": gettext_lazy("Thank you for rating the answer."),
+    "reopen": gettext_lazy("Reopened: the department answers again."),
+}
 
 
 def _plan(request: HttpRequest, concern: Concern) -> HttpResponse:

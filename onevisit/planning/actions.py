@@ -39,6 +39,7 @@ from onevisit.planning.queries import (
     windows,
 )
 from onevisit.registry.models import Body, Enterprise
+from onevisit.scope.queries import licensed_codes
 
 # Counts of an enterprise's record for one body: findings, penalties, rectifications, tips,
 # alerts. The apps that keep those records add a function here; each returns
@@ -201,6 +202,7 @@ def do_generate_plan(*, actor: Actor, body: Body, year: int) -> AnnualPlan:
     green_pool = 0
     green_sample = 0.0
     tiers = Tier.objects.filter(body=body).select_related("enterprise__industry")
+    licensed = licensed_codes(body)
     for tier in tiers.iterator(chunk_size=2000):
         code = full_industry_code(tier.enterprise)
         rule = rule_for(rules, code)
@@ -209,7 +211,7 @@ def do_generate_plan(*, actor: Actor, body: Body, year: int) -> AnnualPlan:
             green_pool += 1
             green_sample += float(rule.green_sample_share)
             continue
-        fitting = applicable_items(items, code)
+        fitting = applicable_items(items, code, *licensed.get(tier.enterprise_id, ()))
         if not fitting:
             continue
         count = min(rule.minimum_for(level), rule.annual_cap)

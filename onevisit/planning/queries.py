@@ -10,6 +10,7 @@ from onevisit.catalog.models import Item
 from onevisit.planning import scoring
 from onevisit.planning.models import FrequencyRule, Tier, TierPolicy
 from onevisit.registry.models import Body, Enterprise
+from onevisit.scope.queries import licensed_lines
 
 
 def full_industry_code(enterprise: Enterprise) -> str:
@@ -27,7 +28,8 @@ def policy_for(body: Body) -> scoring.Policy:
 
 
 def scope_of(body: Body) -> Any:
-    """The enterprises a body inspects: in its area, active, with an item for their industry."""
+    """The enterprises a body inspects: in its area, active, with an item for their industry
+    or with a licensed business-scope entry the body approves (谁审批谁监管)."""
     enterprises = Enterprise.objects.filter(status=Enterprise.Status.ACTIVE).select_related(
         "industry"
     )
@@ -40,9 +42,10 @@ def scope_of(body: Body) -> Any:
         if not industries:
             return enterprises
         prefixes.update(p for p in industries.split(",") if p)
+    licensed = enterprises.filter(pk__in=licensed_lines(body).values("version__enterprise_id"))
     if not prefixes:
-        return enterprises.none()
-    return enterprises.in_industries(prefixes)
+        return licensed
+    return enterprises.in_industries(prefixes) | licensed
 
 
 def rules_by_body(body: Body) -> list[FrequencyRule]:
@@ -96,10 +99,12 @@ def windows(year: int, per_year: int) -> list[tuple[dt.date, dt.date]]:
     return spans
 
 
-def applicable_items(items: list[Item], industry_code: str) -> list[Item]:
+def applicable_items(items: list[Item], industry_code: str, *more: str) -> list[Item]:
+    """The items that apply to an industry, or to any of several (see `for_industry`)."""
+    codes = (industry_code, *more)
     return [
         item
         for item in items
         if not item.industry_prefixes
-        or any(industry_code.startswith(p) for p in item.industry_prefixes)
+        or any(code.startswith(p) for p in item.industry_prefixes for code in codes)
     ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -135,7 +136,19 @@ def importable_kinds(user: Any) -> list[str]:
     if found is None:
         return []
     if found.is_supervisor:
-        return ["enterprises", "bodies", "inspectors", "items", "ledger", "penalties", "holidays"]
+        return [
+            "enterprises",
+            "bodies",
+            "inspectors",
+            "items",
+            "ledger",
+            "penalties",
+            "holidays",
+            "scope",
+        ]
     if found.is_body_admin:
-        return ["enterprises", "inspectors", "items", "ledger", "penalties"]
+        kinds = ["enterprises", "inspectors", "items", "ledger", "penalties"]
+        if found.body is not None and found.body.code == settings.ONEVISIT_MARKET_BODY:
+            kinds.append("scope")
+        return kinds
     return []

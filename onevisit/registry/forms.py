@@ -108,5 +108,6 @@ class ImportForm(forms.Form):
             "ledger": _("Rectification ledger (整改台账)"),
             "penalties": _("Penalty discretion benchmarks (裁量基准)"),
             "holidays": _("Holiday notice of the State Council (节假日安排)"),
+            "scope": _("Business scope catalogue (经营范围规范表述)"),
         }
         self.fields["kind"].choices = [(k, labels[k]) for k in kinds]  # type: ignore[attr-defined]

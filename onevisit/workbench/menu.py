@@ -29,24 +29,26 @@ def _link(label: str, name: str, *args: Any) -> Link:
     return Link(label, reverse(name, args=args))
 
 
-def public_group() -> Group:
-    return Group(
-        _("Public"),
-        [
-            _link(_("Check a code"), "inspections:verify_entry"),
-            _link(_("Inspecting bodies"), "registry:body_list"),
-            _link(_("Inspection items"), "catalog:item_list"),
-            _link(_("Random draws"), "draws:draw_list"),
-            _link(_("Special inspections planned"), "assessments:public_list"),
-            _link(_("Results of drawn inspections"), "draws:draw_results"),
-            _link(_("Discretion benchmarks"), "penalties:catalogue"),
-            _link(_("Report a problem (举报)"), "tips:tip_new"),
-            _link(_("Follow a tip"), "tips:tip_status"),
-            _link(_("Ask the departments (政企沟通)"), "liaison:concern_new"),
-            _link(_("Follow a request"), "liaison:concern_follow"),
-            _link(_("Follow a complaint"), "inspections:complaint_status"),
-        ],
-    )
+def public_group(official: bool = False) -> Group:
+    """The public pages; an official answers requests and so is not offered to raise one."""
+    links = [
+        _link(_("Check a code"), "inspections:verify_entry"),
+        _link(_("Inspecting bodies"), "registry:body_list"),
+        _link(_("Inspection items"), "catalog:item_list"),
+        _link(_("Random draws"), "draws:draw_list"),
+        _link(_("Special inspections planned"), "assessments:public_list"),
+        _link(_("Results of drawn inspections"), "draws:draw_results"),
+        _link(_("Discretion benchmarks"), "penalties:catalogue"),
+        _link(_("Report a problem (举报)"), "tips:tip_new"),
+        _link(_("Follow a tip"), "tips:tip_status"),
+        _link(_("Ask the departments (政企沟通)"), "liaison:concern_new"),
+        _link(_("Follow a request"), "liaison:concern_follow"),
+        _link(_("Published business scopes"), "scope:lookup"),
+        _link(_("Follow a complaint"), "inspections:complaint_status"),
+    ]
+    if official:
+        links = [link for link in links if link.url != reverse("liaison:concern_new")]
+    return Group(_("Public"), links)
 
 
 def _registry(user: User) -> Group:
@@ -57,6 +59,9 @@ def _registry(user: User) -> Group:
     if user.is_supervisor or user.is_body_admin:
         links.append(_link(_("Import from Excel"), "registry:import"))
     links.append(_link(_("Land-efficiency evaluation"), "evaluation:year_list"))
+    links.append(_link(_("Business scope catalogue"), "scope:catalogue"))
+    if user.is_body_admin or user.is_supervisor:
+        links.append(_link(_("Regional entries (区域特色条目)"), "scope:regional"))
     return Group(_("Registry"), links)
 
 
@@ -145,9 +150,10 @@ def menu_for(user: Any) -> list[Group]:
             _link(_("Our registered data"), "registry:enterprise_detail", user.enterprise_id),
             _link(_("Land-efficiency evaluation"), "evaluation:year_list"),
             _link(_("My requests (政企沟通)"), "liaison:concern_list"),
+            _link(_("Our business scope (自主公示)"), "scope:mine"),
         ]
         groups = [Group(_("My enterprise"), own)]
-    return [*groups, public_group(), _account(user)]
+    return [*groups, public_group(user.is_official), _account(user)]
 
 
 def menu(request: HttpRequest) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from onevisit.registry.actions import (
     refresh_planner_statistics,
 )
 from onevisit.registry.models import Body, District, Enterprise, Industry, Inspector
+from onevisit.scope.demo import load_scope
 from onevisit.tips.demo import load_tips
 
 ACTOR = Actor.system("demo")
@@ -79,6 +80,7 @@ class Command(BaseCommand):
         load_checks_owed(self.stdout.write)
         load_assessments(self.stdout.write)
         load_requests(self.stdout.write)
+        load_scope(self.stdout.write)
         self.stdout.write(
             f"Demo city 聊城: {Enterprise.objects.count():,} enterprises ({added:,} new), "
             f"{len(bodies)} bodies, {inspectors} inspectors, "
@@ -102,12 +104,16 @@ class Command(BaseCommand):
 
 ACCOUNTS_HELP = """
 Log in at {site}/accounts/login/ (password for all: {password})
-  supervisor   司法局 行政执法监督: plans to accept, warnings, complaints, evaluations
-  scjg_admin   市场监督管理局 department admin: plans, draws, visits, rectification, tips
+  supervisor   司法局 行政执法监督: plans to accept, warnings (越位 and 缺位), complaints,
+               evaluations, prior assessments (事前评估) to approve, requests to route
+  scjg_admin   市场监督管理局 department admin: plans, draws, visits, rectification, tips,
+               事前评估, 政企沟通 requests to answer, regional scope entries to review
   inspector    市场监督管理局 inspector: today's visits, the checklist on the phone
-  enterprise   an enterprise: its visits and codes, rectifications, alerts, ratings
+  enterprise   an enterprise: its visits and codes, rectifications, alerts, ratings,
+               its requests (政企沟通) and its published business scope (自主公示)
   gxj_admin    工业和信息化局 admin: 淘汰落后产能 (retirement lists, 复活 alerts), 亩产效益评价
   zjj_admin    住房和城乡建设局 admin: 防汛检查 (supervision groups, site checks)
+  lq_admin     临清市市场监督管理局 (county) admin: proposes regional business-scope entries
   admin        Django superuser for data stewards (/admin/)
 No login needed: the code check {site}/v/, the public lists, draws and the tip form.
 """
@@ -254,6 +260,14 @@ def load_accounts(bodies: dict[str, Body]) -> None:
         (
             "zjj_admin",
             {"role": Role.BODY_ADMIN, "body": bodies["LC-ZJ"], "full_name": "住建局 城建安全科"},
+        ),
+        (
+            "lq_admin",
+            {
+                "role": Role.BODY_ADMIN,
+                "body": bodies["LQ-SCJG"],
+                "full_name": "临清市市场监管局 登记注册科",
+            },
         ),
         (
             "inspector",
