@@ -52,7 +52,7 @@ def load_assessments(say: Callable[[str], object]) -> None:
             item,
             bearings[:6],
             Kind.SPECIAL,
-            "临清轴承企业起重机械专项检查",
+            "轴承企业起重机械专项检查",
             "本市轴承企业上月连续发生两起桥式起重机伤人事故，市安委会部署专项排查",
             today,
         )
@@ -115,6 +115,23 @@ def _item_and_enterprises(body: Body) -> tuple[Item, list[Enterprise]] | None:
     return None
 
 
+# title -> (why it cannot join a planned or joint visit, why nothing lighter replaces it)
+REASONS = {
+    "轴承企业起重机械专项检查": (
+        "须在事故后两周内完成排查，相关企业本年度联合检查窗口在下季度",
+        "现有互认结果不含起重机械要点；企业无在线监测；设备状态须现场查看",
+    ),
+    "燃气使用安全临时检查": (
+        "入冬前须完成，下一轮联合检查在明年一季度",
+        "燃气管道属压力管道，老化情况须现场查看；书面材料无法反映",
+    ),
+    "计量器具临时检查": (
+        "可并入下一季度联合检查",
+        "企业检定证书可书面核查",
+    ),
+}
+
+
 def _file(
     admin: User,
     body: Body,
@@ -125,6 +142,7 @@ def _file(
     cause: str,
     today: dt.date,
 ) -> Assessment:
+    why_not_joint, why_not_replaced = REASONS[title]
     return do_file_assessment(
         actor=ACTOR,
         by=admin,
@@ -133,9 +151,9 @@ def _file(
             kind=kind,
             title=title,
             cause=cause,
-            legal_basis="《中华人民共和国特种设备安全法》第五十七条、第六十一条",
-            why_not_joint="须在事故后两周内完成排查，相关企业本年度联合检查窗口在下季度",
-            why_not_replaced="现有互认结果不含起重机械要点；企业无在线监测；设备状态须现场查看",
+            legal_basis=f"{item.code} {item.name}：{item.legal_basis}",
+            why_not_joint=why_not_joint,
+            why_not_replaced=why_not_replaced,
             burden="每家两名执法人员、约两小时，不停产",
             window_start=today,
             window_end=today + dt.timedelta(days=21),
