@@ -157,7 +157,7 @@ def do_assess_emergency(
         visit.save(update_fields=["assessment"])
         record(
             actor=actor,
-            action="assess_afterwards",
+            action="assess_after",
             obj=assessment,
             changes={**snapshot(assessment), "visit": visit.pk},
         )
