@@ -33,6 +33,10 @@ class VisitQuerySet(models.QuerySet["Visit"]):
         """Visits that took place: checked in or closed."""
         return self.filter(status__in=[Visit.Status.IN_PROGRESS, Visit.Status.CLOSED])
 
+    def inspections(self) -> VisitQuerySet:
+        """Administrative inspections only: a survey, publicity or guidance visit is none."""
+        return self.filter(purpose=Visit.Purpose.INSPECTION)
+
 
 class Visit(models.Model):
     """One entry into one enterprise on one day by one team; joint when several bodies come."""

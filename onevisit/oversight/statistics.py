@@ -32,6 +32,7 @@ class MonthBar:
 def _per_month(year: int) -> dict[int, int]:
     rows = (
         Visit.objects.happened()
+        .inspections()
         .filter(date__year=year)
         .annotate(month=ExtractMonth("date"))
         .values_list("month")
@@ -60,6 +61,7 @@ def per_enterprise(year: int) -> list[tuple[str, int, int]]:
     """How many enterprises were visited once, twice, …, five times or more this year."""
     counts = (
         Visit.objects.happened()
+        .inspections()
         .filter(date__year=year)
         .values("enterprise_id")
         .annotate(n=Count("id"))
@@ -73,7 +75,7 @@ def per_enterprise(year: int) -> list[tuple[str, int, int]]:
 def dashboard_figures(today: dt.date) -> dict[str, Any]:
     """This year so far against the same days of last year."""
     year = today.year
-    happened = Visit.objects.happened().filter(date__year=year, date__lte=today)
+    happened = Visit.objects.happened().inspections().filter(date__year=year, date__lte=today)
     total = happened.count()
     joint = happened.annotate(n=Count("bodies")).filter(n__gt=1).count()
     try:
@@ -81,7 +83,10 @@ def dashboard_figures(today: dt.date) -> dict[str, Any]:
     except ValueError:  # 29 February
         same_day_last_year = today.replace(year=year - 1, day=28)
     last_total = (
-        Visit.objects.happened().filter(date__year=year - 1, date__lte=same_day_last_year).count()
+        Visit.objects.happened()
+        .inspections()
+        .filter(date__year=year - 1, date__lte=same_day_last_year)
+        .count()
     )
     bodies = (
         Evaluation.objects.values("visit__lead_body__name")

@@ -202,3 +202,20 @@ class AccessTest(LiaisonCase):
             reverse("liaison:concern_act", args=[concern.pk, "contact"]), follow=True
         )
         assert "13800000000" in contact.content.decode()
+
+
+class DashboardCountTest(LiaisonCase):
+    def test_it_leaves_a_guidance_visit_out_of_the_inspections_counted(self) -> None:
+        concern = self.raise_(kind=Kind.GUIDANCE, subject="请上门指导")
+        visit = do_plan_guidance_visit(
+            actor=SYSTEM,
+            concern=concern,
+            by=self.alice,
+            date=TODAY,
+            inspectors=[self.ivan_inspector],
+        )
+        Visit.objects.filter(pk=visit.pk).update(status=Visit.Status.CLOSED)
+        inspection = self.register()
+        Visit.objects.filter(pk=inspection.pk).update(status=Visit.Status.CLOSED)
+        page = self.client_for(self.supervisor).get(reverse("oversight:dashboard"))
+        assert page.context["total"] == 1
