@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from onevisit.accounts.models import User
 from onevisit.audit.actions import Actor, record
+from onevisit.planning.actions import do_recompute_tiers
 from onevisit.registry.identifiers import InvalidIdentifier
 from onevisit.registry.industries import check_enterprise_code, section_of
 from onevisit.registry.models import Body, District, Enterprise
@@ -137,6 +138,13 @@ def do_publish_scope(
         Line.objects.bulk_create(
             Line(version=version, entry=e, characteristic=e.pk in marked) for e in chosen
         )
+        for body in {e.approving_body for e in chosen if e.approving_body is not None}:
+            # 谁审批谁监管: the approving body now scores the enterprise among its own
+            do_recompute_tiers(
+                body,
+                [enterprise.pk],
+                reason=_("its published business scope has a licensed entry this body approves"),
+            )
         record(
             actor=actor,
             action="publish_scope",

@@ -14,7 +14,6 @@ from onevisit.accounts.models import Role, User
 from onevisit.audit.actions import Actor
 from onevisit.importers import run_import
 from onevisit.inspections.tests.base import publish_item
-from onevisit.planning.actions import do_recompute_tiers
 from onevisit.planning.models import Tier
 from onevisit.planning.queries import scope_of
 from onevisit.registry.models import Body, District
@@ -187,6 +186,5 @@ class ApprovingBodySupervisesTest(ScopeCase):
             actor=SYSTEM, by=self.erin, enterprise=self.bearing, entries=[self.metal, self.waste]
         )
         assert self.bearing in scope_of(self.ecology)
-        do_recompute_tiers(self.ecology)
         assert Tier.objects.filter(enterprise=self.bearing, body=self.ecology).exists()
         assert "STHJ-009" in self.client_for(self.bob).get(new_visit).content.decode()
