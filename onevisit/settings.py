@@ -284,6 +284,7 @@ SECURE_HSTS_SECONDS = env_int("ONEVISIT_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ONEVISIT_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("ONEVISIT_HSTS_PRELOAD", False)
 SECURE_SSL_REDIRECT = env_bool("ONEVISIT_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # the balancer probes over plain HTTP
 _proxy_ssl_header = env_str("ONEVISIT_PROXY_SSL_HEADER", "")  # e.g. HTTP_X_FORWARDED_PROTO
 SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
 X_FRAME_OPTIONS = "DENY"

@@ -2,9 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from onevisit.api import api
+from onevisit.lib import health
 from onevisit.workbench import views as workbench_views
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", workbench_views.home, name="home"),
     path("accounts/", include("onevisit.accounts.urls")),
     path("", include("onevisit.registry.urls")),

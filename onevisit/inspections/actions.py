@@ -79,10 +79,12 @@ def _unplanned_items(reg: Registration) -> set[int]:
 def _origin(reg: Registration) -> str:
     if reg.purpose != Visit.Purpose.INSPECTION:
         return Visit.Origin.OTHER
+    if reg.origin == Visit.Origin.EMERGENCY:
+        return reg.origin
+    if _unplanned_items(reg):  # whatever origin the caller claims: 事前评估 applies
+        return Visit.Origin.SPECIAL
     if reg.origin:
         return reg.origin
-    if _unplanned_items(reg):
-        return Visit.Origin.SPECIAL
     if any(t.kind == Kind.TRIGGERED for t in reg.tasks):
         return Visit.Origin.TRIGGERED
     if reg.tasks and all(t.draw_id for t in reg.tasks):
