@@ -17,6 +17,7 @@ from onevisit.lib.problems import gettext_noop
 from onevisit.planning.models import Kind, Level, PlannedVisit, Task, TaskItem, Tier
 from onevisit.planning.queries import applicable_items, full_industry_code
 from onevisit.registry.models import Body, Enterprise, Inspector
+from onevisit.scope.queries import licensed_codes
 from onevisit.sortition import (
     KEY_RULE,
     Conflict,
@@ -86,9 +87,11 @@ def do_create_draw(
             strata.setdefault("all", []).append(candidate)
     else:
         pool_query = green_pool(body).select_related("industry").order_by("uscc")
+        licensed = licensed_codes(body) if body is not None else {}
         for enterprise in pool_query.iterator(chunk_size=5000):
-            if items and not applicable_items(list(items), full_industry_code(enterprise)):
-                continue  # 清单之外无检查: none of the draw's items applies to its industry
+            codes = licensed.get(enterprise.pk, ())
+            if items and not applicable_items(list(items), full_industry_code(enterprise), *codes):
+                continue  # 清单之外无检查: none of the draw's items applies to its industries
             labels[enterprise.uscc] = enterprise.name
             stratum = _stratum_of(enterprise, fields.get("strata_by", ""))
             strata.setdefault(stratum, []).append(enterprise.uscc)
@@ -248,8 +251,13 @@ def _tasks_from(draw: Draw, selected: list[str]) -> int:
         item.assert_plannable()
     enterprises = list(Enterprise.objects.filter(uscc__in=selected).select_related("industry"))
     assert draw.body is not None and draw.window_start and draw.window_end
-    # each drawn enterprise is checked for the draw's items that apply to its industry only
-    fitting = {e.pk: applicable_items(items, full_industry_code(e)) for e in enterprises}
+    # each drawn enterprise is checked for the draw's items that apply to its industry, or to
+    # a licensed entry of its published business scope that the body approves, only
+    licensed = licensed_codes(draw.body, [e.pk for e in enterprises])
+    fitting = {
+        e.pk: applicable_items(items, full_industry_code(e), *licensed.get(e.pk, ()))
+        for e in enterprises
+    }
     tasks = [
         Task(
             enterprise=e,

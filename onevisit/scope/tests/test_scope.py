@@ -5,13 +5,16 @@ version kept, and anyone looks it up; a licensed entry makes its approving body'
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook
 
 from onevisit.accounts.models import Role, User
 from onevisit.audit.actions import Actor
+from onevisit.draws.actions import do_create_draw
 from onevisit.importers import run_import
 from onevisit.inspections.tests.base import publish_item
 from onevisit.planning.models import Tier
@@ -24,6 +27,7 @@ from onevisit.scope.actions import (
     do_review_entry,
 )
 from onevisit.scope.models import Entry, Version
+from onevisit.sortition import DrawError
 from onevisit.testing import PersonaTestCase, make_user
 
 SYSTEM = Actor.system("test")
@@ -188,3 +192,41 @@ class ApprovingBodySupervisesTest(ScopeCase):
         assert self.bearing in scope_of(self.ecology)
         assert Tier.objects.filter(enterprise=self.bearing, body=self.ecology).exists()
         assert "STHJ-009" in self.client_for(self.bob).get(new_visit).content.decode()
+
+    def test_it_puts_the_enterprise_in_the_approving_bodys_random_draw_pool(self) -> None:
+        item = publish_item(self.ecology, "STHJ-009", [("危险废物转移联单", "")])
+        item.industries = "N77"
+        item.save(update_fields=["industries"])
+        Tier.objects.create(
+            enterprise=self.bearing,
+            body=self.ecology,
+            computed_level="green",
+            score=0,
+            computed_at=timezone.now(),
+        )
+
+        def pool() -> list[str]:
+            return list(
+                do_create_draw(
+                    actor=SYSTEM,
+                    by=self.bob,
+                    body=self.ecology,
+                    fields={
+                        "title": "危险废物经营单位双随机抽查",
+                        "ratio": "1",
+                        "seed_source": "福彩双色球",
+                        "seed_known_after": timezone.now() + dt.timedelta(days=1),
+                        "window_start": timezone.localdate(),
+                        "window_end": timezone.localdate() + dt.timedelta(days=60),
+                    },
+                    items=[item],
+                ).pool
+            )
+
+        with self.assertRaises(DrawError):  # N77 applies to no one: the pool is empty
+            pool()
+        do_publish_scope(actor=SYSTEM, by=self.erin, enterprise=self.bearing, entries=[self.waste])
+        Tier.objects.filter(enterprise=self.bearing, body=self.ecology).update(
+            computed_level="green", override_level=""
+        )
+        assert pool() == [self.bearing.uscc]
