@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -37,6 +36,7 @@ from onevisit.inspections.models import (
     Visit,
     code_snapshot,
 )
+from onevisit.lib.receipts import new_secret, receipt_number
 from onevisit.lib.uploads import PHOTOS, TooManyPixels, sniff, too_many_pixels
 from onevisit.planning.models import Kind, PlannedVisit, Task
 from onevisit.rectification.models import working_days_for
@@ -720,7 +720,7 @@ def do_complain(
     lets the complainant follow it (shown once, kept only as a digest)."""
     if not text.strip():
         raise VisitRefused(_("Write what happened."))
-    secret = secrets.token_urlsafe(9)
+    secret, digest = new_secret()
     today = timezone.localdate()
     with transaction.atomic():
         complaint = Complaint.objects.create(
@@ -728,8 +728,8 @@ def do_complain(
             code_presented=code_presented[:200],
             text=text.strip()[:4000],
             contact=contact.strip()[:100],
-            receipt=f"TS{today:%Y%m%d}{secrets.randbelow(10**6):06d}",
-            secret_sha256=hashlib.sha256(secret.encode()).hexdigest(),
+            receipt=receipt_number("TS", today),
+            secret_sha256=digest,
         )
         record(
             actor=Actor.system("complaint"),

@@ -4,8 +4,6 @@ documents, the enterprise's slot proposals, anonymous evaluations and complaints
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 from typing import Any
 
 from django.db import models
@@ -16,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from onevisit.catalog.models import CheckPoint, Item
 from onevisit.inspections.tokens import display_short_code
+from onevisit.lib.receipts import secret_matches
 from onevisit.planning.models import PlannedVisit, Task
 from onevisit.registry.models import Body, Enterprise, Inspector
 
@@ -440,8 +439,7 @@ class Complaint(models.Model):
         return self.text[:40]
 
     def secret_matches(self, secret: str) -> bool:
-        given = hashlib.sha256(secret.strip().encode("utf-8")).hexdigest()
-        return bool(self.secret_sha256) and hmac.compare_digest(given, self.secret_sha256)
+        return secret_matches(self.secret_sha256, secret)
 
 
 def code_snapshot(

@@ -4,8 +4,6 @@ planned as a service visit is its answer), rate the answer, reopen a low-rated o
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +17,7 @@ from onevisit.catalog.models import Item
 from onevisit.inspections.actions import Registration, VisitRefused, do_register_visit
 from onevisit.inspections.models import Visit
 from onevisit.liaison.models import ANONYMOUS_KINDS, DEADLINES, LOW_RATING, Concern, Kind
+from onevisit.lib.receipts import new_secret, receipt_number
 from onevisit.registry.models import Body, Enterprise, Inspector
 from onevisit.tips.actions import PHONE
 from onevisit.tips.sealing import seal, unseal
@@ -83,7 +82,7 @@ def _check(raised: Raised, by: User | None) -> None:
 
 
 def _receipt(today: dt.date) -> str:
-    return f"SQ{today:%Y%m%d}{secrets.randbelow(10**6):06d}"
+    return receipt_number("SQ", today)
 
 
 def do_raise_concern(*, by: User | None, raised: Raised) -> tuple[Concern, str]:
@@ -94,14 +93,14 @@ def do_raise_concern(*, by: User | None, raised: Raised) -> tuple[Concern, str]:
     ack_days, answer_days = DEADLINES[Kind(raised.kind)]
     ack_due = working_deadline(today, ack_days)
     answer_due = working_deadline(today, answer_days)
-    secret = secrets.token_urlsafe(9)
+    secret, digest = new_secret()
     named = by is None and bool(raised.name.strip())
     for _attempt in range(10):
         try:
             with transaction.atomic():
                 concern = Concern.objects.create(
                     receipt=_receipt(today),
-                    secret_sha256=hashlib.sha256(secret.encode()).hexdigest(),
+                    secret_sha256=digest,
                     kind=raised.kind,
                     body=_route(raised),
                     enterprise=raised.enterprise,

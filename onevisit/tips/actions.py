@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from onevisit.accounts.models import User
 from onevisit.audit.actions import Actor, record
 from onevisit.catalog.models import Item
+from onevisit.lib.receipts import new_secret, receipt_number
 from onevisit.lib.uploads import PDF, PHOTOS, TooManyPixels, sniff, too_many_pixels
 from onevisit.planning.actions import do_create_task
 from onevisit.planning.models import Kind
@@ -88,7 +88,7 @@ def validate_report(report: Report) -> None:
 
 
 def _receipt(today: dt.date) -> str:
-    return f"JB{today:%Y%m%d}{secrets.randbelow(10**6):06d}"
+    return receipt_number("JB", today)
 
 
 def do_submit_tip(*, report: Report, files: Sequence[UploadedFile] = ()) -> tuple[Tip, str]:
@@ -97,7 +97,7 @@ def do_submit_tip(*, report: Report, files: Sequence[UploadedFile] = ()) -> tupl
     validate_report(report)
     checked = check_attachments(files)
     today = timezone.localdate()
-    secret = secrets.token_urlsafe(9)
+    secret, digest = new_secret()
     uscc = "".join(report.uscc.split()).upper()
     enterprise = Enterprise.objects.filter(uscc=uscc).first() if uscc else None
     named = bool(report.name.strip())
@@ -108,7 +108,7 @@ def do_submit_tip(*, report: Report, files: Sequence[UploadedFile] = ()) -> tupl
             with transaction.atomic():
                 tip = Tip.objects.create(
                     receipt=_receipt(today),
-                    secret_sha256=hashlib.sha256(secret.encode()).hexdigest(),
+                    secret_sha256=digest,
                     category=report.category,
                     body=report.category.body,
                     description=report.description.strip(),

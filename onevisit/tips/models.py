@@ -3,13 +3,11 @@ follow them. Open311 GeoReport v2 calls categories *services* and tips *requests
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from onevisit.lib.receipts import secret_matches
 from onevisit.registry.models import Body, Enterprise
 
 
@@ -94,8 +92,7 @@ class Tip(models.Model):
         return self.receipt
 
     def secret_matches(self, secret: str) -> bool:
-        given = hashlib.sha256(secret.strip().encode("utf-8")).hexdigest()
-        return hmac.compare_digest(given, self.secret_sha256)
+        return secret_matches(self.secret_sha256, secret)
 
     @property
     def is_open(self) -> bool:
