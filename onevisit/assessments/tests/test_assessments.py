@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -252,3 +254,20 @@ class EmergencyTest(AssessmentCase):
         assert response.status_code == 302
         visit.refresh_from_db()
         assert visit.assessment is not None and visit.assessment.kind == Kind.EMERGENCY
+
+
+class ListQueryTest(AssessmentCase):
+    def test_it_lists_assessments_and_the_public_list_in_queries_that_do_not_grow(self) -> None:
+        client = self.client_for(self.supervisor)
+        pages = [reverse("assessments:assessment_list"), reverse("assessments:public_list")]
+        self.decide(self.file())
+        counts = [queries(client, url) for url in pages]
+        for n in range(4):
+            self.decide(self.file(title=f"专项检查 {n}"))
+        assert [queries(client, url) for url in pages] == counts
+
+
+def queries(client: Any, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -219,3 +221,20 @@ class DashboardCountTest(LiaisonCase):
         Visit.objects.filter(pk=inspection.pk).update(status=Visit.Status.CLOSED)
         page = self.client_for(self.supervisor).get(reverse("oversight:dashboard"))
         assert page.context["total"] == 1
+
+
+def queries(client: Any, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+class ListQueryTest(LiaisonCase):
+    def test_it_lists_requests_in_a_number_of_queries_that_does_not_grow(self) -> None:
+        client = self.client_for(self.supervisor)
+        url = reverse("liaison:concern_list") + "?show=all"
+        self.raise_()
+        one = queries(client, url)
+        for n in range(5):
+            self.raise_(subject=f"问题 {n}", enterprise=self.cable if n % 2 else self.bearing)
+        assert queries(client, url) == one

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
@@ -230,3 +232,22 @@ class ApprovingBodySupervisesTest(ScopeCase):
             computed_level="green", override_level=""
         )
         assert pool() == [self.bearing.uscc]
+
+
+class ListQueryTest(ScopeCase):
+    def test_it_shows_the_catalogue_in_queries_that_do_not_grow(self) -> None:
+        client = self.client_for(None)
+        url = reverse("scope:catalogue")
+        with CaptureQueriesContext(connection) as before:
+            client.get(url)
+        for n in range(5):
+            Entry.objects.create(
+                code=f"9{n}",
+                wording=f"许可条目 {n}",
+                industry_code="F5164",
+                licensed=True,
+                approving_body=self.market,
+            )
+        with CaptureQueriesContext(connection) as after:
+            client.get(url)
+        assert len(after) == len(before)
