@@ -146,6 +146,27 @@ def _check_team(reg: Registration, bodies: set[int]) -> None:
             )
 
 
+def _check_team_covers_items(reg: Registration, items: list[Item]) -> None:
+    """The team rule of a joint inspection (README, "Who may form a team"): an inspector of
+    every body whose items are checked, and none of a body that checks nothing in the visit."""
+    if reg.purpose != Visit.Purpose.INSPECTION:
+        return
+    checking = {item.body_id for item in items}
+    present = {inspector.body_id for inspector in reg.inspectors}
+    for item in items:
+        if item.body_id not in present:
+            raise VisitRefused(
+                _("Item %(code)s needs an inspector of its own body in the team.")
+                % {"code": item.code}
+            )
+    for inspector in reg.inspectors:
+        if inspector.body_id not in checking:
+            raise VisitRefused(
+                _("%(name)s's body checks no item in this visit, so they cannot be on the team.")
+                % {"name": inspector.name}
+            )
+
+
 def _items_of(reg: Registration, bodies: set[int]) -> list[Item]:
     items = {i.pk: i for i in reg.items}
     for task in reg.tasks:
@@ -198,6 +219,7 @@ def do_register_visit(*, actor: Actor, by: User | None, reg: Registration) -> Vi
     bodies = {reg.lead_body.pk} | {t.body_id for t in reg.tasks}
     _check_team(reg, bodies)
     items = _items_of(reg, bodies)
+    _check_team_covers_items(reg, items)
     with transaction.atomic():
         visit = Visit.objects.create(
             enterprise=reg.enterprise,

@@ -6,7 +6,7 @@ Pure Python (HiGHS through highspy for the exact pieces); Django calls it, it ne
 from .bounds import baseline_visits, lower_bound, stab_count
 from .check import violations
 from .exact import solve_exact
-from .fileio import parse_instance, plan_to_dict
+from .fileio import instance_to_dict, parse_instance, plan_to_dict
 from .model import EXEMPT_KINDS, KINDS, REASONS, Enterprise, Inspector, Instance, Plan, Task
 from .solve import plan
 
@@ -20,6 +20,7 @@ __all__ = [
     "Plan",
     "Task",
     "baseline_visits",
+    "instance_to_dict",
     "lower_bound",
     "parse_instance",
     "plan",

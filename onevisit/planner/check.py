@@ -82,6 +82,9 @@ def _visit_problems(
             problems.append(f"{where}: inspector {inspector.id} does not serve {district}")
     for body in {task.body for task in own} - {inspector.body for inspector in team}:
         problems.append(f"{where}: no inspector of body {body}")
+    for inspector in team:
+        if inspector.body not in {task.body for task in own}:
+            problems.append(f"{where}: inspector {inspector.id}'s body has no task in the visit")
     if visit.lead_body != lead_body(own):
         problems.append(f"{where}: lead body should be {lead_body(own)}")
     return problems

@@ -1,10 +1,30 @@
-"""The exact model: a MILP solved by HiGHS, for small instances and for repairing pieces.
+"""The exact core: a MILP solved by HiGHS over pools of interchangeable inspectors.
+
+A pool is the inspectors of one body who serve the same districts. Which named inspector of a
+pool goes is decided after the solve, week by week, so the model has no variable per inspector.
 
 Variables (all binary): x[t,w] task t in week w of its window; u[t] task t left unplaced;
-y[e,w] a visit to enterprise e in week w; b[i,e,w] inspector i on that visit (only inspectors
-of a body with a task at e who serve e's district and are free that week); v[e,k,w] the visit
-counts against body k's cap at e. The objective is lexicographic through its weights: placed
-tasks first, then fewest visits, then fewest bookings.
+y[e,w] a visit to enterprise e in week w; one[p,e,w] / two[p,e,w] that visit takes one / two
+inspectors of pool p (only pools of a body with a task at e that serve e's district); use[e,k,w]
+the visit counts against body k's cap at e. It is solved in two phases: first the most tasks
+placed (with its proof, the bound on what any plan can place), then, with no fewer placed, the
+fewest visits and, through a smaller weight, the fewest bookings.
+
+The team rule (see docs/planning.md): a visit holds an inspector of every body with a task in
+it, at least two inspectors in all, and no inspector of a body without a task in it.
+
+Why pooling is exact. In a week w, let pool p's members have free capacity c_i (C = the sum,
+M = the largest) and let the visits ask p for n_v ∈ {1, 2} distinct members. Members can be
+named for every visit if and only if sum n_v ≤ C and (visits asking two) ≤ C − M. Necessity:
+every booking uses capacity; a visit asking two uses some member other than the busiest one, so
+the visits asking two fit in what the others hold. Sufficiency is max-flow/min-cut on the
+network source → visit (n_v) → member (1 each) → sink (c_i): a cut that keeps a set S of
+members on the sink side costs sum over visits of min(n_v, |S|) plus the capacity outside S;
+with n_v ≤ 2 the only cuts below sum n_v would have |S| ≤ 1, and those are exactly the two
+inequalities. Both are rows of the model, so every pooled solution can be named, and naming
+the two-member visits first from the members with the most room left (`_name`) always
+succeeds. No visit needs three members of one pool: one member of each body suffices, and a
+visit of one body needs two.
 """
 
 from __future__ import annotations
@@ -12,6 +32,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -19,24 +40,29 @@ import highspy
 import numpy as np
 
 from .check import explain
-from .model import Id, Instance, Task, Unscheduled, Visit, lead_body
+from .model import Id, Inspector, Instance, Task, Unscheduled, Visit, lead_body
 
-UNPLACED_COST = 1_000_000.0
+# Phase 1's share of the time limit; phase 2 has the rest.
+PLACEMENT_SHARE = 0.7
 VISIT_COST = 100.0
 BOOKING_COST = 1.0
 
 
 @dataclass
-class _Model:
+class LinearModel:
+    """Columns and rows for HiGHS, built one at a time."""
+
     costs: list[float] = field(default_factory=list)
+    uppers: list[float] = field(default_factory=list)
     row_lower: list[float] = field(default_factory=list)
     row_upper: list[float] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)
     indexes: list[int] = field(default_factory=list)
     values: list[float] = field(default_factory=list)
 
-    def var(self, cost: float) -> int:
+    def var(self, cost: float, upper: float = 1.0) -> int:
         self.costs.append(cost)
+        self.uppers.append(upper)
         return len(self.costs) - 1
 
     def row(self, terms: list[tuple[int, float]], lower: float, upper: float) -> None:
@@ -47,12 +73,9 @@ class _Model:
         self.row_lower.append(lower)
         self.row_upper.append(upper)
 
-    def solve(
-        self, time_limit: float, start: list[float] | None = None
-    ) -> tuple[list[float] | None, bool, float]:
-        """Values, whether proven optimal, and the proven lower bound of the objective."""
-        if not self.costs:
-            return [], True, 0.0
+    def _highs(
+        self, time_limit: float, costs: list[float], integral: bool = False
+    ) -> highspy.Highs:
         highs = _new_highs()
         highs.setOptionValue("output_flag", False)
         highs.setOptionValue("log_to_console", False)
@@ -61,15 +84,18 @@ class _Model:
         n = len(self.costs)
         highs.addCols(
             n,
-            np.array(self.costs, dtype=np.float64),
+            np.array(costs, dtype=np.float64),
             np.zeros(n),
-            np.ones(n),
+            np.array(self.uppers, dtype=np.float64),
             0,
             np.array([], dtype=np.int32),
             np.array([], dtype=np.int32),
             np.array([], dtype=np.float64),
         )
-        highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, 1, dtype=np.uint8))
+        if integral:
+            highs.changeColsIntegrality(
+                n, np.arange(n, dtype=np.int32), np.full(n, 1, dtype=np.uint8)
+            )
         highs.addRows(
             len(self.row_lower),
             np.array(self.row_lower, dtype=np.float64),
@@ -79,6 +105,32 @@ class _Model:
             np.array(self.indexes, dtype=np.int32),
             np.array(self.values, dtype=np.float64),
         )
+        return highs
+
+    def solve(
+        self,
+        time_limit: float,
+        start: list[float] | None = None,
+        costs: list[float] | None = None,
+    ) -> tuple[list[float] | None, bool, float]:
+        """Values, whether proven optimal, and the proven lower bound of the objective (under
+        `costs` instead of the model's own when given)."""
+        if not self.costs:
+            return [], True, 0.0
+        costs = costs or self.costs
+        values, optimal, bound, reported = self._run(time_limit, start, costs, presolve=True)
+        if values is not None and abs(_dot(costs, values) - reported) > 1e-6 * (1 + abs(reported)):
+            # HiGHS 1.16 can hand back the start instead of the solution whose objective it
+            # reports (seen when presolve solves the whole model); solve again without presolve
+            values, optimal, bound, _ = self._run(time_limit, start, costs, presolve=False)
+        return values, optimal, bound
+
+    def _run(
+        self, time_limit: float, start: list[float] | None, costs: list[float], presolve: bool
+    ) -> tuple[list[float] | None, bool, float, float]:
+        highs = self._highs(time_limit, costs, integral=True)
+        if not presolve:
+            highs.setOptionValue("presolve", "off")
         if start is not None:
             solution = highspy.HighsSolution()
             solution.col_value = start
@@ -87,9 +139,20 @@ class _Model:
         highs.run()
         info = highs.getInfo()
         if info.primal_solution_status != 2:  # no feasible solution found
-            return None, False, 0.0
+            return None, False, 0.0, 0.0
         optimal = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
-        return list(highs.getSolution().col_value), optimal, float(info.mip_dual_bound)
+        values = list(highs.getSolution().col_value)
+        return values, optimal, float(info.mip_dual_bound), float(info.objective_function_value)
+
+    def relaxed(self, time_limit: float) -> float | None:
+        """The optimum of the linear relaxation (None when it did not finish in time)."""
+        if not self.costs:
+            return 0.0
+        highs = self._highs(time_limit, self.costs)
+        highs.run()
+        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        return float(highs.getInfo().objective_function_value)
 
 
 def _new_highs() -> highspy.Highs:
@@ -115,32 +178,169 @@ class ExactResult:
     least_unscheduled: int = 0
 
 
+PoolKey = tuple[Id, frozenset[Id]]
+
+
+def pools_of(inspectors: list[Inspector]) -> dict[PoolKey, list[int]]:
+    """Inspectors (by index) grouped by body and the districts they serve."""
+    pools: dict[PoolKey, list[int]] = defaultdict(list)
+    for index, inspector in enumerate(inspectors):
+        pools[(inspector.body, inspector.districts)].append(index)
+    return pools
+
+
+def serving(pools: dict[PoolKey, list[int]]) -> dict[tuple[Id, Id], list[PoolKey]]:
+    """For each (body, district), the pools that can send someone there."""
+    found: dict[tuple[Id, Id], list[PoolKey]] = defaultdict(list)
+    for key in pools:
+        body, districts = key
+        for district in districts:
+            found[(body, district)].append(key)
+    return found
+
+
+def full_capacity(instance: Instance) -> list[list[int]]:
+    return [
+        [
+            0 if w in inspector.unavailable_weeks else inspector.capacity_per_week
+            for w in range(instance.weeks)
+        ]
+        for inspector in instance.inspectors
+    ]
+
+
 def model_size(instance: Instance) -> int:
     """How many variables the exact model of `instance` would have (to decide whether to try)."""
-    pools = pools_of(instance)
+    by_district = serving(pools_of(instance.inspectors))
     return sum(
-        enterprise_model_size(instance.enterprises[enterprise].district, own, pools)
+        enterprise_model_size(instance.enterprises[enterprise].district, own, by_district)
         for enterprise, own in instance.tasks_by_enterprise().items()
     )
 
 
 def enterprise_model_size(
-    district: Id, tasks: list[Task], pools: dict[tuple[Id, Id], list[int]]
+    district: Id, tasks: list[Task], by_district: dict[tuple[Id, Id], list[PoolKey]]
 ) -> int:
     """The variables one enterprise adds to the exact model (an upper estimate)."""
     weeks = {w for task in tasks for w in range(task.window[0], task.window[1] + 1)}
     bodies = {task.body for task in tasks}
-    per_week = sum(len(pools.get((body, district), ())) for body in bodies)
+    per_week = sum(2 * len(by_district.get((body, district), ())) for body in bodies)
     size = sum(task.window[1] - task.window[0] + 2 for task in tasks)
     return size + len(weeks) * (1 + per_week + len(bodies))
 
 
-def pools_of(instance: Instance) -> dict[tuple[Id, Id], list[int]]:
-    pools: dict[tuple[Id, Id], list[int]] = defaultdict(list)
-    for index, inspector in enumerate(instance.inspectors):
-        for district in inspector.districts:
-            pools[(inspector.body, district)].append(index)
-    return pools
+@dataclass
+class _Vars:
+    x: dict[tuple[int, int], int] = field(default_factory=dict)
+    unplaced: dict[int, int] = field(default_factory=dict)
+    y: dict[tuple[Id, int], int] = field(default_factory=dict)
+    # (pool, enterprise, week) -> (one, two); two is -1 where the pool cannot send two
+    sends: dict[tuple[PoolKey, Id, int], tuple[int, int]] = field(default_factory=dict)
+    uses: dict[tuple[Id, Id, int], int] = field(default_factory=dict)
+
+
+class _Builder:
+    def __init__(self, instance: Instance, free: list[list[int]]) -> None:
+        self.instance = instance
+        self.free = free
+        self.pools = pools_of(instance.inspectors)
+        self.by_district = serving(self.pools)
+        self.model = LinearModel()
+        self.v = _Vars()
+        self.room: dict[tuple[PoolKey, int], tuple[int, int]] = {}
+
+    def pool_room(self, key: PoolKey, week: int) -> tuple[int, int]:
+        """The pool's free capacity that week, and what is left without its busiest member."""
+        if (key, week) not in self.room:
+            free = [self.free[i][week] for i in self.pools[key] if self.free[i][week] > 0]
+            total = sum(free)
+            self.room[(key, week)] = (total, total - max(free, default=0))
+        return self.room[(key, week)]
+
+    def build(self) -> None:
+        tasks = self.instance.tasks
+        by_enterprise: dict[Id, list[int]] = defaultdict(list)
+        for t, task in enumerate(tasks):
+            by_enterprise[task.enterprise].append(t)
+        for enterprise, own in by_enterprise.items():
+            self.enterprise(enterprise, own)
+        self.capacity_rows()
+
+    def enterprise(self, enterprise: Id, own: list[int]) -> None:
+        tasks, model, v = self.instance.tasks, self.model, self.v
+        week_tasks: dict[int, list[int]] = defaultdict(list)
+        for t in own:
+            first, last = tasks[t].window
+            v.unplaced[t] = model.var(0.0)
+            for week in range(first, last + 1):
+                v.x[(t, week)] = model.var(0.0)
+                week_tasks[week].append(t)
+            model.row(
+                [(v.unplaced[t], 1.0)] + [(v.x[(t, w)], 1.0) for w in range(first, last + 1)], 1, 1
+            )
+        for week, present in week_tasks.items():
+            self.visit(enterprise, week, present)
+        self.caps(enterprise, own)
+
+    def visit(self, enterprise: Id, week: int, present: list[int]) -> None:
+        tasks, model, v = self.instance.tasks, self.model, self.v
+        district = self.instance.enterprises[enterprise].district
+        visit = v.y[(enterprise, week)] = model.var(VISIT_COST)
+        by_body: dict[Id, list[int]] = defaultdict(list)
+        for t in present:
+            by_body[tasks[t].body].append(t)
+            model.row([(v.x[(t, week)], 1.0), (visit, -1.0)], -np.inf, 0)
+        team: list[tuple[int, float]] = []
+        for body, body_tasks in by_body.items():
+            members: list[tuple[int, float]] = []
+            for key in self.by_district.get((body, district), ()):
+                total, without_busiest = self.pool_room(key, week)
+                if total <= 0:
+                    continue
+                one = model.var(BOOKING_COST)
+                two = model.var(2 * BOOKING_COST) if without_busiest > 0 else -1
+                v.sends[(key, enterprise, week)] = (one, two)
+                sent = [(one, 1.0)] + ([(two, 1.0)] if two >= 0 else [])
+                members.extend(sent)
+                team.extend([(one, 1.0)] + ([(two, 2.0)] if two >= 0 else []))
+                # a pool sends one or two, and only with a task of its own body
+                model.row(sent + [(v.x[(t, week)], -1.0) for t in body_tasks], -np.inf, 0)
+                model.row(sent, -np.inf, 1)
+            for t in body_tasks:
+                # a task of this body needs one of its inspectors on the visit
+                model.row([(v.x[(t, week)], 1.0)] + [(m, -1.0) for m, _ in members], -np.inf, 0)
+        model.row([*team, (visit, -2.0)], 0, np.inf)
+
+    def caps(self, enterprise: Id, own: list[int]) -> None:
+        tasks, model, v = self.instance.tasks, self.model, self.v
+        caps = self.instance.enterprises[enterprise].caps
+        for body in {tasks[t].body for t in own}:
+            cap = caps.get(body)
+            counted = [t for t in own if tasks[t].body == body and tasks[t].counts_against_cap]
+            if cap is None or not counted:
+                continue
+            weeks = sorted({w for t in counted for w in range(*_span(tasks[t]))})
+            for week in weeks:
+                use = v.uses[(enterprise, body, week)] = model.var(0.0)
+                for t in counted:
+                    if (t, week) in v.x:
+                        model.row([(v.x[(t, week)], 1.0), (use, -1.0)], -np.inf, 0)
+            model.row([(v.uses[(enterprise, body, w)], 1.0) for w in weeks], -np.inf, cap)
+
+    def capacity_rows(self) -> None:
+        per_pool_week: dict[tuple[PoolKey, int], list[tuple[int, int]]] = defaultdict(list)
+        for (key, _, week), pair in self.v.sends.items():
+            per_pool_week[(key, week)].append(pair)
+        for (key, week), pairs in per_pool_week.items():
+            total, without_busiest = self.pool_room(key, week)
+            bookings = [(one, 1.0) for one, _ in pairs] + [
+                (two, 2.0) for _, two in pairs if two >= 0
+            ]
+            if len(pairs) * 2 > total:
+                self.model.row(bookings, -np.inf, total)
+            twos = [(two, 1.0) for _, two in pairs if two >= 0]
+            if len(twos) > without_busiest:
+                self.model.row(twos, -np.inf, without_busiest)
 
 
 def solve_exact(
@@ -156,129 +356,76 @@ def solve_exact(
     minus unavailable weeks. `start` (a valid plan's visits, e.g. the greedy's) is handed to
     HiGHS as its first solution. Returns None when HiGHS found no solution in time.
     """
-    if free is None:
-        free = [
-            [
-                0 if w in inspector.unavailable_weeks else inspector.capacity_per_week
-                for w in range(instance.weeks)
-            ]
-            for inspector in instance.inspectors
-        ]
-    pools = pools_of(instance)
-    model = _Model()
-    x: dict[tuple[int, int], int] = {}
-    unplaced: dict[int, int] = {}
-    y: dict[tuple[Id, int], int] = {}
-    bookings: dict[tuple[int, Id, int], int] = {}
-    uses: dict[tuple[Id, Id, int], int] = {}
-    tasks = instance.tasks
-    by_enterprise: dict[Id, list[int]] = defaultdict(list)
-    for t, task in enumerate(tasks):
-        by_enterprise[task.enterprise].append(t)
-
-    for enterprise, own in by_enterprise.items():
-        district = instance.enterprises[enterprise].district
-        caps = instance.enterprises[enterprise].caps
-        week_tasks: dict[int, list[int]] = defaultdict(list)
-        for t in own:
-            first, last = tasks[t].window
-            unplaced[t] = model.var(UNPLACED_COST)
-            for week in range(first, last + 1):
-                x[(t, week)] = model.var(0.0)
-                week_tasks[week].append(t)
-            model.row(
-                [(unplaced[t], 1.0)] + [(x[(t, w)], 1.0) for w in range(first, last + 1)], 1, 1
-            )
-        for week, present in week_tasks.items():
-            visit = y[(enterprise, week)] = model.var(VISIT_COST)
-            by_body: dict[Id, list[int]] = defaultdict(list)
-            for t in present:
-                by_body[tasks[t].body].append(t)
-                model.row([(x[(t, week)], 1.0), (visit, -1.0)], -np.inf, 0)
-            team: list[tuple[int, float]] = []
-            for body, body_tasks in by_body.items():
-                members = []
-                for i in pools.get((body, district), ()):
-                    if free[i][week] > 0:
-                        member = bookings[(i, enterprise, week)] = model.var(BOOKING_COST)
-                        members.append(member)
-                        model.row([(member, 1.0), (visit, -1.0)], -np.inf, 0)
-                team.extend((m, 1.0) for m in members)
-                for t in body_tasks:
-                    # a task of this body needs one of its inspectors on the visit
-                    model.row([(x[(t, week)], 1.0)] + [(m, -1.0) for m in members], -np.inf, 0)
-                for m in members:
-                    # an inspector comes only with a task of their own body
-                    model.row([(m, 1.0)] + [(x[(t, week)], -1.0) for t in body_tasks], -np.inf, 0)
-            model.row([*team, (visit, -2.0)], 0, np.inf)
-        for body in {tasks[t].body for t in own}:
-            cap = caps.get(body)
-            counted = [t for t in own if tasks[t].body == body and tasks[t].counts_against_cap]
-            if cap is None or not counted:
-                continue
-            weeks = sorted({w for t in counted for w in range(*_span(tasks[t]))})
-            for week in weeks:
-                use = uses[(enterprise, body, week)] = model.var(0.0)
-                for t in counted:
-                    if (t, week) in x:
-                        model.row([(x[(t, week)], 1.0), (use, -1.0)], -np.inf, 0)
-            model.row([(uses[(enterprise, body, w)], 1.0) for w in weeks], -np.inf, cap)
-
-    per_inspector_week: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for (i, _, week), var in bookings.items():
-        per_inspector_week[(i, week)].append(var)
-    for (i, week), variables in per_inspector_week.items():
-        if len(variables) > free[i][week]:
-            model.row([(var, 1.0) for var in variables], -np.inf, free[i][week])
-
-    initial = None
-    if start is not None:
-        initial = _start_values(instance, start, len(model.costs), x, unplaced, y, bookings, uses)
-    values, optimal, bound = model.solve(time_limit, initial)
+    ends = time.perf_counter() + time_limit
+    builder = _Builder(instance, free if free is not None else full_capacity(instance))
+    builder.build()
+    model, unplaced = builder.model, list(builder.v.unplaced.values())
+    initial = None if start is None else _start_values(builder, start)
+    # phase 1: the most tasks placed
+    values, placed_optimal, bound = model.solve(
+        PLACEMENT_SHARE * time_limit, initial, costs=_counting(len(model.costs), unplaced)
+    )
     if values is None:
         return None
-    visits, unscheduled = _read(instance, values, x, unplaced, bookings)
+    left = round(sum(values[var] for var in unplaced))
+    # phase 2: with no more left unplaced, the fewest visits and bookings
+    model.row([(var, 1.0) for var in unplaced], -np.inf, left)
+    fewer, visits_optimal, _ = model.solve(max(1.0, ends - time.perf_counter()), values)
+    visits, unscheduled = _read(builder, fewer if fewer is not None else values)
     return ExactResult(
         visits,
         unscheduled,
-        optimal=optimal,
+        optimal=placed_optimal and visits_optimal and fewer is not None,
         variables=len(model.costs),
-        least_unscheduled=len(unscheduled) if optimal else _least_unplaced(bound),
+        least_unscheduled=left if placed_optimal else min(left, _ceil(bound)),
     )
 
 
-def _least_unplaced(bound: float) -> int:
-    """Tasks that must stay unplaced by the solver's proven bound (0 when it proved nothing)."""
-    return int(bound // UNPLACED_COST) if math.isfinite(bound) and bound > 0 else 0
+def _dot(costs: list[float], values: list[float]) -> float:
+    return sum(cost * value for cost, value in zip(costs, values, strict=True) if cost)
 
 
-def _start_values(
-    instance: Instance,
-    visits: list[Visit],
-    size: int,
-    x: dict[tuple[int, int], int],
-    unplaced: dict[int, int],
-    y: dict[tuple[Id, int], int],
-    bookings: dict[tuple[int, Id, int], int],
-    uses: dict[tuple[Id, Id, int], int],
-) -> list[float]:
-    values = [0.0] * size
+def _counting(size: int, variables: list[int]) -> list[float]:
+    costs = [0.0] * size
+    for var in variables:
+        costs[var] = 1.0
+    return costs
+
+
+def _ceil(value: float) -> int:
+    """Round a solver's bound up to the integer it proves (tolerating its rounding noise)."""
+    return max(0, math.ceil(value - 1e-6)) if math.isfinite(value) else 0
+
+
+def _start_values(builder: _Builder, visits: list[Visit]) -> list[float] | None:
+    """The model's values for a valid plan; None if the plan does not fit the model."""
+    instance, v = builder.instance, builder.v
+    values = [0.0] * len(builder.model.costs)
     position = {task.id: t for t, task in enumerate(instance.tasks)}
-    inspector_index = {inspector.id: i for i, inspector in enumerate(instance.inspectors)}
-    for var in unplaced.values():
+    pool_of = {
+        instance.inspectors[i].id: key for key, members in builder.pools.items() for i in members
+    }
+    for var in v.unplaced.values():
         values[var] = 1.0
     for visit in visits:
-        values[y[(visit.enterprise, visit.week)]] = 1.0
+        values[v.y[(visit.enterprise, visit.week)]] = 1.0
         for task_id in visit.tasks:
             t = position[task_id]
-            values[x[(t, visit.week)]] = 1.0
-            values[unplaced[t]] = 0.0
+            values[v.x[(t, visit.week)]] = 1.0
+            values[v.unplaced[t]] = 0.0
             task = instance.tasks[t]
-            use = uses.get((visit.enterprise, task.body, visit.week))
+            use = v.uses.get((visit.enterprise, task.body, visit.week))
             if use is not None and task.counts_against_cap:
                 values[use] = 1.0
+        sent: dict[PoolKey, int] = defaultdict(int)
         for inspector_id in visit.inspectors:
-            values[bookings[(inspector_index[inspector_id], visit.enterprise, visit.week)]] = 1.0
+            sent[pool_of[inspector_id]] += 1
+        for key, count in sent.items():
+            one, two = v.sends.get((key, visit.enterprise, visit.week), (-1, -1))
+            chosen = one if count == 1 else two if count == 2 else -1
+            if chosen < 0:
+                return None
+            values[chosen] = 1.0
     return values
 
 
@@ -286,23 +433,26 @@ def _span(task: Task) -> tuple[int, int]:
     return task.window[0], task.window[1] + 1
 
 
-def _read(
-    instance: Instance,
-    values: list[float],
-    x: dict[tuple[int, int], int],
-    unplaced: dict[int, int],
-    bookings: dict[tuple[int, Id, int], int],
-) -> tuple[list[Visit], list[Unscheduled]]:
+def _read(builder: _Builder, values: list[float]) -> tuple[list[Visit], list[Unscheduled]]:
+    instance, v = builder.instance, builder.v
     tasks = instance.tasks
     placed: dict[tuple[Id, int], list[Task]] = defaultdict(list)
-    for (t, week), var in x.items():
+    for (t, week), var in v.x.items():
         if values[var] > 0.5:
             placed[(tasks[t].enterprise, week)].append(tasks[t])
-    lost = [tasks[t] for t, var in unplaced.items() if values[var] > 0.5]
+    lost = [tasks[t] for t, var in v.unplaced.items() if values[var] > 0.5]
+    asked: dict[tuple[PoolKey, int], list[tuple[Id, int]]] = defaultdict(list)
+    for (key, enterprise, week), (one, two) in v.sends.items():
+        if (enterprise, week) not in placed:
+            continue
+        if values[one] > 0.5:
+            asked[(key, week)].append((enterprise, 1))
+        elif two >= 0 and values[two] > 0.5:
+            asked[(key, week)].append((enterprise, 2))
     team: dict[tuple[Id, int], list[Id]] = defaultdict(list)
-    for (i, enterprise, week), var in bookings.items():
-        if values[var] > 0.5 and (enterprise, week) in placed:
-            team[(enterprise, week)].append(instance.inspectors[i].id)
+    for (key, week), wanted in asked.items():
+        for enterprise, members in _name(builder, key, week, wanted):
+            team[(enterprise, week)].extend(instance.inspectors[i].id for i in members)
     visits = [
         Visit(
             enterprise=enterprise,
@@ -314,3 +464,20 @@ def _read(
         for (enterprise, week), group in sorted(placed.items(), key=lambda item: item[0][1])
     ]
     return visits, [Unscheduled(task.id, explain(instance, task, visits)) for task in lost]
+
+
+def _name(
+    builder: _Builder, key: PoolKey, week: int, wanted: list[tuple[Id, int]]
+) -> list[tuple[Id, list[int]]]:
+    """Name the pool's members for each visit: visits asking two first, each from the members
+    with the most room left (always succeeds when the model's two pool rows hold)."""
+    room = {i: builder.free[i][week] for i in builder.pools[key] if builder.free[i][week] > 0}
+    named = []
+    for enterprise, count in sorted(wanted, key=lambda item: -item[1]):
+        members = sorted(room, key=lambda i: (-room[i], i))[:count]
+        if len(members) < count or any(room[i] <= 0 for i in members):
+            raise AssertionError(f"pool {key} cannot staff week {week}")  # the proof says never
+        for i in members:
+            room[i] -= 1
+        named.append((enterprise, members))
+    return named

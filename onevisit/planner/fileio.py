@@ -195,5 +195,41 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "unscheduled": [{"task": item.task, "reason": item.reason} for item in plan.unscheduled],
         "lower_bound": plan.lower_bound,
         "baseline_visits": plan.baseline_visits,
+        "placed": plan.scheduled_tasks,
+        "upper_bound_placed": plan.upper_bound_placed,
         "method": plan.method,
+    }
+
+
+def instance_to_dict(instance: Instance) -> dict[str, Any]:
+    """The `plan-file` input for `instance` (what `parse_instance` reads back)."""
+    return {
+        "horizon": {"start": instance.start.isoformat(), "weeks": instance.weeks},
+        "bodies": [{"id": body} for body in instance.bodies],
+        "enterprises": [
+            {"id": e.id, "district": e.district, "caps": e.caps}
+            for e in instance.enterprises.values()
+        ],
+        "inspectors": [
+            {
+                "id": i.id,
+                "body": i.body,
+                "districts": sorted(i.districts, key=str),
+                "capacity_per_week": i.capacity_per_week,
+                "unavailable_weeks": sorted(i.unavailable_weeks),
+            }
+            for i in instance.inspectors
+        ],
+        "tasks": [
+            {
+                "id": t.id,
+                "enterprise": t.enterprise,
+                "body": t.body,
+                "window": list(t.window),
+                "kind": t.kind,
+                "items": list(t.items),
+                "points": t.points,
+            }
+            for t in instance.tasks
+        ],
     }

@@ -97,6 +97,8 @@ class Plan:
     baseline_visits: int
     method: str = "greedy"
     stats: dict[str, float] = field(default_factory=dict)
+    # No plan under the same rules places more tasks than this (None: not computed).
+    upper_bound_placed: int | None = None
 
     @property
     def bookings(self) -> int:

@@ -1,4 +1,11 @@
-"""The planner: the greedy everywhere, then the exact model on the pieces where capacity binds."""
+"""The planner: the greedy everywhere, then the exact core where capacity binds, and a bound.
+
+Where the whole instance's exact model is small enough, the exact core solves all of it with the
+greedy's plan as its first solution; its proof (or its proven bound) says how many tasks any
+plan can place. Where it is larger, the exact core re-solves the district pieces around the
+tasks the greedy could not place, the most failures first, each against the capacity the rest
+of the plan leaves; the bound then comes from capacity counts.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +13,31 @@ import time
 from collections import defaultdict
 
 from .balance import balance
-from .bounds import baseline_visits, lower_bound
-from .exact import enterprise_model_size, pools_of, solve_exact
+from .bounds import baseline_visits, capacity_bound, lower_bound, weekly_bound
+from .exact import enterprise_model_size, model_size, pools_of, serving, solve_exact
 from .greedy import Capacity, Greedy, Progress
-from .model import CAPACITY, Id, Instance, Plan, Unscheduled, Visit
+from .model import CAPACITY, NO_INSPECTOR, Id, Instance, Plan, Unscheduled, Visit
 
-# The exact model solves pieces of this many variables in seconds (measured with bench/planner.py).
-MAX_PIECE_VARIABLES = 30_000
-PIECE_SECONDS = 10.0
+# Sizes at which the pooled model solves in seconds (measured with bench/planner.py).
+MAX_WHOLE_VARIABLES = 150_000
+MAX_PIECE_VARIABLES = 60_000
+PIECE_SECONDS = 15.0
+# for the linear programmes of the weekly bound, all bodies together
+BOUND_SECONDS = 30.0
 
 
 def plan(
     instance: Instance,
     *,
-    repair_seconds: float = 20.0,
+    repair_seconds: float = 30.0,
     balance_load: bool = True,
     progress: Progress | None = None,
 ) -> Plan:
     """Consolidate `instance`'s tasks into joint visits.
 
-    `repair_seconds` bounds the time given to the exact model for the pieces where the greedy
-    left tasks unplaced for lack of capacity; 0 turns repair off. `balance_load` then moves
-    visits within their windows to level the weekly load.
+    `repair_seconds` bounds the time given to the exact core where the greedy left tasks
+    unplaced for lack of capacity; 0 turns it off. `balance_load` then moves visits within
+    their windows to level the weekly load.
     """
     started = time.perf_counter()
     capacity = Capacity(instance)
@@ -36,15 +46,24 @@ def plan(
     visits, unscheduled = greedy.visits, greedy.unscheduled
     stats: dict[str, float] = {"greedy_seconds": time.perf_counter() - started}
     method = "greedy"
-    if repair_seconds > 0 and any(item.reason == CAPACITY for item in unscheduled):
-        deadline = time.perf_counter() + repair_seconds
-        repair = _Repair(instance, capacity, visits, unscheduled)
-        improved = repair.run(deadline)
-        visits, unscheduled = repair.visits, repair.unscheduled
-        stats["repaired_pieces"] = improved
+    upper = _upper_bound(instance)
+    if repair_seconds > 0 and any(item.reason != NO_INSPECTOR for item in unscheduled):
+        if model_size(instance) <= MAX_WHOLE_VARIABLES:
+            result = solve_exact(instance, time_limit=repair_seconds, start=visits)
+            if result is not None:
+                upper = min(upper, len(instance.tasks) - result.least_unscheduled)
+                if _better(result.unscheduled, result.visits, unscheduled, visits):
+                    visits, unscheduled = result.visits, result.unscheduled
+                    method = "milp" if result.optimal else "greedy+milp"
+                capacity = _booked(instance, visits)
+        else:
+            repair = _Repair(instance, capacity, visits, unscheduled)
+            improved = repair.run(time.perf_counter() + repair_seconds)
+            visits, unscheduled = repair.visits, repair.unscheduled
+            stats["repaired_pieces"] = improved
+            if improved:
+                method = "greedy+milp"
         stats["repair_seconds"] = time.perf_counter() - started - stats["greedy_seconds"]
-        if improved:
-            method = "greedy+milp"
     if balance_load:
         stats["moved_to_lighter_weeks"] = balance(instance, capacity, visits)
     stats["seconds"] = time.perf_counter() - started
@@ -55,7 +74,33 @@ def plan(
         baseline_visits=baseline_visits(instance),
         method=method,
         stats=stats,
+        upper_bound_placed=upper,
     )
+
+
+def _upper_bound(instance: Instance) -> int:
+    """The tighter of the two counting bounds (the exact core may tighten it further)."""
+    weekly = weekly_bound(instance, time_limit=BOUND_SECONDS)
+    counted = capacity_bound(instance)
+    return counted if weekly is None else min(counted, weekly)
+
+
+def _better(
+    unscheduled: list[Unscheduled],
+    visits: list[Visit],
+    old_unscheduled: list[Unscheduled],
+    old_visits: list[Visit],
+) -> bool:
+    return (len(unscheduled), len(visits)) < (len(old_unscheduled), len(old_visits))
+
+
+def _booked(instance: Instance, visits: list[Visit]) -> Capacity:
+    """The capacity left by `visits` (for the levelling pass)."""
+    capacity = Capacity(instance)
+    index = {inspector_id: i for i, inspector_id in enumerate(capacity.ids)}
+    for visit in visits:
+        capacity.book([index[i] for i in visit.inspectors], visit.week)
+    return capacity
 
 
 class _Repair:
@@ -75,7 +120,7 @@ class _Repair:
         self.index = {inspector_id: i for i, inspector_id in enumerate(capacity.ids)}
         self.tasks = {task.id: task for task in instance.tasks}
         self.by_enterprise = instance.tasks_by_enterprise()
-        self.pools = pools_of(instance)
+        self.by_district = serving(pools_of(instance.inspectors))
 
     def run(self, deadline: float) -> int:
         improved = 0
@@ -113,7 +158,7 @@ class _Repair:
             size = 0
             for enterprise in dict.fromkeys([*enterprises, *near]):
                 grown = size + enterprise_model_size(
-                    district, self.by_enterprise[enterprise], self.pools
+                    district, self.by_enterprise[enterprise], self.by_district
                 )
                 if grown > MAX_PIECE_VARIABLES and piece:
                     break
@@ -140,9 +185,8 @@ class _Repair:
         for visit in old_visits:
             self.capacity.release([self.index[i] for i in visit.inspectors], visit.week)
         result = solve_exact(sub, free=self.capacity.free, time_limit=seconds, start=old_visits)
-        better = result is not None and (len(result.unscheduled), len(result.visits)) < (
-            len(old_unscheduled),
-            len(old_visits),
+        better = result is not None and _better(
+            result.unscheduled, result.visits, old_unscheduled, old_visits
         )
         chosen = result.visits if better and result else old_visits
         for visit in chosen:

@@ -4,6 +4,7 @@
 so that a benchmark can set how much of the staff's capacity the checks need. Tasks follow the
 tier rules: red enterprises get one task per quarter from a body, yellow one
 per half-year, green only the occasional sampled check; windows are the quarter or half-year.
+`tight` builds the small cities where capacity binds and the exact core earns its keep.
 """
 
 from __future__ import annotations
@@ -73,4 +74,40 @@ def city(
         kind = rng.choices(("routine", "special", "triggered", "recheck"), (85, 5, 6, 4))[0]
         items = tuple(f"{body}-item{rng.randrange(8)}" for _ in range(rng.randint(1, 3)))
         out.append(Task(f"T{t}", enterprise, body, (first, last), kind, items, len(items)))
+    return Instance(date(2027, 1, 4), weeks, body_ids, firms, staff, out)
+
+
+def tight(*, seed: int, enterprises: int | None = None) -> Instance:
+    """A small city where capacity binds, shaped like the instances that found the planner's
+    gap: 150–350 enterprises, 4–6 bodies of skewed weight, 2–3 districts, 13–26 weeks, two
+    inspectors per body and district going out once or twice a week, windows from one week to
+    the whole horizon."""
+    rng = random.Random(seed)
+    weeks = rng.randint(13, 26)
+    body_ids: list[Id] = [f"B{b}" for b in range(rng.randint(4, 6))]
+    district_ids = [f"D{d}" for d in range(rng.randint(2, 3))]
+    count = enterprises or rng.randint(150, 350)
+    firms: dict[Id, Enterprise] = {
+        f"E{e}": Enterprise(f"E{e}", rng.choice(district_ids), {}) for e in range(count)
+    }
+    staff = [
+        Inspector(
+            f"{body}-{district}-{n}",
+            body,
+            frozenset({district}),
+            rng.randint(1, 2),
+            frozenset(rng.sample(range(weeks), k=rng.randint(0, 2))),
+        )
+        for body in body_ids
+        for district in district_ids
+        for n in range(2)
+    ]
+    weights = [1.0 / (1 + b) ** 0.7 for b in range(len(body_ids))]
+    out: list[Task] = []
+    for e, enterprise in enumerate(firms):
+        for body in dict.fromkeys(rng.choices(body_ids, weights, k=rng.randint(1, 3))):
+            width = rng.choice((1, 2, 3, 4, 6, 8, weeks))
+            first = rng.randint(0, weeks - min(width, weeks))
+            last = min(weeks - 1, first + width - 1)
+            out.append(Task(f"T{e}-{body}", enterprise, body, (first, last)))
     return Instance(date(2027, 1, 4), weeks, body_ids, firms, staff, out)

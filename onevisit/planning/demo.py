@@ -79,7 +79,8 @@ def run_planning(year: int, say: Callable[[str], object]) -> None:
             f"Joint planning {year}: {run.total:,} tasks → {run.visits:,} visits "
             f"({run.joint_visits:,} joint); every body alone: {run.baseline_visits:,} "
             f"({run.saved_percent}% fewer); lower bound {run.lower_bound:,}; "
-            f"not placed {run.unscheduled:,}; {run.seconds:.1f} s."
+            f"not placed {run.unscheduled:,} (at most {run.upper_bound_placed:,} of the tasks "
+            f"can be placed); {run.seconds:.1f} s."
         )
 
 

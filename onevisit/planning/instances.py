@@ -174,6 +174,7 @@ def save_plan(run: PlanningRun, plan: Plan, tasks: dict[int, Task]) -> None:
         run.lower_bound = plan.lower_bound
         run.baseline_visits = plan.baseline_visits
         run.unscheduled = len(plan.unscheduled)
+        run.upper_bound_placed = plan.upper_bound_placed
         run.method = plan.method
         run.distribution = _distribution(plan, tasks, run.horizon_start)
         run.seconds = plan.stats.get("seconds", 0.0)

@@ -416,6 +416,8 @@ class PlanningRun(models.Model):
     lower_bound = models.PositiveIntegerField(default=0)
     baseline_visits = models.PositiveIntegerField(default=0)
     unscheduled = models.PositiveIntegerField(default=0)
+    # no plan under the same rules places more tasks (null: runs from before the bound)
+    upper_bound_placed = models.PositiveIntegerField(null=True, blank=True)
     method = models.CharField(max_length=20, blank=True)
     seconds = models.FloatField(default=0)
     # enterprises by number of visits: {"before": {visits: enterprises}, "after": {...}}
@@ -448,10 +450,22 @@ class PlanningRun(models.Model):
             return 0.0
         return round(100 * (1 - self.visits / self.baseline_visits), 1)
 
+    @property
+    def placed(self) -> int:
+        return self.total - self.unscheduled
+
+    @property
+    def placeable_gap(self) -> int | None:
+        """Tasks that a better plan might still place (0: the plan places the most possible)."""
+        if self.upper_bound_placed is None:
+            return None
+        return max(0, self.upper_bound_placed - self.placed)
+
 
 PLANNER_METHODS = {
     "greedy": _("earliest-deadline greedy"),
-    "greedy+milp": _("greedy, repaired by an exact MILP"),
+    "greedy+milp": _("greedy, improved by the exact model"),
+    "milp": _("exact model, proven optimal"),
 }
 
 

@@ -66,6 +66,19 @@ class RegistrationTest(VisitTestCase):
         with self.assertRaisesMessage(VisitRefused, "柏文"):
             self.register(inspectors=[self.ivan_inspector, self.baiwen])
 
+    def test_it_holds_an_inspector_of_every_body_whose_items_are_checked(self) -> None:
+        # both bodies' tasks, but only market inspectors: the ecology item has nobody to check it
+        with self.assertRaisesMessage(VisitRefused, self.ecology_item.code):
+            self.register(tasks=[self.market_task, self.ecology_task])
+        assert not Visit.objects.exists()
+
+    def test_it_refuses_an_inspector_whose_body_checks_nothing_in_the_visit(self) -> None:
+        # market leads the visit but only the ecology task is checked: 伊万 of market has no
+        # power to check anything there and is not one of the two
+        with self.assertRaisesMessage(VisitRefused, "伊万"):
+            self.register(tasks=[self.ecology_task], inspectors=[self.baiwen, self.ivan_inspector])
+        assert not Visit.objects.exists()
+
     def test_it_refuses_an_item_that_is_not_published(self) -> None:
         do_withdraw_item(actor=SYSTEM, item=self.market_item, reason="依据废止")
         self.market_item.refresh_from_db()

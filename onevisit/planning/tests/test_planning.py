@@ -363,6 +363,8 @@ class RunTest(PlanningCase):
             .content.decode()
         )
         assert "聊城鑫源轴承有限公司" in page and "50.0%" in page
+        assert run.upper_bound_placed == 8 and "最多可能安排 8 项" in page
+        assert "更多检查人员、更多工作量或更宽的时间窗口" not in page  # nothing left to place
         second = do_create_task(  # a second check of the same body, merged into the visit
             actor=ACTOR,
             enterprise=self.bearing,
@@ -419,6 +421,16 @@ class RunTest(PlanningCase):
             .content.decode()
         )
         assert "没有该部门的执法人员负责企业所在区县" in page
+        # no plan can place them: the page says what would help
+        assert run.upper_bound_placed == 4 and "更多检查人员、更多工作量或更宽的时间窗口" in page
+        # where the planner could not prove its plan the best, the page shows the gap
+        PlanningRun.objects.filter(pk=run.pk).update(upper_bound_placed=6)
+        page = (
+            self.client_for(self.supervisor)
+            .get(reverse("planning:coordination"), {"year": YEAR})
+            .content.decode()
+        )
+        assert "最多可能安排 6 项" in page and "更好的安排最多还能多安排 2 项任务" in page
 
     def test_it_gives_each_inspector_a_schedule_and_a_calendar_feed(self) -> None:
         self.accept_both()
@@ -491,6 +503,7 @@ class PlanFileTest(PersonaTestCase):
         call_command("plan-file", str(source), str(target))
         out = json.loads(target.read_text(encoding="utf-8"))
         assert out["lower_bound"] == 1 and out["baseline_visits"] == 2
+        assert out["placed"] == out["upper_bound_placed"] == 2
         assert [(v["week"], sorted(v["tasks"])) for v in out["visits"]] == [(12, ["T1", "T2"])]
         assert out["unscheduled"] == []
 

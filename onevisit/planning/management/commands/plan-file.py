@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--repair-seconds",
             type=float,
-            default=20.0,
+            default=30.0,
             help="time for the exact model where capacity binds (0: greedy only)",
         )
 
@@ -48,13 +48,15 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             _(
-                "%(visits)d visits for %(tasks)d tasks (%(unscheduled)d unplaced); "
-                "lower bound %(bound)d, every body alone %(baseline)d."
+                "%(visits)d visits for %(tasks)d tasks (%(unscheduled)d unplaced; no plan "
+                "places more than %(most)d); lower bound %(bound)d, every body alone "
+                "%(baseline)d."
             )
             % {
                 "visits": len(result.visits),
                 "tasks": len(instance.tasks),
                 "unscheduled": len(result.unscheduled),
+                "most": result.upper_bound_placed or 0,
                 "bound": result.lower_bound,
                 "baseline": result.baseline_visits,
             }
