@@ -453,6 +453,17 @@ def _read(builder: _Builder, values: list[float]) -> tuple[list[Visit], list[Uns
     for (key, week), wanted in asked.items():
         for enterprise, members in _name(builder, key, week, wanted):
             team[(enterprise, week)].extend(instance.inspectors[i].id for i in members)
+    return assemble(instance, placed, team, lost)
+
+
+def assemble(
+    instance: Instance,
+    placed: dict[tuple[Id, int], list[Task]],
+    team: dict[tuple[Id, int], list[Id]],
+    lost: list[Task],
+) -> tuple[list[Visit], list[Unscheduled]]:
+    """Visits from the tasks placed and the team named per (enterprise, week), and the tasks
+    lost with their reasons."""
     visits = [
         Visit(
             enterprise=enterprise,

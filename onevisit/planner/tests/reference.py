@@ -17,9 +17,14 @@ from collections import defaultdict
 
 import numpy as np
 
-from onevisit.planner.check import explain
-from onevisit.planner.exact import BOOKING_COST, VISIT_COST, ExactResult, LinearModel
-from onevisit.planner.model import Id, Instance, Task, Unscheduled, Visit, lead_body
+from onevisit.planner.exact import (
+    BOOKING_COST,
+    VISIT_COST,
+    ExactResult,
+    LinearModel,
+    assemble,
+)
+from onevisit.planner.model import Id, Instance, Task, Unscheduled, Visit
 
 # one task more placed outweighs any number of visits and bookings in these small instances
 UNPLACED_COST = 1_000_000.0
@@ -40,12 +45,7 @@ def solve_named(
     time_limit: float = 60.0,
     start: list[Visit] | None = None,
 ) -> ExactResult | None:
-    """Solve `instance` to optimality (or the best found within the limit).
-
-    `free[i][w]` is each inspector's remaining capacity; by default their full weekly capacity
-    minus unavailable weeks. `start` (a valid plan's visits, e.g. the greedy's) is handed to
-    HiGHS as its first solution. Returns None when HiGHS found no solution in time.
-    """
+    """What `planner.exact.solve_exact` answers, by booking every inspector by name."""
     if free is None:
         free = [
             [
@@ -188,14 +188,4 @@ def _read(
     for (i, enterprise, week), var in bookings.items():
         if values[var] > 0.5 and (enterprise, week) in placed:
             team[(enterprise, week)].append(instance.inspectors[i].id)
-    visits = [
-        Visit(
-            enterprise=enterprise,
-            week=week,
-            tasks=[task.id for task in group],
-            inspectors=team[(enterprise, week)],
-            lead_body=lead_body(group),
-        )
-        for (enterprise, week), group in sorted(placed.items(), key=lambda item: item[0][1])
-    ]
-    return visits, [Unscheduled(task.id, explain(instance, task, visits)) for task in lost]
+    return assemble(instance, placed, team, lost)
