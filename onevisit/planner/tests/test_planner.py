@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from unittest import mock
 
 from hypothesis import HealthCheck, given, settings
 
@@ -173,6 +174,19 @@ def test_it_levels_the_weekly_load_without_changing_the_visits() -> None:
     assert sorted(visit.week for visit in level.visits) == [0, 1, 2, 3]
     assert violations(instance, level) == []
     assert len(level.visits) == len(piled.visits) and level.bookings == piled.bookings
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(max_tasks=10))
+def test_it_keeps_every_rule_when_it_repairs_piece_by_piece(instance: Instance) -> None:
+    # as at city scale: pieces of one district around the tasks left unplaced
+    with mock.patch("onevisit.planner.solve.MAX_WHOLE_VARIABLES", 0):
+        repaired = plan(instance, repair_seconds=3)
+    greedy = plan(instance, repair_seconds=0)
+    assert violations(instance, repaired) == []
+    assert len(repaired.unscheduled) <= len(greedy.unscheduled)
+    assert repaired.upper_bound_placed is not None
+    assert repaired.scheduled_tasks <= repaired.upper_bound_placed
 
 
 def _objective(unscheduled: list, visits: list) -> tuple[int, float]:  # type: ignore[type-arg]
