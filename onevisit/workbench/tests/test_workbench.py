@@ -39,7 +39,10 @@ class WorkbenchTest(VisitTestCase):
 
     def test_it_lists_the_inspectors_visits_of_today_and_the_week(self) -> None:
         self.register()
-        self.register(date=self.today + dt.timedelta(days=3), tasks=[self.ecology_task])
+        later = self.task(self.market, self.market_item, self.cable)
+        self.register(
+            enterprise=later.enterprise, date=self.today + dt.timedelta(days=3), tasks=[later]
+        )
         sections = sections_for(self.ivan, self.today)
         found = entries(sections)
         assert found["今日检查"].count == 1
