@@ -176,6 +176,8 @@ class ExactResult:
     variables: int
     # Proven: no plan leaves fewer tasks unplaced than this.
     least_unscheduled: int = 0
+    # The start was returned unchanged (its unscheduled list is the caller's).
+    kept_start: bool = False
 
 
 PoolKey = tuple[Id, frozenset[Id]]
@@ -349,12 +351,15 @@ def solve_exact(
     free: list[list[int]] | None = None,
     time_limit: float = 60.0,
     start: list[Visit] | None = None,
+    start_is_fewest: bool = False,
 ) -> ExactResult | None:
     """Solve `instance` to optimality (or the best found within the limit).
 
     `free[i][w]` is each inspector's remaining capacity; by default their full weekly capacity
     minus unavailable weeks. `start` (a valid plan's visits, e.g. the greedy's) is handed to
-    HiGHS as its first solution. Returns None when HiGHS found no solution in time.
+    HiGHS as its first solution; `start_is_fewest` says the start already has the fewest visits
+    its tasks allow, so that if the first phase places no more, the second is not needed. Returns
+    None when HiGHS found no solution in time.
     """
     ends = time.perf_counter() + time_limit
     builder = _Builder(instance, free if free is not None else full_capacity(instance))
@@ -368,6 +373,22 @@ def solve_exact(
     if values is None:
         return None
     left = round(sum(values[var] for var in unplaced))
+    least = left if placed_optimal else min(left, _ceil(bound))
+    if (
+        start_is_fewest
+        and start is not None
+        and initial is not None
+        and left >= round(sum(initial[var] for var in unplaced))
+    ):
+        # the start places as many, in as few visits as its own tasks allow: keep it
+        return ExactResult(
+            start,
+            [],
+            optimal=False,
+            variables=len(model.costs),
+            least_unscheduled=least,
+            kept_start=True,
+        )
     # phase 2: with no more left unplaced, the fewest visits and bookings
     model.row([(var, 1.0) for var in unplaced], -np.inf, left)
     fewer, visits_optimal, _ = model.solve(max(1.0, ends - time.perf_counter()), values)
@@ -377,7 +398,7 @@ def solve_exact(
         unscheduled,
         optimal=placed_optimal and visits_optimal and fewer is not None,
         variables=len(model.costs),
-        least_unscheduled=left if placed_optimal else min(left, _ceil(bound)),
+        least_unscheduled=least,
     )
 
 

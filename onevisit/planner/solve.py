@@ -13,7 +13,7 @@ import time
 from collections import defaultdict
 
 from .balance import balance
-from .bounds import baseline_visits, capacity_bound, lower_bound, weekly_bound
+from .bounds import baseline_visits, capacity_bound, lower_bound, stab_count, weekly_bound
 from .exact import enterprise_model_size, model_size, pools_of, serving, solve_exact
 from .greedy import Capacity, Greedy, Progress
 from .model import CAPACITY, NO_INSPECTOR, Id, Instance, Plan, Unscheduled, Visit
@@ -47,11 +47,20 @@ def plan(
     stats: dict[str, float] = {"greedy_seconds": time.perf_counter() - started}
     method = "greedy"
     upper = _upper_bound(instance)
-    if repair_seconds > 0 and any(item.reason != NO_INSPECTOR for item in unscheduled):
+    fewest = _fewest_for_their_tasks(instance, visits)
+    placed_most = len(instance.tasks) - len(unscheduled) >= upper
+    if (
+        repair_seconds > 0
+        and any(item.reason != NO_INSPECTOR for item in unscheduled)
+        and not (placed_most and fewest)  # the greedy is already as good as the bounds allow
+    ):
         if model_size(instance) <= MAX_WHOLE_VARIABLES:
-            result = solve_exact(instance, time_limit=repair_seconds, start=visits)
+            result = solve_exact(
+                instance, time_limit=repair_seconds, start=visits, start_is_fewest=fewest
+            )
             if result is not None:
                 upper = min(upper, len(instance.tasks) - result.least_unscheduled)
+            if result is not None and not result.kept_start:
                 if _better(result.unscheduled, result.visits, unscheduled, visits):
                     visits, unscheduled = result.visits, result.unscheduled
                     method = "milp" if result.optimal else "greedy+milp"
@@ -92,6 +101,16 @@ def _better(
     old_visits: list[Visit],
 ) -> bool:
     return (len(unscheduled), len(visits)) < (len(old_unscheduled), len(old_visits))
+
+
+def _fewest_for_their_tasks(instance: Instance, visits: list[Visit]) -> bool:
+    """Whether `visits` are as few as their tasks' windows allow (interval stabbing per
+    enterprise): then only placing more tasks could improve them."""
+    windows = {task.id: task.window for task in instance.tasks}
+    per_enterprise: dict[Id, list[tuple[int, int]]] = defaultdict(list)
+    for visit in visits:
+        per_enterprise[visit.enterprise].extend(windows[t] for t in visit.tasks)
+    return len(visits) == sum(stab_count(ws) for ws in per_enterprise.values())
 
 
 def _booked(instance: Instance, visits: list[Visit]) -> Capacity:

@@ -273,3 +273,13 @@ def test_it_returns_the_plan_the_solver_proved_not_the_start_it_was_given() -> N
     assert result is not None and result.optimal
     assert [item.task for item in result.unscheduled] == ["t4"]
     assert len(result.visits) == 3
+
+
+def test_it_spends_no_time_on_the_exact_core_when_the_bounds_prove_the_greedy_best() -> None:
+    # two enterprises need the only pair in week 0: one is visited, the other cannot be, and
+    # the weekly bound proves it, so the greedy's plan stands without a solver run
+    tasks = [Task("a", "E1", "SCJG", (0, 0)), Task("b", "E2", "SCJG", (0, 0))]
+    instance = city(tasks, pair("SCJG", capacity=1))
+    result = plan(instance)
+    assert (result.scheduled_tasks, result.upper_bound_placed) == (1, 1)
+    assert result.method == "greedy" and "repair_seconds" not in result.stats
