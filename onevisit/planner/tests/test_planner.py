@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from unittest import mock
 
 from hypothesis import HealthCheck, given, settings
 
-from onevisit.planner import lower_bound, plan, solve_exact, stab_count, violations
+from onevisit.planner import (
+    instance_to_dict,
+    lower_bound,
+    parse_instance,
+    plan,
+    solve_exact,
+    stab_count,
+    synthetic,
+    violations,
+)
 from onevisit.planner.bounds import baseline_visits, capacity_bound, weekly_bound
 from onevisit.planner.check import explain
 from onevisit.planner.exact import BOOKING_COST, VISIT_COST
@@ -283,3 +293,16 @@ def test_it_spends_no_time_on_the_exact_core_when_the_bounds_prove_the_greedy_be
     result = plan(instance)
     assert (result.scheduled_tasks, result.upper_bound_placed) == (1, 1)
     assert result.method == "greedy" and "repair_seconds" not in result.stats
+
+
+def test_it_writes_an_instance_that_plan_file_reads_back_the_same() -> None:
+    instance = synthetic.tight(seed=0)
+    again = parse_instance(json.loads(json.dumps(instance_to_dict(instance))))
+    assert (again.start, again.weeks, again.bodies) == (
+        instance.start,
+        instance.weeks,
+        instance.bodies,
+    )
+    assert again.enterprises == instance.enterprises
+    assert again.inspectors == instance.inspectors
+    assert again.tasks == instance.tasks
