@@ -1,6 +1,8 @@
 """Backups that restore: the database (consistent while the platform runs), uploaded files and
 generated documents, the keys, the secret key and the audit checkpoints, in one folder with a
-manifest of SHA-256 sums.
+manifest of SHA-256 sums. Files are read and written through Django's storage API, so the same
+backup and restore serve the local media folder and S3-compatible object storage
+(ONEVISIT_S3_BUCKET); the keys come from ONEVISIT_KEYS_DIR.
 
 A backup of the database alone is not enough: without the code-signing key every issued code
 reads as forged, and without the sealing key every reporter's identity is lost. So the manifest
@@ -25,18 +27,21 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+from django.core.files.storage import Storage, default_storage
 from django.db import connection
 from django.utils import timezone
 
 from onevisit.inspections.tokens import BadToken, CodeSigner
+from onevisit.lib.keyfiles import keys_dir
 
 MANIFEST = "manifest.json"
 SQLITE_COPY = "onevisit.sqlite3"
 PG_DUMP = "database.pgdump"
 CODE_KEY = Path("keys") / "inspection-codes.ed25519.pem"
 SEAL_KEY = Path("keys") / "tips-identity.fernet"
-# What a data folder holds besides the database and the uploads, each copied if present.
-FILES = ("secret_key", "keys", "audit-checkpoints.jsonl")
+KEYS = "keys"
+# What a data folder holds besides the database, the uploads and the keys, each copied if present.
+FILES = ("secret_key", "audit-checkpoints.jsonl")
 MEDIA = "media"
 
 
@@ -119,12 +124,11 @@ def backup(dest: Path) -> BackupReport:
     database = _copy_database(dest)
     for name in FILES:
         source = data / name
-        if source.is_dir():
-            shutil.copytree(source, dest / name)
-        elif source.is_file():
+        if source.is_file():
             shutil.copy2(source, dest / name)
-    if Path(settings.MEDIA_ROOT).is_dir():
-        shutil.copytree(settings.MEDIA_ROOT, dest / MEDIA)
+    if keys_dir().is_dir():
+        shutil.copytree(keys_dir(), dest / KEYS)
+    _copy_out(default_storage, dest / MEDIA)
     files = sorted(p for p in dest.rglob("*") if p.is_file())
     manifest = {
         "made": timezone.now().isoformat(),
@@ -138,6 +142,38 @@ def backup(dest: Path) -> BackupReport:
     }
     (dest / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     return BackupReport(dest, len(files), sum(p.stat().st_size for p in files), probes)
+
+
+def stored_names(storage: Storage, folder: str = "") -> list[str]:
+    """Every file name in `storage` (local folder or bucket), depth first."""
+    folders, files = storage.listdir(folder)
+    names = [f"{folder}{name}" for name in files]
+    for sub in folders:
+        names += stored_names(storage, f"{folder}{sub}/")
+    return names
+
+
+def _copy_out(storage: Storage, dest: Path) -> None:
+    try:
+        names = stored_names(storage)
+    except FileNotFoundError:  # a local media folder nothing was uploaded to yet
+        return
+    for name in names:
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with storage.open(name, "rb") as source, target.open("wb") as out:
+            shutil.copyfileobj(source, out, 1 << 20)
+
+
+def _copy_in(source: Path, storage: Storage) -> None:
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        name = path.relative_to(source).as_posix()
+        if storage.exists(name):
+            storage.delete(name)
+        with path.open("rb") as handle:
+            saved = storage.save(name, handle)
+        if saved != name:  # pragma: no cover - the name was freed just above
+            raise BackupError(f"{name} was stored as {saved}")
 
 
 def _read_manifest(source: Path) -> dict[str, Any]:
@@ -179,14 +215,14 @@ def check_keys(source: Path, manifest: dict[str, Any]) -> None:
             ) from None
 
 
-def _refuse_other_keys(source: Path, data: Path) -> None:
+def _refuse_other_keys(source: Path) -> None:
     for key in (CODE_KEY, SEAL_KEY):
-        here = data / key
+        here = keys_dir() / key.name
         theirs = source / key
         if here.is_file() and theirs.is_file() and here.read_bytes() != theirs.read_bytes():
             raise BackupError(
                 f"{here} holds a different key than the backup: restore into a fresh data "
-                "folder (ONEVISIT_DATA_DIR), or move that key away first"
+                "folder (ONEVISIT_DATA_DIR, ONEVISIT_KEYS_DIR), or move that key away first"
             )
 
 
@@ -200,7 +236,7 @@ def restore(source: Path) -> dict[str, Any]:
         )
     check_keys(source, manifest)
     data = Path(settings.DATA_DIR)
-    _refuse_other_keys(source, data)
+    _refuse_other_keys(source)
     if _is_sqlite():
         connection.close()
         target = Path(settings.DATABASES["default"]["NAME"])
@@ -217,10 +253,10 @@ def restore(source: Path) -> dict[str, Any]:
         subprocess.run(command, env=env, check=True)  # noqa: S603 - fixed arguments
     for name in FILES:
         item = source / name
-        if item.is_dir():
-            shutil.copytree(item, data / name, dirs_exist_ok=True)
-        elif item.is_file():
+        if item.is_file():
             shutil.copy2(item, data / name)
+    if (source / KEYS).is_dir():
+        shutil.copytree(source / KEYS, keys_dir(), dirs_exist_ok=True)
     if (source / MEDIA).is_dir():
-        shutil.copytree(source / MEDIA, settings.MEDIA_ROOT, dirs_exist_ok=True)
+        _copy_in(source / MEDIA, default_storage)
     return manifest

@@ -234,11 +234,31 @@ TIME_ZONE = env_str("ONEVISIT_TIME_ZONE", "Asia/Shanghai")
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded and generated files (photos, evidence, PDFs, tip attachments) go to S3-compatible
+# object storage when ONEVISIT_S3_BUCKET is set, so that any number of app nodes share them;
+# otherwise to MEDIA_ROOT. Files are always served through onevisit's own views, after the
+# permission check, never by a public bucket address.
+ONEVISIT_S3_BUCKET = env_str("ONEVISIT_S3_BUCKET", "")
+if ONEVISIT_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ONEVISIT_S3_BUCKET,
+            "endpoint_url": env_str("ONEVISIT_S3_ENDPOINT_URL", "") or None,
+            "access_key": env_str("ONEVISIT_S3_ACCESS_KEY", "") or None,
+            "secret_key": env_str("ONEVISIT_S3_SECRET_KEY", "") or None,
+            "region_name": env_str("ONEVISIT_S3_REGION", "") or None,
+            "location": env_str("ONEVISIT_S3_PREFIX", ""),
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = [
@@ -269,6 +289,13 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = [
 # Signed audit checkpoints (`onevisit audit checkpoint`): the signing key, kept apart from the
 # database, and the file the checkpoints are appended to (write-once storage where there is one).
 ONEVISIT_AUDIT_KEY = env_str("ONEVISIT_AUDIT_KEY", "")
+# The code-signing and sealing keys (and the audit key unless ONEVISIT_AUDIT_KEY names one):
+# the data folder's keys/ by default. Every app node of a cluster reads the same keys: make them
+# once with `onevisit keys --create`, give each node a copy (or a read-only mount) and set
+# ONEVISIT_CREATE_KEYS=false there, so that a node that misses them stops instead of making
+# keys of its own that the other nodes' codes would not verify against.
+ONEVISIT_KEYS_DIR = Path(env_str("ONEVISIT_KEYS_DIR", str(DATA_DIR / "keys"))).resolve()
+ONEVISIT_CREATE_KEYS = env_bool("ONEVISIT_CREATE_KEYS", True)
 ONEVISIT_AUDIT_CHECKPOINTS = env_str("ONEVISIT_AUDIT_CHECKPOINTS", "")
 # A font file with Chinese glyphs for PDFs (and its face in a .ttc collection); empty: the font
 # that ships with onevisit (onevisit/fonts/).

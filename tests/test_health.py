@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from unittest import mock
 
+from django.core.files.storage import default_storage
 from django.db.migrations.executor import MigrationExecutor
 from django.db.utils import OperationalError
 from django.test import Client, TestCase, override_settings
@@ -27,6 +28,7 @@ class HealthTest(TestCase):
             "migrations": "ok",
             "keys": "ok",
             "cache": "ok",
+            "files": "ok",
         }
 
     def test_it_is_not_ready_when_the_database_fails_and_says_so(self) -> None:
@@ -40,6 +42,14 @@ class HealthTest(TestCase):
         assert body["status"] == "not ready"
         assert body["checks"]["database"].startswith("failed: OperationalError")
         assert body["checks"]["keys"] == "ok"
+
+    def test_it_is_not_ready_when_the_object_storage_does_not_answer(self) -> None:
+        with mock.patch.object(
+            default_storage, "exists", side_effect=ConnectionError("bucket unreachable")
+        ):
+            response = Client().get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["checks"]["files"] == "failed: ConnectionError: bucket unreachable"
 
     def test_it_is_not_ready_with_migrations_pending(self) -> None:
         with (

@@ -28,13 +28,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from onevisit.audit.models import AuditEntry, AuditHead
-from onevisit.lib.keyfiles import read_or_create
+from onevisit.lib.keyfiles import keys_dir, read_or_create
 
 
 def key_path() -> Path:
-    return Path(
-        settings.ONEVISIT_AUDIT_KEY or Path(settings.DATA_DIR) / "keys" / "audit.ed25519.pem"
-    )
+    return Path(settings.ONEVISIT_AUDIT_KEY or keys_dir() / "audit.ed25519.pem")
 
 
 def checkpoints_path() -> Path:
@@ -43,22 +41,20 @@ def checkpoints_path() -> Path:
     )
 
 
-def _private_key() -> Ed25519PrivateKey:
-    pem = read_or_create(
-        key_path(),
-        lambda: Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ),
-        _checkpoints_written,
+def make_key() -> bytes:
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
+
+
+def _private_key() -> Ed25519PrivateKey:
+    pem = read_or_create(key_path(), make_key, checkpoints_written)
     key = serialization.load_pem_private_key(pem, password=None)
     assert isinstance(key, Ed25519PrivateKey)
     return key
 
 
-def _checkpoints_written() -> str:
+def checkpoints_written() -> str:
     return "signed audit checkpoints" if checkpoints_path().exists() else ""
 
 

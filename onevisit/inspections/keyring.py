@@ -5,14 +5,12 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from django.conf import settings
-
 from onevisit.inspections.tokens import CodeSigner
-from onevisit.lib.keyfiles import read_or_create
+from onevisit.lib.keyfiles import keys_dir, read_or_create
 
 
 def key_path() -> Path:
-    return Path(settings.DATA_DIR) / "keys" / "inspection-codes.ed25519.pem"
+    return keys_dir() / "inspection-codes.ed25519.pem"
 
 
 def codes_issued() -> str:
@@ -22,7 +20,11 @@ def codes_issued() -> str:
     return f"{count} inspection codes" if count else ""
 
 
+def make_key() -> bytes:
+    return CodeSigner.generate().private_pem()
+
+
 @cache
 def signer() -> CodeSigner:
-    pem = read_or_create(key_path(), lambda: CodeSigner.generate().private_pem(), codes_issued)
+    pem = read_or_create(key_path(), make_key, codes_issued)
     return CodeSigner.from_private_pem(pem)

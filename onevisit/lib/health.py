@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
@@ -53,11 +54,17 @@ def shared_cache() -> None:
         raise RuntimeError("the cache does not keep what it is given")
 
 
+def file_storage() -> None:
+    """The uploads' storage answers (a HEAD request when it is an S3 bucket)."""
+    default_storage.exists("readyz-probe")
+
+
 CHECKS: dict[str, Callable[[], None]] = {
     "database": database,
     "migrations": migrations,
     "keys": keys,
     "cache": shared_cache,
+    "files": file_storage,
 }
 
 

@@ -9,13 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
 
-from onevisit.lib.keyfiles import read_or_create
+from onevisit.lib.keyfiles import keys_dir, read_or_create
 
 
 def key_path() -> Path:
-    return Path(settings.DATA_DIR) / "keys" / "tips-identity.fernet"
+    return keys_dir() / "tips-identity.fernet"
 
 
 def identities_sealed() -> str:
@@ -25,9 +24,13 @@ def identities_sealed() -> str:
     return f"{count} sealed reporter identities" if count else ""
 
 
+def make_key() -> bytes:
+    return Fernet.generate_key()
+
+
 @cache
 def _fernet() -> Fernet:
-    return Fernet(read_or_create(key_path(), Fernet.generate_key, identities_sealed).strip())
+    return Fernet(read_or_create(key_path(), make_key, identities_sealed).strip())
 
 
 def ensure_key() -> None:

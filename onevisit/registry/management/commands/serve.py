@@ -38,13 +38,13 @@ class GunicornApp(BaseApplication):  # type: ignore[misc]
 def _check_keys() -> None:
     """Refuse to start when the database holds codes or sealed identities whose key is gone."""
     from onevisit.inspections.keyring import signer
-    from onevisit.lib.keyfiles import KeyMissing
+    from onevisit.lib.keyfiles import KeyMissing, KeyNotProvided
     from onevisit.tips.sealing import ensure_key
 
     try:
         signer()
         ensure_key()
-    except KeyMissing as error:
+    except (KeyMissing, KeyNotProvided) as error:
         raise CommandError(str(error)) from None
 
 
