@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from onevisit.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+from onevisit.lib.bulk import insert_instances
 
 
 def _jsonable(value: Any) -> Any:
@@ -129,7 +130,7 @@ def record_many(*, actor: Actor, entries: list[dict[str, Any]]) -> list[AuditEnt
         entry.hash = entry.compute_hash()
         prev = entry.hash
         rows.append(entry)
-    created = AuditEntry.objects.bulk_create(rows, batch_size=2000)
+    created = insert_instances(rows)
     head.last_hash = prev
     head.count += len(rows)
     head.save(update_fields=["last_hash", "count"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from functools import cache
 
 from stdnum import numdb
 from stdnum.cn import uscc as stdnum_uscc
@@ -109,6 +110,7 @@ def normalize_uscc(raw: str) -> str:
     return str(stdnum_uscc.compact(raw or ""))
 
 
+@cache  # a register repeats a few hundred area codes; the table lookup is the costly check
 def is_gbt2260_code(area: str) -> bool:
     """A county-level or higher GB/T 2260 code, current or abolished (python-stdnum's table of
     every edition since 1980 names 371523 茌平县, abolished in 2019)."""

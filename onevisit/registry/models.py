@@ -134,14 +134,21 @@ class Enterprise(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     former_names = models.TextField(_("former names"), blank=True, help_text=_("one per line"))
+    # Both foreign keys are served by the indexes in Meta (district first, then industry alone):
+    # an index of their own would be one more to write for every row of a bulk import.
     district = models.ForeignKey(
-        District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="enterprises"
+        District,
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+        db_index=False,
     )
     industry = models.ForeignKey(
         Industry,
         verbose_name=_("industry division"),
         on_delete=models.PROTECT,
         related_name="enterprises",
+        db_index=False,
         limit_choices_to={"section__isnull": False},
     )
     industry_code = models.CharField(_("industry code"), max_length=4)
@@ -246,11 +253,15 @@ class EnterpriseGram(models.Model):
 
     pk = models.CompositePrimaryKey("gram", "enterprise")
     gram = models.CharField(max_length=2)
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="grams")
+    # A name writes a dozen rows here, so the table keeps only the indexes its queries use
+    # (those in Meta), none per foreign key.
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="grams", db_index=False
+    )
     # A copy of the enterprise's district: "this fragment in my county", the commonest
     # search, then walks one index without touching the enterprise table.
     district = models.ForeignKey(
-        District, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        District, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", db_index=False
     )
 
     objects = EnterpriseGramManager()
