@@ -130,11 +130,11 @@ def record_many(*, actor: Actor, entries: list[dict[str, Any]]) -> list[AuditEnt
         entry.hash = entry.compute_hash()
         prev = entry.hash
         rows.append(entry)
-    created = insert_instances(rows)
+    insert_instances(rows)
     head.last_hash = prev
     head.count += len(rows)
     head.save(update_fields=["last_hash", "count"])
-    return created
+    return rows
 
 
 @dataclass(frozen=True)
