@@ -189,6 +189,7 @@ def main() -> None:
     )
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--source", help=argparse.SUPPRESS)
+    parser.add_argument("--no-demo", action="store_true", help="leave out the demo start time")
     args = parser.parse_args()
     if args.step == "csv":
         write_csv(args.file, args.rows[0])
@@ -229,6 +230,8 @@ def main() -> None:
             )
         env = fresh_database(db, "bench_import_baseline")
         run_step("baseline", env, OUT / f"enterprises-{args.rows[0]}.csv")
+        if args.no_demo:
+            continue
         env = database_env(db, "bench_demo_start")
         shutil.rmtree(env["ONEVISIT_DATA_DIR"], ignore_errors=True)
         if db == "postgres":
