@@ -2,10 +2,10 @@
 SQLite. For imports and loaders that write tens of thousands of rows in one transaction; every
 check is the caller's, made before the rows get here.
 
-Django's bulk_create on PostgreSQL sends each column as an array parameter that psycopg builds
-value by value in Python, and an executemany of small inserts pays a round trip per row in the
-server; COPY streams the rows in PostgreSQL's text format instead (about twenty times faster for
-the enterprise register, see docs/performance.md).
+Django's bulk_create compiles a query per batch value by value (on PostgreSQL it sends each column
+as an array that psycopg builds in Python); COPY streams the rows in PostgreSQL's text format
+instead. Importing 20,000 enterprises on PostgreSQL went from 37.4 s to 20.4 s with COPY alone
+(docs/performance.md).
 """
 
 from __future__ import annotations

@@ -91,9 +91,7 @@ def do_bulk_upsert_enterprises(
     *, actor: Actor, new: Sequence[Enterprise], changed: Sequence[tuple[Enterprise, dict[str, Any]]]
 ) -> None:
     """Create and update many enterprises in the caller's transaction (imports, demo city)."""
-    created = insert_instances(new)
-    if any(e.pk is None for e in created):  # pragma: no cover - both databases return ids
-        raise RuntimeError("the database did not return ids for new enterprises")
+    created = insert_instances(new)  # each with its id, drawn before the rows are written
     reindex_enterprises(created, fresh=True)
     updated = [enterprise for enterprise, _ in changed]
     if updated:
