@@ -5,6 +5,7 @@ baseline is the same name-fragment search without the bigram index (a LIKE scan)
 the same database in the same run.
 
     uv run python bench/search.py --enterprises 600000 --db sqlite postgres
+    uv run python bench/search.py --enterprises 3600000 --province --db postgres
 """
 
 from __future__ import annotations
@@ -116,18 +117,22 @@ def main() -> None:
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"])
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--baseline-samples", type=int, default=20)
+    parser.add_argument(
+        "--province", action="store_true", help="the enterprises spread over the 16 cities of 山东"
+    )
     parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure_only:
         measure(args.samples, args.baseline_samples)
         return
     for db in args.db:
-        name = f"bench_search_{args.enterprises}"
+        name = f"bench_search_{'province_' if args.province else ''}{args.enterprises}"
         env = database_env(db, name)
         if db == "postgres":
             create_pg_database(name, fresh=False)
         started = time.perf_counter()
-        onevisit(["demo", "--no-serve", "--enterprises", str(args.enterprises)], env)
+        province = ["--province"] if args.province else []
+        onevisit(["demo", "--no-serve", "--enterprises", str(args.enterprises), *province], env)
         print(f"[{db}] database ready in {time.perf_counter() - started:.0f} s")
         subprocess.run(
             [

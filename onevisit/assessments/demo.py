@@ -24,6 +24,7 @@ from onevisit.inspections.actions import Registration, do_register_visit
 from onevisit.inspections.models import Visit
 from onevisit.oversight.actions import do_scan_warnings
 from onevisit.planning.queries import applicable_items, full_industry_code
+from onevisit.registry.demo import city_enterprises
 from onevisit.registry.models import Body, Enterprise, Inspector
 from onevisit.workdays.calendar import add_working_days, is_working_day
 
@@ -105,7 +106,7 @@ def load_assessments(say: Callable[[str], object]) -> None:
 def _item_and_enterprises(body: Body) -> tuple[Item, list[Enterprise]] | None:
     """An item of the body and thirteen enterprises it applies to, bearing makers first."""
     enterprises = list(
-        Enterprise.objects.filter(status="active").select_related("industry").order_by("pk")[:3000]
+        city_enterprises().filter(status="active").select_related("industry").order_by("pk")[:3000]
     )
     enterprises.sort(key=lambda e: not e.industry_code.startswith("34"))
     for item in Item.objects.published().filter(body=body).order_by("code"):

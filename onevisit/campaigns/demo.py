@@ -18,6 +18,7 @@ from onevisit.campaigns.actions import do_bind_device, do_close_unit, do_record_
 from onevisit.campaigns.models import Campaign, RetirementUnit
 from onevisit.monitoring.actions import do_check_alerts
 from onevisit.monitoring.models import Device, Reading, password_digest
+from onevisit.registry.demo import city_enterprises
 from onevisit.registry.models import Body, Enterprise
 from onevisit.workdays.calendar import is_working_day
 
@@ -56,9 +57,9 @@ def load_campaigns(say: Callable[[str], object]) -> None:
     )
     rng = random.Random(2021)
     enterprises = list(
-        Enterprise.objects.filter(
-            status="active", industry_id__in=["26", "30", "31", "17", "33"]
-        ).order_by("pk")[:30]
+        city_enterprises()
+        .filter(status="active", industry_id__in=["26", "30", "31", "17", "33"])
+        .order_by("pk")[:30]
     )
     units = []
     for n, enterprise in enumerate(enterprises):

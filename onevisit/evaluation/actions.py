@@ -36,9 +36,10 @@ class EvaluationRefused(Problem):
     """A step the year's state does not allow; the message says why."""
 
 
-def scope_of(industries: str, excluded: str) -> Any:
-    """Active enterprises in the industries, outside the excluded ones."""
-    active = Enterprise.objects.filter(status=Enterprise.Status.ACTIVE)
+def scope_of(industries: str, excluded: str, area: str) -> Any:
+    """Active enterprises of the area (the lead body's city or county) in the industries,
+    outside the excluded ones."""
+    active = Enterprise.objects.in_area(area).filter(status=Enterprise.Status.ACTIVE)
     found = active.in_industries(industry_targets(industries).split(","))
     if excluded:
         outside = active.in_industries(industry_targets(excluded).split(","))
@@ -70,7 +71,7 @@ def do_open_year(
     Source.objects.bulk_create(
         Source(year=opened, figure=figure, body=body) for figure, body in sources.items()
     )
-    scope = scope_of(opened.industries, opened.excluded)
+    scope = scope_of(opened.industries, opened.excluded, lead_body.district_id)
     if above_scale_only:
         scope = scope.filter(above_scale=True)
     Entry.objects.bulk_create(

@@ -145,7 +145,9 @@ def load_evaluation(say: Callable[[str], object]) -> None:
                 sources=sources,
             )
             own = User.objects.filter(username="enterprise").values_list("enterprise", flat=True)
-            for enterprise in scope_of(year.industries, year.excluded).filter(pk__in=own):
+            for enterprise in scope_of(
+                year.industries, year.excluded, year.lead_body.district_id
+            ).filter(pk__in=own):
                 # the demo account's enterprise is not 规上 in the register: the lead adds it,
                 # as its import of figures would, so that the enterprise persona takes part
                 Entry.objects.get_or_create(year=year, enterprise=enterprise)

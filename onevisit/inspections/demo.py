@@ -42,6 +42,7 @@ from onevisit.oversight.actions import do_scan_warnings
 from onevisit.planning.actions import do_create_task
 from onevisit.planning.models import Kind, Task
 from onevisit.planning.queries import full_industry_code
+from onevisit.registry.demo import city_enterprises
 from onevisit.registry.models import Body, Enterprise, Inspector
 from onevisit.workdays.calendar import add_working_days, is_working_day
 
@@ -68,7 +69,7 @@ def load_visit_history(say: Callable[[str], object]) -> None:
         return
     today = timezone.localdate()
     bodies = list(Body.objects.filter(items__status=Item.Status.PUBLISHED, level="city").distinct())
-    enterprises = list(Enterprise.objects.filter(status="active").order_by("pk"))
+    enterprises = list(city_enterprises().filter(status="active").order_by("pk"))
     if not bodies or not enterprises:
         return
     rng = random.Random(371500)
@@ -91,7 +92,7 @@ def load_visit_history(say: Callable[[str], object]) -> None:
     raised = do_scan_warnings(today=today)
     recognised = sum(
         do_apply_recognition(enterprise=e, today=today)
-        for e in Enterprise.objects.filter(visits__date__year=today.year).distinct()
+        for e in city_enterprises().filter(visits__date__year=today.year).distinct()
     )
     say(
         f"Visits: {history.counts.get(today.year - 1, 0):,} last year, "
@@ -335,7 +336,8 @@ def _fitting(body: Body, item_code: str, besides: Enterprise | None = None) -> E
     item = Item.objects.published().get(body=body, code=item_code)
     busy = Visit.objects.filter(date=timezone.localdate()).values("enterprise")
     candidates = (
-        Enterprise.objects.filter(status="active")
+        city_enterprises()
+        .filter(status="active")
         .exclude(pk__in=busy)
         .exclude(pk=besides.pk if besides else 0)
         .select_related("industry")

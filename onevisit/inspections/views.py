@@ -252,12 +252,12 @@ def planned_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not (getattr(user, "is_supervisor", False) or getattr(user, "is_body_admin", False)):
         raise PermissionDenied("Only the supervisor and department admins register visits.")
-    run = PlanningRun.objects.filter(status=PlanningRun.Status.DONE).order_by("-finished").first()
+    runs = PlanningRun.objects.of_latest_year().current_ids()  # one per city in a province
     planned: QuerySet[PlannedVisit] = PlannedVisit.objects.none()
-    if run is not None:
+    if runs:
         planned = (
             PlannedVisit.objects.filter(
-                run=run, week_start__gte=timezone.localdate() - dt.timedelta(days=6)
+                run_id__in=runs, week_start__gte=timezone.localdate() - dt.timedelta(days=6)
             )
             .exclude(
                 visits__status__in=[
@@ -273,6 +273,7 @@ def planned_list(request: HttpRequest) -> HttpResponse:
         if not user.is_supervisor:  # type: ignore[union-attr]
             planned = planned.filter(lead_body_id=user.body_id)  # type: ignore[union-attr]
     page = Paginator(planned, 50).get_page(request.GET.get("page"))
+    run = PlanningRun.objects.filter(pk__in=runs).first()  # the page names the year
     return render(request, "inspections/planned_list.html", {"page": page, "run": run})
 
 

@@ -25,7 +25,8 @@ from onevisit.liaison.actions import (
     do_reopen_concern,
 )
 from onevisit.liaison.models import Concern, Kind
-from onevisit.registry.models import Body, Enterprise, Inspector
+from onevisit.registry.demo import city_enterprises
+from onevisit.registry.models import Body, Inspector
 from onevisit.workdays.calendar import add_working_days, is_working_day
 
 ACTOR = Actor.system("demo")
@@ -130,7 +131,7 @@ def _raise(user: User, body: Body, kind: str, subject: str, text: str) -> Concer
 def _year_of_requests(bodies: list[Body], admin: User, rng: random.Random) -> int:
     """Questions raised over the year to several bodies, most answered in time, a few late,
     rated mostly well; written back-dated so the dashboard has answer times to show."""
-    enterprises = list(Enterprise.objects.filter(status="active").order_by("pk")[10:70])
+    enterprises = list(city_enterprises().filter(status="active").order_by("pk")[10:70])
     today = timezone.localdate()
     made = 0
     for n, enterprise in enumerate(enterprises):

@@ -14,7 +14,8 @@ from django.utils import timezone
 from onevisit.audit.actions import Actor
 from onevisit.penalties.actions import Case, do_decide_penalty
 from onevisit.penalties.models import Level, Violation
-from onevisit.registry.models import Body, Enterprise
+from onevisit.registry.demo import city_enterprises
+from onevisit.registry.models import Body
 
 ACTOR = Actor.system("demo")
 # (code, violation, provision violated, penalty provision, order first, levels)
@@ -74,7 +75,7 @@ def load_penalties(say: Callable[[str], object]) -> None:
                     )
     rng = random.Random(32)
     today = timezone.localdate()
-    enterprises = list(Enterprise.objects.filter(status="active").order_by("pk")[:200])
+    enterprises = list(city_enterprises().filter(status="active").order_by("pk")[:200])
     decided = 0
     for n in range(60):
         body = bodies[n % len(bodies)]

@@ -38,7 +38,7 @@ from onevisit.planning.queries import (
     scope_of,
     windows,
 )
-from onevisit.registry.models import Body, Enterprise
+from onevisit.registry.models import Body, District, Enterprise
 from onevisit.scope.queries import licensed_codes
 
 # Counts of an enterprise's record for one body: findings, penalties, rectifications, tips,
@@ -421,18 +421,36 @@ def do_create_task(
     return task
 
 
-def do_start_planning_run(*, actor: Actor, year: int, by: Any, queue: bool = True) -> PlanningRun:
-    """Create a planning run for the year and queue it for the worker (`queue=False` leaves
-    it to the caller, e.g. the demo, to execute)."""
+def do_start_planning_run(
+    *, actor: Actor, year: int, by: Any, queue: bool = True, city: District | None = None
+) -> PlanningRun:
+    """Create a planning run for the year, of one city or of every city at once, and queue it
+    for a worker (`queue=False` leaves it to the caller, e.g. the demo, to execute)."""
+    return do_start_planning_runs(actor=actor, year=year, by=by, queue=queue, cities=[city])[0]
+
+
+def do_start_planning_runs(
+    *, actor: Actor, year: int, by: Any, cities: Sequence[District | None], queue: bool = True
+) -> list[PlanningRun]:
+    """One run per city, queued together: the workers plan the cities in parallel."""
     from onevisit.planning.tasks import run_planning  # the task module imports these actions
 
     horizon_start = dt.date.fromisocalendar(year, 1, 1)
+    runs: list[PlanningRun] = []
     with transaction.atomic():
-        run = PlanningRun.objects.create(year=year, horizon_start=horizon_start, created_by=by)
-        record(actor=actor, action="plan", obj=run, changes={"year": year})
+        for city in cities:
+            run = PlanningRun.objects.create(
+                year=year, city=city, horizon_start=horizon_start, created_by=by
+            )
+            changes: dict[str, Any] = {"year": year}
+            if city is not None:
+                changes["city"] = city.code
+            record(actor=actor, action="plan", obj=run, changes=changes)
+            runs.append(run)
         if queue:
-            transaction.on_commit(lambda: run_planning.enqueue(run.pk))
-    return run
+            ids = [run.pk for run in runs]
+            transaction.on_commit(lambda: [run_planning.enqueue(pk) for pk in ids])
+    return runs
 
 
 def do_execute_planning_run(run: PlanningRun) -> PlanningRun:
@@ -441,7 +459,7 @@ def do_execute_planning_run(run: PlanningRun) -> PlanningRun:
     run.status = PlanningRun.Status.RUNNING
     run.save(update_fields=["status"])
     try:
-        instance, tasks = build_instance(run.year)
+        instance, tasks = build_instance(run.year, city=run.city_id)
         run.total = len(instance.tasks)
         run.save(update_fields=["total"])
 

@@ -23,7 +23,8 @@ from onevisit.planning.actions import (
 )
 from onevisit.planning.models import AnnualPlan, Kind, PlanningRun, Task, TierPolicy
 from onevisit.registry.actions import do_bulk_upsert_enterprises
-from onevisit.registry.models import Body, Enterprise
+from onevisit.registry.demo import CITY, city_enterprises
+from onevisit.registry.models import Body, District
 
 # Inherent risk of industries (GB/T 4754 prefixes), as the province's 分级分类 guidance ranks them.
 CITY_INDUSTRY_POINTS = """C26 35
@@ -73,7 +74,9 @@ def run_planning(year: int, say: Callable[[str], object]) -> None:
     actor = Actor.system("demo")
     supervisor = User.objects.filter(username="supervisor").first()
     if not PlanningRun.objects.filter(year=year, status=PlanningRun.Status.DONE).exists():
-        run = do_start_planning_run(actor=actor, year=year, by=supervisor, queue=False)
+        # in the province demo, the demo city is planned as one city of several
+        city = District.objects.get(code=CITY) if District.objects.cities().count() > 1 else None
+        run = do_start_planning_run(actor=actor, year=year, by=supervisor, queue=False, city=city)
         run = do_execute_planning_run(run)
         say(
             f"Joint planning {year}: {run.total:,} tasks → {run.visits:,} visits "
@@ -86,11 +89,11 @@ def run_planning(year: int, say: Callable[[str], object]) -> None:
 
 def _credit_classes(actor: Actor) -> None:
     """A few enterprises in credit classes C and D, as the market regulator publishes them."""
-    if Enterprise.objects.exclude(credit_class="").exists():
+    if city_enterprises().exclude(credit_class="").exists():
         return
     rng = random.Random(371500)
     changed = []
-    for enterprise in Enterprise.objects.order_by("pk"):
+    for enterprise in city_enterprises().order_by("pk"):
         roll = rng.random()
         level = "D" if roll < 0.01 else "C" if roll < 0.06 else "A" if roll < 0.5 else "B"
         enterprise.credit_class = level
@@ -107,7 +110,7 @@ def _triggered_tasks(actor: Actor, year: int) -> None:
     if body is None:
         return
     items = list(Item.objects.published().filter(body=body)[:1])
-    enterprises = list(Enterprise.objects.filter(industry__section_id="C").order_by("pk")[:200])
+    enterprises = list(city_enterprises().filter(industry__section_id="C").order_by("pk")[:200])
     for enterprise in rng.sample(enterprises, k=min(3, len(enterprises))):
         start = dt.date(year, rng.randint(2, 10), 1)
         do_create_task(

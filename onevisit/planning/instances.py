@@ -21,7 +21,7 @@ from onevisit.planning.models import (
     UnplacedTask,
 )
 from onevisit.planning.queries import full_industry_code, rule_for, rules_by_body
-from onevisit.registry.models import Body, Inspector
+from onevisit.registry.models import Body, District, Inspector
 
 WEEKS = 52
 
@@ -71,14 +71,18 @@ def _certified_all_week(inspector: Inspector, start: dt.date, week: int) -> bool
     )
 
 
-def build_instance(year: int) -> tuple[Instance, dict[int, Task]]:
-    """Open tasks of the year's horizon, the certified active inspectors, caps from the rules."""
+def build_instance(year: int, city: str | None = None) -> tuple[Instance, dict[int, Task]]:
+    """Open tasks of the year's horizon (of the city's enterprises, if one is named), the
+    certified active inspectors of their bodies, caps from the rules."""
     start = first_monday(year)
     end = start + dt.timedelta(weeks=WEEKS) - dt.timedelta(days=1)
-    candidates = (
-        Task.objects.filter(status=Task.Status.OPEN, window_end__gte=start, window_start__lte=end)
-        .select_related("enterprise__industry")
-        .annotate(points=Count("items__points"))
+    open_tasks = Task.objects.filter(
+        status=Task.Status.OPEN, window_end__gte=start, window_start__lte=end
+    )
+    if city is not None:
+        open_tasks = open_tasks.filter(enterprise__district__in=District.objects.area_codes(city))
+    candidates = open_tasks.select_related("enterprise__industry").annotate(
+        points=Count("items__points")
     )
     spans = {t.pk: window_weeks(t.window_start, t.window_end, start, WEEKS) for t in candidates}
     # a task whose window meets the horizon on no working day belongs to another run

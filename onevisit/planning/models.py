@@ -391,8 +391,43 @@ class InspectorAbsence(models.Model):
         ]
 
 
+class PlanningRunQuerySet(models.QuerySet["PlanningRun"]):
+    def current_ids(self) -> list[int]:
+        """The runs whose plans stand, for each year: the latest run of every city at once, or,
+        when a city's run finished after it, the latest run of each city since (no enterprise
+        is ever in two standing plans)."""
+        chosen: dict[tuple[int, str | None], int] = {}
+        by_city: set[int] = set()  # years whose latest run was a city's
+        closed: set[int] = set()
+        finished = self.filter(status=PlanningRun.Status.DONE).order_by(
+            models.F("finished").desc(nulls_last=True), "-pk"
+        )
+        for run_id, year, city in finished.values_list("id", "year", "city_id"):
+            if year in closed:
+                continue
+            if city is None:
+                if year not in by_city:
+                    chosen[(year, None)] = run_id
+                closed.add(year)
+            else:
+                chosen.setdefault((year, city), run_id)
+                by_city.add(year)
+        return list(chosen.values())
+
+    def of_latest_year(self) -> PlanningRunQuerySet:
+        """Runs of the year whose run finished last (the plan the workbenches work from)."""
+        year = (
+            self.filter(status=PlanningRun.Status.DONE)
+            .order_by(models.F("finished").desc(nulls_last=True), "-pk")
+            .values_list("year", flat=True)
+            .first()
+        )
+        return self.filter(year=year) if year is not None else self.none()
+
+
 class PlanningRun(models.Model):
-    """One run of the consolidation planner over a year's open tasks, and its result."""
+    """One run of the consolidation planner over a year's open tasks, and its result: of one
+    city of the province, or of every city at once."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -401,6 +436,15 @@ class PlanningRun(models.Model):
         FAILED = "failed", _("failed")
 
     year = models.PositiveSmallIntegerField(_("year"))
+    city = models.ForeignKey(
+        "registry.District",
+        verbose_name=_("city"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("empty: every city at once"),
+    )
     horizon_start = models.DateField(_("first Monday"))
     weeks = models.PositiveSmallIntegerField(default=52)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
@@ -423,6 +467,8 @@ class PlanningRun(models.Model):
     # enterprises by number of visits: {"before": {visits: enterprises}, "after": {...}}
     distribution = models.JSONField(default=dict)
     error = models.TextField(blank=True)
+
+    objects = PlanningRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]

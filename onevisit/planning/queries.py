@@ -9,7 +9,7 @@ from typing import Any
 from onevisit.catalog.models import Item
 from onevisit.planning import scoring
 from onevisit.planning.models import FrequencyRule, Tier, TierPolicy
-from onevisit.registry.models import Body, Enterprise
+from onevisit.registry.models import Body, District, Enterprise
 from onevisit.scope.queries import licensed_lines
 
 
@@ -28,13 +28,16 @@ def policy_for(body: Body) -> scoring.Policy:
 
 
 def scope_of(body: Body) -> Any:
-    """The enterprises a body inspects: in its area, active, with an item for their industry
-    or with a licensed business-scope entry the body approves (谁审批谁监管)."""
+    """The enterprises a body inspects: in its area (its county, or its city's counties and
+    zones), active, with an item for their industry or with a licensed business-scope entry
+    the body approves (谁审批谁监管)."""
     enterprises = Enterprise.objects.filter(status=Enterprise.Status.ACTIVE).select_related(
         "industry"
     )
     if body.level == Body.Level.COUNTY:
         enterprises = enterprises.filter(district=body.district)
+    else:  # a city's body: the city's counties and zones, not the rest of the province
+        enterprises = enterprises.filter(district__in=District.objects.area_codes(body.district_id))
     prefixes: set[str] = set()
     for industries in (
         Item.objects.published().filter(body=body).values_list("industries", flat=True)

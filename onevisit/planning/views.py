@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Max, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -46,7 +46,7 @@ from onevisit.planning.models import (
 )
 from onevisit.planning.tasks import recompute_tiers
 from onevisit.registry.access import enterprises_for_user, require_login
-from onevisit.registry.models import Body, Inspector
+from onevisit.registry.models import Body, District, Inspector
 from onevisit.registry.views import xlsx_response
 
 PAGE_SIZE = 50
@@ -66,7 +66,9 @@ def coordination(request: HttpRequest) -> HttpResponse:
     """The supervisor's view of a year's joint visits (a department admin sees its own)."""
     user = access.require_planner(request.user)
     year = _year(request)
-    runs = PlanningRun.objects.filter(year=year)
+    cities = list(District.objects.cities())
+    city = next((c for c in cities if c.code == request.GET.get("city")), None)
+    runs = PlanningRun.objects.filter(year=year, city=city)
     latest = runs.filter(status=PlanningRun.Status.DONE).first()
     pending = runs.filter(
         status__in=[PlanningRun.Status.QUEUED, PlanningRun.Status.RUNNING]
@@ -77,6 +79,9 @@ def coordination(request: HttpRequest) -> HttpResponse:
         "pending": pending,
         "can_run": user.is_supervisor,
         "failed": runs.first(),
+        "cities": cities if len(cities) > 1 else [],
+        "city": city,
+        "city_runs": _city_runs(year, cities) if len(cities) > 1 else [],
     }
     if latest is not None:
         visits = access.visits_for_user(user, latest.pk)
@@ -98,6 +103,14 @@ def coordination(request: HttpRequest) -> HttpResponse:
             unplaced=_unplaced(latest, user)[:100],
         )
     return render(request, "planning/coordination.html", context)
+
+
+def _city_runs(year: int, cities: list[District]) -> list[tuple[District, PlanningRun | None]]:
+    """Each city's latest run of the year, finished or not, for the province's overview."""
+    latest: dict[str | None, PlanningRun] = {}
+    for run in PlanningRun.objects.filter(year=year, city__isnull=False):
+        latest.setdefault(run.city_id, run)
+    return [(city, latest.get(city.code)) for city in cities]
 
 
 def _visits_per_week(visits: Any, weeks: int) -> list[tuple[int, int]]:
@@ -160,8 +173,26 @@ def start_run(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose a year."))
         return redirect("planning:coordination")
     year = form.cleaned_data["year"]
-    actions.do_start_planning_run(actor=Actor.of(user), year=year, by=user)
-    return redirect(f"{reverse('planning:coordination')}?year={year}")
+    wanted = request.POST.get("city", "")
+    cities = list(District.objects.cities())
+    if wanted == EVERY_CITY:
+        actions.do_start_planning_runs(actor=Actor.of(user), year=year, by=user, cities=cities)
+        messages.success(
+            request,
+            _("%(n)s planning runs queued, one per city; the workers plan them in parallel.")
+            % {"n": len(cities)},
+        )
+        return redirect(f"{reverse('planning:coordination')}?year={year}")
+    city = next((c for c in cities if c.code == wanted), None)
+    if city is None and (wanted or len(cities) > 1):  # a province plans city by city
+        messages.error(request, _("Choose a city of the province."))
+        return redirect(f"{reverse('planning:coordination')}?year={year}")
+    actions.do_start_planning_run(actor=Actor.of(user), year=year, by=user, city=city)
+    where = f"&city={city.code}" if city else ""
+    return redirect(f"{reverse('planning:coordination')}?year={year}{where}")
+
+
+EVERY_CITY = "each"
 
 
 @login_required
@@ -252,9 +283,12 @@ def enterprise_panel(request: HttpRequest, pk: int) -> HttpResponse:
     history = TierHistory.objects.filter(
         enterprise=enterprise, body__in=[t.body_id for t in tiers]
     ).select_related("body", "by")[:10]
-    run = PlanningRun.objects.filter(status=PlanningRun.Status.DONE).order_by("-year", "-created")
+    done = PlanningRun.objects.filter(status=PlanningRun.Status.DONE)
+    latest_year = done.aggregate(year=Max("year"))["year"]
     visits = (
-        PlannedVisit.objects.filter(run__in=run[:1], enterprise=enterprise)
+        PlannedVisit.objects.filter(
+            run_id__in=done.filter(year=latest_year).current_ids(), enterprise=enterprise
+        )
         .select_related("lead_body")
         .prefetch_related("tasks__body", "inspectors")
     )
@@ -448,12 +482,8 @@ def plan_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
 
 
 def _schedule(inspector: Inspector) -> Any:
-    runs = PlanningRun.objects.filter(status=PlanningRun.Status.DONE).order_by("year", "-created")
-    latest_per_year: dict[int, int] = {}
-    for run_id, year in runs.values_list("id", "year"):
-        latest_per_year.setdefault(year, run_id)
     return (
-        inspector.planned_visits.filter(run_id__in=latest_per_year.values())
+        inspector.planned_visits.filter(run_id__in=PlanningRun.objects.current_ids())
         .select_related("enterprise", "lead_body", "enterprise__district")
         .prefetch_related("tasks__body", "inspectors")
         .order_by("week_start")

@@ -11,9 +11,13 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from onevisit.registry import industries
 from onevisit.registry.identifiers import make_uscc
+
+if TYPE_CHECKING:
+    from onevisit.registry.models import EnterpriseQuerySet
 
 SEED = 371500
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -350,31 +354,107 @@ def _weighted_district(rng: random.Random) -> str:
     return rng.choices(codes, weights=[DISTRICT_WEIGHTS[c] for c in codes])[0]
 
 
-def enterprises(count: int, start: int = 0) -> Iterator[DemoEnterprise]:
-    """Enterprises number `start` to `count - 1`; names stay unique across all of them."""
+PROVINCE = "37"  # 山东
+CITY = "371500"  # 聊城, the demo city
+DEMO_ENTERPRISE_DISTRICT = "371581"  # 临清
+
+
+@dataclass(frozen=True)
+class _Province:
+    """Where the province demo puts enterprises: each city an equal share, spread over 聊城's
+    divisions by its weights and evenly over every other city's."""
+
+    codes: list[str]
+    cumulative: list[float]
+    names: dict[str, str]
+    city_of: dict[str, str]
+
+    @classmethod
+    def load(cls) -> _Province:
+        from onevisit.registry.models import District
+
+        rows = list(District.objects.values_list("code", "name", "parent_id", "kind"))
+        names = {code: name for code, name, _parent, _kind in rows}
+        city_of = {code: parent for code, _name, parent, kind in rows if parent and kind != "city"}
+        codes: list[str] = []
+        cumulative: list[float] = []
+        total = 0.0
+        for city in sorted({c for c in city_of.values() if c[:2] == PROVINCE}):
+            divisions = sorted(code for code, parent in city_of.items() if parent == city)
+            weights = (
+                [DISTRICT_WEIGHTS.get(code, 0) for code in divisions]
+                if city == CITY
+                else [1] * len(divisions)
+            )
+            for code, weight in zip(divisions, weights, strict=True):
+                if weight:
+                    total += weight / sum(weights)
+                    codes.append(code)
+                    cumulative.append(total)
+        return cls(codes, cumulative, names, city_of)
+
+    def district(self, rng: random.Random) -> str:
+        return rng.choices(self.codes, cum_weights=self.cumulative)[0]
+
+    def places(self, district: str) -> tuple[list[str], str]:
+        """Name prefixes an enterprise there may take, and its address up to the street."""
+        city = self.city_of[district]
+        city_name, name = self.names[city], self.names[district]
+        return (
+            [_short(name), _short(city_name), "山东"],
+            f"山东省{city_name}{name}",
+        )
+
+
+def city_enterprises() -> EnterpriseQuerySet:
+    """The demo city's enterprises, which its bodies inspect (the province has more)."""
+    from onevisit.registry.models import Enterprise
+
+    return Enterprise.objects.in_area(CITY)
+
+
+def _short(name: str) -> str:
+    stem = name[:-1]
+    return stem if len(stem) >= 2 else name
+
+
+def enterprises(count: int, start: int = 0, *, province: bool = False) -> Iterator[DemoEnterprise]:
+    """Enterprises number `start` to `count - 1`; names stay unique across all of them.
+
+    With `province`, the enterprises spread over every city of 山东 whose divisions the
+    District table holds (`onevisit demo --province` loads them); 聊城's keep its own mix.
+    """
     from onevisit.registry.models import District  # place names from the shipped table
 
     short = {d.code: d.name for d in District.objects.all()}
+    spread = _Province.load() if province else None
     seen: set[str] = set()
     for index in range(count):
         rng = random.Random(SEED * 1_000_003 + index)
-        district = _weighted_district(rng)
+        district = spread.district(rng) if spread else _weighted_district(rng)
         pool = LOCAL_INDUSTRIES.get(district, []) + COMMON_INDUSTRIES
         division = rng.choice(pool)
         trade = rng.choice(TRADE_WORDS.get(division, ["实业"]))
-        place = (
-            rng.choice(
-                [
-                    short[district]
-                    .removesuffix("经济技术开发区")
-                    .removesuffix("高新技术产业开发区"),
-                    "聊城",
-                    "山东",
-                ]
+        elsewhere = spread is not None and district[:4] != CITY[:4]
+        if elsewhere:
+            assert spread is not None
+            places, street_prefix = spread.places(district)
+            place = rng.choice(places)
+        else:
+            street_prefix = f"山东省聊城市{short[district]}"
+            place = (
+                rng.choice(
+                    [
+                        short[district]
+                        .removesuffix("经济技术开发区")
+                        .removesuffix("高新技术产业开发区"),
+                        "聊城",
+                        "山东",
+                    ]
+                )
+                if district != "371573"
+                else "聊城"
             )
-            if district != "371573"
-            else "聊城"
-        )
         name = ""
         for attempt in range(50):
             zihao = rng.choice(ZI_FIRST) + rng.choice(ZI_SECOND)
@@ -389,12 +469,12 @@ def enterprises(count: int, start: int = 0) -> Iterator[DemoEnterprise]:
         pick = rng.randint(0, 9) * 10 + rng.randint(0, 9) if rng.random() < 0.8 else None
         code = division if pick is None else _class_of(division, pick)
         yield DemoEnterprise(
-            uscc=make_uscc("91", district if district[4] != "7" else "371500", _org_body(index)),
+            uscc=make_uscc("91", district if district[4] != "7" else CITY, _org_body(index)),
             name=name,
             district=district,
             industry=division,
             industry_code=code,
-            address=f"山东省聊城市{short[district]}{rng.choice(STREETS)}{rng.randint(1, 999)}号",
+            address=f"{street_prefix}{rng.choice(STREETS)}{rng.randint(1, 999)}号",
             legal_representative=person_name(rng),
             land_area_mu=Decimal(rng.randint(1, 4000)) / 4,
             employees=int(rng.paretovariate(1.3) * 8),

@@ -30,6 +30,19 @@ class DistrictQuerySet(models.QuerySet["District"]):
         """The codes the city gave areas that no GB/T 2260 edition lists (its zones)."""
         return frozenset(self.exclude(standard=GBT_2260).values_list("code", flat=True))
 
+    def area_codes(self, code: str) -> list[str]:
+        """The district's code and those of every division under it: a city's counties and
+        zones, a province's cities and their counties."""
+        found = [code]
+        level = [code]
+        while level:
+            level = list(self.filter(parent_id__in=level).values_list("code", flat=True))
+            found += level
+        return found
+
+    def cities(self) -> DistrictQuerySet:
+        return self.filter(kind=District.Kind.CITY)
+
 
 GBT_2260 = "GB/T 2260"
 
@@ -110,6 +123,10 @@ class EnterpriseQuerySet(models.QuerySet["Enterprise"]):
             else:
                 match |= Q(industry_code__startswith=code)
         return self.filter(match)
+
+    def in_area(self, code: str) -> EnterpriseQuerySet:
+        """Enterprises in the district or any division under it (a city, a province)."""
+        return self.filter(district__in=District.objects.area_codes(code))
 
     def matching_name(self, fragment: str) -> EnterpriseQuerySet:
         """Enterprises whose name or a former name contains the fragment (a plain LIKE).

@@ -105,6 +105,17 @@ def make_user(username: str, **fields: Any) -> User:
     return user
 
 
+def other_city_district() -> District:
+    """历下区 of 济南, a second city of the province, for tests that a city keeps to its own."""
+    jinan, _ = District.objects.get_or_create(
+        code="370100", defaults={"name": "济南市", "kind": District.Kind.CITY}
+    )
+    lixia, _ = District.objects.get_or_create(
+        code="370102", defaults={"name": "历下区", "parent": jinan, "kind": District.Kind.DISTRICT}
+    )
+    return lixia
+
+
 def make_enterprise(
     name: str, *, serial: int, district: str = "371581", industry: str = "34", **fields: Any
 ) -> Enterprise:

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from onevisit.accounts.models import User
 from onevisit.audit.actions import Actor
-from onevisit.registry.models import Body, Enterprise
+from onevisit.registry.demo import city_enterprises
+from onevisit.registry.models import Body
 from onevisit.tips.actions import (
     Report,
     do_acknowledge_tip,
@@ -68,7 +69,7 @@ def load_tips(say: Callable[[str], object]) -> None:
     equipment = Category.objects.filter(code="equipment-safety").first()
     admin = User.objects.filter(role="body_admin", body__code="LC-SCJG").first()
     target = (
-        Enterprise.objects.filter(status="active", industry__section_id="C").order_by("pk").first()
+        city_enterprises().filter(status="active", industry__section_id="C").order_by("pk").first()
     )
     if pollution is None or equipment is None or target is None:
         return

@@ -159,13 +159,13 @@ def _planning_entries(body_id: int, today: dt.date) -> list[Entry]:
     plans = AnnualPlan.objects.filter(body_id=body_id, year__in=[today.year, today.year + 1])
     editable = [AnnualPlan.Status.DRAFT, AnnualPlan.Status.RETURNED]
     missing_plan = 0 if plans.filter(year=today.year + 1).exists() else 1
-    run = PlanningRun.objects.filter(status=PlanningRun.Status.DONE).order_by("-finished").first()
+    runs = PlanningRun.objects.of_latest_year().current_ids()  # one per city in a province
     unplaced = UnplacedTask.objects.filter(
-        run=run, task__body_id=body_id, task__status=Task.Status.OPEN
+        run_id__in=runs, task__body_id=body_id, task__status=Task.Status.OPEN
     )
     registered = [Visit.Status.SCHEDULED, Visit.Status.IN_PROGRESS, Visit.Status.CLOSED]
     to_register = PlannedVisit.objects.filter(
-        run=run, lead_body_id=body_id, week_start=today - dt.timedelta(days=today.weekday())
+        run_id__in=runs, lead_body_id=body_id, week_start=today - dt.timedelta(days=today.weekday())
     ).exclude(visits__status__in=registered)
     proposals = SlotProposal.objects.filter(
         status=SlotProposal.Status.PENDING, visit__lead_body_id=body_id
@@ -179,12 +179,12 @@ def _planning_entries(body_id: int, today: dt.date) -> list[Entry]:
         ),
         Entry(
             _("Open tasks the planner could not place"),
-            unplaced.count() if run else 0,
+            unplaced.count() if runs else 0,
             reverse("planning:coordination"),
         ),
         Entry(
             _("Planned visits to register this week"),
-            to_register.count() if run else 0,
+            to_register.count() if runs else 0,
             reverse("inspections:planned_list"),
         ),
         Entry(

@@ -14,7 +14,7 @@ from onevisit.audit.actions import Actor
 from onevisit.evaluation.actions import do_finalise, recompute
 from onevisit.evaluation.models import Entry, Objection, Year
 from onevisit.registry.models import Enterprise
-from onevisit.testing import PersonaTestCase, make_enterprise, uscc
+from onevisit.testing import PersonaTestCase, make_enterprise, other_city_district, uscc
 
 BEARING, CABLE = uscc(1), uscc(2, "371521")
 FIGURES = ["tax", "sales", "energy_tce", "emissions_t", "rnd", "employees", "land_mu"]
@@ -30,6 +30,8 @@ class EvaluationYearTest(PersonaTestCase):
     def setUp(self) -> None:
         self.power = make_enterprise("聊城热电有限公司", serial=3, industry="44")  # excluded (D)
         make_enterprise("临清小五金加工部", serial=4, industry="33")  # not 规上
+        other_city_district()
+        make_enterprise("济南重型机械有限公司", serial=5, district="370102", industry="35")
         Enterprise.objects.exclude(name="临清小五金加工部").update(above_scale=True)
         sources = {f"source_{f}": str(self.market.pk) for f in FIGURES}
         sources["source_emissions_t"] = str(self.ecology.pk)
@@ -62,7 +64,7 @@ class EvaluationYearTest(PersonaTestCase):
             ],
         )
 
-    def test_it_takes_the_scope_by_industry_without_the_excluded_section(self) -> None:
+    def test_it_takes_the_citys_scope_by_industry_without_the_excluded_section(self) -> None:
         names = set(self.year.entries.values_list("enterprise__name", flat=True))
         assert names == {"聊城鑫源轴承有限公司", "阳谷华通电缆有限公司"}
 

@@ -44,7 +44,7 @@ from onevisit.planning.models import (
 )
 from onevisit.planning.queries import contradictions, rule_for, rules_by_body
 from onevisit.registry.models import Body, District, Enterprise, Inspector
-from onevisit.testing import TODAY, PersonaTestCase, make_enterprise
+from onevisit.testing import TODAY, PersonaTestCase, make_enterprise, other_city_district
 
 ACTOR = Actor.system("test")
 YEAR = 2027
@@ -118,6 +118,13 @@ class TierTest(PlanningCase):
         assert TierHistory.objects.filter(enterprise=self.bearing, source="computed").count() == 1
         do_recompute_tiers(self.market)  # nothing changed, nothing new in the history
         assert TierHistory.objects.filter(enterprise=self.bearing).count() == 1
+
+    def test_it_scores_a_city_bodys_own_city_and_not_the_rest_of_the_province(self) -> None:
+        other_city_district()
+        jinan = make_enterprise("济南鑫源轴承有限公司", serial=90, district="370102")
+        do_recompute_tiers(self.market)
+        scored = set(Tier.objects.filter(body=self.market).values_list("enterprise", flat=True))
+        assert self.bearing.pk in scored and jinan.pk not in scored
 
     def test_it_recomputes_the_tiers_when_the_enterprise_record_changes(self) -> None:
         from onevisit.registry.actions import do_update_enterprise
@@ -386,6 +393,62 @@ class RunTest(PlanningCase):
         assert plan is not None
         detail = self.client_for(self.alice).get(reverse("planning:plan_detail", args=[plan.pk]))
         self.assertContains(detail, f"{YEAR}-01-01 – {YEAR}-03-31")  # windows with their year
+
+    def test_it_plans_each_city_of_a_province_on_its_own_in_parallel_runs(self) -> None:
+        self.accept_both()
+        other_city_district()
+        jinan = make_enterprise("济南鑫源轴承有限公司", serial=91, district="370102")
+        far = do_create_task(
+            actor=ACTOR,
+            enterprise=jinan,
+            body=self.market,
+            kind="deployed",
+            start=dt.date(YEAR, 3, 1),
+            end=dt.date(YEAR, 5, 31),
+            items=[self.market_item],
+            cause="省局部署",
+        )
+        supervisor = self.client_for(self.supervisor)
+        page = supervisor.get(reverse("planning:coordination"), {"year": YEAR}).content.decode()
+        assert "每个市单独规划（并行）" in page and "济南市" in page
+        with self.captureOnCommitCallbacks(execute=True):
+            response = supervisor.post(
+                reverse("planning:start_run"), {"year": YEAR, "city": "each"}, follow=True
+            )
+        self.assertContains(response, "已排队 2 次规划运行")
+        liaocheng = PlanningRun.objects.get(city="371500")
+        elsewhere = PlanningRun.objects.get(city="370100")
+        assert (liaocheng.status, liaocheng.total, liaocheng.visits) == ("done", 8, 4)
+        assert (elsewhere.status, elsewhere.total) == ("done", 1)
+        assert not PlannedVisit.objects.filter(run=liaocheng, tasks=far).exists()
+        assert UnplacedTask.objects.filter(run=elsewhere, task=far).exists()  # no one serves 历下
+        assert sorted(PlanningRun.objects.current_ids()) == sorted([liaocheng.pk, elsewhere.pk])
+        overview = supervisor.get(reverse("planning:coordination"), {"year": YEAR})
+        self.assertContains(overview, "?year=2027&amp;city=370100")
+        one = supervisor.get(
+            reverse("planning:coordination"), {"year": str(YEAR), "city": "370100"}
+        )
+        assert one.context["run"] == elsewhere
+        whole = do_execute_planning_run(
+            do_start_planning_run(actor=ACTOR, year=YEAR, by=self.supervisor, queue=False)
+        )
+        assert PlanningRun.objects.current_ids() == [whole.pk]  # replaces the cities' runs
+        with self.captureOnCommitCallbacks(execute=True):
+            supervisor.post(reverse("planning:start_run"), {"year": YEAR, "city": "371500"})
+        again = PlanningRun.objects.get(city="371500", pk__gt=whole.pk)
+        assert PlanningRun.objects.current_ids() == [again.pk]  # never two plans for one city
+        for wanted in ("999900", ""):  # a province plans city by city
+            refused = supervisor.post(
+                reverse("planning:start_run"), {"year": YEAR, "city": wanted}, follow=True
+            )
+            self.assertContains(refused, "请选择本省的一个市")
+        assert PlanningRun.objects.count() == 4
+        assert (
+            self.client_for(self.alice)
+            .post(reverse("planning:start_run"), {"year": YEAR, "city": "each"})
+            .status_code
+            == 403
+        )
 
     def test_it_leaves_the_next_years_tasks_to_the_next_run(self) -> None:
         self.accept_both()

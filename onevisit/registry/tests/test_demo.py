@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 
+import pytest
 from django.core.management import call_command
 from django.test import TestCase
 
@@ -48,6 +50,41 @@ class DemoTest(TestCase):
             validate_uscc(item.uscc)
         assert items[:5] == list(demo.enterprises(5))
         assert any("轴承" in e.name and e.district == "371581" for e in items)
+
+
+class ProvinceDemoTest(TestCase):
+    def test_it_spreads_the_province_over_its_cities_and_keeps_the_city_to_its_own(self) -> None:
+        out = io.StringIO()
+        call_command("demo", "--no-serve", "--province", "--enterprises", "800", stdout=out)
+        assert "Province 山东: 800 enterprises (800 new) in 16 cities." in out.getvalue()
+        by_city = Counter(
+            Enterprise.objects.values_list("district__parent_id", flat=True).iterator()
+        )
+        assert len(by_city) == 16 and min(by_city.values()) > 20
+        city = set(demo.city_enterprises().values_list("pk", flat=True))
+        assert len(city) == by_city["371500"]
+        jinan = Enterprise.objects.filter(district__parent_id="370100").first()
+        assert jinan is not None and jinan.address.startswith("山东省济南市")
+        validate_uscc(jinan.uscc)
+        # the demo city's bodies plan, visit and evaluate only their own city's enterprises
+        from onevisit.evaluation.models import Entry
+        from onevisit.inspections.models import Visit
+        from onevisit.planning.models import Tier
+
+        for model in (Tier, Visit, Entry):
+            assert set(model.objects.values_list("enterprise_id", flat=True)) <= city, model
+        assert User.objects.get(username="enterprise").enterprise_id in city
+
+    def test_it_refuses_more_than_a_province_of_enterprises(self) -> None:
+        with pytest.raises(SystemExit):
+            call_command(
+                "demo",
+                "--no-serve",
+                "--province",
+                "--enterprises",
+                "3600001",
+                stderr=io.StringIO(),
+            )
 
 
 class DemoTruthTest(TestCase):

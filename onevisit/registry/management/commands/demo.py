@@ -34,6 +34,7 @@ from onevisit.registry.actions import (
     do_bulk_upsert_enterprises,
     refresh_planner_statistics,
 )
+from onevisit.registry.divisions import province_divisions
 from onevisit.registry.models import Body, District, Enterprise, Industry, Inspector
 from onevisit.scope.demo import load_scope
 from onevisit.tips.demo import load_tips
@@ -42,6 +43,7 @@ ACTOR = Actor.system("demo")
 PASSWORD = "onevisit-demo"
 CHUNK = 20_000
 MAX_ENTERPRISES = 600_000
+MAX_PROVINCE_ENTERPRISES = 3_600_000
 
 
 class Command(BaseCommand):
@@ -52,18 +54,26 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--no-serve", action="store_true", help="load the data, do not serve")
+        parser.add_argument(
+            "--province",
+            action="store_true",
+            help="spread the enterprises over the 16 cities of 山东 (up to 3,600,000)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        wanted = options["enterprises"]
-        if not 1 <= wanted <= MAX_ENTERPRISES:
-            self.stderr.write(f"--enterprises must lie between 1 and {MAX_ENTERPRISES:,}")
+        wanted, province = options["enterprises"], options["province"]
+        most = MAX_PROVINCE_ENTERPRISES if province else MAX_ENTERPRISES
+        if not 1 <= wanted <= most:
+            self.stderr.write(f"--enterprises must lie between 1 and {most:,}")
             raise SystemExit(2)
         started = time.monotonic()
         call_command("migrate", interactive=False, verbosity=0)
         bodies = load_bodies()
         items = load_items(bodies, ACTOR)
         inspectors = load_inspectors(bodies)
-        added = load_enterprises(wanted, self.stdout.write)
+        if province:
+            self.stdout.write(f"Province 山东: {load_province()} divisions added.")
+        added = load_enterprises(wanted, self.stdout.write, province=province)
         load_accounts(bodies)
         year = YearForm.default_year()
         load_planning(year, self.stdout.write)
@@ -81,8 +91,15 @@ class Command(BaseCommand):
         load_assessments(self.stdout.write)
         load_requests(self.stdout.write)
         load_scope(self.stdout.write)
+        if province:
+            cities = District.objects.cities().filter(code__startswith=demo.PROVINCE).count()
+            self.stdout.write(
+                f"Province 山东: {Enterprise.objects.count():,} enterprises ({added:,} new) "
+                f"in {cities} cities."
+            )
+        fresh = "" if province else f" ({added:,} new)"
         self.stdout.write(
-            f"Demo city 聊城: {Enterprise.objects.count():,} enterprises ({added:,} new), "
+            f"Demo city 聊城: {demo.city_enterprises().count():,} enterprises{fresh}, "
             f"{len(bodies)} bodies, {inspectors} inspectors, "
             f"{Item.objects.published().count()} published items ({items} new), ready in "
             f"{time.monotonic() - started:.1f} s."
@@ -160,7 +177,7 @@ def load_inspectors(bodies: dict[str, Body]) -> int:
         return Inspector.objects.count()
     today = timezone.localdate()
     districts = {d.code: d for d in District.objects.all()}
-    counties = [c for c in districts if c not in ("371500",)]
+    counties = District.objects.area_codes(demo.CITY)[1:]
     index = 0
     with transaction.atomic():
         for body in sorted(bodies.values(), key=lambda b: b.code):
@@ -197,7 +214,19 @@ def load_inspectors(bodies: dict[str, Body]) -> int:
     return index
 
 
-def load_enterprises(wanted: int, say: Any) -> int:
+def load_province() -> int:
+    """The other cities of 山东 and their counties, from python-stdnum's GB/T 2260 table."""
+    have = set(District.objects.values_list("code", flat=True))
+    new = [
+        District(code=d.code, name=d.name, parent_id=d.parent, kind=d.kind)
+        for d in province_divisions(demo.PROVINCE)
+        if d.code not in have
+    ]
+    District.objects.bulk_create(new)
+    return len(new)
+
+
+def load_enterprises(wanted: int, say: Any, *, province: bool = False) -> int:
     have = Enterprise.objects.count()
     if have >= wanted:
         return 0
@@ -205,7 +234,7 @@ def load_enterprises(wanted: int, say: Any) -> int:
     districts = {d.code: d for d in District.objects.all()}
     batch: list[Enterprise] = []
     added = 0
-    for item in demo.enterprises(wanted, start=have):
+    for item in demo.enterprises(wanted, start=have, province=province):
         batch.append(
             Enterprise(
                 uscc=item.uscc,
@@ -242,7 +271,9 @@ def _flush(batch: list[Enterprise]) -> int:
 def load_accounts(bodies: dict[str, Body]) -> None:
     scjg = bodies["LC-SCJG"]
     first_inspector = Inspector.objects.certified(timezone.localdate()).filter(body=scjg).first()
-    enterprise = Enterprise.objects.filter(status="active").order_by("id").first()
+    active = demo.city_enterprises().filter(status="active").order_by("id")
+    # in 临清, whose regional business-scope entries the demo enterprise publishes
+    enterprise = active.filter(district_id=demo.DEMO_ENTERPRISE_DISTRICT).first() or active.first()
     specs: list[tuple[str, dict[str, Any]]] = [
         (
             "supervisor",

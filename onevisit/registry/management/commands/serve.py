@@ -57,7 +57,13 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
         parser.add_argument("--threads", type=int, default=4)
         parser.add_argument(
-            "--no-worker", action="store_true", help="do not start the background task worker"
+            "--no-worker", action="store_true", help="do not start the background task workers"
+        )
+        parser.add_argument(
+            "--task-workers",
+            type=int,
+            default=1,
+            help="background task workers to start (a province's city plans run in parallel)",
         )
         parser.add_argument(
             "--no-access-log", action="store_true", help="do not log each request (benchmarks)"
@@ -72,16 +78,21 @@ class Command(BaseCommand):
             queue_resume_if_needed()
         call_command("collectstatic", interactive=False, verbosity=0)
         connections.close_all()
-        worker = None
+        workers: list[subprocess.Popen[bytes]] = []
         if not options["no_worker"]:
-            # background tasks (planning runs, tier recomputation) in a process of their own
-            worker = subprocess.Popen([sys.executable, "-m", "onevisit", "db_worker"])
+            # background tasks (planning runs, tier recomputation) in processes of their own;
+            # each claims a task under a row lock, so none runs twice
+            workers = [
+                subprocess.Popen([sys.executable, "-m", "onevisit", "db_worker"])
+                for _ in range(max(1, options["task_workers"]))
+            ]
         self.stdout.write(f"Serving on http://{options['host']}:{options['port']}/ (Ctrl-C stops)")
         try:
             self._serve(options)
         finally:
-            if worker is not None:
+            for worker in workers:
                 worker.terminate()
+            for worker in workers:
                 worker.wait(timeout=30)
 
     def _serve(self, options: dict[str, Any]) -> None:
