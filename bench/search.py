@@ -27,7 +27,7 @@ def measure(samples: int, baseline_samples: int) -> None:
     from django.db import connection
     from django.db.models import Q
 
-    from onevisit.registry.models import Enterprise
+    from onevisit.registry.models import District, Enterprise
     from onevisit.registry.queries import EnterpriseFilters, search_enterprises
 
     rng = random.Random(7)
@@ -37,6 +37,10 @@ def measure(samples: int, baseline_samples: int) -> None:
             : samples * 2
         ]
     )
+
+    city_of = {  # the city of each county or zone: a city's supervisor searches it whole
+        code: parent or code for code, parent in District.objects.values_list("code", "parent_id")
+    }
 
     def fragment(name: str, length: int) -> str:
         core = (
@@ -70,6 +74,18 @@ def measure(samples: int, baseline_samples: int) -> None:
         (
             "district + industry",
             lambda i: EnterpriseFilters(district=sample_rows[i][2], industry=sample_rows[i][3]),
+        ),
+        (
+            "fragment + city",
+            lambda i: EnterpriseFilters(
+                q=fragment(sample_rows[i][1], 2), district=city_of[sample_rows[i][2]]
+            ),
+        ),
+        (
+            "city + industry",
+            lambda i: EnterpriseFilters(
+                district=city_of[sample_rows[i][2]], industry=sample_rows[i][3]
+            ),
         ),
         (
             "fragment + district + industry",

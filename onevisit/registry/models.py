@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -253,10 +254,13 @@ class Enterprise(models.Model):
 
 
 class EnterpriseGramManager(models.Manager["EnterpriseGram"]):
-    def by_rarity(self, grams: set[str], probe: int, district: str = "") -> list[tuple[str, int]]:
-        """The grams with their posting counts (each counted only up to `probe`), rarest first."""
+    def by_rarity(
+        self, grams: set[str], probe: int, area: dict[str, Any] | None = None
+    ) -> list[tuple[str, int]]:
+        """The grams with their posting counts (each counted only up to `probe`) within the
+        area's lookups (`district_id` or `district_id__in`), rarest first."""
         counted = []
-        scope = self.filter(district_id=district) if district else self.all()
+        scope = self.filter(**(area or {}))
         for gram in sorted(grams):
             count = scope.filter(gram=gram)[:probe].count()
             counted.append((gram, count))

@@ -17,10 +17,11 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import StrIndex, Upper
 
-from onevisit.registry.models import Enterprise, EnterpriseGram, EnterpriseQuerySet
+from onevisit.registry.models import District, Enterprise, EnterpriseGram, EnterpriseQuerySet
 from onevisit.registry.search import bigrams, looks_like_uscc_prefix, normalize
 
 COUNT_LIMIT = 1_000
+AREA_LOOKUPS = frozenset({"district_id", "district_id__in"})
 # To choose the cheaper walk, a bigram's postings are counted up to GRAM_PROBE and the
 # slice of the other filters up to SLICE_PROBE: a slice of that size is cheap to scan with
 # LIKE, while a common bigram (more than GRAM_PROBE postings) may be long to walk.
@@ -38,11 +39,16 @@ class EnterpriseFilters:
     industry: str = ""
     status: str = ""
 
-    def lookups(self) -> dict[str, str]:
-        """The structured filters as field lookups on Enterprise."""
-        found: dict[str, str] = {}
+    def lookups(self) -> dict[str, Any]:
+        """The structured filters as field lookups on Enterprise; a city (or a province) stands
+        for every division under it."""
+        found: dict[str, Any] = {}
         if self.district:
-            found["district_id"] = self.district
+            area = District.objects.area_codes(self.district)
+            if len(area) == 1:
+                found["district_id"] = self.district
+            else:
+                found["district_id__in"] = area
         industry = self.industry.strip().upper()
         if industry:
             key = "industry__section_id" if industry.isalpha() else "industry_id"
@@ -96,32 +102,31 @@ class EnterpriseSearch:
         # A restricted base (an enterprise user's own record) is tiny: filter it directly,
         # and never count through the index what the user may not see.
         if grams and not self.base.query.where:
-            ranked = EnterpriseGram.objects.by_rarity(grams, GRAM_PROBE, self.filters.district)
+            area = {k: v for k, v in lookups.items() if k in AREA_LOOKUPS}
+            ranked = EnterpriseGram.objects.by_rarity(grams, GRAM_PROBE, area)
             if not self._slice_is_cheaper(rows, lookups, ranked[0][1]):
                 self.gram_ids = self._gram_ids(q, ranked, lookups)
                 return
         self.rows = rows.matching_name(q).order_by("id")
 
     @staticmethod
-    def _slice_is_cheaper(rows: EnterpriseQuerySet, lookups: dict[str, str], postings: int) -> bool:
+    def _slice_is_cheaper(rows: EnterpriseQuerySet, lookups: dict[str, Any], postings: int) -> bool:
         """Scan the filtered slice rather than walk the bigram's postings?
 
-        The bigram rows carry the district, so a district alone never needs the slice.
+        The bigram rows carry the district, so a district (or city) alone never needs the slice.
         """
-        if not set(lookups) - {"district_id"}:
+        if not set(lookups) - AREA_LOOKUPS:
             return False
         slice_size = rows[:SLICE_PROBE].count()
         return slice_size < postings or (postings >= GRAM_PROBE and slice_size < SLICE_PROBE)
 
     @staticmethod
     def _gram_ids(
-        q: str, ranked: list[tuple[str, int]], lookups: dict[str, str]
+        q: str, ranked: list[tuple[str, int]], lookups: dict[str, Any]
     ) -> QuerySet[EnterpriseGram, int]:
         lookups = dict(lookups)
-        district = lookups.pop("district_id", "")
-        ids = EnterpriseGram.objects.filter(gram=ranked[0][0])
-        if district:
-            ids = ids.filter(district_id=district)
+        area = {key: lookups.pop(key) for key in AREA_LOOKUPS & set(lookups)}
+        ids = EnterpriseGram.objects.filter(gram=ranked[0][0], **area)
         for gram, _count in ranked[1 : 1 + MAX_GRAM_PROBES]:
             probe = EnterpriseGram.objects.filter(
                 gram=gram, enterprise_id=OuterRef("enterprise_id")

@@ -7,7 +7,7 @@ from django.urls import reverse
 from onevisit.registry.models import Enterprise, EnterpriseGram
 from onevisit.registry.queries import EnterpriseFilters, next_code_prefix, search_enterprises
 from onevisit.registry.search import bigrams
-from onevisit.testing import PersonaTestCase, make_enterprise
+from onevisit.testing import PersonaTestCase, make_enterprise, other_city_district
 
 
 def names(filters: EnterpriseFilters) -> list[str]:
@@ -40,6 +40,18 @@ class SearchTest(PersonaTestCase):
         assert names(EnterpriseFilters(industry="34")) == ["聊城鑫源轴承有限公司"]
         assert len(names(EnterpriseFilters(industry="C"))) == 2
         assert names(EnterpriseFilters(q="有限", district="371581")) == ["聊城鑫源轴承有限公司"]
+
+    def test_it_takes_a_city_for_every_division_under_it_and_no_other_city(self) -> None:
+        other_city_district()
+        make_enterprise("济南华通电缆有限公司", serial=5, district="370102", industry="38")
+        whole_city = ["聊城鑫源轴承有限公司", "阳谷华通电缆有限公司"]
+        assert names(EnterpriseFilters(district="371500")) == whole_city
+        assert names(EnterpriseFilters(q="华通", district="371500")) == ["阳谷华通电缆有限公司"]
+        assert names(EnterpriseFilters(q="电缆", district="370100")) == ["济南华通电缆有限公司"]
+        assert names(EnterpriseFilters(industry="38", district="370100")) == [
+            "济南华通电缆有限公司"
+        ]
+        assert len(names(EnterpriseFilters(q="华通"))) == 2  # the province, for who sees it
 
     def test_it_keeps_the_index_current_when_a_name_changes(self) -> None:
         from onevisit.audit.actions import Actor
