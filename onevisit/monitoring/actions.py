@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Avg, Count, Max, Min, Q
@@ -20,42 +21,75 @@ from onevisit.planning.models import Kind, Task
 from onevisit.planning.queries import applicable_items, full_industry_code
 from onevisit.registry.models import Body
 
+RETENTION_CHUNK = 5_000
+
 
 def do_aggregate_and_prune(before: dt.datetime) -> tuple[int, int]:
     """Fold raw readings older than `before` into hourly rows (merging with rows already
     there), then delete them; one transaction, so a failure keeps the raw data.
-    Returns (hourly rows written, raw readings deleted)."""
+    Returns (hourly rows written, raw readings deleted).
+
+    The groups arrive in chunks; each chunk reads the hourly rows it meets in one query and
+    writes them back in two (bulk insert, bulk update), not a query or three per hour."""
     with transaction.atomic():
         old = Reading.objects.filter(data_time__lt=before)
         groups = (
             old.annotate(hour=TruncHour("data_time"))
             .values("device_id", "factor", "kind", "hour")
             .annotate(n=Count("id"), mean=Avg("value"), low=Min("value"), high=Max("value"))
+            .order_by("device_id", "hour")
         )
         written = 0
-        for group in groups.iterator(chunk_size=5000):
-            row, created = HourlyReading.objects.select_for_update().get_or_create(
-                device_id=group["device_id"],
-                factor=group["factor"],
-                kind=group["kind"],
-                hour=group["hour"],
-                defaults={
-                    "count": group["n"],
-                    "mean": group["mean"],
-                    "low": group["low"],
-                    "high": group["high"],
-                },
-            )
-            if not created:
-                total = row.count + group["n"]
-                row.mean = (row.mean * row.count + group["mean"] * group["n"]) / total
-                row.count = total
-                row.low = min(row.low, group["low"])
-                row.high = max(row.high, group["high"])
-                row.save(update_fields=["count", "mean", "low", "high"])
-            written += 1
+        chunk: list[dict[str, Any]] = []
+        for group in groups.iterator(chunk_size=RETENTION_CHUNK):
+            chunk.append(group)
+            if len(chunk) == RETENTION_CHUNK:
+                written += _fold_hours(chunk)
+                chunk = []
+        written += _fold_hours(chunk)
         deleted, _ = old.delete()
     return written, deleted
+
+
+def _fold_hours(groups: list[dict[str, Any]]) -> int:
+    if not groups:
+        return 0
+    devices = {g["device_id"] for g in groups}
+    hours = [g["hour"] for g in groups]
+    existing = {
+        (row.device_id, row.factor, row.kind, row.hour): row
+        for row in HourlyReading.objects.select_for_update().filter(
+            device_id__in=devices, hour__gte=min(hours), hour__lte=max(hours)
+        )
+    }
+    new: list[HourlyReading] = []
+    changed: list[HourlyReading] = []
+    for group in groups:
+        key = (group["device_id"], group["factor"], group["kind"], group["hour"])
+        row = existing.get(key)
+        if row is None:
+            new.append(
+                HourlyReading(
+                    device_id=group["device_id"],
+                    factor=group["factor"],
+                    kind=group["kind"],
+                    hour=group["hour"],
+                    count=group["n"],
+                    mean=group["mean"],
+                    low=group["low"],
+                    high=group["high"],
+                )
+            )
+            continue
+        total = row.count + group["n"]
+        row.mean = (row.mean * row.count + group["mean"] * group["n"]) / total
+        row.count = total
+        row.low = min(row.low, group["low"])
+        row.high = max(row.high, group["high"])
+        changed.append(row)
+    HourlyReading.objects.bulk_create(new, batch_size=2_000)
+    HourlyReading.objects.bulk_update(changed, ["count", "mean", "low", "high"], batch_size=1_000)
+    return len(groups)
 
 
 def _hour(when: dt.datetime) -> dt.datetime:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import random
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -242,6 +243,50 @@ class RecordsTest(PersonaTestCase):
         first = HourlyReading.objects.get(hour=hour)
         assert (first.count, first.mean, first.low, first.high) == (3, 4.0, 1.0, 8.0)
         assert Reading.objects.get().value == 9.0
+
+    def test_it_folds_many_hours_in_chunks_with_queries_that_do_not_grow_with_them(self) -> None:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        devices = [
+            Device.objects.create(
+                mn=f"8888888000010{n}", password_sha256=password_digest("123456"), enterprise=e
+            )
+            for n, e in enumerate((self.bearing, self.cable))
+        ]
+        now = timezone.now()
+        start = (now - dt.timedelta(days=60)).replace(minute=0, second=0, microsecond=0)
+        cutoff = now - dt.timedelta(days=30)
+
+        def fill(hours: range) -> None:
+            Reading.objects.bulk_create(
+                Reading(
+                    device=device,
+                    factor="w01018",
+                    kind="Rtd",
+                    data_time=start + dt.timedelta(hours=h, minutes=minute),
+                    value=float(h + minute),
+                    received=now,
+                )
+                for device in devices
+                for h in hours
+                for minute in (10, 40)
+            )
+
+        def queries(hours: range) -> int:
+            fill(hours)
+            with CaptureQueriesContext(connection) as done:
+                assert do_aggregate_and_prune(cutoff) == (2 * len(hours), 4 * len(hours))
+            return len(done.captured_queries)
+
+        with mock.patch("onevisit.monitoring.actions.RETENTION_CHUNK", 100):
+            few, many = queries(range(0, 10)), queries(range(10, 60))
+            assert many == few  # 100 hourly rows in one chunk cost what 20 do
+            fill(range(5, 6))  # a late reading for an hour already folded merges into it
+            do_aggregate_and_prune(cutoff)
+        merged = HourlyReading.objects.get(device=devices[0], hour=start + dt.timedelta(hours=5))
+        assert (merged.count, merged.mean, merged.low, merged.high) == (4, 30.0, 15.0, 45.0)
+        assert HourlyReading.objects.count() == 120 and not Reading.objects.exists()
 
     def test_it_charts_an_enterprises_devices_for_officials_and_for_itself(self) -> None:
         device = Device.objects.create(
