@@ -12,15 +12,30 @@ from onevisit.registry.industries import check_enterprise_code
 from onevisit.registry.models import District, Enterprise, Industry
 
 
+def district_choices() -> list[Any]:
+    """Every district, a city standing for all of it; in a province, grouped by city (two
+    cities may each have a 市中区)."""
+    districts = list(District.objects.all())
+    cities = [d for d in districts if d.kind == District.Kind.CITY]
+    everything = ("", _("All districts"))
+    if len(cities) <= 1:
+        return [everything, *((d.code, d.name) for d in districts)]
+    groups = [
+        (
+            city.name,
+            [
+                (city.code, _("%(city)s, all of it") % {"city": city.name}),
+                *((d.code, d.name) for d in districts if d.parent_id == city.code),
+            ],
+        )
+        for city in cities
+    ]
+    return [everything, *groups]
+
+
 class EnterpriseSearchForm(forms.Form):
     q = forms.CharField(label=_("Code or name"), required=False, max_length=100)
-    district = forms.ModelChoiceField(
-        label=_("District"),
-        queryset=District.objects.all(),
-        required=False,
-        empty_label=_("All districts"),
-        to_field_name="code",
-    )
+    district = forms.ChoiceField(label=_("District"), required=False)
     industry = forms.ModelChoiceField(
         label=_("Industry"),
         queryset=Industry.objects.all(),
@@ -34,13 +49,19 @@ class EnterpriseSearchForm(forms.Form):
         choices=[("", _("Any status")), *Enterprise.Status.choices],
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        district = self.fields["district"]
+        assert isinstance(district, forms.ChoiceField)
+        district.choices = district_choices()
+
     def cleaned_filters(self) -> dict[str, str]:
         if not self.is_valid():
             return {"q": "", "district": "", "industry": "", "status": ""}
         data = self.cleaned_data
         return {
             "q": data["q"] or "",
-            "district": data["district"].code if data["district"] else "",
+            "district": data["district"] or "",
             "industry": data["industry"].code if data["industry"] else "",
             "status": data["status"] or "",
         }

@@ -165,7 +165,7 @@ class EnterpriseSearchIn(Schema):
         "", description="credit code (prefix) or part of the name"
     )
     district: Annotated[str, StringConstraints(pattern=r"^([0-9]{6})?$")] = Field(
-        "", description="GB/T 2260 code"
+        "", description="GB/T 2260 code; a city's stands for all its counties and zones"
     )
     industry: Annotated[str, StringConstraints(pattern=r"^([A-Ta-t]|[0-9]{2})?$")] = Field(
         "", description="GB/T 4754 section letter or two-digit division"

@@ -52,6 +52,12 @@ class SearchTest(PersonaTestCase):
             "济南华通电缆有限公司"
         ]
         assert len(names(EnterpriseFilters(q="华通"))) == 2  # the province, for who sees it
+        page = self.client_for(self.alice).get(
+            reverse("registry:enterprise_list"), {"district": "370100", "q": "华通"}
+        )
+        html = page.content.decode()
+        assert '<optgroup label="济南市">' in html and "济南市（全市）" in html
+        assert "济南华通电缆有限公司" in html and "阳谷华通电缆有限公司" not in html
 
     def test_it_keeps_the_index_current_when_a_name_changes(self) -> None:
         from onevisit.audit.actions import Actor
