@@ -82,6 +82,8 @@ def coordination(request: HttpRequest) -> HttpResponse:
         "cities": cities if len(cities) > 1 else [],
         "city": city,
         "city_runs": _city_runs(year, cities) if len(cities) > 1 else [],
+        # in a province without a city chosen, the cities' table says what has been planned
+        "nothing_yet": pending is None and (city is not None or len(cities) <= 1),
     }
     if latest is not None:
         visits = access.visits_for_user(user, latest.pk)
