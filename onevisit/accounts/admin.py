@@ -6,12 +6,12 @@ from onevisit.accounts.models import ApiToken, User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin[User]):
-    list_display = ["username", "full_name", "role", "body", "enterprise", "is_active"]
-    list_filter = ["role", "is_active", "body"]
+    list_display = ["username", "full_name", "role", "area", "body", "enterprise", "is_active"]
+    list_filter = ["role", "is_active", "area", "body"]
     raw_id_fields = ["enterprise"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,  # type: ignore[misc]
-        ("onevisit", {"fields": ("full_name", "role", "body", "enterprise")}),
+        ("onevisit", {"fields": ("full_name", "role", "area", "body", "enterprise")}),
     )
 
 

@@ -6,6 +6,7 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 TOKEN_PREFIX = "ovt_"  # noqa: S105 - a public marker, not a secret
@@ -38,6 +39,18 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.PROTECT,
         related_name="users",
+    )
+    area = models.ForeignKey(
+        "registry.District",
+        verbose_name=_("supervised area"),
+        help_text=_(
+            "For a supervisor: the city (or county) whose records they see and change. "
+            "Empty: every city of the deployment."
+        ),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -79,6 +92,30 @@ class User(AbstractUser):
     def is_official(self) -> bool:
         """Government staff: may search the enterprise registry."""
         return self.is_supervisor or self.is_body_admin or self.is_inspector
+
+    @property
+    def supervises_everything(self) -> bool:
+        """A supervisor of the whole deployment (a province's, or a single city's own)."""
+        return self.is_supervisor and self.area_id is None
+
+    @cached_property
+    def area_codes(self) -> list[str] | None:
+        """The codes of the supervised area and every division under it; None for all."""
+        if self.area_id is None:
+            return None
+        from onevisit.registry.models import District
+
+        return District.objects.area_codes(self.area_id)
+
+    def in_area(self, *districts: str) -> Q:
+        """Records one of whose `districts` lookups lies in the user's area (any record, for a
+        user without an area)."""
+        codes = self.area_codes
+        found = Q()
+        if codes is not None:
+            for district in districts:
+                found |= Q(**{f"{district}__in": codes})
+        return found
 
 
 def hash_token(raw: str) -> str:

@@ -29,7 +29,7 @@ def assessments_for_user(user: Any) -> QuerySet[Assessment]:
     found = require_login(user)
     assessments = Assessment.objects.select_related("body")
     if found.is_supervisor:
-        return assessments
+        return assessments.filter(found.in_area("body__district"))
     kinds = approved_kinds(found)
     mine = Q(kind__in=kinds) if kinds else Q(pk__in=[])
     if found.is_body_admin:

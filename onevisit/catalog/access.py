@@ -19,8 +19,10 @@ def items_for_user(user: Any) -> ItemQuerySet:
     qs = Item.objects.select_related("body")
     if not getattr(user, "is_authenticated", False):
         return qs.published().filter(body__published=True)
-    if user.is_supervisor:
+    if user.supervises_everything:
         return qs
+    if user.is_supervisor:
+        return qs.filter(Q(status=Item.Status.PUBLISHED) | user.in_area("body__district"))
     if user.is_official and user.body_id:
         return qs.filter(Q(status=Item.Status.PUBLISHED) | Q(body_id=user.body_id))
     return qs.published().filter(body__published=True)

@@ -15,16 +15,18 @@ from onevisit.registry.models import Body
 def body_for_new_draw(user: Any) -> Body | None:
     """The body a new draw belongs to: the admin's own, or none for the supervisor's joint draw."""
     found = require_login(user)
-    if found.is_supervisor:
+    if found.supervises_everything:  # its pool is the whole register
         return None
     if found.is_body_admin and found.body is not None:
         return found.body
-    raise PermissionDenied("Only department admins and the supervisor organise draws.")
+    raise PermissionDenied(
+        "Only department admins and the supervisor of the whole deployment organise draws."
+    )
 
 
 def require_owner(user: Any, draw: Draw) -> None:
     found = require_login(user)
-    if draw.body_id is None and found.is_supervisor:
+    if draw.body_id is None and found.supervises_everything:
         return
     if draw.body_id is not None and found.is_body_admin and found.body_id == draw.body_id:
         return

@@ -64,7 +64,8 @@ def draw_results(request: HttpRequest) -> HttpResponse:
 
 def _can_create(user: Any) -> bool:
     return bool(
-        getattr(user, "is_authenticated", False) and (user.is_supervisor or user.is_body_admin)
+        getattr(user, "is_authenticated", False)
+        and (user.supervises_everything or user.is_body_admin)
     )
 
 

@@ -1,6 +1,7 @@
 """Who may see and do what with visits. Every view calls one of these first.
 
-- The supervisor sees every visit, evaluation and complaint.
+- The supervisor sees every visit, evaluation and complaint (a city's supervisor, those of
+  enterprises in the city).
 - A department admin sees the visits in which its body takes part, registers its own, and
   answers the enterprise's proposals for visits its body leads.
 - An inspector sees the visits of their body and works (check-in, checklist, sign, close) on
@@ -21,7 +22,7 @@ from django.http import Http404
 
 from onevisit.accounts.models import User
 from onevisit.inspections.models import Evaluation, Photo, Visit
-from onevisit.registry.access import require_login
+from onevisit.registry.access import in_area, require_login
 from onevisit.registry.models import Body, Inspector
 
 MIN_EVALUATIONS = 5
@@ -31,7 +32,7 @@ def visits_for_user(user: Any) -> QuerySet[Visit]:
     found = require_login(user)
     visits = Visit.objects.with_refs()
     if found.is_supervisor:
-        return visits
+        return visits.filter(found.in_area("enterprise__district"))
     if found.is_body_admin or found.is_inspector:
         return visits.filter(bodies=found.body_id).distinct()
     if found.is_enterprise_user:
@@ -103,7 +104,8 @@ def evaluations_for_supervisor(user: Any) -> QuerySet[Evaluation]:
     found = require_login(user)
     if not found.is_supervisor:
         raise PermissionDenied("Only the supervisor reads individual evaluations.")
-    return Evaluation.objects.select_related("visit__enterprise", "visit__lead_body")
+    evaluations = Evaluation.objects.select_related("visit__enterprise", "visit__lead_body")
+    return evaluations.filter(found.in_area("visit__enterprise__district"))
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,8 @@ def evaluation_summary(user: Any, body: Body) -> Summary:
     MIN_EVALUATIONS (the oldest first), so that comparing them before and after one new
     evaluation reveals nothing about it."""
     found: User = require_login(user)
-    if not (found.is_supervisor or (found.is_official and found.body_id == body.pk)):
+    supervises = found.is_supervisor and in_area(found, body.district_id)
+    if not (supervises or (found.is_official and found.body_id == body.pk)):
         raise PermissionDenied("A body sees only its own evaluation summary.")
     of_body = Evaluation.objects.filter(visit__bodies=body)
     total = of_body.count()

@@ -123,10 +123,11 @@ class Savings:
     visits_saved: int
 
 
-def recognition_savings(year: int, body_id: int | None = None) -> Savings:
+def recognition_savings(year: int, body_id: int | None = None, area: Q | None = None) -> Savings:
     """Tasks of the year recognised, and of those the ones whose enterprise has no other check
-    due in that window: a visit that no longer has to happen."""
-    tasks = Task.objects.in_year(year).filter(status=Task.Status.RECOGNISED)
+    due in that window: a visit that no longer has to happen. `area` is a filter on the
+    task's `enterprise__district`."""
+    tasks = Task.objects.in_year(year).filter(status=Task.Status.RECOGNISED).filter(area or Q())
     if body_id is not None:
         tasks = tasks.filter(body_id=body_id)
     still_due = Task.objects.filter(

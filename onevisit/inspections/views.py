@@ -54,7 +54,7 @@ from onevisit.lib.params import whole_number
 from onevisit.lib.ratelimit import too_many
 from onevisit.planning.models import PlannedVisit, PlanningRun, Task
 from onevisit.planning.queries import full_industry_code
-from onevisit.registry.access import require_login
+from onevisit.registry.access import in_area, require_login
 from onevisit.registry.models import Enterprise, Inspector
 from onevisit.scope.queries import licensed_codes
 from onevisit.workdays.calendar import add_working_days
@@ -270,7 +270,9 @@ def planned_list(request: HttpRequest) -> HttpResponse:
             .prefetch_related("inspectors", "tasks__body")
             .order_by("week", "id")
         )
-        if not user.is_supervisor:  # type: ignore[union-attr]
+        if user.is_supervisor:  # type: ignore[union-attr]
+            planned = planned.filter(user.in_area("enterprise__district"))  # type: ignore[union-attr]
+        else:
             planned = planned.filter(lead_body_id=user.body_id)  # type: ignore[union-attr]
     page = Paginator(planned, 50).get_page(request.GET.get("page"))
     run = PlanningRun.objects.filter(pk__in=runs).first()  # the page names the year
@@ -281,9 +283,9 @@ def planned_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def schedule_planned(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    planned = get_object_or_404(PlannedVisit, pk=pk)
+    planned = get_object_or_404(PlannedVisit.objects.select_related("enterprise"), pk=pk)
     if not (
-        getattr(user, "is_supervisor", False)
+        (getattr(user, "is_supervisor", False) and in_area(user, planned.enterprise.district_id))
         or (getattr(user, "is_body_admin", False) and user.body_id == planned.lead_body_id)  # type: ignore[union-attr]
     ):
         raise PermissionDenied("Only the lead body's admin registers this visit.")

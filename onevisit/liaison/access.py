@@ -23,7 +23,8 @@ def concerns_for_user(user: Any) -> ConcernQuerySet:
     found = require_login(user)
     concerns = Concern.objects.select_related("body", "enterprise")
     if found.is_supervisor:
-        return concerns
+        # an unrouted request about no registered enterprise reaches only a whole supervisor
+        return concerns.filter(found.in_area("enterprise__district", "body__district"))
     if found.is_body_admin:
         return concerns.filter(body_id=found.body_id or 0)
     if found.is_enterprise_user:

@@ -27,8 +27,10 @@ class BodyFigures:
         return round(100 * self.on_time / self.answered) if self.answered else None
 
 
-def answer_figures(today: dt.date) -> list[BodyFigures]:
-    concerns = Concern.objects.filter(created__year=today.year, body__isnull=False)
+def answer_figures(today: dt.date, area: Q | None = None) -> list[BodyFigures]:
+    """Each body's answers this year; `area` limits the bodies (a city's supervisor)."""
+    area = area or Q()
+    concerns = Concern.objects.filter(area, created__year=today.year, body__isnull=False)
     rows = (
         concerns.values("body__name")
         .annotate(
@@ -40,7 +42,12 @@ def answer_figures(today: dt.date) -> list[BodyFigures]:
         )
         .order_by("body__name")
     )
-    overdue = dict(Concern.objects.overdue(today).values_list("body__name").annotate(n=Count("id")))
+    overdue = dict(
+        Concern.objects.overdue(today)
+        .filter(area)
+        .values_list("body__name")
+        .annotate(n=Count("id"))
+    )
     days: dict[str, list[float]] = {}
     for name, created, answered in concerns.filter(answered_at__isnull=False).values_list(
         "body__name", "created", "answered_at"

@@ -113,7 +113,7 @@ def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "today": timezone.localdate(),
         "answer_form": AnswerForm(),
         "rate_form": RateForm(),
-        "bodies": Body.objects.filter(published=True).order_by("name")
+        "bodies": Body.objects.filter(user.in_area("district"), published=True).order_by("name")
         if user.is_supervisor
         else None,
     }
@@ -138,7 +138,7 @@ def concern_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if not user.is_supervisor:
                 raise PermissionDenied("Only the supervisor routes requests.")
             body_pk = whole_number(request.POST.get("body", "")) or 0
-            body = Body.objects.filter(pk=body_pk, published=True).first()
+            body = Body.objects.filter(user.in_area("district"), pk=body_pk, published=True).first()
             if body is None:
                 raise ConcernRefused(_("Choose a department."))
             do_route_concern(

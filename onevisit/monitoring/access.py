@@ -17,7 +17,7 @@ def alerts_for_user(user: Any) -> QuerySet[Alert]:
     found = require_login(user)
     alerts = Alert.objects.select_related("device__enterprise", "device__body", "task")
     if found.is_supervisor:
-        return alerts
+        return alerts.filter(found.in_area("device__enterprise__district"))
     if found.is_official and found.body_id:
         return alerts.filter(device__body_id=found.body_id)
     if found.is_enterprise_user and found.enterprise_id:

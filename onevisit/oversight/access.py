@@ -32,7 +32,7 @@ def warnings_for_user(user: Any) -> QuerySet[Warning]:
     found = require_login(user)
     warnings = Warning.objects.select_related("enterprise", "body")
     if found.is_supervisor:
-        return warnings
+        return warnings.filter(found.in_area("enterprise__district"))
     if found.is_body_admin:
         mine = Q(body_id=found.body_id) | Q(visits__bodies=found.body_id)
         return warnings.filter(mine).distinct()
@@ -47,5 +47,6 @@ def get_warning(user: Any, pk: int) -> Warning:
 
 
 def complaints_for_supervisor(user: Any) -> QuerySet[Complaint]:
-    require_supervisor(user)
-    return Complaint.objects.select_related("visit__enterprise", "visit__lead_body")
+    found = require_supervisor(user)
+    complaints = Complaint.objects.select_related("visit__enterprise", "visit__lead_body")
+    return complaints.filter(found.in_area("visit__enterprise__district"))

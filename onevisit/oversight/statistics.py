@@ -7,9 +7,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Q
 from django.db.models.functions import ExtractMonth
 
+from onevisit.accounts.models import User
 from onevisit.inspections.models import Evaluation, Visit
 from onevisit.inspections.recognition import recognition_savings
 from onevisit.liaison.queries import answer_figures
@@ -29,11 +30,11 @@ class MonthBar:
     x: int
 
 
-def _per_month(year: int) -> dict[int, int]:
+def _per_month(year: int, area: Q) -> dict[int, int]:
     rows = (
         Visit.objects.happened()
         .inspections()
-        .filter(date__year=year)
+        .filter(area, date__year=year)
         .annotate(month=ExtractMonth("date"))
         .values_list("month")
         .annotate(n=Count("id"))
@@ -41,8 +42,8 @@ def _per_month(year: int) -> dict[int, int]:
     return dict(rows)
 
 
-def months(year: int) -> list[MonthBar]:
-    now, before = _per_month(year), _per_month(year - 1)
+def months(year: int, area: Q) -> list[MonthBar]:
+    now, before = _per_month(year, area), _per_month(year - 1, area)
     top = max([*now.values(), *before.values(), 1])
     return [
         MonthBar(
@@ -57,12 +58,12 @@ def months(year: int) -> list[MonthBar]:
     ]
 
 
-def per_enterprise(year: int) -> list[tuple[str, int, int]]:
+def per_enterprise(year: int, area: Q) -> list[tuple[str, int, int]]:
     """How many enterprises were visited once, twice, …, five times or more this year."""
     counts = (
         Visit.objects.happened()
         .inspections()
-        .filter(date__year=year)
+        .filter(area, date__year=year)
         .values("enterprise_id")
         .annotate(n=Count("id"))
         .values_list("n", flat=True)
@@ -72,10 +73,11 @@ def per_enterprise(year: int) -> list[tuple[str, int, int]]:
     return [(b, histogram.get(b, 0), round(100 * histogram.get(b, 0) / top)) for b in BUCKETS]
 
 
-def dashboard_figures(today: dt.date) -> dict[str, Any]:
-    """This year so far against the same days of last year."""
+def dashboard_figures(today: dt.date, user: User) -> dict[str, Any]:
+    """This year so far against the same days of last year, in the supervisor's area."""
     year = today.year
-    happened = Visit.objects.happened().inspections().filter(date__year=year, date__lte=today)
+    area = user.in_area("enterprise__district")
+    happened = Visit.objects.happened().inspections().filter(area, date__year=year, date__lte=today)
     total = happened.count()
     joint = happened.annotate(n=Count("bodies")).filter(n__gt=1).count()
     try:
@@ -85,28 +87,30 @@ def dashboard_figures(today: dt.date) -> dict[str, Any]:
     last_total = (
         Visit.objects.happened()
         .inspections()
-        .filter(date__year=year - 1, date__lte=same_day_last_year)
+        .filter(area, date__year=year - 1, date__lte=same_day_last_year)
         .count()
     )
     bodies = (
-        Evaluation.objects.values("visit__lead_body__name")
+        Evaluation.objects.filter(user.in_area("visit__enterprise__district"))
+        .values("visit__lead_body__name")
         .annotate(n=Count("id"), c=Avg("conduct"), p=Avg("professionalism"), b=Avg("burden"))
         .order_by("visit__lead_body__name")
     )
     open_warnings = dict(
-        Warning.objects.exclude(status=Warning.Status.CLOSED)
+        Warning.objects.filter(area)
+        .exclude(status=Warning.Status.CLOSED)
         .values_list("kind")
         .annotate(n=Count("id"))
     )
     return {
         "year": year,
-        "months": months(year),
+        "months": months(year, area),
         "total": total,
         "last_total": last_total,
         "change": round(100 * (total - last_total) / last_total) if last_total else None,
         "joint": joint,
         "joint_share": round(100 * joint / total) if total else 0,
-        "per_enterprise": per_enterprise(year),
+        "per_enterprise": per_enterprise(year, area),
         "evaluations": list(bodies),
         "overstepping": [(Kind(k).label, open_warnings.get(k, 0), k) for k in OVERSTEPPING],
         "absent": [(Kind(k).label, open_warnings.get(k, 0), k) for k in ABSENT],
@@ -115,7 +119,7 @@ def dashboard_figures(today: dt.date) -> dict[str, Any]:
             for kind, label in Kind.choices
             if kind not in OVERSTEPPING and kind not in ABSENT
         ],
-        "savings": recognition_savings(year),
-        "requests": answer_figures(today),
+        "savings": recognition_savings(year, area=area),
+        "requests": answer_figures(today, user.in_area("body__district")),
         "chart_height": CHART_HEIGHT,
     }

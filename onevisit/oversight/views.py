@@ -30,8 +30,9 @@ from onevisit.registry.access import require_login
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    access.require_supervisor(request.user)
-    return render(request, "oversight/dashboard.html", dashboard_figures(timezone.localdate()))
+    user = access.require_supervisor(request.user)
+    figures = dashboard_figures(timezone.localdate(), user)
+    return render(request, "oversight/dashboard.html", figures)
 
 
 @login_required
@@ -97,7 +98,10 @@ def warning_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 def rules(request: HttpRequest) -> HttpResponse:
-    access.require_supervisor(request.user)
+    user = access.require_supervisor(request.user)
+    if request.method == "POST" and not user.supervises_everything:
+        messages.error(request, _("Only the supervisor of the whole deployment changes the rules."))
+        return redirect("oversight:rules")
     if request.method == "POST":
         try:
             kind = request.POST.get("kind", "")
@@ -116,7 +120,11 @@ def rules(request: HttpRequest) -> HttpResponse:
         except WarningRefused as error:
             messages.error(request, str(error))
         return redirect("oversight:rules")
-    return render(request, "oversight/rules.html", {"rules": current_rules().values()})
+    return render(
+        request,
+        "oversight/rules.html",
+        {"rules": current_rules().values(), "can_change": user.supervises_everything},
+    )
 
 
 @login_required

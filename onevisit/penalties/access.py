@@ -23,7 +23,7 @@ def decisions_for_user(user: Any) -> QuerySet[Decision]:
         "body", "violation", "level", "enterprise", "inspector"
     )
     if found.is_supervisor:
-        return decisions
+        return decisions.filter(found.in_area("enterprise__district", "body__district"))
     if (found.is_body_admin or found.is_inspector) and found.body_id:
         return decisions.filter(body_id=found.body_id)
     raise PermissionDenied("Only the deciding body and the supervisor see decisions.")

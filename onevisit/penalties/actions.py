@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from onevisit.accounts.models import User
@@ -137,12 +138,14 @@ def _outliers(decisions: list[Decision]) -> list[Decision]:
     return [d for d in decisions if d.outside_range or not fences[0] <= float(d.fine) <= fences[1]]
 
 
-def consistency_report(minimum: int = 3) -> list[Spread]:
+def consistency_report(minimum: int = 3, among: QuerySet[Decision] | None = None) -> list[Spread]:
     """Every violation and level with at least `minimum` decisions, widest spread first. The
     same violation code at the same level is the same case whichever body's catalogue holds
-    it (city and county bodies share the province's list), so bodies are compared."""
+    it (city and county bodies share the province's list), so bodies are compared. `among`
+    limits the decisions (a city's supervisor compares their city's)."""
     groups: dict[tuple[str, str], list[Decision]] = defaultdict(list)
-    every = Decision.objects.select_related("violation", "level", "body", "inspector", "enterprise")
+    chosen = Decision.objects.all() if among is None else among
+    every = chosen.select_related("violation", "level", "body", "inspector", "enterprise")
     for decision in every:
         groups[(decision.violation.code, decision.level.grade)].append(decision)
     spreads = []

@@ -115,4 +115,5 @@ def decision_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def consistency(request: HttpRequest) -> HttpResponse:
     access.require_supervisor(request.user)
-    return render(request, "penalties/consistency.html", {"spreads": consistency_report()})
+    spreads = consistency_report(among=access.decisions_for_user(request.user))
+    return render(request, "penalties/consistency.html", {"spreads": spreads})

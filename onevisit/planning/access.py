@@ -1,6 +1,7 @@
 """Who may see and change tiers, rules, plans and planned visits.
 
-- The supervisor sees every plan, tier and planned visit of the city, and decides filed plans.
+- The supervisor sees every plan, tier and planned visit of the city, and decides filed plans
+  (a city's supervisor in a province, those of its city).
 - A department admin sees and changes its own body's rules, tiers and plans, and the planned
   visits in which its body takes part (other bodies' plans stay theirs).
 - An inspector sees their own schedule; an enterprise user its own enterprise's announced
@@ -17,7 +18,7 @@ from django.http import Http404
 
 from onevisit.accounts.models import User
 from onevisit.planning.models import AnnualPlan, PlannedVisit, Tier
-from onevisit.registry.access import require_login
+from onevisit.registry.access import in_area, require_login
 from onevisit.registry.models import Body, Enterprise, Inspector
 
 
@@ -46,7 +47,9 @@ def own_body(user: Any) -> Body:
 def plans_for_user(user: Any) -> QuerySet[AnnualPlan]:
     found = require_planner(user)
     plans = AnnualPlan.objects.select_related("body")
-    return plans if found.is_supervisor else plans.filter(body_id=found.body_id or 0)
+    if found.is_supervisor:
+        return plans.filter(found.in_area("body__district"))
+    return plans.filter(body_id=found.body_id or 0)
 
 
 def get_plan(user: Any, pk: int) -> AnnualPlan:
@@ -60,7 +63,7 @@ def visits_for_user(user: Any, run_id: int) -> QuerySet[PlannedVisit]:
     found = require_planner(user)
     visits = PlannedVisit.objects.filter(run_id=run_id)
     if found.is_supervisor:
-        return visits
+        return visits.filter(found.in_area("enterprise__district"))
     return visits.filter(tasks__body_id=found.body_id or 0).distinct()
 
 
@@ -69,7 +72,8 @@ def tiers_for(user: Any, enterprise: Enterprise) -> QuerySet[Tier]:
     own body's for a department's staff."""
     found = require_login(user)
     tiers = Tier.objects.filter(enterprise=enterprise).select_related("body")
-    if found.is_supervisor or (found.is_enterprise_user and found.enterprise_id == enterprise.pk):
+    supervises = found.is_supervisor and in_area(found, enterprise.district_id)
+    if supervises or (found.is_enterprise_user and found.enterprise_id == enterprise.pk):
         return tiers
     if found.is_official and found.body_id:
         return tiers.filter(body_id=found.body_id)
@@ -87,7 +91,7 @@ def can_override(user: Any, tier: Tier) -> bool:
 def schedule_owner(user: Any, inspector: Inspector) -> None:
     """An inspector's schedule: the inspector, their body's admin, the supervisor."""
     found = require_login(user)
-    if found.is_supervisor:
+    if found.is_supervisor and in_area(found, inspector.body.district_id):
         return
     if found.is_body_admin and found.body_id == inspector.body_id:
         return

@@ -45,7 +45,7 @@ from onevisit.planning.models import (
     UnplacedTask,
 )
 from onevisit.planning.tasks import recompute_tiers
-from onevisit.registry.access import enterprises_for_user, require_login
+from onevisit.registry.access import enterprises_for_user, in_area, require_login
 from onevisit.registry.models import Body, District, Inspector
 from onevisit.registry.views import xlsx_response
 
@@ -66,8 +66,8 @@ def coordination(request: HttpRequest) -> HttpResponse:
     """The supervisor's view of a year's joint visits (a department admin sees its own)."""
     user = access.require_planner(request.user)
     year = _year(request)
-    cities = list(District.objects.cities())
-    city = next((c for c in cities if c.code == request.GET.get("city")), None)
+    cities = _cities_of(user)
+    city = _city_asked(user, cities, request.GET.get("city", ""))
     runs = PlanningRun.objects.filter(year=year, city=city)
     latest = runs.filter(status=PlanningRun.Status.DONE).first()
     pending = runs.filter(
@@ -77,7 +77,7 @@ def coordination(request: HttpRequest) -> HttpResponse:
         "year": year,
         "run": latest,
         "pending": pending,
-        "can_run": user.is_supervisor,
+        "can_run": user.is_supervisor and (user.area_id is None or bool(cities)),
         "failed": runs.first(),
         "cities": cities if len(cities) > 1 else [],
         "city": city,
@@ -148,7 +148,9 @@ def _distribution(run: PlanningRun) -> list[tuple[str, int, int, int, int]]:
 
 def _unplaced(run: PlanningRun, user: Any) -> Any:
     rows = UnplacedTask.objects.filter(run=run).select_related("task__enterprise", "task__body")
-    return rows if user.is_supervisor else rows.filter(task__body_id=user.body_id)
+    if user.is_supervisor:
+        return rows.filter(user.in_area("task__enterprise__district"))
+    return rows.filter(task__body_id=user.body_id)
 
 
 REASON_LABELS = {
@@ -176,8 +178,8 @@ def start_run(request: HttpRequest) -> HttpResponse:
         return redirect("planning:coordination")
     year = form.cleaned_data["year"]
     wanted = request.POST.get("city", "")
-    cities = list(District.objects.cities())
-    if wanted == EVERY_CITY:
+    cities = _cities_of(user)
+    if wanted == EVERY_CITY and cities:
         actions.do_start_planning_runs(actor=Actor.of(user), year=year, by=user, cities=cities)
         messages.success(
             request,
@@ -185,8 +187,9 @@ def start_run(request: HttpRequest) -> HttpResponse:
             % {"n": len(cities)},
         )
         return redirect(f"{reverse('planning:coordination')}?year={year}")
-    city = next((c for c in cities if c.code == wanted), None)
-    if city is None and (wanted or len(cities) > 1):  # a province plans city by city
+    city = _city_asked(user, cities, wanted)
+    province = District.objects.cities().count() > 1
+    if city is None and (wanted or province or user.area_id):  # a province plans by city
         messages.error(request, _("Choose a city of the province."))
         return redirect(f"{reverse('planning:coordination')}?year={year}")
     actions.do_start_planning_run(actor=Actor.of(user), year=year, by=user, city=city)
@@ -195,6 +198,18 @@ def start_run(request: HttpRequest) -> HttpResponse:
 
 
 EVERY_CITY = "each"
+
+
+def _cities_of(user: Any) -> list[District]:
+    """The cities the user may plan and read runs of: all, or those in a supervisor's area."""
+    return [city for city in District.objects.cities() if in_area(user, city.code)]
+
+
+def _city_asked(user: Any, cities: list[District], code: str) -> District | None:
+    """The city asked for; a city's own supervisor always has theirs."""
+    if user.area_id is not None and len(cities) == 1:
+        return cities[0]
+    return next((city for city in cities if city.code == code), None)
 
 
 @login_required

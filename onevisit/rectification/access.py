@@ -22,7 +22,7 @@ def rectifications_for_user(user: Any) -> RectificationQuerySet:
     found = require_login(user)
     rects = Rectification.objects.with_refs()
     if found.is_supervisor:
-        return rects
+        return rects.filter(found.in_area("enterprise__district", "body__district"))
     if (found.is_body_admin or found.is_inspector) and found.body_id:
         return rects.filter(body_id=found.body_id)
     if found.is_enterprise_user:

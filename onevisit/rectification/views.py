@@ -84,7 +84,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "page": page,
             "counts": counts,
             "filters": FILTERS,
-            "bodies": Body.objects.filter(rectifications__isnull=False).distinct()
+            "bodies": Body.objects.filter(
+                user.in_area("district"), rectifications__isnull=False
+            ).distinct()
             if user.is_supervisor
             else [],
             "query": request.GET.urlencode(),

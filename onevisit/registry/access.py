@@ -7,6 +7,8 @@
   themself.
 - The supervisor changes bodies; the supervisor and department admins change enterprises;
   the supervisor and a body's admin change that body's inspectors.
+- A supervisor with an area (a city's, in a province) sees and changes only the enterprises,
+  bodies and inspectors of that area; the published bodies stay public to them as to everyone.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.http import Http404
 from onevisit.accounts.models import User
 from onevisit.registry.models import (
     Body,
+    District,
     Enterprise,
     EnterpriseQuerySet,
     Inspector,
@@ -54,7 +57,7 @@ def enterprises_for_user(user: Any) -> EnterpriseQuerySet:
     if found is None:
         raise PermissionDenied("Log in to see the enterprise register.")
     if found.is_official:
-        return qs
+        return qs.filter(found.in_area("district"))
     if found.is_enterprise_user:
         return qs.filter(pk=found.enterprise_id or 0)
     raise PermissionDenied("Your account has no role that may see enterprises.")
@@ -65,6 +68,20 @@ def get_enterprise_for_user(user: Any, pk: int) -> Enterprise:
         return enterprises_for_user(user).get(pk=pk)
     except Enterprise.DoesNotExist:
         raise Http404("No such enterprise") from None
+
+
+def in_area(user: Any, district: District | str | None) -> bool:
+    """Whether a record in `district` lies in the user's area (always, for most users)."""
+    codes = getattr(user, "area_codes", None)
+    if codes is None:
+        return True
+    code = district.pk if isinstance(district, District) else district
+    return code in codes
+
+
+def require_in_area(user: Any, district: District | str | None) -> None:
+    if not in_area(user, district):
+        raise PermissionDenied("This lies outside your area.")
 
 
 def can_edit_enterprises(user: Any) -> bool:
@@ -81,8 +98,10 @@ def require_enterprise_editor(user: Any) -> User:
 def bodies_for_user(user: Any) -> QuerySet[Body]:
     qs = Body.objects.select_related("district", "entrusted_by")
     found = _user(user)
-    if found is not None and found.is_supervisor:
+    if found is not None and found.supervises_everything:
         return qs
+    if found is not None and found.is_supervisor:
+        return qs.filter(Q(published=True) | found.in_area("district"))
     if found is not None and found.body_id is not None and found.is_official:
         return qs.filter(Q(published=True) | Q(pk=found.body_id))
     return qs.filter(published=True)
@@ -106,7 +125,7 @@ def inspectors_for_user(user: Any) -> InspectorQuerySet:
     found = require_login(user)
     qs = Inspector.objects.select_related("body", "body__district").prefetch_related("districts")
     if found.is_supervisor:
-        return qs
+        return qs.filter(found.in_area("body__district"))
     if found.is_body_admin:
         return qs.filter(body_id=found.body_id or 0)
     if found.is_inspector:
@@ -124,7 +143,7 @@ def get_inspector_for_user(user: Any, pk: int) -> Inspector:
 def require_inspector_editor(user: Any, body: Body | None = None) -> User:
     """The supervisor, or the admin of the body the inspector belongs to."""
     found = require_login(user)
-    if found.is_supervisor:
+    if found.is_supervisor and (body is None or in_area(found, body.district_id)):
         return found
     if found.is_body_admin and (body is None or body.pk == found.body_id):
         return found

@@ -80,7 +80,7 @@ def list_enterprises(request: HttpRequest, params: Query[EnterpriseSearchIn]) ->
     filters = EnterpriseFilters(
         q=params.q, district=params.district, industry=params.industry, status=params.status
     )
-    search = search_enterprises(base, filters)
+    search = search_enterprises(base, filters, getattr(request.user, "area_codes", None))
     count, exact = search.count()
     return {
         "count": count,
@@ -97,9 +97,9 @@ def get_enterprise(request: HttpRequest, enterprise_id: Id) -> Any:
 @enterprises_router.post("/", response={201: EnterpriseOut})
 def create_enterprise(request: HttpRequest, payload: EnterpriseIn) -> Status[Any]:
     user = access.require_enterprise_editor(request.user)
-    enterprise = do_create_enterprise(
-        actor=Actor.of(user), fields=_enterprise_fields(payload.dict())
-    )
+    fields = _enterprise_fields(payload.dict())
+    access.require_in_area(user, fields.get("district"))
+    enterprise = do_create_enterprise(actor=Actor.of(user), fields=fields)
     return Status(201, access.get_enterprise_for_user(user, enterprise.pk))
 
 
@@ -108,6 +108,8 @@ def update_enterprise(request: HttpRequest, enterprise_id: Id, payload: Enterpri
     user = access.require_enterprise_editor(request.user)
     enterprise = access.get_enterprise_for_user(user, enterprise_id)
     fields = _enterprise_fields(payload.dict(exclude_unset=True))
+    if "district" in fields:
+        access.require_in_area(user, fields["district"])
     do_update_enterprise(actor=Actor.of(user), enterprise=enterprise, fields=fields)
     return access.get_enterprise_for_user(user, enterprise_id)
 
@@ -147,7 +149,9 @@ def _body_fields(data: dict[str, Any]) -> dict[str, Any]:
 @bodies_router.post("/", response={201: BodyOut})
 def create_body(request: HttpRequest, payload: BodyIn) -> Status[Any]:
     user = access.require_body_editor(request.user)
-    body = do_create_body(actor=Actor.of(user), fields=_body_fields(payload.dict()))
+    fields = _body_fields(payload.dict())
+    access.require_in_area(user, fields.get("district"))
+    body = do_create_body(actor=Actor.of(user), fields=fields)
     return Status(201, access.get_body_for_user(user, body.pk))
 
 
@@ -155,7 +159,10 @@ def create_body(request: HttpRequest, payload: BodyIn) -> Status[Any]:
 def update_body(request: HttpRequest, body_id: Id, payload: BodyIn) -> Any:
     user = access.require_body_editor(request.user)
     body = access.get_body_for_user(user, body_id)
-    do_update_body(actor=Actor.of(user), body=body, fields=_body_fields(payload.dict()))
+    fields = _body_fields(payload.dict())
+    access.require_in_area(user, body.district_id)
+    access.require_in_area(user, fields.get("district"))
+    do_update_body(actor=Actor.of(user), body=body, fields=fields)
     return access.get_body_for_user(user, body_id)
 
 

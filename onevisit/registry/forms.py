@@ -12,10 +12,12 @@ from onevisit.registry.industries import check_enterprise_code
 from onevisit.registry.models import District, Enterprise, Industry
 
 
-def district_choices() -> list[Any]:
-    """Every district, a city standing for all of it; in a province, grouped by city (two
-    cities may each have a 市中区)."""
-    districts = list(District.objects.all())
+def district_choices(area: list[str] | None = None) -> list[Any]:
+    """Every district (of `area`, if given), a city standing for all of it; in a province,
+    grouped by city (two cities may each have a 市中区)."""
+    districts = list(
+        District.objects.all() if area is None else District.objects.filter(pk__in=area)
+    )
     cities = [d for d in districts if d.kind == District.Kind.CITY]
     everything = ("", _("All districts"))
     if len(cities) <= 1:
@@ -49,11 +51,11 @@ class EnterpriseSearchForm(forms.Form):
         choices=[("", _("Any status")), *Enterprise.Status.choices],
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, area: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         district = self.fields["district"]
         assert isinstance(district, forms.ChoiceField)
-        district.choices = district_choices()
+        district.choices = district_choices(area)
 
     def cleaned_filters(self) -> dict[str, str]:
         if not self.is_valid():
@@ -91,6 +93,14 @@ class EnterpriseForm(forms.ModelForm[Enterprise]):
             "longitude",
         ]
         widgets = {"former_names": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, area: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if area is not None:  # a city's supervisor places enterprises in the city only
+            district = self.fields["district"]
+            assert isinstance(district, forms.ModelChoiceField)
+            district.queryset = District.objects.filter(pk__in=area)
+            district.error_messages["invalid_choice"] = _("This district lies outside your area.")
 
     def clean_uscc(self) -> str:
         try:

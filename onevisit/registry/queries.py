@@ -77,9 +77,12 @@ def next_code_prefix(prefix: str) -> str:
 class EnterpriseSearch:
     """A planned search over a permission-checked base queryset."""
 
-    def __init__(self, base: EnterpriseQuerySet, filters: EnterpriseFilters) -> None:
+    def __init__(
+        self, base: EnterpriseQuerySet, filters: EnterpriseFilters, area: list[str] | None = None
+    ) -> None:
         self.base = base
         self.filters = filters
+        self.area = area
         self.gram_ids: QuerySet[EnterpriseGram, int] | None = None
         self.rows: EnterpriseQuerySet = base
         self._plan()
@@ -87,6 +90,8 @@ class EnterpriseSearch:
     def _plan(self) -> None:
         q = self.filters.q.strip()
         lookups = self.filters.lookups()
+        if self.area is not None:
+            lookups = _within(lookups, self.area)
         rows = self.base.filter(**lookups)
         if q and looks_like_uscc_prefix(q):
             code = normalize(q)
@@ -100,8 +105,9 @@ class EnterpriseSearch:
             return
         grams = bigrams(q)
         # A restricted base (an enterprise user's own record) is tiny: filter it directly,
-        # and never count through the index what the user may not see.
-        if grams and not self.base.query.where:
+        # and never count through the index what the user may not see. An area (a city's
+        # supervisor) restricts the walk itself, as a district filter does.
+        if grams and (self.area is not None or not self.base.query.where):
             area = {k: v for k, v in lookups.items() if k in AREA_LOOKUPS}
             ranked = EnterpriseGram.objects.by_rarity(grams, GRAM_PROBE, area)
             if not self._slice_is_cheaper(rows, lookups, ranked[0][1]):
@@ -181,5 +187,21 @@ class EnterpriseSearch:
         return {"uses_bigram_index": self.gram_ids is not None}
 
 
-def search_enterprises(base: EnterpriseQuerySet, filters: EnterpriseFilters) -> EnterpriseSearch:
-    return EnterpriseSearch(base, filters)
+def search_enterprises(
+    base: EnterpriseQuerySet, filters: EnterpriseFilters, area: list[str] | None = None
+) -> EnterpriseSearch:
+    """Search `base`; `area`, the district codes `base` is already limited to, lets the search
+    walk the bigram index inside them instead of scanning the area's rows."""
+    return EnterpriseSearch(base, filters, area)
+
+
+def _within(lookups: dict[str, Any], area: list[str]) -> dict[str, Any]:
+    """The lookups with the district filter narrowed to `area` (nothing, if it lies outside)."""
+    lookups = dict(lookups)
+    allowed = set(area)
+    if "district_id" in lookups:
+        asked = [lookups.pop("district_id")]
+    else:
+        asked = lookups.pop("district_id__in", area)
+    lookups["district_id__in"] = [code for code in asked if code in allowed]
+    return lookups

@@ -44,9 +44,10 @@ def xlsx_response(
 @login_required
 def enterprise_list(request: HttpRequest) -> HttpResponse:
     base = access.enterprises_for_user(request.user)
-    form = EnterpriseSearchForm(request.GET or None)
+    area = getattr(request.user, "area_codes", None)
+    form = EnterpriseSearchForm(request.GET or None, area=area)
     filters = EnterpriseFilters(**form.cleaned_filters())
-    search = search_enterprises(base, filters)
+    search = search_enterprises(base, filters, area)
     count, exact = search.count()
     page = _page_number(request)
     context = {
@@ -87,8 +88,10 @@ ENTERPRISE_EXPORT_HEADERS = [
 @login_required
 def enterprise_export(request: HttpRequest) -> HttpResponse:
     base = access.enterprises_for_user(request.user)
-    form = EnterpriseSearchForm(request.GET or None)
-    search = search_enterprises(base, EnterpriseFilters(**form.cleaned_filters()))
+    area = getattr(request.user, "area_codes", None)
+    form = EnterpriseSearchForm(request.GET or None, area=area)
+    filters = EnterpriseFilters(**form.cleaned_filters())
+    search = search_enterprises(base, filters, area)
     rows = (
         [
             e.uscc,
@@ -123,7 +126,9 @@ def enterprise_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
     user = access.require_enterprise_editor(request.user)
     enterprise = access.get_enterprise_for_user(user, pk) if pk else None
     initial = {"industry_code": enterprise.industry_code} if enterprise else {}
-    form = EnterpriseForm(request.POST or None, instance=enterprise, initial=initial)
+    form = EnterpriseForm(
+        request.POST or None, instance=enterprise, initial=initial, area=user.area_codes
+    )
     if request.method == "POST" and form.is_valid():
         try:
             if enterprise is None:

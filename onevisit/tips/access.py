@@ -24,7 +24,7 @@ def tips_for_user(user: Any) -> QuerySet[Tip]:
     found = require_login(user)
     tips = Tip.objects.select_related("category", "body", "enterprise")
     if found.is_supervisor:
-        return tips
+        return tips.filter(found.in_area("body__district"))
     if (found.is_body_admin or found.is_inspector) and found.body_id:
         return tips.filter(body_id=found.body_id)
     raise PermissionDenied("Only the handling body and the supervisor see tips.")

@@ -157,6 +157,7 @@ def tip_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def tip_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tip = access.get_tip(request.user, pk)
+    user = require_login(request.user)
     return render(
         request,
         "tips/tip_detail.html",
@@ -165,8 +166,8 @@ def tip_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "updates": tip.updates.select_related("by"),
             "attachments": tip.attachments.all(),
             "handler": access.is_handler(request.user, tip),
-            "bodies": Body.objects.filter(published=True)
-            if getattr(request.user, "is_supervisor", False)
+            "bodies": Body.objects.filter(user.in_area("district"), published=True)
+            if user.is_supervisor
             else [],
             "today": timezone.localdate(),
         },
@@ -184,7 +185,10 @@ def tip_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if action == "route":
             if not user.is_supervisor:
                 raise PermissionDenied("Only the supervisor re-routes tips.")
-            body = get_object_or_404(Body, pk=whole_number(request.POST.get("body")) or 0)
+            body = get_object_or_404(
+                Body.objects.filter(user.in_area("district")),
+                pk=whole_number(request.POST.get("body")) or 0,
+            )
             do_route_tip(actor=actor, tip=tip, body=body, by=user, note=note)
             messages.success(request, _("Passed on."))
             return redirect("tips:tip_list")

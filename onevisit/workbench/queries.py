@@ -25,6 +25,7 @@ from onevisit.monitoring import access as alert_access
 from onevisit.monitoring.models import Alert
 from onevisit.oversight import access as oversight_access
 from onevisit.oversight.models import ABSENT, Warning
+from onevisit.planning import access as planning_access
 from onevisit.planning.models import AnnualPlan, Kind, PlannedVisit, PlanningRun, Task, UnplacedTask
 from onevisit.rectification import access as rect_access
 from onevisit.rectification.models import Rectification
@@ -281,7 +282,7 @@ def supervisor_sections(user: User, today: dt.date) -> list[Section]:
     oversight.entries = [
         Entry(
             _("Annual plans to accept"),
-            AnnualPlan.objects.filter(status=AnnualPlan.Status.FILED).count(),
+            planning_access.plans_for_user(user).filter(status=AnnualPlan.Status.FILED).count(),
             reverse("planning:plan_list"),
         ),
         Entry(

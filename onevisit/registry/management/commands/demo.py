@@ -132,6 +132,7 @@ Log in at {site}/accounts/login/ (password for all: {password})
   zjj_admin    住房和城乡建设局 admin: 防汛检查 (supervision groups, site checks)
   lq_admin     临清市市场监督管理局 (county) admin: proposes regional business-scope entries
   admin        Django superuser for data stewards (/admin/)
+  lc_supervisor  (with --province) 聊城's own supervisor: the same pages, 聊城's records only
 No login needed: the code check {site}/v/, the public lists, draws and the tip form.
 """
 
@@ -318,6 +319,15 @@ def load_accounts(bodies: dict[str, Body]) -> None:
         ),
         ("admin", {"is_staff": True, "is_superuser": True, "full_name": "数据管理员"}),
     ]
+    city = District.objects.filter(code=demo.CITY).first()
+    if District.objects.cities().count() > 1 and city is not None:  # a province
+        # the `supervisor` above then stands for the province; 聊城 has one of its own
+        specs.append(
+            (
+                "lc_supervisor",
+                {"role": Role.SUPERVISOR, "area": city, "full_name": "聊城市司法局 执法监督科"},
+            )
+        )
     with transaction.atomic():
         for username, fields in specs:
             if User.objects.filter(username=username).exists():
