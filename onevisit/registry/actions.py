@@ -36,6 +36,7 @@ def reindex_enterprises(enterprises: Iterable[Enterprise], *, fresh: bool = Fals
 
 
 BULK_ANALYZE_ROWS = 10_000
+INDEXED_FIELDS = frozenset({"name", "former_names", "district"})
 
 
 def refresh_planner_statistics() -> None:
@@ -98,7 +99,8 @@ def do_bulk_upsert_enterprises(
         fields = sorted({name for _, change in changed for name in change})
         attnames = [Enterprise._meta.get_field(name).name for name in fields]
         Enterprise.objects.bulk_update(updated, attnames, batch_size=2000)
-        reindex_enterprises(updated)
+        # the bigram rows hold the names and the district; a credit class leaves them be
+        reindex_enterprises(e for e, change in changed if INDEXED_FIELDS & set(change))
     entries = [
         {
             "action": "create",

@@ -193,3 +193,24 @@ class GramDistrictTest(PersonaTestCase):
         )
         assert names(EnterpriseFilters(q="电缆", district="371526")) == ["阳谷华通电缆有限公司"]
         assert names(EnterpriseFilters(q="电缆", district="371521")) == []
+
+    def test_it_rewrites_the_index_rows_in_bulk_only_for_what_they_hold(self) -> None:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from onevisit.audit.actions import Actor
+        from onevisit.registry.actions import do_bulk_upsert_enterprises
+
+        gram_table = EnterpriseGram._meta.db_table
+        self.bearing.credit_class = "C"
+        with CaptureQueriesContext(connection) as queries:
+            do_bulk_upsert_enterprises(
+                actor=Actor.system("test"), new=[], changed=[(self.bearing, {"credit_class": "C"})]
+            )
+        assert not [q for q in queries if gram_table in q["sql"]]  # a credit class leaves them
+        self.cable.name = "阳谷华通线缆有限公司"
+        do_bulk_upsert_enterprises(
+            actor=Actor.system("test"), new=[], changed=[(self.cable, {"name": self.cable.name})]
+        )
+        assert names(EnterpriseFilters(q="线缆")) == ["阳谷华通线缆有限公司"]
+        assert names(EnterpriseFilters(q="电缆")) == []
