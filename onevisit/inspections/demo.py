@@ -52,6 +52,7 @@ ACTOR = Actor.system("demo")
 LAST_YEAR_PER_100 = 48
 THIS_YEAR_PER_100 = 21
 JOINT_SHARE_THIS_YEAR = 0.45
+HISTORY_BATCH = 20_000  # visits held before they are written: a province's city has 150,000
 COMMENTS = [
     "检查人员态度很好，讲解清楚",
     "一次查完，省了不少事",
@@ -90,9 +91,9 @@ def load_visit_history(say: Callable[[str], object]) -> None:
     )
     history.save()
     raised = do_scan_warnings(today=today)
+    visited = city_enterprises().filter(visits__date__year=today.year).distinct()
     recognised = sum(
-        do_apply_recognition(enterprise=e, today=today)
-        for e in city_enterprises().filter(visits__date__year=today.year).distinct()
+        do_apply_recognition(enterprise=e, today=today) for e in visited.iterator(chunk_size=2000)
     )
     say(
         f"Visits: {history.counts.get(today.year - 1, 0):,} last year, "
@@ -133,6 +134,7 @@ class _History:
         }
         self.visits: list[tuple[Visit, list[Body], list[Item], list[Inspector]]] = []
         self.counts: dict[int, int] = {}
+        self.short_codes: set[str] = set()
 
     def year(
         self,
@@ -169,8 +171,13 @@ class _History:
             )
             self.visits.append((visit, chosen, items, team))
             self.counts[start.year] = self.counts.get(start.year, 0) + 1
+            if len(self.visits) >= HISTORY_BATCH:
+                self.save()
 
     def save(self) -> None:
+        """Write the visits held so far, and let them go."""
+        if not self.visits:
+            return
         with transaction.atomic():
             for visit, *_rest in self.visits:
                 entered = _at(visit.date, 9 + self.rng.randint(0, 6))
@@ -197,6 +204,7 @@ class _History:
                     for v in created
                 ],
             )
+        self.visits = []
 
     def _links(self, created: list[Visit]) -> None:
         bodies, items, team = Visit.bodies.through, Visit.items.through, Visit.inspectors.through
@@ -212,7 +220,7 @@ class _History:
     def _codes(self, created: list[Visit]) -> None:
         key = signer()
         codes = []
-        used: set[str] = set()
+        used = self.short_codes
         for n, (visit, (_v, bodies, items, team)) in enumerate(
             zip(created, self.visits, strict=True)
         ):

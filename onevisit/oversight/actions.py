@@ -261,15 +261,49 @@ def duties(today: dt.date, enterprise_ids: Sequence[int] | None = None) -> list[
     return found
 
 
+SCAN_CHUNK = 2000  # enterprises judged at a time: every rule looks at one enterprise's visits
+
+
 def do_scan_warnings(*, today: dt.date, enterprise_ids: Sequence[int] | None = None) -> int:
     """Apply every enabled rule to the visits since the start of last year (optionally of some
     enterprises). New groups become warnings; a known group that gained visits is updated
-    (and reopened if it was closed). Returns how many warnings were opened or reopened."""
-    visits = Visit.objects.happened().filter(date__gte=dt.date(today.year - 1, 1, 1))
-    evaluations = Evaluation.objects.filter(visit__date__gte=dt.date(today.year - 1, 1, 1))
+    (and reopened if it was closed). Returns how many warnings were opened or reopened.
+
+    A whole scan goes a few thousand enterprises at a time, so a province's history never has
+    to sit in memory at once."""
     if enterprise_ids is not None:
-        visits = visits.filter(enterprise_id__in=enterprise_ids)
-        evaluations = evaluations.filter(visit__enterprise_id__in=enterprise_ids)
+        return _scan(today, enterprise_ids)
+    watched = _watched_enterprises(today)
+    return sum(
+        _scan(today, watched[start : start + SCAN_CHUNK])
+        for start in range(0, len(watched), SCAN_CHUNK)
+    )
+
+
+def _watched_enterprises(today: dt.date) -> list[int]:
+    """Every enterprise some rule could judge: visited, owed a check or owed a recheck since
+    the start of last year."""
+    since = dt.date(today.year - 1, 1, 1)
+    ids = set(Visit.objects.filter(date__gte=since).values_list("enterprise_id", flat=True))
+    ids |= set(
+        Task.objects.filter(status=Task.Status.OPEN, window_end__gte=since).values_list(
+            "enterprise_id", flat=True
+        )
+    )
+    ids |= set(
+        Rectification.objects.filter(enterprise__isnull=False, deadline__gte=since).values_list(
+            "enterprise_id", flat=True
+        )
+    )
+    return sorted(i for i in ids if i is not None)
+
+
+def _scan(today: dt.date, enterprise_ids: Sequence[int]) -> int:
+    since = dt.date(today.year - 1, 1, 1)
+    visits = Visit.objects.happened().filter(date__gte=since, enterprise_id__in=enterprise_ids)
+    evaluations = Evaluation.objects.filter(
+        visit__date__gte=since, visit__enterprise_id__in=enterprise_ids
+    )
     facts = visit_facts(visits)
     ratings = [
         rules.Rating(e.visit_id, e.visit.enterprise_id, e.visit.lead_body_id, e.average)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from unittest import mock
 
 from django.urls import reverse
 from django.utils import timezone
@@ -21,12 +22,20 @@ from onevisit.oversight.actions import (
 from onevisit.oversight.models import ABSENT, Kind, Warning
 from onevisit.planning.models import FrequencyRule, Task, Tier
 from onevisit.rectification.models import Rectification
-from onevisit.testing import PersonaTestCase
+from onevisit.registry.models import Enterprise
+from onevisit.testing import PersonaTestCase, make_enterprise
 
 SYSTEM = Actor.system("test")
 
 
 class WarningTest(PersonaTestCase):
+    quarry: Enterprise
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.quarry = make_enterprise("东阿石料有限公司", serial=3, district="371524", industry="10")
+
     def happened(self, days_ago: int, *bodies: Any, code: bool = True, **fields: Any) -> Visit:
         day = timezone.localdate() - dt.timedelta(days=days_ago)
         visit = Visit.objects.create(
@@ -61,6 +70,40 @@ class WarningTest(PersonaTestCase):
         assert self.kinds() == [Kind.MULTI_HEADED, Kind.REPEATED]
         assert do_scan_warnings(today=timezone.localdate()) == 0
         assert Warning.objects.count() == 2
+
+    def test_it_judges_every_enterprise_when_a_scan_goes_a_few_at_a_time(self) -> None:
+        self.happened(40, self.market)
+        self.happened(5, self.market)
+        self.happened(40, self.market, enterprise=self.cable)
+        self.happened(20, self.ecology, enterprise=self.cable)
+        rated = self.happened(200, self.ecology, enterprise=self.cable)
+        Evaluation.objects.create(
+            visit=rated, conduct=1, professionalism=1, burden=1, submitted_on=timezone.localdate()
+        )
+        Tier.objects.create(
+            enterprise=self.quarry,
+            body=self.market,
+            computed_level="red",
+            score=80,
+            computed_at=timezone.now(),
+        )
+        Task.objects.create(
+            enterprise=self.quarry,
+            body=self.market,
+            kind="routine",
+            window_start=timezone.localdate() - dt.timedelta(days=90),
+            window_end=timezone.localdate() - dt.timedelta(days=10),
+        )
+        with mock.patch("onevisit.oversight.actions.SCAN_CHUNK", 1):
+            assert do_scan_warnings(today=timezone.localdate()) == 4
+        assert sorted(Warning.objects.values_list("enterprise__name", "kind")) == sorted(
+            [
+                (self.bearing.name, Kind.REPEATED),
+                (self.cable.name, Kind.MULTI_HEADED),
+                (self.cable.name, Kind.LOW_EVALUATION),
+                (self.quarry.name, Kind.LAPSED_CHECK),
+            ]
+        )
 
     def test_it_does_not_count_triggered_visits(self) -> None:
         self.happened(20, self.market)
