@@ -1,6 +1,7 @@
 """Who sees campaigns and acts on them.
 
-- Officials (supervisor, department staff) see every campaign and its figures.
+- Officials (supervisor, department staff) see every campaign and its figures; a city's
+  supervisor in a province those their city's bodies lead.
 - The lead body's staff close out units and bind monitors; they and the enterprise itself
   record the proof of dismantling.
 - An enterprise user sees its own 一企一策 list only.
@@ -22,7 +23,9 @@ def campaigns_for_user(user: Any) -> QuerySet[Campaign]:
     found = require_login(user)
     if not found.is_official:
         raise PermissionDenied("Only officials see campaigns.")
-    return Campaign.objects.select_related("lead_body")
+    return Campaign.objects.filter(found.in_area("lead_body__district")).select_related(
+        "lead_body"
+    )
 
 
 def may_see_plan(user: Any, enterprise_id: int) -> User:

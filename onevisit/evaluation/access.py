@@ -1,6 +1,7 @@
 """Who sees the 亩产效益 evaluation and acts on it.
 
-- Officials see the years and the results (scores, classes, each indicator's points).
+- Officials see the years and the results (scores, classes, each indicator's points); a city's
+  supervisor in a province those of the years their city's departments lead.
 - The figures are each one department's: the lead department sees all of them, a source
   department those it reports, the enterprise its own (`visible_figures`).
 - The lead department's admins open a year, score, publish, decide objections and finalise.
@@ -23,10 +24,11 @@ from onevisit.registry.access import require_login
 
 
 def years_for_official(user: Any) -> QuerySet[Year]:
+    """Every year, or for a city's supervisor the years their city's departments lead."""
     found = require_login(user)
     if not found.is_official:
         raise PermissionDenied("Only officials see the evaluation's working pages.")
-    return Year.objects.select_related("lead_body")
+    return Year.objects.filter(found.in_area("lead_body__district")).select_related("lead_body")
 
 
 def is_lead(user: Any, year: Year) -> bool:

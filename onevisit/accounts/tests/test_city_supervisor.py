@@ -17,9 +17,13 @@ from django.utils import timezone
 from onevisit.accounts.models import Role, User
 from onevisit.assessments.access import assessments_for_user
 from onevisit.assessments.models import Assessment
+from onevisit.campaigns.access import campaigns_for_user
+from onevisit.campaigns.models import Campaign
 from onevisit.catalog.access import items_for_user
 from onevisit.catalog.actions import do_create_item
 from onevisit.catalog.models import Item
+from onevisit.evaluation.access import years_for_official
+from onevisit.evaluation.models import Year as EvaluationYear
 from onevisit.inspections import access as visit_access
 from onevisit.inspections.actions import Registration, do_register_visit
 from onevisit.inspections.models import Complaint, Evaluation, Visit
@@ -253,6 +257,20 @@ class CitySupervisorTest(VisitTestCase):
                 ),
             ),
             ("draft item", items_for_user, draft_item),
+            (
+                "亩产效益 year",
+                years_for_official,
+                lambda b, e, v: EvaluationYear.objects.create(
+                    year=today.year - (b != cls.market), lead_body=b
+                ),
+            ),
+            (
+                "campaign",
+                campaigns_for_user,
+                lambda b, e, v: Campaign.objects.create(
+                    name=f"防汛检查 {b.code}", kind="flood", lead_body=b, starts=today, ends=today
+                ),
+            ),
         ]
 
     @classmethod
