@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from onevisit.audit.actions import Actor
@@ -37,7 +38,10 @@ def xlsx_response(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.xlsx"'
+    # RFC 6266: a Chinese file name goes as filename*=utf-8''…, which browsers decode
+    disposition = content_disposition_header(True, f"{filename}-{stamp}.xlsx")
+    assert disposition is not None
+    response["Content-Disposition"] = disposition
     return response
 
 
