@@ -1,5 +1,6 @@
 """Who sees which alerts: the supervisor all; a body's staff those of the devices it answers
-for; an enterprise user its own enterprise's. Only the body's admin closes or escalates."""
+for; an enterprise user its own enterprise's. Only the body's admin closes or escalates.
+A device's readings are seen by whoever sees its enterprise (the chart on its page, the export)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from onevisit.monitoring.models import Alert
-from onevisit.registry.access import require_login
+from onevisit.monitoring.models import Alert, Device
+from onevisit.registry.access import enterprises_for_user, require_login
 
 
 def alerts_for_user(user: Any) -> QuerySet[Alert]:
@@ -42,3 +43,14 @@ def require_explainer(user: Any, alert: Alert) -> None:
     found = require_login(user)
     if not (found.is_enterprise_user and found.enterprise_id == alert.device.enterprise_id):
         raise PermissionDenied("Only the enterprise explains its own alert.")
+
+
+def get_device(user: Any, pk: int) -> Device:
+    device = (
+        Device.objects.filter(pk=pk, enterprise__in=enterprises_for_user(user).values("pk"))
+        .select_related("enterprise")
+        .first()
+    )
+    if device is None:
+        raise Http404("No such device.")
+    return device

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from onevisit.audit.actions import Actor
 from onevisit.catalog.models import Item
 from onevisit.lib.params import whole_number
-from onevisit.monitoring import access
+from onevisit.monitoring import access, exports
 from onevisit.monitoring.actions import (
     AlertRefused,
     do_close_alert,
@@ -25,8 +25,10 @@ from onevisit.monitoring.actions import (
     escalation_items,
 )
 from onevisit.monitoring.charts import Series, series_of
+from onevisit.monitoring.forms import ReadingsExportForm
 from onevisit.monitoring.models import Alert, Device, Reading
 from onevisit.registry.access import enterprises_for_user
+from onevisit.registry.views import xlsx_response
 
 CHART_HOURS = 48
 
@@ -53,7 +55,51 @@ def enterprise_devices(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "monitoring/enterprise_devices.html",
-        {"enterprise": enterprise, "charts": charts, "hours": CHART_HOURS},
+        {
+            "enterprise": enterprise,
+            "charts": charts,
+            "hours": CHART_HOURS,
+            "window": ReadingsExportForm.initial_window(),
+        },
+    )
+
+
+@login_required
+def device_readings(request: HttpRequest, pk: int) -> HttpResponse:
+    """A device's readings over a window of days as an Excel workbook, or the form again with
+    what is wrong."""
+    device = access.get_device(request.user, pk)
+    bound = "start" in request.GET or "end" in request.GET
+    form = ReadingsExportForm(
+        request.GET if bound else None, initial=ReadingsExportForm.initial_window()
+    )
+    problem = ""
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        count = exports.row_count(device, start, end)
+        if count > exports.MAX_ROWS:
+            problem = _(
+                "%(rows)s data times do not fit on one Excel sheet (at most %(most)s): "
+                "choose fewer days."
+            ) % {"rows": f"{count:,}", "most": f"{exports.MAX_ROWS:,}"}
+        elif count == 0:
+            problem = _("The device sent no data from %(start)s to %(end)s.") % {
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+            }
+        else:
+            pairs = exports.columns(device, start, end)
+            return xlsx_response(
+                f"在线监测-{device.mn}-{start.isoformat()}至{end.isoformat()}",
+                f"MN{device.mn}",
+                exports.headers(pairs),
+                exports.rows(device, start, end, pairs),
+            )
+    return render(
+        request,
+        "monitoring/device_readings.html",
+        {"device": device, "form": form, "problem": problem},
+        status=400 if bound else 200,
     )
 
 

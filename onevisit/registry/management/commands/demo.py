@@ -23,6 +23,7 @@ from onevisit.draws.demo import load_draws
 from onevisit.evaluation.demo import load_evaluation
 from onevisit.inspections.demo import load_this_week, load_visit_history
 from onevisit.liaison.demo import load_requests
+from onevisit.monitoring.demo import load_station
 from onevisit.oversight.demo import load_checks_owed
 from onevisit.penalties.demo import load_penalties
 from onevisit.planning.demo import load_planning, run_planning
@@ -85,6 +86,7 @@ class Command(BaseCommand):
         load_tips(self.stdout.write)
         load_campaigns(self.stdout.write)
         load_flood_campaign(self.stdout.write)
+        load_station(self.stdout.write)
         load_penalties(self.stdout.write)
         load_evaluation(self.stdout.write)
         load_checks_owed(self.stdout.write)
