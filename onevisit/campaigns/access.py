@@ -23,9 +23,7 @@ def campaigns_for_user(user: Any) -> QuerySet[Campaign]:
     found = require_login(user)
     if not found.is_official:
         raise PermissionDenied("Only officials see campaigns.")
-    return Campaign.objects.filter(found.in_area("lead_body__district")).select_related(
-        "lead_body"
-    )
+    return Campaign.objects.filter(found.in_area("lead_body__district")).select_related("lead_body")
 
 
 def may_see_plan(user: Any, enterprise_id: int) -> User:
