@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from onevisit.draws.models import HEAVY_DRAW_FIELDS
 from onevisit.inspections.models import Finding, Visit
 from onevisit.planning.models import Task
 from onevisit.workdays.calendar import add_working_days
@@ -32,7 +33,11 @@ class PublicResult:
 
 
 def drawn_tasks(q: str = "", draw_id: int | None = None) -> QuerySet[Task]:
-    tasks = Task.objects.filter(draw__isnull=False).select_related("enterprise", "body", "draw")
+    tasks = (
+        Task.objects.filter(draw__isnull=False)
+        .select_related("enterprise", "body", "draw")
+        .defer(*(f"draw__{name}" for name in HEAVY_DRAW_FIELDS))
+    )
     if draw_id is not None:
         tasks = tasks.filter(draw_id=draw_id)
     q = q.strip()

@@ -15,6 +15,9 @@ from onevisit.registry.models import Body, Enterprise, Inspector
 from onevisit.sortition import without_teams
 from onevisit.sortition.core import ALGORITHMS, SHA256_V1
 
+# A draw's frozen pool and its record hold every candidate: lists leave them unread.
+HEAVY_DRAW_FIELDS = ("pool", "strata", "labels", "record")
+
 
 class PoolFrozen(Exception):
     """Raised when something tries to change a draw's pool after it was published."""

@@ -21,7 +21,7 @@ from onevisit.draws.disclosure import (
     public_results,
 )
 from onevisit.draws.forms import DrawForm, SeedForm, VerifyForm
-from onevisit.draws.models import Draw
+from onevisit.draws.models import HEAVY_DRAW_FIELDS, Draw
 from onevisit.draws.verdicts import describe
 from onevisit.lib.params import whole_number
 from onevisit.registry.models import Inspector
@@ -31,7 +31,7 @@ from onevisit.sortition.records import Mismatch, verify_record
 
 def draw_list(request: HttpRequest) -> HttpResponse:
     """一公开: every draw's plan and record, no login."""
-    draws = Draw.objects.select_related("body").defer("pool", "strata", "labels", "record")
+    draws = Draw.objects.select_related("body").defer(*HEAVY_DRAW_FIELDS)
     query = request.GET.get("q", "").strip()
     if query:
         draws = draws.filter(Q(title__icontains=query) | Q(body__name__icontains=query))

@@ -52,7 +52,7 @@ ACTOR = Actor.system("demo")
 LAST_YEAR_PER_100 = 48
 THIS_YEAR_PER_100 = 21
 JOINT_SHARE_THIS_YEAR = 0.45
-HISTORY_BATCH = 20_000  # visits held before they are written: a province's city has 150,000
+HISTORY_BATCH = 5_000  # visits held before they are written: a province's city has 150,000
 COMMENTS = [
     "检查人员态度很好，讲解清楚",
     "一次查完，省了不少事",

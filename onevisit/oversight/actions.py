@@ -169,16 +169,12 @@ def _late_triggered(tasks: QuerySet[Task], working_days: int) -> list[rules.Duty
 
 
 def _unvisited_draws(tasks: QuerySet[Task]) -> list[rules.Duty]:
+    drawn = tasks.filter(draw__isnull=False).values_list(
+        "pk", "enterprise_id", "body_id", "window_end", "draw__title"
+    )  # the title only: a draw row carries its whole frozen pool
     return [
-        rules.Duty(
-            Kind.DRAW_UNVISITED,
-            task.enterprise_id,
-            task.body_id,
-            f"task{task.pk}",
-            task.window_end,
-            {"draw": task.draw.title if task.draw else ""},
-        )
-        for task in tasks.filter(draw__isnull=False).select_related("draw")
+        rules.Duty(Kind.DRAW_UNVISITED, enterprise, body, f"task{pk}", end, {"draw": title})
+        for pk, enterprise, body, end, title in drawn
     ]
 
 

@@ -408,3 +408,13 @@ class ResultDisclosureTest(DrawCase):
         assert all(r["status"] == "pending" and r["published_on"] is None for r in others)
         detail = anonymous.get(reverse("draws:draw_detail", args=[draw.pk]))
         self.assertContains(detail, "draw-results")
+
+    def test_it_lists_results_without_reading_any_draw_s_pool(self) -> None:
+        from onevisit.draws.disclosure import drawn_tasks
+
+        draw = self.make_draw()
+        with mock.patch.object(timezone, "now", return_value=LATER):
+            do_run_draw(actor=ACTOR, draw=draw, sources=SOURCES)
+        listed = drawn_tasks(draw_id=draw.pk)[0].draw
+        assert listed is not None
+        assert {"pool", "labels", "record"} <= listed.get_deferred_fields()
