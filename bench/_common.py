@@ -36,6 +36,15 @@ def create_pg_database(name: str, fresh: bool) -> None:
     )
 
 
+def small_demo(db: str, name: str) -> dict[str, str]:
+    """A fresh database `name` on `db` holding a demo of 50 enterprises; its environment."""
+    env = database_env(db, name)
+    if db == "postgres":
+        create_pg_database(name, fresh=True)
+    onevisit(["demo", "--no-serve", "--enterprises", "50"], env, quiet=True)
+    return env
+
+
 def onevisit(args: list[str], env: dict[str, str], quiet: bool = False) -> None:
     output = subprocess.DEVNULL if quiet else None
     subprocess.run(

@@ -19,7 +19,7 @@ import time
 import tracemalloc
 from typing import TYPE_CHECKING
 
-from _common import create_pg_database, database_env, onevisit, setup_django
+from _common import setup_django, small_demo
 
 FACTORS = ("w00000", "w01001", "w01018", "w21003")
 STEP = dt.timedelta(minutes=10)
@@ -121,11 +121,7 @@ def main() -> None:
         measure()
         return
     for db in args.db:
-        name = "bench_readings_export"
-        env = database_env(db, name)
-        if db == "postgres":
-            create_pg_database(name, fresh=True)
-        onevisit(["demo", "--no-serve", "--enterprises", "50"], env, quiet=True)
+        env = small_demo(db, "bench_readings_export")
         subprocess.run([sys.executable, __file__, "--measure"], env=env, check=True)
 
 

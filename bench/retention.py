@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 
-from _common import create_pg_database, database_env, onevisit, setup_django
+from _common import setup_django, small_demo
 
 PER_HOUR = 6  # a reading every ten minutes
 
@@ -152,11 +152,7 @@ def main() -> None:
         f"{'database':10} {'readings':>12} {'hours':>10}   {'row by row':>11} {'bulk':>11}   ratio"
     )
     for db in args.db:
-        name = "bench_retention"
-        env = database_env(db, name)
-        if db == "postgres":
-            create_pg_database(name, fresh=True)
-        onevisit(["demo", "--no-serve", "--enterprises", "50"], env, quiet=True)
+        env = small_demo(db, "bench_retention")
         command = [sys.executable, __file__, "--measure", "--devices", str(args.devices)]
         subprocess.run([*command, "--days", str(args.days)], env=env, check=True)
 

@@ -39,6 +39,7 @@ DEFAULTS: dict[str, tuple[int | None, Decimal | None]] = {
     Kind.LATE_ASSESSMENT: (3, None),
 }
 WATCHED_TIERS = (Level.RED, Level.YELLOW)
+SCAN_CHUNK = 2000  # enterprises judged at a time: every rule looks at one enterprise's visits
 
 
 class WarningRefused(Exception):
@@ -178,15 +179,13 @@ def _unvisited_draws(tasks: QuerySet[Task]) -> list[rules.Duty]:
     ]
 
 
-def _rechecks_missing(today: dt.date, enterprise_ids: Sequence[int] | None) -> list[rules.Duty]:
+def _rechecks_missing(today: dt.date, enterprise_ids: Sequence[int]) -> list[rules.Duty]:
     rects = Rectification.objects.filter(
         status__in=[Rectification.Status.OPEN, Rectification.Status.REOPENED],
-        enterprise__isnull=False,
+        enterprise_id__in=enterprise_ids,
         deadline__lt=today,
         deadline__gte=dt.date(today.year - 1, 1, 1),
     ).exclude(recheck_task__status__in=[Task.Status.OPEN, Task.Status.DONE])
-    if enterprise_ids is not None:
-        rects = rects.filter(enterprise_id__in=enterprise_ids)
     return [
         rules.Duty(
             Kind.NO_RECHECK,
@@ -203,17 +202,19 @@ def _rechecks_missing(today: dt.date, enterprise_ids: Sequence[int] | None) -> l
 
 
 def _unassessed_emergencies(
-    today: dt.date, enterprise_ids: Sequence[int] | None, working_days: int
+    today: dt.date, enterprise_ids: Sequence[int], working_days: int
 ) -> list[rules.Duty]:
     """An emergency goes first and is assessed within the working days after it; a missing or
     late assessment is owed."""
     visits = (
-        Visit.objects.filter(origin=Visit.Origin.EMERGENCY, date__gte=dt.date(today.year - 1, 1, 1))
+        Visit.objects.filter(
+            origin=Visit.Origin.EMERGENCY,
+            date__gte=dt.date(today.year - 1, 1, 1),
+            enterprise_id__in=enterprise_ids,
+        )
         .exclude(status=Visit.Status.CANCELLED)
         .select_related("assessment")
     )
-    if enterprise_ids is not None:
-        visits = visits.filter(enterprise_id__in=enterprise_ids)
     found = []
     for visit in visits:
         due = add_working_days(visit.date, working_days)
@@ -233,14 +234,15 @@ def _unassessed_emergencies(
     return found
 
 
-def duties(today: dt.date, enterprise_ids: Sequence[int] | None = None) -> list[rules.Duty]:
-    """The checks the enabled 缺位 rules watch: owed since the start of last year, not done."""
+def duties(today: dt.date, enterprise_ids: Sequence[int]) -> list[rules.Duty]:
+    """The checks the enabled 缺位 rules watch for these enterprises: owed since the start of
+    last year, not done."""
     settings = current_rules()
     tasks = Task.objects.filter(
-        status=Task.Status.OPEN, window_end__gte=dt.date(today.year - 1, 1, 1)
+        status=Task.Status.OPEN,
+        window_end__gte=dt.date(today.year - 1, 1, 1),
+        enterprise_id__in=enterprise_ids,
     )
-    if enterprise_ids is not None:
-        tasks = tasks.filter(enterprise_id__in=enterprise_ids)
     found: list[rules.Duty] = []
     if settings[Kind.LAPSED_CHECK].enabled:
         found += _lapsed_checks(tasks)
@@ -255,9 +257,6 @@ def duties(today: dt.date, enterprise_ids: Sequence[int] | None = None) -> list[
     if late.enabled:
         found += _unassessed_emergencies(today, enterprise_ids, late.days or 3)
     return found
-
-
-SCAN_CHUNK = 2000  # enterprises judged at a time: every rule looks at one enterprise's visits
 
 
 def do_scan_warnings(*, today: dt.date, enterprise_ids: Sequence[int] | None = None) -> int:
