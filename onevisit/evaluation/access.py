@@ -1,7 +1,7 @@
 """Who sees the 亩产效益 evaluation and acts on it.
 
 - Officials see the years and the results (scores, classes, each indicator's points); a city's
-  supervisor in a province those of the years their city's departments lead.
+  supervisor in a province those of the years that evaluate their city or its counties.
 - The figures are each one department's: the lead department sees all of them, a source
   department those it reports, the enterprise its own (`visible_figures`).
 - The lead department's admins open a year, score, publish, decide objections and finalise.
@@ -24,11 +24,11 @@ from onevisit.registry.access import require_login
 
 
 def years_for_official(user: Any) -> QuerySet[Year]:
-    """Every year, or for a city's supervisor the years their city's departments lead."""
+    """Every area's years, or for a city's supervisor those of their city and its counties."""
     found = require_login(user)
     if not found.is_official:
         raise PermissionDenied("Only officials see the evaluation's working pages.")
-    return Year.objects.filter(found.in_area("lead_body__district")).select_related("lead_body")
+    return Year.objects.filter(found.in_area("area")).select_related("lead_body", "area")
 
 
 def is_lead(user: Any, year: Year) -> bool:
@@ -66,8 +66,8 @@ def entry_for(user: Any, year: Year, pk: int | None = None) -> Entry:
     raise PermissionDenied("Only officials and the enterprise itself see an entry.")
 
 
-def public_year(year_number: int) -> Year:
-    year = get_object_or_404(Year, year=year_number)
+def public_year(year_id: int) -> Year:
+    year = get_object_or_404(Year.objects.select_related("area"), pk=year_id)
     if year.status == Year.Status.COLLECTING:
         raise PermissionDenied("The year's classes are not published yet.")
     return year

@@ -58,11 +58,13 @@ def do_open_year(
     sources: Mapping[str, Body],
     above_scale_only: bool = True,
 ) -> Year:
-    """Open a year: its scope (规上 enterprises of the industries, without the exclusions; the
-    lead may add more by import) and who reports which figure."""
+    """Open a year for the lead department's area (its city or county; one per area and year):
+    its scope (规上 enterprises of the industries, without the exclusions; the lead may add
+    more by import) and who reports which figure."""
     opened = Year.objects.create(
         year=year,
         lead_body=lead_body,
+        area_id=lead_body.district_id,
         industries=industry_targets(industries),
         excluded=industry_targets(excluded),
         weights=DEFAULT_WEIGHTS,
@@ -71,7 +73,7 @@ def do_open_year(
     Source.objects.bulk_create(
         Source(year=opened, figure=figure, body=body) for figure, body in sources.items()
     )
-    scope = scope_of(opened.industries, opened.excluded, lead_body.district_id)
+    scope = scope_of(opened.industries, opened.excluded, opened.area_id)
     if above_scale_only:
         scope = scope.filter(above_scale=True)
     Entry.objects.bulk_create(

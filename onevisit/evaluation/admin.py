@@ -7,7 +7,7 @@ from onevisit.evaluation.models import Entry, Objection, Year
 
 @admin.register(Year)
 class YearAdmin(admin.ModelAdmin[Year]):
-    list_display = ["year", "lead_body", "status", "published_on", "final_on"]
+    list_display = ["year", "area", "lead_body", "status", "published_on", "final_on"]
 
 
 @admin.register(Entry)

@@ -145,9 +145,9 @@ def load_evaluation(say: Callable[[str], object]) -> None:
                 sources=sources,
             )
             own = User.objects.filter(username="enterprise").values_list("enterprise", flat=True)
-            for enterprise in scope_of(
-                year.industries, year.excluded, year.lead_body.district_id
-            ).filter(pk__in=own):
+            for enterprise in scope_of(year.industries, year.excluded, year.area_id).filter(
+                pk__in=own
+            ):
                 # the demo account's enterprise is not 规上 in the register: the lead adds it,
                 # as its import of figures would, so that the enterprise persona takes part
                 Entry.objects.get_or_create(year=year, enterprise=enterprise)
@@ -186,7 +186,7 @@ def load_evaluation(say: Callable[[str], object]) -> None:
                     strict=True,
                 ):
                     do_object(actor=ACTOR, entry=entry, reason=reason, today=today)
-        _diagnose(Year.objects.get(year=today.year - 2), gxj)
+        _diagnose(Year.objects.get(year=today.year - 2, lead_body=gxj), gxj)
     say(
         f"亩产效益: {Year.objects.count()} years, "
         f"{Entry.objects.filter(year__year=today.year - 1).count()} enterprises evaluated."

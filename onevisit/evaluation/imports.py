@@ -53,6 +53,10 @@ class _Rows:
                 raise RowProblem("uscc", _("no enterprise with this credit code"))
             if not self.may_add:
                 raise RowProblem("uscc", _("not in this year's scope; the lead department adds it"))
+            if not Enterprise.objects.in_area(self.year.area_id).filter(pk=enterprise.pk).exists():
+                raise RowProblem(
+                    "uscc", _("the enterprise lies outside the area this year evaluates")
+                )
         fields: dict[str, Any] = {}
         for code in FIGURE_CODES:
             value = decimal_cell(values, code, Decimal(0), TOP)

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from onevisit.evaluation import scoring
-from onevisit.registry.models import Body, Enterprise
+from onevisit.registry.models import Body, District, Enterprise
 
 FIGURES: tuple[tuple[str, Any], ...] = (
     ("tax", _("tax paid (万元)")),
@@ -38,10 +38,17 @@ class Year(models.Model):
         PUBLISHED = "published", _("published for objections (公示)")
         FINAL = "final", _("final")
 
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    year = models.PositiveSmallIntegerField(_("year"))
     lead_body = models.ForeignKey(
         Body, verbose_name=_("lead department"), on_delete=models.PROTECT, related_name="+"
     )
+    area = models.ForeignKey(
+        District,
+        verbose_name=_("area evaluated"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("the lead department's city or county: its enterprises are evaluated"),
+    )  # one evaluation per area and year: the cities of a province each evaluate theirs
     industries = models.CharField(
         _("industries in scope (GB/T 4754)"),
         max_length=200,
@@ -85,9 +92,14 @@ class Year(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-year"]
+        ordering = ["-year", "area"]
         verbose_name = _("evaluation year")
         verbose_name_plural = _("evaluation years")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "area"], name="one_evaluation_per_area_and_year"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.year} 亩产效益评价"

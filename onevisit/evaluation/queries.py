@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncHour
 
 from onevisit.campaigns.models import RetirementUnit
@@ -77,16 +77,19 @@ class TrendCell:
 @dataclass(frozen=True)
 class TrendRow:
     year: int
+    area: str
     enterprises: int
     cells: list[TrendCell]  # in the order of scoring.INDICATORS
 
 
-def indicator_trends() -> list[TrendRow]:
-    """The five indicators over the years for the evaluated (规上) enterprises, each year on
-    year. 单位能耗销售收入 is the figure the city reports (up 32.47 % in its campaign)."""
+def indicator_trends(years: QuerySet[Year]) -> list[TrendRow]:
+    """The five indicators over the years for the evaluated (规上) enterprises, each area's
+    year on its year before. 单位能耗销售收入 is the figure the city reports (up 32.47 % in its
+    campaign)."""
     rows: list[TrendRow] = []
-    previous: dict[str, Decimal | None] = {}
-    for year in Year.objects.order_by("year"):
+    before_in: dict[str, dict[str, Decimal | None]] = {}
+    for year in years.select_related("area").order_by("area", "year"):
+        previous = before_in.setdefault(year.area_id, {})
         sums: dict[str, Any] = {"n": Count("id")}
         for code, (top, bottom, _scale) in AGGREGATES.items():
             both = Q(**{f"{top}__isnull": False, f"{bottom}__gt": 0})
@@ -108,7 +111,7 @@ def indicator_trends() -> list[TrendRow]:
                 change = ((value - before) * 100 / before).quantize(Decimal("0.01"), ROUND_HALF_UP)
             cells.append(TrendCell(value, change))
             previous[code] = value
-        rows.append(TrendRow(year.year, totals["n"], cells))
+        rows.append(TrendRow(year.year, year.area.name, totals["n"], cells))
     return rows
 
 

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -62,9 +66,12 @@ NAMES = {code: (name, unit) for code, name, unit in INDICATORS}
 def year_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     if isinstance(user, User) and user.is_enterprise_user and user.enterprise_id is not None:
-        years = Year.objects.filter(entries__enterprise_id=user.enterprise_id)
+        years = Year.objects.filter(entries__enterprise_id=user.enterprise_id).select_related(
+            "area"
+        )
         return render(request, "evaluation/my_years.html", {"years": years})
     years = access.years_for_official(request.user)
+    listed = years.annotate(enterprises=Count("entries"))
     lead = user.body if isinstance(user, User) and user.is_body_admin else None
     form = OpenYearForm(request.POST or None) if lead is not None else None
     if request.method == "POST":
@@ -82,14 +89,19 @@ def year_list(request: HttpRequest) -> HttpResponse:
                     above_scale_only=form.cleaned_data["above_scale_only"],
                 )
             except IntegrityError:
-                form.add_error("year", _("This year is open already."))
+                form.add_error("year", _("This year is open already for your department's area."))
             else:
                 messages.success(request, _("Year %(year)s opened.") % {"year": year.year})
-                return redirect("evaluation:year_detail", year.year)
+                return redirect("evaluation:year_detail", year.pk)
     return render(
         request,
         "evaluation/year_list.html",
-        {"years": years, "form": form, "trend": indicator_trends(), "indicators": INDICATORS},
+        {
+            "years": listed,
+            "form": form,
+            "trend": indicator_trends(years),
+            "indicators": INDICATORS,
+        },
     )
 
 
@@ -138,14 +150,14 @@ def _electricity_flags(request: HttpRequest, year: Year) -> list[tuple[Entry, ob
 
 
 @login_required
-def year_detail(request: HttpRequest, year: int) -> HttpResponse:
-    found = get_object_or_404(access.years_for_official(request.user), year=year)
+def year_detail(request: HttpRequest, year_id: int) -> HttpResponse:
+    found = get_object_or_404(access.years_for_official(request.user), pk=year_id)
     return render(request, "evaluation/year_detail.html", _year_context(request, found))
 
 
 @login_required
-def import_figures_view(request: HttpRequest, year: int) -> HttpResponse:
-    found = get_object_or_404(access.years_for_official(request.user), year=year)
+def import_figures_view(request: HttpRequest, year_id: int) -> HttpResponse:
+    found = get_object_or_404(access.years_for_official(request.user), pk=year_id)
     user = access.require_importer(request.user, found)
     context = _year_context(request, found)
     form = FiguresImportForm(request.POST or None, request.FILES or None)
@@ -164,8 +176,8 @@ def import_figures_view(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @login_required
-def year_rules(request: HttpRequest, year: int) -> HttpResponse:
-    found = get_object_or_404(Year, year=year)
+def year_rules(request: HttpRequest, year_id: int) -> HttpResponse:
+    found = get_object_or_404(Year.objects.select_related("area"), pk=year_id)
     user = access.require_lead(request.user, found)
     form = RulesForm(request.POST or None, year=found)
     if request.method == "POST" and form.is_valid():
@@ -175,14 +187,14 @@ def year_rules(request: HttpRequest, year: int) -> HttpResponse:
             messages.error(request, refused.localized(_))
         else:
             messages.success(request, _("Rules saved: score the year again to apply them."))
-            return redirect("evaluation:year_detail", found.year)
+            return redirect("evaluation:year_detail", found.pk)
     return render(request, "evaluation/rules.html", {"year": found, "form": form})
 
 
 @login_required
 @require_POST
-def year_step(request: HttpRequest, year: int, step: str) -> HttpResponse:
-    found = get_object_or_404(Year, year=year)
+def year_step(request: HttpRequest, year_id: int, step: str) -> HttpResponse:
+    found = get_object_or_404(Year.objects.select_related("area"), pk=year_id)
     user = access.require_lead(request.user, found)
     actor, today = Actor.of(user), timezone.localdate()
     try:
@@ -201,7 +213,7 @@ def year_step(request: HttpRequest, year: int, step: str) -> HttpResponse:
             raise PermissionDenied("No such step.")
     except EvaluationRefused as refused:
         messages.error(request, refused.localized(_))
-    return redirect("evaluation:year_detail", found.year)
+    return redirect("evaluation:year_detail", found.pk)
 
 
 @login_required
@@ -224,12 +236,12 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Objection decided."))
         except EvaluationRefused as refused:
             messages.error(request, refused.localized(_))
-    return redirect("evaluation:year_detail", objection.entry.year.year)
+    return redirect("evaluation:year_detail", objection.entry.year_id)
 
 
 @login_required
-def export(request: HttpRequest, year: int) -> HttpResponse:
-    found = get_object_or_404(access.years_for_official(request.user), year=year)
+def export(request: HttpRequest, year_id: int) -> HttpResponse:
+    found = get_object_or_404(access.years_for_official(request.user), pk=year_id)
     entries = found.entries.select_related("enterprise__district", "enterprise__industry")
     wanted = request.GET.get("class", "")
     if wanted in CLASSES:
@@ -244,7 +256,7 @@ def export(request: HttpRequest, year: int) -> HttpResponse:
     headers += [f"{name}（{unit}）" for _code, name, unit in INDICATORS if with_values]
     headers += [str(label) for _code, label in shown]
 
-    def rows() -> object:
+    def rows() -> Iterator[list[Any]]:
         for e in entries.iterator(chunk_size=2000):
             values = {p["code"]: p["value"] for p in e.parts}
             yield [
@@ -262,11 +274,13 @@ def export(request: HttpRequest, year: int) -> HttpResponse:
                 *[None if getattr(e, c) is None else float(getattr(e, c)) for c, _l in shown],
             ]
 
-    return xlsx_response(f"亩产效益-{found.year}{wanted}", "亩产效益评价", headers, rows())  # type: ignore[arg-type]
+    return xlsx_response(
+        f"亩产效益-{found.area.name}-{found.year}{wanted}", "亩产效益评价", headers, rows()
+    )
 
 
-def public_list(request: HttpRequest, year: int) -> HttpResponse:
-    found = access.public_year(year)
+def public_list(request: HttpRequest, year_id: int) -> HttpResponse:
+    found = access.public_year(year_id)
     entries = found.entries.exclude(klass="").select_related("enterprise__district")
     wanted = request.GET.get("class", "")
     if wanted in CLASSES:
@@ -326,14 +340,14 @@ def _entry_page(request: HttpRequest, entry: Entry, own: bool) -> HttpResponse:
 
 
 @login_required
-def entry_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
-    found = get_object_or_404(access.years_for_official(request.user), year=year)
+def entry_detail(request: HttpRequest, year_id: int, pk: int) -> HttpResponse:
+    found = get_object_or_404(access.years_for_official(request.user), pk=year_id)
     return _entry_page(request, access.entry_for(request.user, found, pk), own=False)
 
 
 @login_required
-def my_entry(request: HttpRequest, year: int) -> HttpResponse:
-    found = get_object_or_404(Year, year=year)
+def my_entry(request: HttpRequest, year_id: int) -> HttpResponse:
+    found = get_object_or_404(Year.objects.select_related("area"), pk=year_id)
     entry = access.entry_for(request.user, found)
     if request.method == "POST":
         actor = Actor.of(request.user)
@@ -348,7 +362,7 @@ def my_entry(request: HttpRequest, year: int) -> HttpResponse:
                 messages.success(request, _("Your objection is filed; the department decides it."))
         except EvaluationRefused as refused:
             messages.error(request, refused.localized(_))
-        return redirect("evaluation:mine", found.year)
+        return redirect("evaluation:mine", found.pk)
     return _entry_page(request, entry, own=True)
 
 
@@ -356,8 +370,8 @@ def my_entry(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @login_required
-def diagnosis(request: HttpRequest, year: int, pk: int) -> HttpResponse:
-    found = get_object_or_404(Year, year=year)
+def diagnosis(request: HttpRequest, year_id: int, pk: int) -> HttpResponse:
+    found = get_object_or_404(Year.objects.select_related("area"), pk=year_id)
     user = access.require_lead(request.user, found)
     entry = get_object_or_404(Entry.objects.select_related("enterprise", "year"), year=found, pk=pk)
     actor, body = Actor.of(user), found.lead_body
@@ -397,7 +411,7 @@ def diagnosis(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         except EvaluationRefused as refused:
             messages.error(request, refused.localized(_))
         if not form.is_bound or form.is_valid():  # else: show the form with its errors
-            return redirect("evaluation:diagnosis", found.year, entry.pk)
+            return redirect("evaluation:diagnosis", found.pk, entry.pk)
     if current is not None and not form.is_bound:
         form = DiagnosisForm(
             initial={
@@ -421,8 +435,8 @@ def diagnosis(request: HttpRequest, year: int, pk: int) -> HttpResponse:
 
 
 @login_required
-def diagnosis_pdf_view(request: HttpRequest, year: int, pk: int) -> HttpResponse:
-    found = get_object_or_404(Year, year=year)
+def diagnosis_pdf_view(request: HttpRequest, year_id: int, pk: int) -> HttpResponse:
+    found = get_object_or_404(Year.objects.select_related("area"), pk=year_id)
     user = request.user
     official = isinstance(user, User) and user.is_official
     entry = access.entry_for(user, found, pk if official else None)

@@ -261,7 +261,7 @@ class CitySupervisorTest(VisitTestCase):
                 "亩产效益 year",
                 years_for_official,
                 lambda b, e, v: EvaluationYear.objects.create(
-                    year=today.year - (b != cls.market), lead_body=b
+                    year=today.year, lead_body=b, area_id=b.district_id
                 ),
             ),
             (

@@ -10,13 +10,20 @@ from decimal import Decimal
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from onevisit.accounts.models import Role
 from onevisit.audit.actions import Actor
 from onevisit.evaluation.actions import do_finalise, recompute
 from onevisit.evaluation.models import Entry, Objection, Year
-from onevisit.registry.models import Enterprise
-from onevisit.testing import PersonaTestCase, make_enterprise, other_city_district, uscc
+from onevisit.registry.models import Body, District, Enterprise
+from onevisit.testing import (
+    PersonaTestCase,
+    make_enterprise,
+    make_user,
+    other_city_district,
+    uscc,
+)
 
-BEARING, CABLE = uscc(1), uscc(2, "371521")
+BEARING, CABLE, JINAN_MACHINES = uscc(1), uscc(2, "371521"), uscc(5, "370102")
 FIGURES = ["tax", "sales", "energy_tce", "emissions_t", "rnd", "employees", "land_mu"]
 
 
@@ -26,7 +33,9 @@ def csv_file(rows: list[list[str]], name: str = "figures.csv") -> io.BytesIO:
     return data
 
 
-class EvaluationYearTest(PersonaTestCase):
+class OpenedYear(PersonaTestCase):
+    """聊城's 2025 opened by alice's department, with figures to upload."""
+
     def setUp(self) -> None:
         self.power = make_enterprise("聊城热电有限公司", serial=3, industry="44")  # excluded (D)
         make_enterprise("临清小五金加工部", serial=4, industry="33")  # not 规上
@@ -39,10 +48,10 @@ class EvaluationYearTest(PersonaTestCase):
         response = self.client_for(self.alice).post(reverse("evaluation:year_list"), data | sources)
         assert response.status_code == 302, response.content.decode()[:2000]
         self.year = Year.objects.get(year=2025)
-        self.detail = reverse("evaluation:year_detail", args=[2025])
+        self.detail = reverse("evaluation:year_detail", args=[self.year.pk])
 
     def upload(self, user: object, rows: list[list[str]]) -> str:
-        url = reverse("evaluation:import", args=[2025])
+        url = reverse("evaluation:import", args=[self.year.pk])
         response = self.client_for(user).post(url, {"file": csv_file(rows)})  # type: ignore[arg-type]
         return response.content.decode()
 
@@ -64,6 +73,8 @@ class EvaluationYearTest(PersonaTestCase):
             ],
         )
 
+
+class EvaluationYearTest(OpenedYear):
     def test_it_takes_the_citys_scope_by_industry_without_the_excluded_section(self) -> None:
         names = set(self.year.entries.values_list("enterprise__name", flat=True))
         assert names == {"聊城鑫源轴承有限公司", "阳谷华通电缆有限公司"}
@@ -79,18 +90,20 @@ class EvaluationYearTest(PersonaTestCase):
         )
         assert Entry.objects.get(year=self.year, enterprise=self.bearing).emissions_t == Decimal(6)
         assert (
-            self.client_for(self.ivan).post(reverse("evaluation:import", args=[2025])).status_code
+            self.client_for(self.ivan)
+            .post(reverse("evaluation:import", args=[self.year.pk]))
+            .status_code
             == 403
         )
 
     def test_it_walks_a_year_from_figures_to_final_classes(self) -> None:
         self.market_figures()
         self.upload(self.bob, [["统一社会信用代码", "主要污染物排放量（吨）"], [BEARING, "6"]])
-        public = reverse("evaluation:public", args=[2025])
+        public = reverse("evaluation:public", args=[self.year.pk])
         assert self.client_for(None).get(public).status_code == 403  # nothing published yet
 
         def step(name: str) -> str:
-            return reverse("evaluation:step", args=[2025, name])
+            return reverse("evaluation:step", args=[self.year.pk, name])
 
         assert self.client_for(self.bob).post(step("score")).status_code == 403
         self.client_for(self.alice).post(step("score"))
@@ -104,7 +117,7 @@ class EvaluationYearTest(PersonaTestCase):
         page = self.client_for(None).get(public).content.decode()
         assert "聊城鑫源轴承有限公司" in page and "阳谷华通电缆有限公司" in page
 
-        mine = reverse("evaluation:mine", args=[2025])
+        mine = reverse("evaluation:mine", args=[self.year.pk])
         self.client_for(self.frank).post(mine, {"reason": "用地面积含代征道路，实际为 100 亩"})
         self.client_for(self.erin).post(mine, {"confirm": "1"})
         bearing.refresh_from_db()
@@ -113,7 +126,7 @@ class EvaluationYearTest(PersonaTestCase):
         assert objection.entry == cable
         page = self.client_for(self.frank).get(mine).content.decode()
         assert "阳谷华通电缆有限公司" in page and "聊城鑫源轴承有限公司" not in page
-        entry = reverse("evaluation:entry", args=[2025, bearing.pk])
+        entry = reverse("evaluation:entry", args=[self.year.pk, bearing.pk])
         assert self.client_for(self.frank).get(entry).status_code == 403
 
         self.client_for(self.alice).post(step("finalise"))  # the window is still open
@@ -138,7 +151,7 @@ class EvaluationYearTest(PersonaTestCase):
         assert recompute(self.year) == stored  # the closed year reproduces its published result
 
         export = self.client_for(self.ivan).get(
-            reverse("evaluation:export", args=[2025]), {"class": bearing.klass}
+            reverse("evaluation:export", args=[self.year.pk]), {"class": bearing.klass}
         )
         sheet = load_workbook(io.BytesIO(export.content)).active
         assert sheet is not None and sheet.cell(row=2, column=2).value == "聊城鑫源轴承有限公司"
@@ -149,7 +162,7 @@ class EvaluationYearTest(PersonaTestCase):
 
     def test_it_issues_a_green_diagnosis_the_enterprise_reads_and_the_city_counts(self) -> None:
         self.market_figures()
-        self.client_for(self.alice).post(reverse("evaluation:step", args=[2025, "score"]))
+        self.client_for(self.alice).post(reverse("evaluation:step", args=[self.year.pk, "score"]))
         catalogue = reverse("evaluation:recommendations")
         for indicator, title in [
             ("sales_per_energy", "电机能效提升"),
@@ -161,12 +174,12 @@ class EvaluationYearTest(PersonaTestCase):
         assert self.client_for(self.erin).get(catalogue).status_code == 403
         cable = Entry.objects.get(year=self.year, enterprise=self.cable)
         weakest = {p["code"] for p in sorted(cable.parts, key=lambda p: Decimal(p["ratio"]))[:2]}
-        url = reverse("evaluation:diagnosis", args=[2025, cable.pk])
+        url = reverse("evaluation:diagnosis", args=[self.year.pk, cable.pk])
         assert self.client_for(self.bob).get(url).status_code == 403
         self.client_for(self.alice).post(url, {"draft": "1"})
         drafted = {a.recommendation.indicator for a in cable.diagnosis.advice.all()}
         assert drafted and drafted <= weakest  # proposed for the weakest indicators only
-        pdf = reverse("evaluation:diagnosis_pdf", args=[2025, cable.pk])
+        pdf = reverse("evaluation:diagnosis_pdf", args=[self.year.pk, cable.pk])
         assert self.client_for(self.frank).get(pdf).status_code == 403  # a draft stays inside
         chosen = list(cable.diagnosis.advice.values_list("recommendation", flat=True))
         self.client_for(self.alice).post(
@@ -174,12 +187,12 @@ class EvaluationYearTest(PersonaTestCase):
         )
         cable.diagnosis.refresh_from_db()
         assert cable.diagnosis.issued is not None
-        page = self.client_for(self.frank).get(reverse("evaluation:mine", args=[2025]))
+        page = self.client_for(self.frank).get(reverse("evaluation:mine", args=[self.year.pk]))
         assert "优先提高能效" in page.content.decode()
         assert "按行业先进水平改造" in page.content.decode()
         response = self.client_for(self.frank).get(pdf)
         assert response.status_code == 200 and response.content.startswith(b"%PDF")
-        mine_other = reverse("evaluation:diagnosis_pdf", args=[2025, cable.pk])
+        mine_other = reverse("evaluation:diagnosis_pdf", args=[self.year.pk, cable.pk])
         assert self.client_for(self.erin).get(mine_other).status_code == 404  # erin has none
         advice = cable.diagnosis.advice.first()
         assert advice is not None
@@ -192,7 +205,7 @@ class EvaluationYearTest(PersonaTestCase):
 
     def test_it_gives_other_systems_the_class_lists_by_api_to_officials_only(self) -> None:
         self.market_figures()
-        self.client_for(self.alice).post(reverse("evaluation:step", args=[2025, "score"]))
+        self.client_for(self.alice).post(reverse("evaluation:step", args=[self.year.pk, "score"]))
         bearing = Entry.objects.get(year=self.year, enterprise=self.bearing)
         url = "/api/evaluation/2025/results"
         body = self.client_for(self.ivan).get(url, {"klass": bearing.klass}).json()
@@ -205,7 +218,7 @@ class EvaluationYearTest(PersonaTestCase):
         from onevisit.campaigns.models import Campaign, RetirementUnit
 
         self.market_figures()
-        self.client_for(self.alice).post(reverse("evaluation:step", args=[2025, "score"]))
+        self.client_for(self.alice).post(reverse("evaluation:step", args=[self.year.pk, "score"]))
         cable = Entry.objects.get(year=self.year, enterprise=self.cable)
         Entry.objects.filter(pk=cable.pk).update(klass="D")
         campaign = Campaign.objects.create(
@@ -223,7 +236,9 @@ class EvaluationYearTest(PersonaTestCase):
             count=1,
             deadline=dt.date(2026, 10, 31),
         )
-        page = self.client_for(self.alice).get(reverse("evaluation:entry", args=[2025, cable.pk]))
+        page = self.client_for(self.alice).get(
+            reverse("evaluation:entry", args=[self.year.pk, cable.pk])
+        )
         plan = reverse("campaigns:enterprise_plan", args=[campaign.pk, self.cable.pk])
         assert plan in page.content.decode()
         assert (
@@ -234,9 +249,9 @@ class EvaluationYearTest(PersonaTestCase):
     def test_it_shows_each_department_only_the_figures_it_reports(self) -> None:
         self.market_figures()
         self.upload(self.bob, [["统一社会信用代码", "主要污染物排放量（吨）"], [BEARING, "6"]])
-        self.client_for(self.alice).post(reverse("evaluation:step", args=[2025, "score"]))
+        self.client_for(self.alice).post(reverse("evaluation:step", args=[self.year.pk, "score"]))
         bearing = Entry.objects.get(year=self.year, enterprise=self.bearing)
-        page = reverse("evaluation:entry", args=[2025, bearing.pk])
+        page = reverse("evaluation:entry", args=[self.year.pk, bearing.pk])
         tax, emissions, tax_per_mu = "实缴税金（万元）", "主要污染物排放量（吨）", "6 万元/亩"
         seen = {
             user.username: self.client_for(user).get(page).content.decode()
@@ -246,9 +261,9 @@ class EvaluationYearTest(PersonaTestCase):
         assert emissions in seen["bob"] and tax not in seen["bob"] and tax_per_mu not in seen["bob"]
         assert tax not in seen["sujian"] and emissions not in seen["sujian"]
         assert "类别" in seen["sujian"]  # the class and the points are every official's
-        mine = self.client_for(self.erin).get(reverse("evaluation:mine", args=[2025]))
+        mine = self.client_for(self.erin).get(reverse("evaluation:mine", args=[self.year.pk]))
         assert tax in mine.content.decode() and tax_per_mu in mine.content.decode()
-        export = self.client_for(self.bob).get(reverse("evaluation:export", args=[2025]))
+        export = self.client_for(self.bob).get(reverse("evaluation:export", args=[self.year.pk]))
         sheet = load_workbook(io.BytesIO(export.content)).active
         assert sheet is not None
         headers = [c.value for c in sheet[1]]
@@ -295,7 +310,7 @@ class EvaluationYearTest(PersonaTestCase):
         assert "聊城鑫源轴承有限公司" not in page.split('id="electricity"')[1].split("</ul>")[0]
         cable = Entry.objects.get(year=self.year, enterprise=self.cable)
         entry_page = self.client_for(self.alice).get(
-            reverse("evaluation:entry", args=[2025, cable.pk])
+            reverse("evaluation:entry", args=[self.year.pk, cable.pk])
         )
         assert "12290.00" in entry_page.content.decode()
         bob_page = self.client_for(self.bob).get(self.detail).content.decode()
@@ -303,7 +318,7 @@ class EvaluationYearTest(PersonaTestCase):
 
     def test_it_lets_the_lead_set_the_years_rules_and_keeps_them_with_the_result(self) -> None:
         self.market_figures()
-        url = reverse("evaluation:rules", args=[2025])
+        url = reverse("evaluation:rules", args=[self.year.pk])
         assert self.client_for(self.bob).get(url).status_code == 403
         form = self.client_for(self.alice).get(url).context["form"]
         data = {
@@ -319,7 +334,7 @@ class EvaluationYearTest(PersonaTestCase):
         assert self.year.weights["tax_per_mu"] == "60" and self.year.benchmarks == {
             "tax_per_mu": "8"
         }
-        self.client_for(self.alice).post(reverse("evaluation:step", args=[2025, "score"]))
+        self.client_for(self.alice).post(reverse("evaluation:step", args=[self.year.pk, "score"]))
         self.year.refresh_from_db()
         assert self.year.rules_used["benchmarks"]["tax_per_mu"] == "8"
         assert self.year.rules_used["thresholds"]["A"] == "95"
@@ -328,11 +343,83 @@ class EvaluationYearTest(PersonaTestCase):
         from onevisit.evaluation.queries import indicator_trends
 
         self.market_figures()  # 2025: sales 21,000 over energy 13,000
-        later = Year.objects.create(year=2026, lead_body=self.market)
+        later = Year.objects.create(year=2026, lead_body=self.market, area=self.year.area)
         Entry.objects.create(year=later, enterprise=self.bearing, sales=26000, energy_tce=13000)
-        rows = indicator_trends()
+        rows = indicator_trends(Year.objects.all())
         energy = [row.cells[1] for row in rows]
         assert [c.value for c in energy] == [Decimal("1.62"), Decimal("2.00")]
         assert energy[1].change == Decimal("23.46")  # (2.00 − 1.62) / 1.62
         page = self.client_for(self.alice).get(reverse("evaluation:year_list")).content.decode()
         assert "+23.46%" in page
+
+
+class ProvinceEvaluationTest(OpenedYear):
+    """In a province each city evaluates its own enterprises: 济南 opens 2025 beside 聊城."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        jinan = District.objects.get(code="370100")
+        self.jn_market = Body.objects.create(
+            name="济南市工业和信息化局",
+            code="JN-GXJ",
+            kind="administrative",
+            level="city",
+            district=jinan,
+            published=True,
+        )
+        self.jiang = make_user("jiang", role=Role.BODY_ADMIN, body=self.jn_market)
+        self.lucheng = make_user(
+            "lucheng", role=Role.SUPERVISOR, area=District.objects.get(code="371500")
+        )
+        data = {"year": "2025", "industries": "B,C", "excluded": "D", "above_scale_only": "on"}
+        sources = {f"source_{f}": str(self.jn_market.pk) for f in FIGURES}
+        response = self.client_for(self.jiang).post(reverse("evaluation:year_list"), data | sources)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        self.jn_year = Year.objects.get(year=2025, area=jinan)
+
+    def test_it_lets_each_city_evaluate_its_own_enterprises_in_the_same_year(self) -> None:
+        assert self.year.area_id == "371500" and self.jn_year.area_id == "370100"
+        jn_names = set(self.jn_year.entries.values_list("enterprise__name", flat=True))
+        assert jn_names == {"济南重型机械有限公司"}
+        assert "济南重型机械有限公司" not in set(
+            self.year.entries.values_list("enterprise__name", flat=True)
+        )
+        again = {"year": "2025", "industries": "B,C", "excluded": "D"}
+        sources = {f"source_{f}": str(self.market.pk) for f in FIGURES}
+        page = self.client_for(self.alice).post(reverse("evaluation:year_list"), again | sources)
+        assert page.status_code == 200
+        assert "本地区该年度的评价已经开展。" in page.content.decode()
+        assert Year.objects.filter(year=2025).count() == 2
+
+    def test_it_keeps_each_city_s_year_to_its_lead_and_its_supervisors(self) -> None:
+        jn_detail = reverse("evaluation:year_detail", args=[self.jn_year.pk])
+        score = reverse("evaluation:step", args=[self.jn_year.pk, "score"])
+        assert self.client_for(self.alice).post(score).status_code == 403
+        listing = self.client_for(self.supervisor).get(reverse("evaluation:year_list"))
+        assert "济南市" in listing.content.decode() and "聊城市" in listing.content.decode()
+        assert self.client_for(self.supervisor).get(jn_detail).status_code == 200
+        assert self.client_for(self.lucheng).get(jn_detail).status_code == 404
+        own = self.client_for(self.lucheng).get(reverse("evaluation:year_list")).content.decode()
+        assert "济南市" not in own and "聊城市" in own
+
+    def test_it_refuses_figures_for_an_enterprise_of_another_area(self) -> None:
+        page = self.upload(
+            self.alice, [["统一社会信用代码", "实缴税金（万元）"], [JINAN_MACHINES, "10"]]
+        )
+        assert "该企业不在本年度评价的地区内" in page
+        assert not self.year.entries.filter(enterprise__uscc=JINAN_MACHINES).exists()
+
+    def test_it_gives_the_api_every_area_of_a_year_or_one(self) -> None:
+        Entry.objects.filter(year__year=2025).update(klass="B", score=Decimal(70))
+        url = "/api/evaluation/2025/results"
+        both = self.client_for(self.supervisor).get(url).json()
+        assert [a["code"] for a in both["areas"]] == ["370100", "371500"]
+        assert JINAN_MACHINES in {r["uscc"] for r in both["results"]}
+        assert BEARING in {r["uscc"] for r in both["results"]}
+        jinan = self.client_for(self.supervisor).get(url, {"area": "370102"}).json()
+        assert [a["code"] for a in jinan["areas"]] == ["370100"]
+        assert {r["uscc"] for r in jinan["results"]} == {JINAN_MACHINES}
+        own = self.client_for(self.lucheng).get(url).json()
+        assert [a["code"] for a in own["areas"]] == ["371500"]
+        assert JINAN_MACHINES not in {r["uscc"] for r in own["results"]}
+        assert self.client_for(self.lucheng).get(url, {"area": "370100"}).status_code == 404
