@@ -7,6 +7,7 @@ from io import StringIO
 from unittest import mock
 
 from django.core.management import call_command
+from django.db import connection
 
 from onevisit.audit.actions import Actor, verify_chain
 from onevisit.audit.models import AuditEntry
@@ -98,6 +99,26 @@ class BatchedImportTest(PersonaTestCase):
         assert AuditEntry.objects.filter(verb="import").count() == 10
         assert not StagedBatch.objects.exists()
         assert verify_chain().first_broken_id is None
+
+    def test_it_moves_the_sqlite_wal_into_the_database_rarely_while_it_writes(self) -> None:
+        if connection.vendor != "sqlite":
+            self.skipTest("a SQLite setting")
+        real, seen = registry_imports.ENTERPRISES, []
+
+        def checkpoint_pages() -> int:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA wal_autocheckpoint")
+                return int(cursor.fetchone()[0])
+
+        def write(actor: Actor, rows: list[dict[str, object]]) -> Counts:
+            seen.append(checkpoint_pages())
+            return real.write(actor, rows)
+
+        applier = Applier(write=write, finish=real.finish)
+        with mock.patch.object(registry_imports, "ENTERPRISES", applier):
+            import_enterprises(register(range(100, 107)), "r.csv", actor=ACTOR)
+        assert seen == [25_000] * 3  # each batch's commit no longer copies the WAL back
+        assert checkpoint_pages() == 1000  # the connection's usual setting once the run is done
 
     def test_it_stages_nothing_on_a_dry_run_and_still_counts(self) -> None:
         import_enterprises(register(range(100, 104)), "r.csv", actor=ACTOR)
