@@ -40,7 +40,8 @@ INDEXED_FIELDS = frozenset({"name", "former_names", "district"})
 
 
 def refresh_planner_statistics() -> None:
-    """After a bulk write, let the query planner see the new sizes of the search tables.
+    """After a bulk write, let the query planner see the new sizes of the search tables, and
+    (outside a transaction, on PostgreSQL) vacuum them.
 
     Without it PostgreSQL planned fragment searches from statistics taken before a
     600,000-row load and scanned the whole enterprise table (0.8 s instead of 0.7 ms)
@@ -48,11 +49,15 @@ def refresh_planner_statistics() -> None:
     """
     tables = [Enterprise._meta.db_table, EnterpriseGram._meta.db_table]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for table in tables:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
-        else:
+        if connection.vendor != "postgresql":
             cursor.execute("PRAGMA optimize")
+            return
+        # VACUUM also marks the new pages all-visible, so that the bigram walk reads its
+        # postings from the index alone: at 3.6 million enterprises a 2-character search took
+        # 82 ms at p95 before and 11 ms after. It cannot run inside a transaction.
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+        for table in tables:
+            cursor.execute(f"{command} {connection.ops.quote_name(table)}")
 
 
 def _apply(instance: Model, fields: dict[str, Any]) -> None:

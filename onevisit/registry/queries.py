@@ -11,9 +11,11 @@ Three ways to answer, chosen per query:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import StrIndex, Upper
 
@@ -30,6 +32,7 @@ SLICE_PROBE = 10_000
 MAX_GRAM_PROBES = 3
 CHUNK = 2_000
 CODE_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+WALK = ("enable_hashjoin", "enable_sort")  # turned off for the ordered bigram walk
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class EnterpriseSearch:
         self.area = area
         self.gram_ids: QuerySet[EnterpriseGram, int] | None = None
         self.rows: EnterpriseQuerySet = base
+        self.by_code = False
         self._plan()
 
     def _plan(self) -> None:
@@ -102,6 +106,7 @@ class EnterpriseSearch:
                 else rows.filter(uscc__gte=code)
             )
             self.rows = rows.order_by("uscc")  # the unique index yields rows in order
+            self.by_code = True
             return
         grams = bigrams(q)
         # A restricted base (an enterprise user's own record) is tiny: filter it directly,
@@ -155,16 +160,26 @@ class EnterpriseSearch:
     def count(self) -> tuple[int, bool]:
         """Up to COUNT_LIMIT matches: "1,000+" is all a person needs to narrow a search."""
         if self.gram_ids is not None:
-            found = self.gram_ids[: COUNT_LIMIT + 1].count()
+            with ordered_walk():
+                found = self.gram_ids[: COUNT_LIMIT + 1].count()
         else:
             found = self.rows.order_by().values("pk")[: COUNT_LIMIT + 1].count()
         return min(found, COUNT_LIMIT), found <= COUNT_LIMIT
 
     def page(self, number: int, size: int) -> list[Enterprise]:
         start = (max(number, 1) - 1) * size
+        if self.by_code:
+            # the page's ids first, then their rows: with the joins of the list, PostgreSQL
+            # takes a code range for a few rows and sorts all of them (a district's 45,000
+            # codes share their first 10 characters: 415 ms instead of 1)
+            return self._rows_for(
+                list(self.rows.values_list("pk", flat=True)[start : start + size])
+            )
         if self.gram_ids is None:
             return list(self.rows[start : start + size])
-        return self._rows_for(list(self.gram_ids[start : start + size]))
+        with ordered_walk():
+            ids = list(self.gram_ids[start : start + size])
+        return self._rows_for(ids)
 
     def _rows_for(self, ids: list[int]) -> list[Enterprise]:
         found = {e.pk: e for e in self.base.filter(pk__in=ids)}
@@ -177,7 +192,8 @@ class EnterpriseSearch:
             return
         last = 0
         while True:
-            ids = list(self.gram_ids.filter(enterprise_id__gt=last)[:CHUNK])
+            with ordered_walk():
+                ids = list(self.gram_ids.filter(enterprise_id__gt=last)[:CHUNK])
             if not ids:
                 return
             yield from self._rows_for(ids)
@@ -185,6 +201,30 @@ class EnterpriseSearch:
 
     def describe(self) -> dict[str, Any]:
         return {"uses_bigram_index": self.gram_ids is not None}
+
+
+@contextmanager
+def ordered_walk() -> Iterator[None]:
+    """On PostgreSQL, walk the bigram postings in enterprise order and stop at LIMIT.
+
+    The planner takes a name's bigrams for independent, so it expects few enterprises to hold
+    both 宠物 and 物食 and plans to gather them all by hash join and sort them; in a register
+    they go together (75,000 of 3.6 million), and the count took 480 ms instead of 30 ms by
+    the ordered merge. Within this block it has neither hash joins nor sorts to choose.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    nested = connection.in_atomic_block
+    turn_off = ", ".join(f"current_setting('{n}'), set_config('{n}', 'off', true)" for n in WALK)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(f"SELECT {turn_off}")
+        before = cursor.fetchone()[::2]
+        yield
+        if nested:  # else the settings end with the transaction this block began
+            back = ", ".join("set_config(%s, %s, true)" for _name in WALK)
+            values = [v for pair in zip(WALK, before, strict=True) for v in pair]
+            cursor.execute(f"SELECT {back}", values)
 
 
 def search_enterprises(
