@@ -177,8 +177,8 @@ class EnterpriseSearch:
         start = (max(number, 1) - 1) * size
         if self.by_code:
             # the page's ids first, then their rows: with the joins of the list, PostgreSQL
-            # takes a code range for a few rows and sorts all of them (a district's 45,000
-            # codes share their first 10 characters: 415 ms instead of 1)
+            # takes a code range for a few rows and sorts all of them (a district's 44,672
+            # codes share their first 10 characters: 415 ms; about 8 ms by ids)
             return self._rows_for(
                 list(self.rows.values_list("pk", flat=True)[start : start + size])
             )
