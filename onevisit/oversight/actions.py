@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onevisit.accounts.models import User
-from onevisit.audit.actions import Actor, record
+from onevisit.audit.actions import Actor, record, record_many
 from onevisit.inspections.models import Evaluation, Visit
 from onevisit.oversight import rules
 from onevisit.oversight.models import Kind, Warning, WarningRule
@@ -40,6 +40,7 @@ DEFAULTS: dict[str, tuple[int | None, Decimal | None]] = {
 }
 WATCHED_TIERS = (Level.RED, Level.YELLOW)
 SCAN_CHUNK = 2000  # enterprises judged at a time: every rule looks at one enterprise's visits
+RAISE_BATCH = 500  # candidates looked up and opened together
 
 
 class WarningRefused(Exception):
@@ -90,7 +91,7 @@ def visit_facts(visits: QuerySet[Visit]) -> list[rules.VisitFact]:
 
 def _caps(facts: Sequence[rules.VisitFact]) -> dict[tuple[int, int], int]:
     pairs = {(b, f.enterprise_id) for f in facts for b in f.counted}
-    enterprises = Enterprise.objects.in_bulk({e for _b, e in pairs})
+    enterprises = Enterprise.objects.select_related("industry").in_bulk({e for _b, e in pairs})
     body_rules = {
         body.pk: rules_by_body(body)
         for body in Body.objects.filter(pk__in={b for b, _e in pairs}).prefetch_related(
@@ -304,37 +305,90 @@ def _scan(today: dt.date, enterprise_ids: Sequence[int]) -> int:
         rules.Rating(e.visit_id, e.visit.enterprise_id, e.visit.lead_body_id, e.average)
         for e in evaluations.select_related("visit")
     ]
-    raised = 0
     found = _candidates(facts, ratings) + rules.lapsed(duties(today, enterprise_ids), today)
     with transaction.atomic():
-        for candidate in found:
-            raised += _raise(candidate)
+        return sum(
+            _raise_batch(found[start : start + RAISE_BATCH])
+            for start in range(0, len(found), RAISE_BATCH)
+        )
+
+
+def _raise_batch(batch: list[rules.Candidate]) -> int:
+    """Open the batch's new groups as warnings and update the known groups that gained visits.
+
+    The known warnings, their visits and the new warnings' enterprises are read once per
+    batch: a province's first scan opens hundreds of thousands of warnings."""
+    known = {
+        w.fingerprint: w
+        for w in Warning.objects.select_related("enterprise").filter(
+            fingerprint__in={c.fingerprint for c in batch}
+        )
+    }
+    visits_of: dict[int, set[int]] = defaultdict(set)
+    links = Warning.visits.through.objects.filter(warning__in=[w.pk for w in known.values()])
+    for warning_id, visit_id in links.values_list("warning_id", "visit_id"):
+        visits_of[warning_id].add(visit_id)
+    new: dict[str, rules.Candidate] = {}
+    for candidate in batch:
+        if candidate.fingerprint not in known:
+            new.setdefault(candidate.fingerprint, candidate)
+    opened = _open(list(new.values()))
+    for warning, candidate in zip(opened, new.values(), strict=True):
+        known[warning.fingerprint] = warning
+        visits_of[warning.pk] = set(candidate.visit_ids)
+    raised = len(opened)
+    for candidate in batch:
+        if new.get(candidate.fingerprint) is not candidate:
+            warning = known[candidate.fingerprint]
+            raised += _update(warning, candidate, visits_of[warning.pk])
     return raised
 
 
-def _raise(candidate: rules.Candidate) -> int:
-    warning = Warning.objects.filter(fingerprint=candidate.fingerprint).first()
-    if warning is None:
-        warning = Warning.objects.create(
-            kind=candidate.kind,
-            enterprise_id=candidate.enterprise_id,
-            body_id=candidate.body_id,
-            detail=candidate.detail,
-            facts=dict(candidate.facts),
-            fingerprint=candidate.fingerprint,
-        )
-        warning.visits.set(candidate.visit_ids)
-        record(
-            actor=Actor.system("oversight"),
-            action="raise",
-            obj=warning,
-            changes={"detail": candidate.detail},
-        )
-        return 1
-    known = set(warning.visits.values_list("pk", flat=True))
-    if set(candidate.visit_ids) <= known:
+def _open(candidates: list[rules.Candidate]) -> list[Warning]:
+    enterprises = Enterprise.objects.only("name").in_bulk({c.enterprise_id for c in candidates})
+    opened = Warning.objects.bulk_create(
+        [
+            Warning(
+                kind=c.kind,
+                enterprise=enterprises[c.enterprise_id],
+                body_id=c.body_id,
+                detail=c.detail,
+                facts=dict(c.facts),
+                fingerprint=c.fingerprint,
+            )
+            for c in candidates
+        ]
+    )
+    Warning.visits.through.objects.bulk_create(
+        [
+            Warning.visits.through(warning_id=w.pk, visit_id=visit_id)
+            for w, c in zip(opened, candidates, strict=True)
+            for visit_id in dict.fromkeys(c.visit_ids)
+        ]
+    )
+    record_many(
+        actor=Actor.system("oversight"),
+        entries=[
+            {
+                "action": "raise",
+                "verb": "",
+                "object_type": Warning._meta.label_lower,
+                "object_id": str(w.pk),
+                "object_repr": str(w)[:300],
+                "changes": {"detail": c.detail},
+            }
+            for w, c in zip(opened, candidates, strict=True)
+        ],
+    )
+    return opened
+
+
+def _update(warning: Warning, candidate: rules.Candidate, known_visits: set[int]) -> int:
+    """Add a known group's new visits (reopening it if it was closed); 1 if it reopened."""
+    if set(candidate.visit_ids) <= known_visits:
         return 0
     warning.visits.add(*candidate.visit_ids)
+    known_visits.update(candidate.visit_ids)
     warning.detail = candidate.detail
     warning.facts = dict(candidate.facts)
     reopened = warning.status == Warning.Status.CLOSED

@@ -6,10 +6,13 @@ import datetime as dt
 from typing import Any
 from unittest import mock
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from onevisit.audit.actions import Actor
+from onevisit.audit.models import AuditEntry
 from onevisit.draws.models import Draw
 from onevisit.inspections.models import Evaluation, InspectionCode, Visit
 from onevisit.oversight.actions import (
@@ -179,6 +182,27 @@ class WarningTest(PersonaTestCase):
         do_scan_warnings(today=timezone.localdate())
         warning.refresh_from_db()
         assert warning.status == Warning.Status.OPEN and warning.visits.count() == 3
+
+    def test_it_opens_a_scans_warnings_in_the_same_few_queries_however_many_they_are(
+        self,
+    ) -> None:
+        def scan_opening(enterprises: list[Enterprise]) -> int:
+            for enterprise in enterprises:
+                self.happened(40, self.market, enterprise=enterprise)
+                self.happened(5, self.market, enterprise=enterprise)
+            with CaptureQueriesContext(connection) as queries:
+                opened = do_scan_warnings(
+                    today=timezone.localdate(), enterprise_ids=[e.pk for e in enterprises]
+                )
+            assert opened == len(enterprises)
+            return len(queries)
+
+        few = [make_enterprise(f"茌平铝业{n}有限公司", serial=40 + n) for n in range(2)]
+        many = [make_enterprise(f"临清轴承{n}有限公司", serial=50 + n) for n in range(8)]
+        assert scan_opening(many) == scan_opening(few)
+        raised = AuditEntry.objects.filter(action="raise").values_list("object_repr", flat=True)
+        assert sorted(raised)[0] == f"{Kind.REPEATED.label}: 临清轴承0有限公司"
+        assert all(w.visits.count() == 2 for w in Warning.objects.prefetch_related("visits"))
 
 
 class DashboardTest(PersonaTestCase):
