@@ -92,6 +92,7 @@ class EnterpriseSearch:
         self.rows: EnterpriseQuerySet = base
         self.by_code = False
         self.walk_ordered = False
+        self.every_id: list[int] | None = None  # all the matches, once a count has found them
         self._plan()
 
     def _plan(self) -> None:
@@ -168,7 +169,13 @@ class EnterpriseSearch:
         if self.gram_ids is not None:
             with ordered_walk(self.walk_ordered):
                 # in no order: any COUNT_LIMIT matches will do, wherever the walk finds them
-                found = self.gram_ids.order_by()[: COUNT_LIMIT + 1].count()
+                ids = list(self.gram_ids.order_by()[: COUNT_LIMIT + 1])
+            found = len(ids)
+            if found <= COUNT_LIMIT:
+                # These are all the matches: the pages take them from here instead of walking
+                # again. A fragment that few names hold is the costly walk, every posting of its
+                # rarest bigram, and walking it twice took 35 + 18 ms at 3.6 million.
+                self.every_id = sorted(ids)
         else:
             found = self.rows.order_by().values("pk")[: COUNT_LIMIT + 1].count()
         return min(found, COUNT_LIMIT), found <= COUNT_LIMIT
@@ -184,6 +191,8 @@ class EnterpriseSearch:
             )
         if self.gram_ids is None:
             return list(self.rows[start : start + size])
+        if self.every_id is not None:
+            return self._rows_for(self.every_id[start : start + size])
         with ordered_walk(self.walk_ordered):
             ids = list(self.gram_ids[start : start + size])
         return self._rows_for(ids)
