@@ -166,6 +166,19 @@ class SearchPlanTest(PersonaTestCase):
         assert ids == sorted(Enterprise.objects.matching_name("轴承").values_list("pk", flat=True))
         assert not [q for q in queries if EnterpriseGram._meta.db_table in q["sql"]]
 
+    def test_it_pages_a_filtered_list_from_the_counted_ids(self) -> None:
+        made = [make_enterprise(f"临清{n}号轴承有限公司", serial=n) for n in range(80, 84)]
+        filters = EnterpriseFilters(district="371581", industry="34")
+        search = search_enterprises(Enterprise.objects.with_refs(), filters)
+        assert search.describe() == {"uses_bigram_index": False}
+        assert search.count()[1] is True
+        with CaptureQueriesContext(connection) as queries:
+            page = search.page(1, 3) + search.page(2, 3)
+        assert len(queries) == 2 and all('"id" IN (' in q["sql"] for q in queries)
+        expected = Enterprise.objects.filter(district="371581", industry="34").order_by("id")
+        assert [e.pk for e in page] == list(expected.values_list("pk", flat=True))[:6]
+        assert {m.pk for m in made} <= {e.pk for e in page}
+
     def test_it_walks_the_index_for_a_page_when_the_count_stopped_at_its_cap(self) -> None:
         for serial in range(80, 90):
             make_enterprise(f"聊城{serial}轴承有限公司", serial=serial)
