@@ -98,6 +98,10 @@ def measure(samples: int, baseline_samples: int) -> None:
     ]
     vendor = connection.vendor
     print(f"\n{vendor}: {total:,} enterprises, {samples} queries per case (p50 / p95 in ms)")
+    if vendor == "postgresql":  # the figures at province size depend on it (docs/deployment.md)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW shared_buffers")
+            print(f"shared_buffers = {cursor.fetchone()[0]}")
     print(f"{'case':34} {'p50':>8} {'p95':>8}  {'target p95 < 50 ms'}")
     for label, make in cases:
         timings = []
