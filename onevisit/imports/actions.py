@@ -31,7 +31,9 @@ from onevisit.imports.models import ImportRun, StagedBatch
 
 Row = dict[str, Any]
 BATCH_ROWS = 1000
-SQLITE_PAUSE_SECONDS = 0.1
+# longer than the longest sleep of SQLite's busy handler (100 ms), so that a writer waiting for
+# the lock always tries once inside the pause; at 0.1 s it could miss it and wait a batch more
+SQLITE_PAUSE_SECONDS = 0.15
 SQLITE_CHECKPOINT_PAGES = 25_000  # 100 MB of WAL with 4 KB pages
 # a committed run untouched this long has lost its process; a staging run this long, its file
 STALE_WRITING = dt.timedelta(minutes=2)
