@@ -6,13 +6,21 @@ from __future__ import annotations
 from io import StringIO
 from unittest import mock
 
+import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from onevisit.audit.actions import Actor, verify_chain
 from onevisit.audit.models import AuditEntry
 from onevisit.importers import APPLIERS
-from onevisit.imports.actions import Applier, Counts, do_stage_batch, resume_runs
+from onevisit.imports.actions import (
+    SQLITE_PAUSE_SECONDS,
+    Applier,
+    Counts,
+    do_stage_batch,
+    resume_runs,
+)
 from onevisit.imports.models import ImportRun, StagedBatch
 from onevisit.registry import imports as registry_imports
 from onevisit.registry.imports import import_enterprises
@@ -100,26 +108,6 @@ class BatchedImportTest(PersonaTestCase):
         assert not StagedBatch.objects.exists()
         assert verify_chain().first_broken_id is None
 
-    def test_it_moves_the_sqlite_wal_into_the_database_rarely_while_it_writes(self) -> None:
-        if connection.vendor != "sqlite":
-            self.skipTest("a SQLite setting")
-        real, seen = registry_imports.ENTERPRISES, []
-
-        def checkpoint_pages() -> int:
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA wal_autocheckpoint")
-                return int(cursor.fetchone()[0])
-
-        def write(actor: Actor, rows: list[dict[str, object]]) -> Counts:
-            seen.append(checkpoint_pages())
-            return real.write(actor, rows)
-
-        applier = Applier(write=write, finish=real.finish)
-        with mock.patch.object(registry_imports, "ENTERPRISES", applier):
-            import_enterprises(register(range(100, 107)), "r.csv", actor=ACTOR)
-        assert seen == [25_000] * 3  # each batch's commit no longer copies the WAL back
-        assert checkpoint_pages() == 1000  # the connection's usual setting once the run is done
-
     def test_it_stages_nothing_on_a_dry_run_and_still_counts(self) -> None:
         import_enterprises(register(range(100, 104)), "r.csv", actor=ACTOR)
         report = import_enterprises(register(range(102, 108)), "r.csv", actor=ACTOR, dry_run=True)
@@ -133,3 +121,36 @@ class BatchedImportTest(PersonaTestCase):
         report = import_enterprises(changed, "r.csv", actor=ACTOR)
         assert (report.created, report.updated, report.unchanged) == (2, 2, 0)
         assert Enterprise.objects.get(uscc=uscc(103)).address == "临清市振兴路103号"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@mock.patch.object(registry_imports, "BATCH_ROWS", 3)
+def test_it_spends_each_sqlite_pause_on_a_checkpoint_instead_of_in_the_commits() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite setting")
+    real = registry_imports.ENTERPRISES
+    seen: list[int] = []
+    slept: list[float] = []
+
+    def checkpoint_pages() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            return int(cursor.fetchone()[0])
+
+    def write(actor: Actor, rows: list[dict[str, object]]) -> Counts:
+        seen.append(checkpoint_pages())
+        return real.write(actor, rows)
+
+    applier = Applier(write=write, finish=real.finish)
+    with (
+        mock.patch.object(registry_imports, "ENTERPRISES", applier),
+        mock.patch("onevisit.imports.actions.time.sleep", slept.append),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        report = import_enterprises(register(range(100, 107)), "r.csv", actor=ACTOR)
+    assert report.ok and report.created == 7
+    assert seen == [0] * 3  # no commit copies the WAL back on its own
+    checkpoints = [q for q in queries if q["sql"] == "PRAGMA wal_checkpoint(PASSIVE)"]
+    assert len(checkpoints) == 3  # one in each pause
+    assert len(slept) == 3 and all(0 <= s <= SQLITE_PAUSE_SECONDS for s in slept)
+    assert checkpoint_pages() == 1000  # the connection's usual setting once the run is done
