@@ -5,6 +5,7 @@ importer."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 from django_tasks import task
@@ -37,7 +38,7 @@ KINDS = (
     "scope",
 )
 # the kinds written in batches, and how each writes a batch
-APPLIERS: dict[str, Applier] = {"enterprises": ENTERPRISES}
+APPLIERS: dict[str, Applier[Any]] = {"enterprises": ENTERPRISES}
 
 
 def run_import(

@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from onevisit.audit.models import GENESIS_HASH, AuditEntry, AuditHead
-from onevisit.lib.bulk import insert_instances
+from onevisit.lib.bulk import PlannedInsert, do_insert, plan_insert
 
 
 def _jsonable(value: Any) -> Any:
@@ -120,7 +120,25 @@ def record_many(*, actor: Actor, entries: list[dict[str, Any]]) -> list[AuditEnt
     """Append several entries in one go (imports write thousands)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit entries must be written inside the transaction they describe")
-    head = _lock_head()
+    return do_append_planned(plan_records(actor=actor, entries=entries))
+
+
+@dataclass(frozen=True)
+class PlannedRecords:
+    """Entries chained onto the head as it was read, ready to append."""
+
+    after_hash: str  # the head they were chained onto
+    count: int
+    insert: PlannedInsert[AuditEntry]
+
+
+def plan_records(*, actor: Actor, entries: list[dict[str, Any]]) -> PlannedRecords:
+    """Chain entries onto the newest one, reading only. Inside a transaction the head is locked
+    first; outside, `do_append_planned` refuses the plan if the head has moved meanwhile."""
+    if transaction.get_connection().in_atomic_block:
+        head = _lock_head()
+    else:
+        head = AuditHead.objects.filter(pk=1).first() or AuditHead(pk=1)
     now = timezone.now()
     prev = head.last_hash
     rows = []
@@ -130,11 +148,26 @@ def record_many(*, actor: Actor, entries: list[dict[str, Any]]) -> list[AuditEnt
         entry.hash = entry.compute_hash()
         prev = entry.hash
         rows.append(entry)
-    insert_instances(rows)
-    head.last_hash = prev
-    head.count += len(rows)
-    head.save(update_fields=["last_hash", "count"])
+    return PlannedRecords(head.last_hash, head.count, plan_insert(rows))
+
+
+def do_append_planned(planned: PlannedRecords) -> list[AuditEntry]:
+    """Append planned entries inside the caller's transaction and move the head past them."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit entries must be written inside the transaction they describe")
+    head = _lock_head()
+    if (head.last_hash, head.count) != (planned.after_hash, planned.count):
+        raise StaleAuditPlan("the audit log grew after these entries were chained")
+    rows = list(do_insert(planned.insert))
+    if rows:
+        head.last_hash = rows[-1].hash
+        head.count += len(rows)
+        head.save(update_fields=["last_hash", "count"])
     return rows
+
+
+class StaleAuditPlan(Exception):
+    """Entries chained onto a head that has since moved: appending them would break the chain."""
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,11 @@
 Between batches a SQLite writer pauses: SQLite hands its lock to whoever asks first, and a
 waiting writer polls at most every 100 ms, so without the pause the importer would take the lock
 straight back and a web form or an HJ 212 packet could wait for the whole file. The importer
-spends the pause moving the WAL into the database (a checkpoint, which writers do not wait for),
-work its commits would otherwise do while it holds nobody back.
+spends the pause on work that holds nobody back: a thread moves the WAL into the database (a
+checkpoint, which writers do not wait for, and work its commits would otherwise do), while the
+importer plans the next batch (every row it will write, worked out from reads alone). The batch's
+transaction writes that plan only if no other connection has committed since it was made
+(SQLite's data_version); otherwise it plans the batch again under the lock.
 """
 
 from __future__ import annotations
@@ -20,11 +23,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, Generic, TypeVar
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 from django.db.models import F
 from django.utils import timezone
 
@@ -32,6 +38,7 @@ from onevisit.audit.actions import Actor
 from onevisit.imports.models import ImportRun, StagedBatch
 
 Row = dict[str, Any]
+Plan = TypeVar("Plan")
 BATCH_ROWS = 1000
 # longer than the longest sleep of SQLite's busy handler (100 ms), so that a writer waiting for
 # the lock always tries once inside the pause; at 0.1 s it could miss it and wait a batch more
@@ -55,12 +62,23 @@ class Counts:
 
 
 @dataclass(frozen=True)
-class Applier:
-    """How one kind of import writes a batch of staged rows (inside the batch's transaction),
-    and what it does once a run is written."""
+class Applier(Generic[Plan]):
+    """How one kind of import writes a batch of staged rows, and what it does once a run is
+    written. `plan` works out what a batch writes and may only read; `write` writes a plan
+    inside the batch's transaction."""
 
-    write: Callable[[Actor, list[Row]], Counts]
+    plan: Callable[[Actor, list[Row]], Plan]
+    write: Callable[[Plan], Counts]
     finish: Callable[[Counts], None]
+
+
+@dataclass(frozen=True)
+class Ahead(Generic[Plan]):
+    """A batch planned outside its transaction, and the database's version it was planned at."""
+
+    batch_id: int
+    version: int
+    plan: Plan
 
 
 def do_open_run(*, kind: str, filename: str, actor: Actor) -> ImportRun:
@@ -91,14 +109,16 @@ def do_commit_run(*, run: ImportRun, rows: int) -> None:
     )
 
 
-def write_run(run: ImportRun, applier: Applier) -> Counts:
+def write_run(run: ImportRun, applier: Applier[Plan]) -> Counts:
     """Write every batch left of a committed run; return the run's counts over all its batches."""
     actor = Actor(run.actor_id, run.actor_name)
     batch_ids = list(StagedBatch.objects.filter(run=run).values_list("pk", flat=True))
     with _pauses() as pause:
-        for batch_id in batch_ids:
-            _write_batch(run, batch_id, actor, applier)
-            pause()
+        ahead: Ahead[Plan] | None = None
+        for number, batch_id in enumerate(batch_ids):
+            _write_batch(run, batch_id, actor, applier, ahead)
+            upcoming = batch_ids[number + 1] if number + 1 < len(batch_ids) else None
+            ahead = pause(partial(_plan_ahead, upcoming, actor, applier))
     ImportRun.objects.filter(pk=run.pk, state=ImportRun.State.COMMITTED).update(
         state=ImportRun.State.DONE, finished_at=timezone.now()
     )
@@ -108,42 +128,90 @@ def write_run(run: ImportRun, applier: Applier) -> Counts:
     return counts
 
 
+# a pause runs the planning of the next batch, if it plans ahead at all, and returns the plan
+Pause = Callable[[Callable[[], Ahead[Any] | None]], Ahead[Any] | None]
+
+
 @contextmanager
-def _pauses() -> Iterator[Callable[[], None]]:
+def _pauses() -> Iterator[Pause]:
     """What the import does between two batches: nothing on PostgreSQL, which locks rows.
 
-    On SQLite it leaves the write lock free for SQLITE_PAUSE_SECONDS and spends them on a
-    checkpoint, with the automatic one (which each commit over 1,000 WAL pages runs) off until
-    the run ends. At 600,000 rows a batch dirties some 12,000 index pages; copying them back
-    in the commits cost up to 0.4 s per batch, on top of the pause.
+    On SQLite it leaves the write lock free for SQLITE_PAUSE_SECONDS. A thread of its own spends
+    them on a checkpoint, with the automatic one (which each commit over 1,000 WAL pages runs)
+    off until the run ends: at 600,000 rows a batch dirties some 12,000 index pages, and copying
+    them back in the commits cost up to 0.4 s per batch, on top of the pause. Meanwhile the
+    importer plans the next batch.
     """
     if connection.vendor != "sqlite" or connection.in_atomic_block:
-        yield lambda: None
+        yield lambda planning: None
         return
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_autocheckpoint=0")
+    checkpointer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="checkpoint")
+
+    def pause(planning: Callable[[], Ahead[Any] | None]) -> Ahead[Any] | None:
+        started = time.monotonic()
+        checkpoint = checkpointer.submit(_checkpoint)
+        try:
+            ahead = planning()
+        finally:
+            checkpoint.result()
+        time.sleep(max(0.0, SQLITE_PAUSE_SECONDS - (time.monotonic() - started)))
+        return ahead
+
     try:
-        yield _checkpoint_and_rest
+        yield pause
     finally:
+        checkpointer.submit(connections.close_all).result()  # the thread's own connection
+        checkpointer.shutdown()
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_autocheckpoint=1000")
 
 
-def _checkpoint_and_rest() -> None:
-    started = time.monotonic()
-    with connection.cursor() as cursor:
+def _checkpoint() -> None:
+    database = connections[connection.alias]
+    if isinstance(database, SQLiteWrapper) and database.is_in_memory_db():
+        return  # no WAL to move (the tests' database), and its tables would lock
+    with connection.cursor() as cursor:  # this thread's connection
         # PASSIVE: copies what it can without waiting for, or holding back, any writer
         cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
-    time.sleep(max(0.0, SQLITE_PAUSE_SECONDS - (time.monotonic() - started)))
 
 
-def _write_batch(run: ImportRun, batch_id: int, actor: Actor, applier: Applier) -> None:
+def _data_version() -> int:
+    """SQLite's count of the commits other connections have made, as this one has seen them."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA data_version")
+        return int(cursor.fetchone()[0])
+
+
+def _plan_ahead(batch_id: int | None, actor: Actor, applier: Applier[Plan]) -> Ahead[Plan] | None:
+    if batch_id is None:
+        return None
+    version = _data_version()  # before the first read: a commit after it changes the version
+    rows = StagedBatch.objects.filter(pk=batch_id).values_list("rows", flat=True).first()
+    if rows is None:  # another process wrote it
+        return None
+    return Ahead(batch_id, version, applier.plan(actor, rows))
+
+
+def _write_batch(
+    run: ImportRun,
+    batch_id: int,
+    actor: Actor,
+    applier: Applier[Plan],
+    ahead: Ahead[Plan] | None = None,
+) -> None:
     with transaction.atomic():
-        batch = StagedBatch.objects.select_for_update().filter(pk=batch_id).first()
-        if batch is None:  # another process wrote it while this one waited
-            return
-        counts = applier.write(actor, batch.rows)
-        batch.delete()
+        if ahead is not None and ahead.batch_id == batch_id and ahead.version == _data_version():
+            # nobody has committed since the plan was made, and nobody can now: it holds
+            plan = ahead.plan
+        else:
+            batch = StagedBatch.objects.select_for_update().filter(pk=batch_id).first()
+            if batch is None:  # another process wrote it while this one waited
+                return
+            plan = applier.plan(actor, batch.rows)
+        counts = applier.write(plan)
+        StagedBatch.objects.filter(pk=batch_id).delete()
         ImportRun.objects.filter(pk=run.pk).update(
             created=F("created") + counts.created,
             updated=F("updated") + counts.updated,
@@ -153,7 +221,7 @@ def _write_batch(run: ImportRun, batch_id: int, actor: Actor, applier: Applier) 
 
 
 def resume_runs(
-    appliers: Mapping[str, Applier], *, quiet_for: dt.timedelta = STALE_WRITING
+    appliers: Mapping[str, Applier[Any]], *, quiet_for: dt.timedelta = STALE_WRITING
 ) -> list[ImportRun]:
     """Finish the committed runs no batch was written for in `quiet_for` (their process died);
     drop staging runs abandoned long ago. Writing a run another process is still writing is

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Model
 
-from onevisit.audit.actions import Actor, diff, record, record_many, snapshot
-from onevisit.lib.bulk import copy_rows, insert_instances
+from onevisit.audit.actions import (
+    Actor,
+    PlannedRecords,
+    diff,
+    do_append_planned,
+    plan_records,
+    record,
+    snapshot,
+)
+from onevisit.lib.bulk import PlannedInsert, copy_rows, do_insert, plan_insert
 from onevisit.registry.models import Body, District, Enterprise, EnterpriseGram, Inspector
 
 GRAM_BATCH = 5000
@@ -29,10 +38,18 @@ def reindex_enterprises(enterprises: Iterable[Enterprise], *, fresh: bool = Fals
             EnterpriseGram.objects.filter(
                 enterprise_id__in=ids[start : start + GRAM_BATCH]
             ).delete()
-    # in index order: the B-trees on (gram, …) then take each batch in one pass, not at random
-    rows = sorted((gram, e.pk, e.district_id) for e in items for gram in e.search_grams())
-    copy_rows(EnterpriseGram._meta.db_table, ("gram", "enterprise_id", "district_id"), rows)
+    rows = _gram_rows(items)
+    _write_gram_rows(rows)
     return len(rows)
+
+
+def _gram_rows(enterprises: Iterable[Enterprise]) -> list[tuple[str, int, str]]:
+    # in index order: the B-trees on (gram, …) then take each batch in one pass, not at random
+    return sorted((gram, e.pk, e.district_id) for e in enterprises for gram in e.search_grams())
+
+
+def _write_gram_rows(rows: list[tuple[str, int, str]]) -> None:
+    copy_rows(EnterpriseGram._meta.db_table, ("gram", "enterprise_id", "district_id"), rows)
 
 
 BULK_ANALYZE_ROWS = 10_000
@@ -93,19 +110,30 @@ def do_update_enterprise(
     return enterprise
 
 
+@dataclass(frozen=True)
+class EnterpriseUpsert:
+    """What a bulk upsert of enterprises will write, worked out from reads alone."""
+
+    new: PlannedInsert[Enterprise]
+    new_grams: list[tuple[str, int, str]]
+    changed: Sequence[tuple[Enterprise, dict[str, Any]]]
+    audit: PlannedRecords
+
+
 def do_bulk_upsert_enterprises(
     *, actor: Actor, new: Sequence[Enterprise], changed: Sequence[tuple[Enterprise, dict[str, Any]]]
 ) -> None:
     """Create and update many enterprises in the caller's transaction (imports, demo city)."""
-    created = insert_instances(new)  # each with its id, drawn before the rows are written
-    reindex_enterprises(created, fresh=True)
-    updated = [enterprise for enterprise, _ in changed]
-    if updated:
-        fields = sorted({name for _, change in changed for name in change})
-        attnames = [Enterprise._meta.get_field(name).name for name in fields]
-        Enterprise.objects.bulk_update(updated, attnames, batch_size=2000)
-        # the bigram rows hold the names and the district; a credit class leaves them be
-        reindex_enterprises(e for e, change in changed if INDEXED_FIELDS & set(change))
+    do_write_upsert(plan_bulk_upsert_enterprises(actor=actor, new=new, changed=changed))
+
+
+def plan_bulk_upsert_enterprises(
+    *, actor: Actor, new: Sequence[Enterprise], changed: Sequence[tuple[Enterprise, dict[str, Any]]]
+) -> EnterpriseUpsert:
+    """Draw the new enterprises' ids and build every row an upsert writes (enterprises, bigram
+    rows, chained audit entries), reading only: the import does it while SQLite's lock is free.
+    """
+    planned = plan_insert(new)
     entries = [
         {
             "action": "create",
@@ -115,7 +143,7 @@ def do_bulk_upsert_enterprises(
             "object_repr": e.name,
             "changes": snapshot(e),
         }
-        for e in created
+        for e in new
     ] + [
         {
             "action": "update",
@@ -127,7 +155,26 @@ def do_bulk_upsert_enterprises(
         }
         for e, change in changed
     ]
-    record_many(actor=actor, entries=entries)
+    return EnterpriseUpsert(
+        new=planned,
+        new_grams=_gram_rows(new),
+        changed=changed,
+        audit=plan_records(actor=actor, entries=entries),
+    )
+
+
+def do_write_upsert(upsert: EnterpriseUpsert) -> None:
+    """Write a planned upsert inside the caller's transaction."""
+    do_insert(upsert.new)
+    _write_gram_rows(upsert.new_grams)
+    updated = [enterprise for enterprise, _ in upsert.changed]
+    if updated:
+        fields = sorted({name for _, change in upsert.changed for name in change})
+        attnames = [Enterprise._meta.get_field(name).name for name in fields]
+        Enterprise.objects.bulk_update(updated, attnames, batch_size=2000)
+        # the bigram rows hold the names and the district; a credit class leaves them be
+        reindex_enterprises(e for e, change in upsert.changed if INDEXED_FIELDS & set(change))
+    do_append_planned(upsert.audit)
 
 
 def do_create_body(*, actor: Actor, fields: dict[str, Any]) -> Body:

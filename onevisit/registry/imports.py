@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -48,7 +49,9 @@ from onevisit.lib.problems import Problem
 from onevisit.lib.tabular import Column, parse_date
 from onevisit.registry.actions import (
     BULK_ANALYZE_ROWS,
-    do_bulk_upsert_enterprises,
+    EnterpriseUpsert,
+    do_write_upsert,
+    plan_bulk_upsert_enterprises,
     refresh_planner_statistics,
 )
 from onevisit.registry.identifiers import InvalidIdentifier, validate_uscc
@@ -236,10 +239,21 @@ def _counts(
     return Counts(len(new), len(changed), unchanged)
 
 
-def _write_enterprises(actor: Actor, rows: list[dict[str, Any]]) -> Counts:
+@dataclass(frozen=True)
+class EnterprisesPlan:
+    upsert: EnterpriseUpsert
+    counts: Counts
+
+
+def _plan_enterprises(actor: Actor, rows: list[dict[str, Any]]) -> EnterprisesPlan:
     new, changed, unchanged = _classify(rows)
-    do_bulk_upsert_enterprises(actor=actor, new=new, changed=changed)
-    return _counts(new, changed, unchanged)
+    upsert = plan_bulk_upsert_enterprises(actor=actor, new=new, changed=changed)
+    return EnterprisesPlan(upsert, _counts(new, changed, unchanged))
+
+
+def _write_enterprises(plan: EnterprisesPlan) -> Counts:
+    do_write_upsert(plan.upsert)
+    return plan.counts
 
 
 def _after_enterprises(counts: Counts) -> None:
@@ -247,7 +261,7 @@ def _after_enterprises(counts: Counts) -> None:
         refresh_planner_statistics()
 
 
-ENTERPRISES = Applier(write=_write_enterprises, finish=_after_enterprises)
+ENTERPRISES = Applier(plan=_plan_enterprises, write=_write_enterprises, finish=_after_enterprises)
 
 
 def _field_name(attname: str) -> str:

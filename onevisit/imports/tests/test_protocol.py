@@ -3,13 +3,15 @@ short transactions; a run whose process died is finished by the next one, each r
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from io import StringIO
+from typing import Any
 from unittest import mock
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.db import connection, connections
 
 from onevisit.audit.actions import Actor, verify_chain
 from onevisit.audit.models import AuditEntry
@@ -21,10 +23,12 @@ from onevisit.imports.actions import (
     do_stage_batch,
     resume_runs,
 )
+from onevisit.imports.actions import _checkpoint as real_checkpoint
 from onevisit.imports.models import ImportRun, StagedBatch
 from onevisit.registry import imports as registry_imports
+from onevisit.registry.actions import do_create_enterprise
 from onevisit.registry.imports import import_enterprises
-from onevisit.registry.models import Enterprise
+from onevisit.registry.models import District, Enterprise, Industry
 from onevisit.testing import PersonaTestCase, uscc
 
 ACTOR = Actor.system("test")
@@ -43,18 +47,18 @@ class Died(Exception):
     """Stands for the process being killed between two batches."""
 
 
-def dies_after(batches: int) -> Applier:
+def dies_after(batches: int) -> Applier[Any]:
     real = registry_imports.ENTERPRISES
     written = 0
 
-    def write(actor: Actor, rows: list[dict[str, object]]) -> Counts:
+    def write(plan: Any) -> Counts:
         nonlocal written
         if written == batches:
             raise Died
         written += 1
-        return real.write(actor, rows)
+        return real.write(plan)
 
-    return Applier(write=write, finish=real.finish)
+    return Applier(plan=real.plan, write=write, finish=real.finish)
 
 
 @mock.patch.object(registry_imports, "BATCH_ROWS", 3)
@@ -131,26 +135,100 @@ def test_it_spends_each_sqlite_pause_on_a_checkpoint_instead_of_in_the_commits()
     real = registry_imports.ENTERPRISES
     seen: list[int] = []
     slept: list[float] = []
+    checkpointed_in: list[str] = []
 
     def checkpoint_pages() -> int:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_autocheckpoint")
             return int(cursor.fetchone()[0])
 
-    def write(actor: Actor, rows: list[dict[str, object]]) -> Counts:
+    def write(plan: Any) -> Counts:
         seen.append(checkpoint_pages())
-        return real.write(actor, rows)
+        return real.write(plan)
 
-    applier = Applier(write=write, finish=real.finish)
+    def checkpoint() -> None:
+        checkpointed_in.append(threading.current_thread().name)
+        real_checkpoint()
+
+    applier = Applier(plan=real.plan, write=write, finish=real.finish)
     with (
         mock.patch.object(registry_imports, "ENTERPRISES", applier),
         mock.patch("onevisit.imports.actions.time.sleep", slept.append),
-        CaptureQueriesContext(connection) as queries,
+        mock.patch("onevisit.imports.actions._checkpoint", checkpoint),
     ):
         report = import_enterprises(register(range(100, 107)), "r.csv", actor=ACTOR)
     assert report.ok and report.created == 7
     assert seen == [0] * 3  # no commit copies the WAL back on its own
-    checkpoints = [q for q in queries if q["sql"] == "PRAGMA wal_checkpoint(PASSIVE)"]
-    assert len(checkpoints) == 3  # one in each pause
+    assert len(checkpointed_in) == 3  # one in each pause, beside the importer
+    assert all(name.startswith("checkpoint") for name in checkpointed_in)
     assert len(slept) == 3 and all(0 <= s <= SQLITE_PAUSE_SECONDS for s in slept)
     assert checkpoint_pages() == 1000  # the connection's usual setting once the run is done
+
+
+def planning(
+    during_pause: Callable[[], None] = lambda: None,
+) -> tuple[Applier[Any], list[bool]]:
+    """The enterprise applier, noting for each plan whether it was made under the batch's lock,
+    and running `during_pause` as each plan made in a pause begins."""
+    real = registry_imports.ENTERPRISES
+    under_lock: list[bool] = []
+
+    def plan(actor: Actor, rows: list[dict[str, Any]]) -> Any:
+        under_lock.append(connection.in_atomic_block)
+        if not connection.in_atomic_block:
+            during_pause()
+        return real.plan(actor, rows)
+
+    return Applier(plan=plan, write=real.write, finish=real.finish), under_lock
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@mock.patch.object(registry_imports, "BATCH_ROWS", 3)
+def test_it_writes_the_batch_it_planned_in_the_pause_when_nobody_wrote_meanwhile() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL does not pause between batches")
+    applier, under_lock = planning()
+    with mock.patch.object(registry_imports, "ENTERPRISES", applier):
+        report = import_enterprises(register(range(100, 107)), "r.csv", actor=ACTOR)
+    assert report.ok and report.created == 7
+    assert under_lock == [True, False, False]  # the first batch has no pause before it
+    assert Enterprise.objects.filter(name__startswith="临清市第").count() == 7
+    assert verify_chain().first_broken_id is None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@mock.patch.object(registry_imports, "BATCH_ROWS", 3)
+def test_it_plans_a_batch_again_under_the_lock_when_someone_wrote_during_the_pause() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL does not pause between batches")
+    web_writes = iter(range(200, 210))
+
+    def a_web_form_saves_an_enterprise() -> None:
+        """Another connection commits an enterprise (a new id, a new audit entry)."""
+
+        def save() -> None:
+            do_create_enterprise(
+                actor=ACTOR,
+                fields={
+                    "uscc": uscc(next(web_writes)),
+                    "name": f"临清市网页{len(under_lock)}有限公司",
+                    "district": District.objects.get(code="371581"),
+                    "industry": Industry.objects.get(code="34"),
+                    "industry_code": "3451",
+                },
+            )
+            connections.close_all()
+
+        thread = threading.Thread(target=save)
+        thread.start()
+        thread.join()
+
+    applier, under_lock = planning(during_pause=a_web_form_saves_an_enterprise)
+    with mock.patch.object(registry_imports, "ENTERPRISES", applier):
+        report = import_enterprises(register(range(100, 107)), "r.csv", actor=ACTOR)
+    assert report.ok and report.created == 7
+    # each plan made in a pause went stale and was made again under the lock
+    assert under_lock == [True, False, True, False, True]
+    assert Enterprise.objects.filter(name__startswith="临清市第").count() == 7
+    assert Enterprise.objects.filter(name__startswith="临清市网页").count() == 2
+    assert verify_chain().first_broken_id is None
