@@ -7,7 +7,14 @@ from decimal import Decimal
 
 from django.test import TestCase
 
-from onevisit.audit.actions import Actor, record_many, verify_chain
+from onevisit.audit.actions import (
+    Actor,
+    StaleAuditPlan,
+    do_append_planned,
+    plan_records,
+    record_many,
+    verify_chain,
+)
 from onevisit.lib.bulk import copy_rows, insert_instances
 from onevisit.registry.models import District, Enterprise, EnterpriseGram, Industry
 from onevisit.testing import uscc
@@ -78,4 +85,15 @@ class BulkTest(TestCase):
         assert [e.pk for e in entries] == sorted(e.pk for e in entries)
         entries[0].refresh_from_db()
         assert entries[0].changes == {"name": ["阳谷电缆", "阳谷华通电缆"], "employees": [0, 12]}
+        assert verify_chain().first_broken_id is None
+
+    def test_it_refuses_to_append_entries_chained_onto_a_head_that_has_moved(self) -> None:
+        from django.db import transaction
+
+        entry = {"action": "action", "verb": "import", "object_type": "", "object_id": ""}
+        with transaction.atomic():
+            planned = plan_records(actor=Actor.system("test"), entries=[dict(entry)])
+            record_many(actor=Actor.system("web"), entries=[dict(entry)])  # someone else's
+            with self.assertRaises(StaleAuditPlan):
+                do_append_planned(planned)
         assert verify_chain().first_broken_id is None
