@@ -11,16 +11,20 @@
 Between batches a SQLite writer pauses: SQLite hands its lock to whoever asks first, and a
 waiting writer polls at most every 100 ms, so without the pause the importer would take the lock
 straight back and a web form or an HJ 212 packet could wait for the whole file. The importer
-spends the pause on work that holds nobody back: a thread moves the WAL into the database (a
-checkpoint, which writers do not wait for, and work its commits would otherwise do), while the
-importer plans the next batch (every row it will write, worked out from reads alone). The batch's
-transaction writes that plan only if no other connection has committed since it was made
-(SQLite's data_version); otherwise it plans the batch again under the lock.
+spends the pause on work that holds nobody back, in two threads of lower priority than the web's:
+one moves the WAL into the database (a checkpoint, which writers do not wait for, and work its
+commits would otherwise do), the other plans the next batch (every row it will write, worked out
+from reads alone). The batch's transaction writes that plan only if no other connection has
+committed since it was made (SQLite's data_version); otherwise it plans the batch again under the
+lock.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -43,6 +47,10 @@ BATCH_ROWS = 1000
 # longer than the longest sleep of SQLite's busy handler (100 ms), so that a writer waiting for
 # the lock always tries once inside the pause; at 0.1 s it could miss it and wait a batch more
 SQLITE_PAUSE_SECONDS = 0.15
+# A plan another writer made stale is made again in one more pause, so that a busy web keeps
+# the lock free rather than waiting while the import plans under it; after that, under the lock.
+STALE_PLAN_RETRIES = 1
+HELPER_NICENESS = 10  # of the threads that work during the pauses (see _yield_to_web)
 # a committed run untouched this long has lost its process; a staging run this long, its file
 STALE_WRITING = dt.timedelta(minutes=2)
 STALE_STAGING = dt.timedelta(days=1)
@@ -113,12 +121,17 @@ def write_run(run: ImportRun, applier: Applier[Plan]) -> Counts:
     """Write every batch left of a committed run; return the run's counts over all its batches."""
     actor = Actor(run.actor_id, run.actor_name)
     batch_ids = list(StagedBatch.objects.filter(run=run).values_list("pk", flat=True))
-    with _pauses() as pause:
+    with _pauses() as pauses:
         ahead: Ahead[Plan] | None = None
         for number, batch_id in enumerate(batch_ids):
-            _write_batch(run, batch_id, actor, applier, ahead)
+            for attempt in range(STALE_PLAN_RETRIES + 1):
+                last = attempt == STALE_PLAN_RETRIES
+                if _write_batch(run, batch_id, actor, applier, ahead, pauses.holds, last):
+                    break
+                # someone wrote during the pause: plan again in another, not under the lock
+                ahead = pauses.pause(partial(_plan_ahead, batch_id, actor, applier))
             upcoming = batch_ids[number + 1] if number + 1 < len(batch_ids) else None
-            ahead = pause(partial(_plan_ahead, upcoming, actor, applier))
+            ahead = pauses.pause(partial(_plan_ahead, upcoming, actor, applier))
     ImportRun.objects.filter(pk=run.pk, state=ImportRun.State.COMMITTED).update(
         state=ImportRun.State.DONE, finished_at=timezone.now()
     )
@@ -128,44 +141,76 @@ def write_run(run: ImportRun, applier: Applier[Plan]) -> Counts:
     return counts
 
 
-# a pause runs the planning of the next batch, if it plans ahead at all, and returns the plan
-Pause = Callable[[Callable[[], Ahead[Any] | None]], Ahead[Any] | None]
+class _NoPauses:
+    """PostgreSQL locks rows, so its import never pauses and plans each batch in the batch."""
+
+    def pause(self, planning: Callable[[], Ahead[Any] | None]) -> Ahead[Any] | None:
+        return None
+
+    def holds(self, ahead: Ahead[Any]) -> bool:
+        return False
 
 
-@contextmanager
-def _pauses() -> Iterator[Pause]:
-    """What the import does between two batches: nothing on PostgreSQL, which locks rows.
+class _SQLitePauses:
+    """SQLite's pauses: the write lock stays free for SQLITE_PAUSE_SECONDS, which two threads
+    of lower priority than the web's spend on a checkpoint and on planning the next batch.
 
-    On SQLite it leaves the write lock free for SQLITE_PAUSE_SECONDS. A thread of its own spends
-    them on a checkpoint, with the automatic one (which each commit over 1,000 WAL pages runs)
-    off until the run ends: at 600,000 rows a batch dirties some 12,000 index pages, and copying
-    them back in the commits cost up to 0.4 s per batch, on top of the pause. Meanwhile the
-    importer plans the next batch.
+    The automatic checkpoint (which each commit over 1,000 WAL pages runs) is off until the run
+    ends: at 600,000 rows a batch dirties some 12,000 index pages, and copying them back in the
+    commits cost up to 0.4 s per batch, on top of the pause. The planner has a connection of its
+    own, so it is that connection's data_version that tells whether a plan still holds.
     """
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        yield lambda planning: None
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA wal_autocheckpoint=0")
-    checkpointer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="checkpoint")
 
-    def pause(planning: Callable[[], Ahead[Any] | None]) -> Ahead[Any] | None:
+    def __init__(self) -> None:
+        self.checkpointer = _helper("checkpoint")
+        self.planner = _helper("plan")
+
+    def pause(self, planning: Callable[[], Ahead[Any] | None]) -> Ahead[Any] | None:
         started = time.monotonic()
-        checkpoint = checkpointer.submit(_checkpoint)
+        checkpoint = self.checkpointer.submit(_checkpoint)
         try:
-            ahead = planning()
+            ahead = self.planner.submit(planning).result()
         finally:
             checkpoint.result()
         time.sleep(max(0.0, SQLITE_PAUSE_SECONDS - (time.monotonic() - started)))
         return ahead
 
+    def holds(self, ahead: Ahead[Any]) -> bool:
+        """Whether no other connection has committed since the plan was made (asked by the
+        batch holding the lock, so that none can commit now)."""
+        return self.planner.submit(_data_version).result() == ahead.version
+
+    def close(self) -> None:
+        for helper in (self.checkpointer, self.planner):
+            helper.submit(connections.close_all).result()  # the thread's own connection
+            helper.shutdown()
+
+
+@contextmanager
+def _pauses() -> Iterator[_NoPauses | _SQLitePauses]:
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield _NoPauses()
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
+    pauses = _SQLitePauses()
     try:
-        yield pause
+        yield pauses
     finally:
-        checkpointer.submit(connections.close_all).result()  # the thread's own connection
-        checkpointer.shutdown()
+        pauses.close()
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_autocheckpoint=1000")
+
+
+def _helper(name: str) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix=name, initializer=_yield_to_web)
+
+
+def _yield_to_web() -> None:
+    """Lower this thread's priority (Linux sets it per thread), so that on a busy machine a web
+    request waiting for the lock still wakes in time to take it during the pause."""
+    if sys.platform == "linux":
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HELPER_NICENESS)
 
 
 def _checkpoint() -> None:
@@ -199,16 +244,22 @@ def _write_batch(
     batch_id: int,
     actor: Actor,
     applier: Applier[Plan],
-    ahead: Ahead[Plan] | None = None,
-) -> None:
+    ahead: Ahead[Plan] | None,
+    holds: Callable[[Ahead[Plan]], bool],
+    plan_under_lock: bool = True,
+) -> bool:
+    """Write one batch in a transaction of its own: the plan made ahead if it still holds,
+    else a plan made now (or nothing, without `plan_under_lock`). Whether the batch is done."""
     with transaction.atomic():
-        if ahead is not None and ahead.batch_id == batch_id and ahead.version == _data_version():
+        if ahead is not None and ahead.batch_id == batch_id and holds(ahead):
             # nobody has committed since the plan was made, and nobody can now: it holds
             plan = ahead.plan
+        elif ahead is not None and not plan_under_lock:
+            return False
         else:
             batch = StagedBatch.objects.select_for_update().filter(pk=batch_id).first()
             if batch is None:  # another process wrote it while this one waited
-                return
+                return True
             plan = applier.plan(actor, batch.rows)
         counts = applier.write(plan)
         StagedBatch.objects.filter(pk=batch_id).delete()
@@ -218,6 +269,7 @@ def _write_batch(
             unchanged=F("unchanged") + counts.unchanged,
             touched_at=timezone.now(),
         )
+    return True
 
 
 def resume_runs(

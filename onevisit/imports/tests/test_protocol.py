@@ -196,39 +196,67 @@ def test_it_writes_the_batch_it_planned_in_the_pause_when_nobody_wrote_meanwhile
     assert verify_chain().first_broken_id is None
 
 
+def a_web_form_saves_an_enterprise(name: str, serial: int) -> None:
+    """Another connection commits an enterprise (a new id, a new audit entry)."""
+
+    def save() -> None:
+        do_create_enterprise(
+            actor=ACTOR,
+            fields={
+                "uscc": uscc(serial),
+                "name": name,
+                "district": District.objects.get(code="371581"),
+                "industry": Industry.objects.get(code="34"),
+                "industry_code": "3451",
+            },
+        )
+        connections.close_all()
+
+    thread = threading.Thread(target=save)
+    thread.start()
+    thread.join()
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @mock.patch.object(registry_imports, "BATCH_ROWS", 3)
-def test_it_plans_a_batch_again_under_the_lock_when_someone_wrote_during_the_pause() -> None:
+def test_it_plans_a_batch_again_in_another_pause_when_someone_wrote_during_the_first() -> None:
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL does not pause between batches")
-    web_writes = iter(range(200, 210))
+    plans_in_pauses = 0
 
-    def a_web_form_saves_an_enterprise() -> None:
-        """Another connection commits an enterprise (a new id, a new audit entry)."""
+    def once() -> None:
+        nonlocal plans_in_pauses
+        plans_in_pauses += 1
+        if plans_in_pauses == 1:
+            a_web_form_saves_an_enterprise("临清市网页有限公司", 200)
 
-        def save() -> None:
-            do_create_enterprise(
-                actor=ACTOR,
-                fields={
-                    "uscc": uscc(next(web_writes)),
-                    "name": f"临清市网页{len(under_lock)}有限公司",
-                    "district": District.objects.get(code="371581"),
-                    "industry": Industry.objects.get(code="34"),
-                    "industry_code": "3451",
-                },
-            )
-            connections.close_all()
-
-        thread = threading.Thread(target=save)
-        thread.start()
-        thread.join()
-
-    applier, under_lock = planning(during_pause=a_web_form_saves_an_enterprise)
+    applier, under_lock = planning(during_pause=once)
     with mock.patch.object(registry_imports, "ENTERPRISES", applier):
         report = import_enterprises(register(range(100, 107)), "r.csv", actor=ACTOR)
     assert report.ok and report.created == 7
-    # each plan made in a pause went stale and was made again under the lock
-    assert under_lock == [True, False, True, False, True]
+    # the second batch's first plan went stale; its second, in the next pause, held
+    assert under_lock == [True, False, False, False]
     assert Enterprise.objects.filter(name__startswith="临清市第").count() == 7
-    assert Enterprise.objects.filter(name__startswith="临清市网页").count() == 2
+    assert verify_chain().first_broken_id is None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@mock.patch.object(registry_imports, "BATCH_ROWS", 3)
+def test_it_plans_a_batch_under_the_lock_when_someone_writes_during_every_pause() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL does not pause between batches")
+    serials = iter(range(200, 220))
+
+    def always() -> None:
+        serial = next(serials)
+        a_web_form_saves_an_enterprise(f"临清市网页{serial}有限公司", serial)
+
+    applier, under_lock = planning(during_pause=always)
+    with mock.patch.object(registry_imports, "ENTERPRISES", applier):
+        report = import_enterprises(register(range(100, 107)), "r.csv", actor=ACTOR)
+    assert report.ok and report.created == 7
+    # two plans in pauses, both stale, then one under the lock, for each batch after the first
+    assert under_lock == [True, False, False, True, False, False, True]
+    assert Enterprise.objects.filter(name__startswith="临清市第").count() == 7
+    assert Enterprise.objects.filter(name__startswith="临清市网页").count() == 4
     assert verify_chain().first_broken_id is None
