@@ -15,8 +15,8 @@ spends the pause on work that holds nobody back, in two threads of lower priorit
 one moves the WAL into the database (a checkpoint, which writers do not wait for, and work its
 commits would otherwise do), the other plans the next batch (every row it will write, worked out
 from reads alone). The batch's transaction writes that plan only if no other connection has
-committed since it was made (SQLite's data_version); otherwise it plans the batch again under the
-lock.
+committed since it was made (SQLite's data_version); otherwise the batch is planned again in one
+more pause, and after that under the lock.
 """
 
 from __future__ import annotations
@@ -142,7 +142,8 @@ def write_run(run: ImportRun, applier: Applier[Plan]) -> Counts:
 
 
 class _NoPauses:
-    """PostgreSQL locks rows, so its import never pauses and plans each batch in the batch."""
+    """PostgreSQL, which locks rows, and a run inside a transaction: no pauses, and each batch
+    planned in its own transaction."""
 
     def pause(self, planning: Callable[[], Ahead[Any] | None]) -> Ahead[Any] | None:
         return None
