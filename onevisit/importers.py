@@ -53,8 +53,9 @@ def run_import(
     """Dispatch by kind; a department admin's inspector import is limited to their body.
     A batched run another process left half written is finished first."""
     resume_runs(APPLIERS)
+    reach = user.reach_codes if user is not None else None
     if kind == "enterprises":
-        return import_enterprises(source, filename, actor=actor, dry_run=dry_run)
+        return import_enterprises(source, filename, actor=actor, dry_run=dry_run, reach=reach)
     if kind == "holidays":
         return import_notice(source, filename, actor=actor, dry_run=dry_run)
     if kind == "scope":
@@ -67,7 +68,9 @@ def run_import(
     if kind == "items":
         return import_items(source, filename, actor=actor, dry_run=dry_run, only_body=only)
     if kind == "ledger":
-        return import_ledger(source, filename, actor=actor, dry_run=dry_run, only_body=only)
+        return import_ledger(
+            source, filename, actor=actor, dry_run=dry_run, only_body=only, reach=reach
+        )
     if kind == "penalties":
         return import_catalogue(source, filename, actor=actor, dry_run=dry_run, only_body=only)
     raise ValueError(f"unknown import kind {kind!r}: choose from {', '.join(KINDS)}")

@@ -107,10 +107,33 @@ class User(AbstractUser):
 
         return District.objects.area_codes(self.area_id)
 
+    @cached_property
+    def reach_codes(self) -> list[str] | None:
+        """Where the user acts on enterprises, for reading their files and for changing them; None
+        for everywhere. A supervisor: the supervised area. A department's staff: their body's
+        district and every division under it (a city's bureau the whole city, a county's bureau
+        its county), within the user's own area when one is set."""
+        if not (self.role in (Role.BODY_ADMIN, Role.INSPECTOR) and self.body_id):
+            return self.area_codes
+        from onevisit.registry.models import District
+
+        assert self.body is not None
+        codes = District.objects.area_codes(self.body.district_id)
+        if self.area_codes is not None:
+            codes = [code for code in codes if code in set(self.area_codes)]
+        return codes
+
+    def in_reach(self, *districts: str) -> Q:
+        """Records one of whose `districts` lookups lies where the user acts (see reach_codes)."""
+        return self._within(self.reach_codes, districts)
+
     def in_area(self, *districts: str) -> Q:
         """Records one of whose `districts` lookups lies in the user's area (any record, for a
         user without an area)."""
-        codes = self.area_codes
+        return self._within(self.area_codes, districts)
+
+    @staticmethod
+    def _within(codes: list[str] | None, districts: tuple[str, ...]) -> Q:
         found = Q()
         if codes is not None:
             for district in districts:

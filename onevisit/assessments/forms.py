@@ -10,7 +10,7 @@ from onevisit.assessments.actions import MAX_ENTERPRISES
 from onevisit.assessments.models import Kind
 from onevisit.catalog.models import Item
 from onevisit.lib.formfields import DateInput, NumberedChoices
-from onevisit.registry.models import Enterprise
+from onevisit.registry.models import Body, Enterprise
 
 TEXT = forms.Textarea(attrs={"rows": 2})
 
@@ -51,9 +51,10 @@ class AssessmentForm(forms.Form):
     window_start = forms.DateField(label=_("checks from"), widget=DateInput())
     window_end = forms.DateField(label=_("checks until"), widget=DateInput())
 
-    def __init__(self, *args: Any, items: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, items: Any, body: Body, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["items"].queryset = items  # type: ignore[attr-defined]
+        self.body = body
 
     def clean_enterprises(self) -> list[Enterprise]:
         codes = list(
@@ -65,8 +66,15 @@ class AssessmentForm(forms.Form):
             raise forms.ValidationError(
                 _("At most %(n)s enterprises in one assessment.") % {"n": MAX_ENTERPRISES}
             )
-        found = Enterprise.objects.in_bulk([c.upper() for c in codes], field_name="uscc")
+        registered = Enterprise.objects.filter(uscc__in=[c.upper() for c in codes])
+        found = registered.in_area(self.body.district_id).in_bulk(field_name="uscc")
         unknown = [c for c in codes if c.upper() not in found]
+        outside = set(registered.values_list("uscc", flat=True)) - set(found)
+        if outside:
+            raise forms.ValidationError(
+                _("Outside the area your body acts in: %(codes)s")
+                % {"codes": "、".join(sorted(outside)[:20])}
+            )
         if unknown:
             raise forms.ValidationError(
                 _("Not in the register: %(codes)s") % {"codes": "、".join(unknown[:20])}

@@ -54,6 +54,7 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
     form = AssessmentForm(
         request.POST or None,
         items=Item.objects.published().filter(body=body),
+        body=body,
         initial={"window_start": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():

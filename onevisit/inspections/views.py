@@ -54,7 +54,7 @@ from onevisit.lib.params import whole_number
 from onevisit.lib.ratelimit import too_many
 from onevisit.planning.models import PlannedVisit, PlanningRun, Task
 from onevisit.planning.queries import full_industry_code
-from onevisit.registry.access import in_area, require_login
+from onevisit.registry.access import enterprises_for_user, in_area, require_login
 from onevisit.registry.models import Enterprise, Inspector
 from onevisit.scope.queries import licensed_codes
 from onevisit.workdays.calendar import add_working_days
@@ -191,7 +191,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 
 def _enterprise_from(request: HttpRequest) -> Enterprise | None:
     uscc = "".join(request.GET.get("uscc", request.POST.get("uscc", "")).split()).upper()
-    return Enterprise.objects.filter(uscc=uscc).first() if uscc else None
+    return enterprises_for_user(request.user).filter(uscc=uscc).first() if uscc else None
 
 
 @login_required

@@ -16,6 +16,7 @@ from onevisit.lib.params import whole_number
 from onevisit.penalties import access
 from onevisit.penalties.actions import Case, DecisionRefused, consistency_report, do_decide_penalty
 from onevisit.penalties.models import Level, Violation
+from onevisit.registry.access import enterprises_for_user
 from onevisit.registry.models import Body, Enterprise, Inspector
 
 
@@ -36,6 +37,17 @@ def decision_list(request: HttpRequest) -> HttpResponse:
         decisions = decisions.filter(outside_range=True)
     page = Paginator(decisions, 50).get_page(request.GET.get("page"))
     return render(request, "penalties/decision_list.html", {"page": page})
+
+
+def _enterprise(request: HttpRequest, uscc: str) -> Enterprise | None:
+    if not uscc:
+        return None
+    found = enterprises_for_user(request.user).filter(uscc=uscc).first()
+    if found is None:
+        raise DecisionRefused(
+            _("No enterprise with this credit code is registered in the area your body acts in.")
+        )
+    return found
 
 
 def _case(request: HttpRequest, body: Body) -> Case:
@@ -68,7 +80,7 @@ def _case(request: HttpRequest, body: Body) -> Case:
         reasons=post.get("reasons", ""),
         decided_on=decided,
         measure=post.get("measure", ""),
-        enterprise=Enterprise.objects.filter(uscc=uscc).first() if uscc else None,
+        enterprise=_enterprise(request, uscc),
         inspector=Inspector.objects.filter(
             pk=whole_number(post.get("inspector")) or 0, body=body
         ).first(),

@@ -18,7 +18,7 @@ from django.http import Http404
 
 from onevisit.accounts.models import User
 from onevisit.planning.models import AnnualPlan, PlannedVisit, Tier
-from onevisit.registry.access import in_area, require_login
+from onevisit.registry.access import in_area, in_reach, require_login
 from onevisit.registry.models import Body, Enterprise, Inspector
 
 
@@ -85,6 +85,7 @@ def can_override(user: Any, tier: Tier) -> bool:
         getattr(user, "is_authenticated", False)
         and user.is_body_admin
         and user.body_id == tier.body_id
+        and in_reach(user, tier.enterprise.district_id)
     )
 
 

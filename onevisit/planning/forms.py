@@ -111,6 +111,7 @@ class SpecialEntryForm(forms.Form):
     def __init__(self, *args: Any, body: Body, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["items"].queryset = Item.objects.published().filter(body=body)  # type: ignore[attr-defined]
+        self.body = body
         self.enterprises: list[Enterprise] = []
 
     def clean(self) -> dict[str, Any]:
@@ -138,12 +139,19 @@ class SpecialEntryForm(forms.Form):
                 problems.append(
                     _("Line %(n)s, %(code)s: %(why)s") % {"n": number, "code": text, "why": error}
                 )
-        found = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=list(codes))}
+        registered = Enterprise.objects.filter(uscc__in=list(codes))
+        found = {e.uscc: e for e in registered.in_area(self.body.district_id)}
+        outside = set(registered.values_list("uscc", flat=True)) - set(found)
+        problems += [
+            _("Line %(n)s, %(code)s: the enterprise lies outside the area your body acts in.")
+            % {"n": codes[code], "code": code}
+            for code in sorted(outside, key=codes.__getitem__)
+        ]
         problems += [
             _("Line %(n)s, %(code)s: no enterprise with this code is registered.")
             % {"n": number, "code": code}
             for code, number in codes.items()
-            if code not in found
+            if code not in found and code not in outside
         ]
         if problems:
             raise forms.ValidationError([str(p) for p in problems[:50]])

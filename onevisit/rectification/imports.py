@@ -48,11 +48,15 @@ def _day(values: dict[str, Any], key: str, required: bool) -> dt.date | None:
 
 
 class _Rows:
-    def __init__(self, only_body: Body | None) -> None:
+    def __init__(self, only_body: Body | None, reach: list[str] | None) -> None:
         self.bodies = {b.code: b for b in Body.objects.all()} | {
             b.name: b for b in Body.objects.all()
         }
         self.only_body = only_body
+        self.reach = reach
+
+    def within_reach(self, enterprise: Enterprise) -> bool:
+        return self.reach is None or enterprise.district_id in self.reach
 
     def parse(self, values: dict[str, Any]) -> Rectification:
         body = self.bodies.get(text_cell(values, "body", 100, required=True))
@@ -64,6 +68,8 @@ class _Rows:
         enterprise = Enterprise.objects.filter(uscc=uscc).first() if uscc else None
         if uscc and enterprise is None:
             raise RowProblem("uscc", _("no enterprise with this credit code"))
+        if enterprise is not None and not self.within_reach(enterprise):
+            raise RowProblem("uscc", _("lies outside the area your body acts in"))
         found = _day(values, "found_on", True)
         deadline = _day(values, "deadline", True)
         assert found is not None and deadline is not None
@@ -103,11 +109,12 @@ def import_ledger(
     actor: Actor,
     dry_run: bool = False,
     only_body: Body | None = None,
+    reach: list[str] | None = None,
 ) -> ImportReport:
     report, table = start("ledger", source, filename, LEDGER_COLUMNS, dry_run)
     if table is None:
         return report
-    rows = _Rows(only_body)
+    rows = _Rows(only_body, reach)
     parsed: list[Rectification] = []
     labels = table.header_labels
     for number, values in table.rows:

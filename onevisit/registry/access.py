@@ -9,6 +9,10 @@
   the supervisor and a body's admin change that body's inspectors.
 - A supervisor with an area (a city's, in a province) sees and changes only the enterprises,
   bodies and inspectors of that area; the published bodies stay public to them as to everyone.
+- A department's staff read and change the enterprises of their body's district and the divisions
+  under it (a city bureau the whole city, a county bureau its county): not another city's, not
+  another county's. `User.reach_codes` says where; every read and write of an enterprise goes
+  through `enterprises_for_user`, and a new or moved enterprise through `require_in_reach`.
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ def enterprises_for_user(user: Any) -> EnterpriseQuerySet:
     if found is None:
         raise PermissionDenied("Log in to see the enterprise register.")
     if found.is_official:
-        return qs.filter(found.in_area("district"))
+        return qs.filter(found.in_reach("district"))
     if found.is_enterprise_user:
         return qs.filter(pk=found.enterprise_id or 0)
     raise PermissionDenied("Your account has no role that may see enterprises.")
@@ -82,6 +86,20 @@ def in_area(user: Any, district: District | str | None) -> bool:
 def require_in_area(user: Any, district: District | str | None) -> None:
     if not in_area(user, district):
         raise PermissionDenied("This lies outside your area.")
+
+
+def in_reach(user: Any, district: District | str | None) -> bool:
+    """Whether an enterprise in `district` lies where the user acts (see `User.reach_codes`)."""
+    codes = getattr(user, "reach_codes", None)
+    if codes is None:
+        return True
+    code = district.pk if isinstance(district, District) else district
+    return code in codes
+
+
+def require_in_reach(user: Any, district: District | str | None) -> None:
+    if not in_reach(user, district):
+        raise PermissionDenied("This enterprise lies outside the area your body acts in.")
 
 
 def can_edit_enterprises(user: Any) -> bool:

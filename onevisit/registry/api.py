@@ -80,7 +80,7 @@ def list_enterprises(request: HttpRequest, params: Query[EnterpriseSearchIn]) ->
     filters = EnterpriseFilters(
         q=params.q, district=params.district, industry=params.industry, status=params.status
     )
-    search = search_enterprises(base, filters, getattr(request.user, "area_codes", None))
+    search = search_enterprises(base, filters, getattr(request.user, "reach_codes", None))
     count, exact = search.count()
     return {
         "count": count,
@@ -98,7 +98,7 @@ def get_enterprise(request: HttpRequest, enterprise_id: Id) -> Any:
 def create_enterprise(request: HttpRequest, payload: EnterpriseIn) -> Status[Any]:
     user = access.require_enterprise_editor(request.user)
     fields = _enterprise_fields(payload.dict())
-    access.require_in_area(user, fields.get("district"))
+    access.require_in_reach(user, fields.get("district"))
     enterprise = do_create_enterprise(actor=Actor.of(user), fields=fields)
     return Status(201, access.get_enterprise_for_user(user, enterprise.pk))
 
@@ -109,7 +109,7 @@ def update_enterprise(request: HttpRequest, enterprise_id: Id, payload: Enterpri
     enterprise = access.get_enterprise_for_user(user, enterprise_id)
     fields = _enterprise_fields(payload.dict(exclude_unset=True))
     if "district" in fields:
-        access.require_in_area(user, fields["district"])
+        access.require_in_reach(user, fields["district"])
     do_update_enterprise(actor=Actor.of(user), enterprise=enterprise, fields=fields)
     return access.get_enterprise_for_user(user, enterprise_id)
 

@@ -148,10 +148,18 @@ def _check_geo(fields: dict[str, Any]) -> None:
 
 
 def import_enterprises(
-    source: Source, filename: str, *, actor: Actor, dry_run: bool = False
+    source: Source,
+    filename: str,
+    *,
+    actor: Actor,
+    dry_run: bool = False,
+    reach: list[str] | None = None,
 ) -> ImportReport:
     """Read and check the register row by row, staging good rows as they come; write a file
-    without bad rows through the batched protocol (onevisit.imports.actions)."""
+    without bad rows through the batched protocol (onevisit.imports.actions).
+
+    `reach`, the districts where the importing user acts (`User.reach_codes`), refuses each row
+    placed outside them and each row that would change an enterprise registered outside them."""
     report, stream = open_stream("enterprises", source, filename, ENTERPRISE_COLUMNS, dry_run)
     if stream is None:
         return report
@@ -161,12 +169,16 @@ def import_enterprises(
     def parse(values: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
         fields = _enterprise_fields(values, districts, industries)
         _check_geo(fields)
+        if reach is not None and fields["district"].pk not in reach:
+            raise RowProblem("district", _("lies outside the area your body acts in"))
         return fields["uscc"], _staged(fields), {}
 
     run = None if dry_run else do_open_run(kind="enterprises", filename=filename, actor=actor)
     expected = Counts()
     chunks = parse_chunks(stream, report, "uscc", parse, BATCH_ROWS)
     for number, chunk in enumerate(chunks):
+        if reach is not None:
+            report.errors += _registered_elsewhere(chunk, reach, stream.header_labels)
         if not report.ok:
             continue  # read on to report every bad row, but stage nothing more
         rows = [item.fields for item in chunk]
@@ -187,6 +199,24 @@ def import_enterprises(
         expected.unchanged,
     )
     return report
+
+
+def _registered_elsewhere(
+    chunk: list[Parsed], reach: list[str], labels: dict[str, str]
+) -> list[RowError]:
+    """Rows that would change an enterprise registered outside the importer's area."""
+    rows = {item.key: item.row for item in chunk}
+    outside = Enterprise.objects.filter(uscc__in=list(rows)).exclude(district__in=reach)
+    return [
+        RowError(
+            rows[uscc],
+            labels.get("uscc", "uscc"),
+            uscc,
+            _("this enterprise is registered in %(district)s, outside the area your body acts in")
+            % {"district": name},
+        )
+        for uscc, name in outside.values_list("uscc", "district__name")
+    ]
 
 
 # Staged rows are JSON: foreign keys by id, decimals as text.

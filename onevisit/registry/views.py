@@ -48,7 +48,7 @@ def xlsx_response(
 @login_required
 def enterprise_list(request: HttpRequest) -> HttpResponse:
     base = access.enterprises_for_user(request.user)
-    area = getattr(request.user, "area_codes", None)
+    area = getattr(request.user, "reach_codes", None)
     form = EnterpriseSearchForm(request.GET or None, area=area)
     filters = EnterpriseFilters(**form.cleaned_filters())
     search = search_enterprises(base, filters, area)
@@ -92,7 +92,7 @@ ENTERPRISE_EXPORT_HEADERS = [
 @login_required
 def enterprise_export(request: HttpRequest) -> HttpResponse:
     base = access.enterprises_for_user(request.user)
-    area = getattr(request.user, "area_codes", None)
+    area = getattr(request.user, "reach_codes", None)
     form = EnterpriseSearchForm(request.GET or None, area=area)
     filters = EnterpriseFilters(**form.cleaned_filters())
     search = search_enterprises(base, filters, area)
@@ -131,7 +131,7 @@ def enterprise_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
     enterprise = access.get_enterprise_for_user(user, pk) if pk else None
     initial = {"industry_code": enterprise.industry_code} if enterprise else {}
     form = EnterpriseForm(
-        request.POST or None, instance=enterprise, initial=initial, area=user.area_codes
+        request.POST or None, instance=enterprise, initial=initial, area=user.reach_codes
     )
     if request.method == "POST" and form.is_valid():
         try:

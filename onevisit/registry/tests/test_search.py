@@ -56,12 +56,16 @@ class SearchTest(PersonaTestCase):
             "济南华通电缆有限公司"
         ]
         assert len(names(EnterpriseFilters(q="华通"))) == 2  # the province, for who sees it
-        page = self.client_for(self.alice).get(
+        page = self.client_for(self.supervisor).get(
             reverse("registry:enterprise_list"), {"district": "370100", "q": "华通"}
         )
         html = page.content.decode()
         assert '<optgroup label="济南市">' in html and "济南市（全市）" in html
         assert "济南华通电缆有限公司" in html and "阳谷华通电缆有限公司" not in html
+        # 聊城's market regulator acts in 聊城 only: 济南 is not among its districts
+        page = self.client_for(self.alice).get(reverse("registry:enterprise_list"), {"q": "华通"})
+        html = page.content.decode()
+        assert "济南市" not in html and "阳谷华通电缆有限公司" in html
 
     def test_it_keeps_the_index_current_when_a_name_changes(self) -> None:
         from onevisit.audit.actions import Actor
@@ -91,13 +95,13 @@ class SearchTest(PersonaTestCase):
         client = self.client_for(self.alice)
         url = reverse("registry:enterprise_list")
         client.get(url, {"q": "轴承"})  # warm the session and the form's choice lists
-        # session, user, bigram rarity probe, capped count (which, under the cap, holds the
-        # page's ids), page rows, and the district and industry choice lists: the same for 31
-        # rows as for 600,000. PostgreSQL adds the planner settings of the ordered walk: set
-        # and, in a test's transaction, restored, around the count.
+        # session, user, the body's district and the two levels of the area it acts in, the
+        # district choices, the capped count within that area, the ids, page rows and the industry
+        # choices: the same for 31 rows as for 600,000. PostgreSQL adds the planner settings of
+        # the ordered walk: set and, in a test's transaction, restored, around the count.
         from django.db import connection
 
-        with self.assertNumQueries(7 + (2 if connection.vendor == "postgresql" else 0)):
+        with self.assertNumQueries(10 + (2 if connection.vendor == "postgresql" else 0)):
             response = client.get(url, {"q": "轴承"})
         assert response.status_code == 200
         assert "聊城测试10轴承有限公司" in response.content.decode()
