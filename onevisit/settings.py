@@ -203,15 +203,23 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
 # Logins are throttled (django-axes): after ONEVISIT_LOGIN_FAILURES wrong passwords for one
-# account, or from one address, that account or address waits ONEVISIT_LOGIN_LOCKOUT_MINUTES.
-# An admin lifts a lockout in /admin/axes/ or with `onevisit axes_reset_username NAME`.
+# account from one address, that account waits ONEVISIT_LOGIN_LOCKOUT_MINUTES at that address
+# only. Locking the pair, not the account or the address alone, means that nobody can lock out
+# a colleague (wrong passwords for the supervisor's name from one place leave the supervisor
+# free everywhere else) and that a name that does not exist locks out nobody. An address that
+# sends more than ONEVISIT_LOGINS_PER_MINUTE login attempts is told to slow down for the rest of
+# the minute. The client's address is the one the reverse proxy states (ONEVISIT_CLIENT_IP_HEADER,
+# read by django-ipware), never the proxy's own. An admin lifts a lockout in /admin/axes/ or with
+# `onevisit axes_reset_username NAME`.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("ONEVISIT_LOGIN_FAILURES", 10)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("ONEVISIT_LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "onevisit.lib.ratelimit.client_address"
+ONEVISIT_LOGINS_PER_MINUTE = env_int("ONEVISIT_LOGINS_PER_MINUTE", 30)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -281,11 +289,10 @@ ONEVISIT_OPEN311_CONTACT = env_str("ONEVISIT_OPEN311_CONTACT", "")
 ONEVISIT_COMPLAINTS_PER_MINUTE = env_int("ONEVISIT_COMPLAINTS_PER_MINUTE", 3)
 ONEVISIT_TIPS_PER_MINUTE = env_int("ONEVISIT_TIPS_PER_MINUTE", 3)
 ONEVISIT_NOTICE_WORKING_DAYS = env_int("ONEVISIT_NOTICE_WORKING_DAYS", 3)
+# Behind a reverse proxy: the header in which it states the client's address (HTTP_X_REAL_IP, or
+# HTTP_X_FORWARDED_FOR with ONEVISIT_PROXY_COUNT, the number of proxies in front of onevisit).
 ONEVISIT_CLIENT_IP_HEADER = env_str("ONEVISIT_CLIENT_IP_HEADER", "")
-AXES_IPWARE_META_PRECEDENCE_ORDER = [
-    *([ONEVISIT_CLIENT_IP_HEADER] if ONEVISIT_CLIENT_IP_HEADER else []),
-    "REMOTE_ADDR",
-]
+ONEVISIT_PROXY_COUNT = env_int("ONEVISIT_PROXY_COUNT", 0)
 # Signed audit checkpoints (`onevisit audit checkpoint`): the signing key, kept apart from the
 # database, and the file the checkpoints are appended to (write-once storage where there is one).
 ONEVISIT_AUDIT_KEY = env_str("ONEVISIT_AUDIT_KEY", "")

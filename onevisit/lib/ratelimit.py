@@ -1,7 +1,8 @@
 """A fixed-window request limit per client address, and single-use tokens, kept in Django's
 cache: the database cache or Redis (settings.CACHES), shared by every server process, so that a
 limit means the same with one worker or twelve. Behind a reverse proxy, set
-ONEVISIT_CLIENT_IP_HEADER (e.g. HTTP_X_REAL_IP) so that clients are told apart.
+ONEVISIT_CLIENT_IP_HEADER (e.g. HTTP_X_REAL_IP) so that clients are told apart: the login
+throttle (django-axes) and every limit here take the client's address from `client_address`.
 """
 
 from __future__ import annotations
@@ -11,15 +12,21 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from ipware import get_client_ip
 
 WINDOW_SECONDS = 60
 
 
 def client_address(request: HttpRequest) -> str:
-    header = getattr(settings, "ONEVISIT_CLIENT_IP_HEADER", "")
-    if header and request.META.get(header):
-        return str(request.META[header]).split(",")[0].strip()
-    return str(request.META.get("REMOTE_ADDR", ""))
+    """The client's address: as the reverse proxy states it in ONEVISIT_CLIENT_IP_HEADER (parsed
+    and validated by django-ipware; a header that holds no address is ignored), else the
+    connection's own."""
+    header = settings.ONEVISIT_CLIENT_IP_HEADER
+    order = [header, "REMOTE_ADDR"] if header else ["REMOTE_ADDR"]
+    found, _routable = get_client_ip(
+        request, request_header_order=order, proxy_count=settings.ONEVISIT_PROXY_COUNT or None
+    )
+    return found or str(request.META.get("REMOTE_ADDR", ""))
 
 
 def too_many(request: HttpRequest, scope: str, per_minute: int) -> bool:

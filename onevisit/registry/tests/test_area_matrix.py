@@ -23,7 +23,7 @@ from onevisit.accounts.models import Role, User
 from onevisit.inspections.tests.base import VisitTestCase, publish_item
 from onevisit.planning.models import Level, Tier
 from onevisit.rectification.models import Rectification
-from onevisit.registry.models import Body, District, Enterprise
+from onevisit.registry.models import Body, Enterprise
 from onevisit.testing import make_enterprise, make_user, other_city_district, uscc
 
 ALICE, LIN, JIANG = "alice", "lin", "jiang"
@@ -387,6 +387,6 @@ class AreaMatrixTest(VisitTestCase):
             body=self.lin_body,
         )
         assert not form.is_valid()
-        errors = " ".join(form.errors["__all__"])
+        errors = " ".join(str(e) for e in form.errors["__all__"])
+        # 阳谷 lies outside 临清's county; 临清's own enterprise is accepted
         assert self.cable.uscc in errors and self.bearing.uscc not in errors
-        assert District.objects.get(code="371581").name  # 临清 is the county the body acts in
