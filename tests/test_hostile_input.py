@@ -174,10 +174,61 @@ class ImportBombTest(VisitTestCase):
         before = Enterprise.objects.count()
         data = self.workbook(b"<sst>" + b" " * (40 * 1024 * 1024) + b"</sst>")
         assert len(data) < 200 * 1024
-        with mock.patch("onevisit.lib.tabular.load_workbook", side_effect=AssertionError("parsed")):
+        with mock.patch(
+            "onevisit.lib.tabular._SpoolingReader", side_effect=AssertionError("parsed")
+        ):
             report = import_enterprises(data, "bomb.xlsx", actor=Actor.system("test"))
         assert "sharedStrings.xml" in report.file_error and not report.ok
         assert Enterprise.objects.count() == before
+
+    def test_it_reads_every_row_a_sheet_holds_whatever_its_dimension_claims(self) -> None:
+        """A workbook whose <dimension> says two rows but that holds ten imports ten."""
+        from onevisit.audit.actions import Actor
+        from onevisit.registry.imports import import_enterprises
+        from onevisit.registry.models import Enterprise
+        from onevisit.testing import uscc
+        from onevisit.testing.workbooks import with_dimension, workbook
+
+        rows: list[list[object]] = [
+            [uscc(300 + n), f"聊城测试{n}号轴承有限公司", "371581", "3411"] for n in range(10)
+        ]
+        data = workbook(["统一社会信用代码", "企业名称", "行政区划代码", "国民经济行业代码"], rows)
+        report = import_enterprises(
+            with_dimension(data, "A1:D2"), "lying.xlsx", actor=Actor.system("test")
+        )
+        assert report.ok and report.rows == 10 and report.created == 10
+        assert Enterprise.objects.filter(name__startswith="聊城测试").count() == 10
+
+    def test_it_reads_a_large_table_of_shared_strings_in_bounded_memory(self) -> None:
+        """32 MB of shared strings: openpyxl alone holds them whole (about 90 MB more); the
+        import spools them to disk and stays under 64 MB over its start, reading every row."""
+        import os
+        import subprocess
+        import sys
+
+        child = (
+            "import resource, django\n"
+            "django.setup()\n"
+            "from onevisit.testing.workbooks import many_strings_workbook\n"
+            "from onevisit.lib.tabular import Column, open_table\n"
+            "data = many_strings_workbook(32)\n"
+            "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "columns = [Column('uscc', ('统一社会信用代码',)), Column('name', ('企业名称',))]\n"
+            "rows = sum(1 for _ in open_table(data, 'x.xlsx', columns, 10**9).rows)\n"
+            "grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base\n"
+            "print(rows, grown // 1024)\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", child],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "onevisit.settings"},
+        )
+        rows, grown_mb = (int(n) for n in done.stdout.split())
+        assert rows == 2000
+        assert grown_mb < 64, f"{grown_mb} MB"
 
     def test_it_refuses_a_cell_longer_than_a_register_holds(self) -> None:
         from onevisit.lib.tabular import Column, TableError, read_table

@@ -26,8 +26,8 @@ from onevisit.catalog.actions import (
 from onevisit.catalog.models import Item
 from onevisit.lib.imports import (
     ImportReport,
-    RowError,
     RowProblem,
+    check_rows,
     choice_cell,
     int_cell,
     start,
@@ -87,12 +87,11 @@ def import_items(
         return report
     bodies = {b.code: b for b in Body.objects.all()}
     groups: dict[tuple[str, str], ItemRows] = {}
-    labels = table.header_labels
-    for number, values in table.rows:
-        try:
-            _add_row(groups, number, values, bodies, only_body)
-        except RowProblem as problem:
-            report.errors.append(RowError.of(number, problem, values, labels))
+
+    def check(number: int, values: dict[str, Any]) -> None:
+        _add_row(groups, number, values, bodies, only_body)
+
+    check_rows(table, report, check)
     if report.errors:
         return report
     with transaction.atomic():

@@ -12,19 +12,28 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from onevisit.lib.fields import has_control_characters
-from onevisit.lib.tabular import Column, RowStream, Table, TableError, open_table, read_table
+from onevisit.lib.tabular import (
+    Column,
+    Row,
+    RowStream,
+    Table,
+    TableError,
+    open_table,
+    read_table,
+)
 
 Source = bytes | Path | IO[bytes]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -186,32 +195,59 @@ def parse_rows(
     key_column: str,
     parse: Parse,
 ) -> list[Parsed]:
-    seen: dict[str, int] = {}
-    parsed: list[Parsed] = []
-    labels = table.header_labels
-    for number, values in table.rows:
+    """Parse a table read whole: the good rows, the bad ones reported."""
+    return list(_parse_each(table.rows, table.header_labels, report, key_column, parse))
+
+
+def check_rows(
+    table: Table, report: ImportReport, check: Callable[[int, dict[str, Any]], None]
+) -> None:
+    """Run `check` on each row of a table read whole (for importers that gather rows their own
+    way); a row it refuses goes into the report, and the next row is checked."""
+    for _checked in _each_row(table.rows, table.header_labels, report, check):
+        pass
+
+
+def _each_row(
+    rows: Iterable[Row],
+    labels: dict[str, str],
+    report: ImportReport,
+    check: Callable[[int, dict[str, Any]], T],
+) -> Iterator[T]:
+    """The one row loop of every import, whole or streamed: a row that `check` refuses
+    (RowProblem) goes into the report with its number, column and value; the others' results
+    come out."""
+    for number, values in rows:
         try:
-            key, fields, extra = parse(values)
+            result = check(number, values)
         except RowProblem as problem:
             report.errors.append(RowError.of(number, problem, values, labels))
             continue
+        yield result
+
+
+def _parse_each(
+    rows: Iterable[Row],
+    labels: dict[str, str],
+    report: ImportReport,
+    key_column: str,
+    parse: Parse,
+) -> Iterator[Parsed]:
+    """Rows parsed, a key seen before refused. Only the keys are remembered, so memory does not
+    grow with the rows' content."""
+    seen: dict[str, int] = {}
+
+    def keyed(number: int, values: dict[str, Any]) -> Parsed:
+        key, fields, extra = parse(values)
         if key in seen:
-            report.errors.append(_duplicate(number, key, seen[key], key_column, labels))
-            continue
+            raise RowProblem(
+                key_column,
+                _("duplicate in this file (first in row %(row)s)") % {"row": seen[key]},
+            )
         seen[key] = number
-        parsed.append(Parsed(number, key, fields, extra))
-    return parsed
+        return Parsed(number, key, fields, extra)
 
-
-def _duplicate(
-    number: int, key: str, first: int, key_column: str, labels: dict[str, str]
-) -> RowError:
-    return RowError(
-        number,
-        labels.get(key_column, key_column),
-        key,
-        _("duplicate in this file (first in row %(row)s)") % {"row": first},
-    )
+    yield from _each_row(rows, labels, report, keyed)
 
 
 def start(
@@ -251,25 +287,14 @@ def parse_chunks(
 ) -> Iterator[list[Parsed]]:
     """Parse the rows as they are read and hand out the good ones `size` at a time.
 
-    Bad rows and duplicate keys go into the report as in `parse_rows`; a file that turns out
-    unreadable half way sets `report.file_error` and ends the iteration. Only the keys seen so
-    far are kept, so memory does not grow with the rows' content."""
-    seen: dict[str, int] = {}
+    Rows go through the same loop as `parse_rows`; a file that turns out unreadable half way sets
+    `report.file_error` and ends the iteration."""
     chunk: list[Parsed] = []
-    labels = stream.header_labels
     try:
-        for number, values in stream.rows:
-            report.rows += 1
-            try:
-                key, fields, extra = parse(values)
-            except RowProblem as problem:
-                report.errors.append(RowError.of(number, problem, values, labels))
-                continue
-            if key in seen:
-                report.errors.append(_duplicate(number, key, seen[key], key_column, labels))
-                continue
-            seen[key] = number
-            chunk.append(Parsed(number, key, fields, extra))
+        for parsed in _parse_each(
+            _counted(stream.rows, report), stream.header_labels, report, key_column, parse
+        ):
+            chunk.append(parsed)
             if len(chunk) >= size:
                 yield chunk
                 chunk = []
@@ -278,3 +303,9 @@ def parse_chunks(
         return
     if chunk:
         yield chunk
+
+
+def _counted(rows: Iterable[Row], report: ImportReport) -> Iterator[Row]:
+    for row in rows:
+        report.rows += 1
+        yield row

@@ -8,20 +8,27 @@ iteration when a later row is unreadable.
 
 from __future__ import annotations
 
+import array
 import csv
 import datetime as dt
 import io
 import re
+import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, overload
+from xml.etree.ElementTree import ParseError
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.text import Text
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from onevisit.lib.problems import Problem, gettext_noop
 
@@ -31,15 +38,20 @@ _UNREADABLE = gettext_noop("the file cannot be read: %(kind)s")
 MAX_CELL_CHARS = 2000
 MAX_COLUMNS = 200
 # An xlsx is a zip: a small file can unpack to gigabytes (one 400 MB shared string fits in a
-# 400 KB file). The archive is measured before openpyxl reads a byte of it: its members together,
-# the shared strings (which openpyxl holds in memory whole), and how far any member swells.
+# 400 KB file). The archive is measured before openpyxl reads a byte of it: its members together
+# and how far any member swells. Its shared strings, which openpyxl would hold in memory whole
+# (2.1 GB for a table of 264 MB), are spooled to a temporary file instead (`SpooledStrings`):
+# memory holds 8 bytes per string, whatever their length, up to MAX_SHARED_STRINGS of them.
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
-MAX_SHARED_STRINGS_BYTES = 256 * 1024 * 1024
+MAX_SHARED_STRINGS = 4_000_000
 MAX_SWELL = 200
 _BOMB = gettext_noop(
     "the workbook unpacks to more than its content can need (%(member)s): save it again in "
     "Excel, or split it"
 )
+
+
+_STRING_TAG = f"{{{SHEET_MAIN_NS}}}si"
 
 
 class TableError(Problem):
@@ -107,29 +119,86 @@ def _check_archive(data: bytes, max_unpacked: int) -> None:
     total = 0
     for member in members:
         total += member.file_size
-        swollen = member.file_size > 1024 * 1024 + MAX_SWELL * max(member.compress_size, 1)
-        strings = member.filename.lower().endswith("sharedstrings.xml")
-        if swollen or (strings and member.file_size > MAX_SHARED_STRINGS_BYTES):
+        if member.file_size > 1024 * 1024 + MAX_SWELL * max(member.compress_size, 1):
             raise TableError(_BOMB, member=member.filename)
         if total > max_unpacked:
             raise TableError(_BOMB, member=f"{total // (1024 * 1024)} MB")
 
 
+class SpooledStrings(Sequence[str]):
+    """A workbook's shared strings in a temporary file, looked up by index as the sheet's cells
+    name them. Each string is read as openpyxl reads it (`Text.content`, the same escapes
+    undone); memory keeps only where each one starts."""
+
+    def __init__(self, source: IO[bytes]) -> None:
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the table
+        self.starts = array.array("Q", [0])
+        root = None
+        for event, node in iterparse(source, events=("start", "end")):
+            if root is None:
+                root = node
+            if event != "end" or node.tag != _STRING_TAG:
+                continue
+            found = Text.from_tree(node)
+            text = found.content.replace("x005F_", "") if found is not None else ""
+            root.clear()  # the table's element would otherwise keep every string's, emptied
+            self.starts.append(self.starts[-1] + self.file.write(text.encode("utf-8")))
+            if len(self.starts) > MAX_SHARED_STRINGS + 1:
+                raise TableError(
+                    gettext_noop(
+                        "the workbook holds more than %(limit)s different texts: save it as "
+                        "CSV, or split it"
+                    ),
+                    limit=f"{MAX_SHARED_STRINGS:,}",
+                )
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        start, end = self.starts[index], self.starts[index + 1]
+        self.file.seek(start)
+        return self.file.read(end - start).decode("utf-8")
+
+
+class _SpoolingReader(ExcelReader):
+    """openpyxl's reader, with the shared strings spooled to disk instead of kept in a list."""
+
+    def read_strings(self) -> None:
+        found = self.package.find(SHARED_STRINGS)  # type: ignore[no-untyped-call]
+        if found is not None:
+            with self.archive.open(found.PartName[1:]) as source:
+                self.shared_strings = SpooledStrings(source)  # type: ignore[assignment]
+
+
 def _xlsx_rows(data: bytes, max_unpacked: int = MAX_UNPACKED_BYTES) -> Iterable[Sequence[Any]]:
     _check_archive(data, max_unpacked)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        reader = _SpoolingReader(io.BytesIO(data), read_only=True, data_only=True)
+        reader.read()
+        workbook = reader.wb
+    except TableError:
+        raise
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise TableError(
             gettext_noop("not a readable .xlsx workbook (%(kind)s)"), kind=type(error).__name__
         ) from None
+    except ParseError:
+        raise TableError(_UNREADABLE, kind="XML") from None
     sheet = workbook.worksheets[0] if workbook.worksheets else None
     if sheet is None:
         raise TableError(gettext_noop("the workbook has no sheet"))
-    if (sheet.max_row or 0) > MAX_ROWS + 1:
-        raise TableError(
-            gettext_noop("more than %(limit)s rows: split the file"), limit=f"{MAX_ROWS:,}"
-        )
+    # The rows the sheet holds, not the number its <dimension> claims: a file whose metadata
+    # says two rows and holds ten is read to its last row (the row limit counts as they come).
+    sheet.reset_dimensions()
     return sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
 
 

@@ -12,7 +12,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from onevisit.audit.actions import Actor, record
-from onevisit.lib.imports import ImportReport, RowError, RowProblem, bool_cell, start, text_cell
+from onevisit.lib.imports import (
+    ImportReport,
+    RowProblem,
+    bool_cell,
+    check_rows,
+    start,
+    text_cell,
+)
 from onevisit.lib.tabular import Column
 from onevisit.penalties.models import Level, Violation
 from onevisit.registry.models import Body
@@ -66,46 +73,45 @@ def import_catalogue(
         return report
     bodies = {b.code: b for b in Body.objects.all()}
     grouped: dict[tuple[int, str], dict[str, Any]] = {}
-    labels = table.header_labels
-    for number, values in table.rows:
-        try:
-            body = bodies.get(text_cell(values, "body", 30, required=True))
-            if body is None:
-                raise RowProblem("body", _("no body with this code"))
-            if only_body is not None and body.pk != only_body.pk:
-                raise RowProblem("body", _("you may import only your own body's catalogue"))
-            grade = GRADES.get(text_cell(values, "grade", 10, required=True))
-            if grade is None:
-                raise RowProblem("grade", _("use 不予处罚, 从轻, 一般 or 从重"))
-            low, high = _money(values, "min_fine"), _money(values, "max_fine")
-            if high < low:
-                raise RowProblem("max_fine", _("is below the lowest fine"))
-            if grade == "none" and high:
-                raise RowProblem("max_fine", _("不予处罚 has no fine"))
-            code = text_cell(values, "code", 40, required=True)
-            entry = grouped.setdefault(
-                (body.pk, code),
-                {
-                    "body": body,
-                    "code": code,
-                    "name": text_cell(values, "name", 300, required=True),
-                    "legal_basis": text_cell(values, "legal_basis", 4000, required=True),
-                    "penalty_basis": text_cell(values, "penalty_basis", 4000, required=True),
-                    "order_first": bool_cell(values, "order_first", False),
-                    "levels": {},
-                },
-            )
-            if grade in entry["levels"]:
-                raise RowProblem("grade", _("this level appears twice for the violation"))
-            entry["levels"][grade] = Level(
-                grade=grade,
-                circumstances=text_cell(values, "circumstances", 2000, required=True),
-                min_fine=low,
-                max_fine=high,
-                measure=text_cell(values, "measure", 200),
-            )
-        except RowProblem as problem:
-            report.errors.append(RowError.of(number, problem, values, labels))
+
+    def check(number: int, values: dict[str, Any]) -> None:
+        body = bodies.get(text_cell(values, "body", 30, required=True))
+        if body is None:
+            raise RowProblem("body", _("no body with this code"))
+        if only_body is not None and body.pk != only_body.pk:
+            raise RowProblem("body", _("you may import only your own body's catalogue"))
+        grade = GRADES.get(text_cell(values, "grade", 10, required=True))
+        if grade is None:
+            raise RowProblem("grade", _("use 不予处罚, 从轻, 一般 or 从重"))
+        low, high = _money(values, "min_fine"), _money(values, "max_fine")
+        if high < low:
+            raise RowProblem("max_fine", _("is below the lowest fine"))
+        if grade == "none" and high:
+            raise RowProblem("max_fine", _("不予处罚 has no fine"))
+        code = text_cell(values, "code", 40, required=True)
+        entry = grouped.setdefault(
+            (body.pk, code),
+            {
+                "body": body,
+                "code": code,
+                "name": text_cell(values, "name", 300, required=True),
+                "legal_basis": text_cell(values, "legal_basis", 4000, required=True),
+                "penalty_basis": text_cell(values, "penalty_basis", 4000, required=True),
+                "order_first": bool_cell(values, "order_first", False),
+                "levels": {},
+            },
+        )
+        if grade in entry["levels"]:
+            raise RowProblem("grade", _("this level appears twice for the violation"))
+        entry["levels"][grade] = Level(
+            grade=grade,
+            circumstances=text_cell(values, "circumstances", 2000, required=True),
+            min_fine=low,
+            max_fine=high,
+            measure=text_cell(values, "measure", 200),
+        )
+
+    check_rows(table, report, check)
     if report.errors:
         return report
     with transaction.atomic():

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from onevisit.audit.actions import Actor, record_many
-from onevisit.lib.imports import ImportReport, RowError, RowProblem, start, text_cell
+from onevisit.lib.imports import ImportReport, RowProblem, check_rows, start, text_cell
 from onevisit.lib.problems import Problem
 from onevisit.lib.tabular import Column, parse_date
 from onevisit.rectification.exports import SEVERITY_LABELS, STATUS_LABELS
@@ -116,12 +116,11 @@ def import_ledger(
         return report
     rows = _Rows(only_body, reach)
     parsed: list[Rectification] = []
-    labels = table.header_labels
-    for number, values in table.rows:
-        try:
-            parsed.append(rows.parse(values))
-        except RowProblem as problem:
-            report.errors.append(RowError.of(number, problem, values, labels))
+
+    def check(number: int, values: dict[str, Any]) -> None:
+        parsed.append(rows.parse(values))
+
+    check_rows(table, report, check)
     if report.errors:
         return report
     with transaction.atomic():

@@ -5,14 +5,14 @@ already in the catalogue is updated by its code."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from onevisit.audit.actions import Actor, record
-from onevisit.lib.imports import ImportReport, RowError, RowProblem, start, text_cell
+from onevisit.lib.imports import ImportReport, RowProblem, check_rows, start, text_cell
 from onevisit.lib.tabular import Column
 from onevisit.registry.models import Body
 from onevisit.scope.actions import ScopeRefused, industry_class
@@ -46,30 +46,29 @@ def import_scope(
         bodies[body.code] = body
         bodies[body.name] = body
     rows: dict[str, dict[str, object]] = {}
-    labels = table.header_labels
-    for number, values in table.rows:
+
+    def check(number: int, values: dict[str, Any]) -> None:
+        code = text_cell(values, "code", 20, required=True)
+        if code in rows:
+            raise RowProblem("code", _("this code appears twice in the file"))
+        licensed = KINDS.get(text_cell(values, "kind", 10, required=True))
+        if licensed is None:
+            raise RowProblem("kind", _("use 许可 or 一般"))
+        raw_body = text_cell(values, "body", 200)
+        if licensed and not raw_body:
+            raise RowProblem("body", _("a licensed entry names the body that approves it"))
         try:
-            code = text_cell(values, "code", 20, required=True)
-            if code in rows:
-                raise RowProblem("code", _("this code appears twice in the file"))
-            licensed = KINDS.get(text_cell(values, "kind", 10, required=True))
-            if licensed is None:
-                raise RowProblem("kind", _("use 许可 or 一般"))
-            raw_body = text_cell(values, "body", 200)
-            if licensed and not raw_body:
-                raise RowProblem("body", _("a licensed entry names the body that approves it"))
-            try:
-                industry = industry_class(text_cell(values, "industry", 10, required=True))
-            except ScopeRefused as error:
-                raise RowProblem("industry", str(error)) from None
-            rows[code] = {
-                "wording": text_cell(values, "wording", 200, required=True),
-                "industry_code": industry,
-                "licensed": licensed,
-                "approving_body": _body(raw_body, bodies) if licensed else None,
-            }
-        except RowProblem as problem:
-            report.errors.append(RowError.of(number, problem, values, labels))
+            industry = industry_class(text_cell(values, "industry", 10, required=True))
+        except ScopeRefused as error:
+            raise RowProblem("industry", str(error)) from None
+        rows[code] = {
+            "wording": text_cell(values, "wording", 200, required=True),
+            "industry_code": industry,
+            "licensed": licensed,
+            "approving_body": _body(raw_body, bodies) if licensed else None,
+        }
+
+    check_rows(table, report, check)
     if report.errors:
         return report
     with transaction.atomic():

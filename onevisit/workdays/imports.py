@@ -12,7 +12,7 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 
 from onevisit.audit.actions import Actor
-from onevisit.lib.imports import ImportReport, RowError, RowProblem, start, text_cell
+from onevisit.lib.imports import ImportReport, RowError, RowProblem, check_rows, start, text_cell
 from onevisit.lib.problems import Problem
 from onevisit.lib.tabular import Column, parse_date
 from onevisit.workdays.actions import NoticeDay, do_enter_notice
@@ -64,18 +64,18 @@ def import_notice(
     labels = table.header_labels
     days: dict[dt.date, tuple[int, NoticeDay]] = {}
     listed: set[dt.date] = set()  # dates in the file, good rows or not
-    for number, values in table.rows:
-        try:
-            listed.add(_day(values))
-            day = _row(values)
-            if day.date in days:
-                raise RowProblem(
-                    "date",
-                    _("duplicate in this file (first in row %(row)s)") % {"row": days[day.date][0]},
-                )
-            days[day.date] = (number, day)
-        except RowProblem as problem:
-            report.errors.append(RowError.of(number, problem, values, labels))
+
+    def check(number: int, values: dict[str, Any]) -> None:
+        listed.add(_day(values))
+        day = _row(values)
+        if day.date in days:
+            raise RowProblem(
+                "date",
+                _("duplicate in this file (first in row %(row)s)") % {"row": days[day.date][0]},
+            )
+        days[day.date] = (number, day)
+
+    check_rows(table, report, check)
     years = sorted({day.year for day in days})
     if len(years) != 1:
         report.file_error = _("a notice covers one year; this file has days of %(years)s") % {
