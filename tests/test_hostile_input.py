@@ -62,6 +62,49 @@ class ControlCharacterTest(VisitTestCase):
         assert (enterprise.address, enterprise.legal_representative) == ("临清市先锋路1号", "张三")
 
 
+class InvisibleCharacterTest(VisitTestCase):
+    """A bidi override (U+202E) or a zero-width space (U+200B) never reaches a stored name: a web
+    form drops it, the API refuses it, an import drops it."""
+
+    def test_it_drops_bidi_overrides_and_zero_width_characters_from_a_web_form(self) -> None:
+        enterprise = self.bearing
+        page = self.client_for(self.supervisor).get(
+            reverse("registry:enterprise_edit", args=[enterprise.pk])
+        )
+        data = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+        data.update(
+            district=enterprise.district_id,
+            industry_code=enterprise.industry_code,
+            name="聊城\u202e鑫源\u200b轴承有限公司",
+            address="临清市\ufeff先锋路\u20661号\u2069",
+        )
+        response = self.client_for(self.supervisor).post(
+            reverse("registry:enterprise_edit", args=[enterprise.pk]), data
+        )
+        assert response.status_code == 302
+        enterprise.refresh_from_db()
+        assert (enterprise.name, enterprise.address) == ("聊城鑫源轴承有限公司", "临清市先锋路1号")
+
+    def test_it_refuses_them_in_the_api(self) -> None:
+        from onevisit.accounts.actions import do_create_api_token
+
+        _, raw = do_create_api_token(user=self.supervisor, name="t")
+        client = self.client_for(None)
+        for name in ("聊城\u202e鑫源", "聊城\u200b鑫源", "\u200f聊城"):
+            response = client.patch(
+                f"/api/enterprises/{self.bearing.pk}",
+                json.dumps({"name": name}),
+                content_type="application/json",
+                headers={"Authorization": f"Bearer {raw}"},
+            )
+            assert response.status_code == 422, name
+
+    def test_it_drops_them_from_imported_cells(self) -> None:
+        from onevisit.lib.imports import text_cell
+
+        assert text_cell({"name": "\u202e聊城\u200b鑫源\u200d"}, "name", 50) == "聊城鑫源"
+
+
 class SpreadsheetTest(VisitTestCase):
     """Spreadsheets are code: a name that looks like a formula comes back as text, and a control
     character stored by some other way does not break the export."""

@@ -11,11 +11,22 @@ from pydantic import AfterValidator, Field, StringConstraints
 from pydantic.json_schema import SkipJsonSchema
 
 DB_MAX = 2**63 - 1
-# C0 controls and DEL, which no field needs and which break spreadsheets and XML; a multi-line
-# text keeps tab and line breaks.
-ONE_LINE = r"^[^\u0000-\u001f\u007f]*$"
-MULTI_LINE = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$"
+# The one rule for characters no text field takes:
+# - C0 controls and DEL, which break spreadsheets and XML (a multi-line text keeps tab and line
+#   breaks);
+# - invisible characters that make a text read otherwise than it is stored: the bidirectional
+#   overrides, embeddings, isolates and marks (U+202A-202E, U+2066-2069, U+200E/200F, U+061C),
+#   which can show "cod.exe" as "exe.doc" or turn a name around, and the zero-width spaces,
+#   joiners and the byte-order mark (U+200B-200D, U+2060-2064, U+FEFF), which make two names
+#   that look the same differ. Chinese text needs none of them.
+# Web forms drop them (lib.security), the API refuses them (422), imports drop the invisible
+# ones and refuse a row with a control character.
+INVISIBLE = "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+ONE_LINE = rf"^[^\u0000-\u001f\u007f{INVISIBLE}]*$"
+MULTI_LINE = rf"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f{INVISIBLE}]*$"
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+INVISIBLE_CHARACTERS = re.compile(f"[{INVISIBLE}]")
+UNWANTED = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f{INVISIBLE}]")
 LINE_BREAK = re.compile(r"[\r\n\t]")
 
 T = TypeVar("T")
@@ -46,6 +57,15 @@ def one_line(max_length: int, min_length: int = 0) -> StringConstraints:
 def multi_line(max_length: int) -> StringConstraints:
     """Free text that may span lines, without other control characters."""
     return StringConstraints(max_length=max_length, pattern=MULTI_LINE)
+
+
+def without_unwanted(value: str) -> str:
+    """The text without control and invisible characters (tab and line breaks kept)."""
+    return UNWANTED.sub("", value)
+
+
+def without_invisible(value: str) -> str:
+    return INVISIBLE_CHARACTERS.sub("", value)
 
 
 def has_control_characters(value: str, *, multi_line: bool = True) -> bool:

@@ -21,7 +21,7 @@ from typing import IO, Any, TypeVar
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from onevisit.lib.fields import has_control_characters
+from onevisit.lib.fields import has_control_characters, without_invisible
 from onevisit.lib.tabular import (
     Column,
     Row,
@@ -115,7 +115,7 @@ class RowProblem(ValueError):
 def text_cell(values: dict[str, Any], key: str, max_length: int, required: bool = False) -> str:
     value = values.get(key)
     text = value.isoformat() if isinstance(value, dt.date) else (value or "")
-    text = str(text).strip()
+    text = without_invisible(str(text)).strip()
     if has_control_characters(text):
         raise RowProblem(key, _("contains a control character"))
     if required and not text:

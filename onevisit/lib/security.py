@@ -4,9 +4,11 @@ The Content-Security-Policy header: scripts only from this site's own static fil
 script, no eval, no framing, forms post only here. Inline style attributes stay allowed (the
 templates use a few, and htmx adds its indicator style). ONEVISIT_CSP replaces the policy.
 
-Control characters in a submitted form (other than tab and line breaks) are dropped before any
-view reads the form: nobody types them, and stored they would break the exports and documents
-others open (the API refuses them instead, with a 422)."""
+Control characters in a submitted form (other than tab and line breaks), and the invisible ones
+that make a text read otherwise than it is stored (bidirectional overrides, zero-width spaces;
+see lib.fields), are dropped before any view reads the form: nobody types them, and stored they
+would break or falsify the exports and documents others open (the API refuses them instead, with
+a 422)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 
-from onevisit.lib.fields import CONTROL
+from onevisit.lib.fields import without_unwanted
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -76,7 +78,7 @@ def drop_control_characters(request: HttpRequest) -> None:
         return
     changed = False
     for key, values in cleaned.lists():
-        kept = [CONTROL.sub("", value) for value in values]
+        kept = [without_unwanted(value) for value in values]
         if kept != values:
             cleaned.setlist(key, kept)
             changed = True

@@ -30,6 +30,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
+from onevisit.lib.archives import ArchiveProblem, zip_members
 from onevisit.lib.problems import Problem, gettext_noop
 
 MAX_ROWS = 1_000_000
@@ -44,7 +45,6 @@ MAX_COLUMNS = 200
 # memory holds 8 bytes per string, whatever their length, up to MAX_SHARED_STRINGS of them.
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
 MAX_SHARED_STRINGS = 4_000_000
-MAX_SWELL = 200
 _BOMB = gettext_noop(
     "the workbook unpacks to more than its content can need (%(member)s): save it again in "
     "Excel, or split it"
@@ -111,18 +111,13 @@ def _cell(value: Any) -> str | dt.date | None:
 def _check_archive(data: bytes, max_unpacked: int) -> None:
     """Refuse a workbook whose members unpack to more than the limits, before parsing it."""
     try:
-        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise TableError(
-            gettext_noop("not a readable .xlsx workbook (%(kind)s)"), kind=type(error).__name__
-        ) from None
-    total = 0
-    for member in members:
-        total += member.file_size
-        if member.file_size > 1024 * 1024 + MAX_SWELL * max(member.compress_size, 1):
-            raise TableError(_BOMB, member=member.filename)
-        if total > max_unpacked:
-            raise TableError(_BOMB, member=f"{total // (1024 * 1024)} MB")
+        zip_members(data, max_unpacked)
+    except ArchiveProblem as problem:
+        if not problem.readable:
+            raise TableError(
+                gettext_noop("not a readable .xlsx workbook (%(kind)s)"), kind=problem.member
+            ) from None
+        raise TableError(_BOMB, member=problem.member) from None
 
 
 class SpooledStrings(Sequence[str]):

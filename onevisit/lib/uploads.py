@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import io
+import re
 import warnings
 
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from onevisit.lib.archives import ArchiveProblem, zip_members
+
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PHOTOS = frozenset({"image/jpeg", "image/png", "image/webp"})
-OFFICE = {".docx": DOCX, ".xlsx": XLSX}
+# An Office file is a zip with a content-types list and its main part; unpacked, no document
+# handed in as evidence needs more than this.
+OFFICE = {".docx": (DOCX, "word/document.xml"), ".xlsx": (XLSX, "xl/workbook.xml")}
+MAX_OFFICE_UNPACKED = 100 * 1024 * 1024
 # The largest picture taken: a 100-megapixel phone camera. A small file may claim far more (a
 # 30000×30000 PNG of 109 KB), and decoding it would take gigabytes.
 MAX_PIXELS = 100_000_000
@@ -28,14 +34,15 @@ class TooManyPixels(ValueError):
 
 
 def sniff(name: str, data: bytes) -> str | None:
-    """The content type: a PDF, a .docx or .xlsx (a zip under that name), or an image that
-    Pillow opens and verifies (`image/<format>`); None for anything else. A picture of more
-    than MAX_PIXELS raises TooManyPixels."""
+    """The content type: a whole PDF, a .docx or .xlsx that holds what such a file holds and
+    unpacks within MAX_OFFICE_UNPACKED, or an image that Pillow opens and verifies
+    (`image/<format>`); None for anything else. A picture of more than MAX_PIXELS raises
+    TooManyPixels."""
     if data.startswith(b"%PDF-"):
-        return PDF
-    for suffix, content_type in OFFICE.items():
+        return PDF if _whole_pdf(data) else None
+    for suffix, (content_type, main_part) in OFFICE.items():
         if name.lower().endswith(suffix) and data.startswith(b"PK\x03\x04"):
-            return content_type
+            return content_type if _office(data, main_part) else None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -51,6 +58,26 @@ def sniff(name: str, data: bytes) -> str | None:
             raise
         return None
     return f"image/{kind.lower()}" if kind else None
+
+
+def _whole_pdf(data: bytes) -> bool:
+    """A PDF as a writer ends one: a version in its header, then a cross-reference (table or
+    stream) that `startxref` points to, and the end-of-file marker in its last kilobyte. A file
+    cut short in transfer or one that only starts like a PDF fails."""
+    tail = data[-1024:]
+    return (
+        re.match(rb"%PDF-[12]\.\d", data) is not None
+        and b"%%EOF" in tail
+        and re.search(rb"startxref\s+\d+\s+%%EOF", tail) is not None
+    )
+
+
+def _office(data: bytes, main_part: str) -> bool:
+    try:
+        members = set(zip_members(data, MAX_OFFICE_UNPACKED))
+    except ArchiveProblem:
+        return False
+    return "[Content_Types].xml" in members and main_part in members
 
 
 def too_many_pixels(error: TooManyPixels) -> str:

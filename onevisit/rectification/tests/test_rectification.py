@@ -147,6 +147,45 @@ class LifeTest(RectificationTestCase):
         self.assertContains(response, "已更换全部灭火器，见照片</textarea>", status_code=422)
 
 
+    def test_it_refuses_evidence_that_is_not_what_it_claims_to_be(self) -> None:
+        """A PDF cut short, a zip named .docx, and a small .xlsx that unpacks to 150 MB."""
+        import io
+        import zipfile
+
+        from fpdf import FPDF
+
+        rect = self.closed_visit_with_finding()
+        pdf = FPDF()
+        pdf.add_page()
+        whole = bytes(pdf.output())
+        bomb = io.BytesIO()
+        with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+            archive.writestr("xl/workbook.xml", "<workbook/>")
+            with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+                for _ in range(150):
+                    member.write(b" " * (1024 * 1024))
+        assert len(bomb.getvalue()) < 1024 * 1024
+        plain_zip = io.BytesIO()
+        with zipfile.ZipFile(plain_zip, "w") as archive:
+            archive.writestr("readme.txt", "不是文档")
+        for name, data in [
+            ("整改报告.pdf", whole[: len(whole) // 2]),
+            ("整改方案.docx", plain_zip.getvalue()),
+            ("台账.xlsx", bomb.getvalue()),
+        ]:
+            upload = SimpleUploadedFile(name, data, "application/octet-stream")
+            with self.assertRaisesMessage(RectificationRefused, name):
+                do_submit_evidence(
+                    actor=SYSTEM, rect=rect, by=self.erin, text="见附件", files=[upload]
+                )
+        rect.refresh_from_db()
+        assert rect.status == Rectification.Status.OPEN and not rect.evidence.exists()
+        good = SimpleUploadedFile("整改报告.pdf", whole, "application/pdf")
+        do_submit_evidence(actor=SYSTEM, rect=rect, by=self.erin, text="见附件", files=[good])
+        assert rect.evidence.count() == 1
+
+
 class LadderTest(RectificationTestCase):
     def escalate(self, day: dt.date) -> tuple[int, int, int]:
         with mock.patch("django.utils.timezone.localdate", return_value=day):
