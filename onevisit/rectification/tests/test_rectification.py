@@ -146,7 +146,6 @@ class LifeTest(RectificationTestCase):
         self.assertContains(response, '<li class="error" role="alert">', status_code=422)
         self.assertContains(response, "已更换全部灭火器，见照片</textarea>", status_code=422)
 
-
     def test_it_refuses_evidence_that_is_not_what_it_claims_to_be(self) -> None:
         """A PDF cut short, a zip named .docx, and a small .xlsx that unpacks to 150 MB."""
         import io
