@@ -13,7 +13,8 @@ from django.test import Client, TestCase
 
 from onevisit.accounts.models import User
 from onevisit.testing.language import english_in, english_leaks, visible_text
-from onevisit.testing.walk import hostile_submissions, walk
+from onevisit.testing.state import changes, database_state
+from onevisit.testing.walk import get_everywhere, hostile_submissions, walk
 
 LOCALE = Path(__file__).resolve().parent.parent / "onevisit" / "locale" / "zh_Hans" / "LC_MESSAGES"
 PERSONAS = [None, "supervisor", "scjg_admin", "gxj_admin", "zjj_admin", "inspector", "enterprise"]
@@ -100,6 +101,22 @@ class WalkTest(TestCase):
                         failures.append(f"{username} {method.upper()} {url}: {status}")
         assert sent > 200
         assert failures == [], "\n".join(failures)
+
+    def test_it_changes_nothing_on_any_get_by_any_persona(self) -> None:
+        """No state change on GET: every page, file, form address and URL pattern, requested by
+        every persona and the public, leaves every table as it was."""
+        clients = []
+        for username in [*PERSONAS, "admin"]:
+            client = Client(raise_request_exception=False)
+            if username is not None:
+                client.force_login(User.objects.get(username=username))
+            clients.append((username, client))
+        before = database_state()
+        asked = 0
+        for _username, client in clients:
+            asked += len(get_everywhere(client))
+        assert asked > 1000
+        assert changes(before, database_state()) == {}
 
     def test_it_speaks_chinese_in_the_admin(self) -> None:
         usernames = set(User.objects.values_list("username", flat=True))

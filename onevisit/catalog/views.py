@@ -87,8 +87,16 @@ def item_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if item is not None:
         access.require_item_editor(user, item.body)
         if item.status != Item.Status.DRAFT:
-            item = actions.do_revise_item(actor=Actor.of(user), item=item)
-            return redirect("catalog:item_edit", pk=item.pk)
+            # A published version is frozen: a new draft comes only from the 修订 button (a POST),
+            # never from opening an address, which a link on another site could make anyone do.
+            messages.info(
+                request,
+                _(
+                    "A published item is not edited in place: press Revise (new version) for "
+                    "a new draft."
+                ),
+            )
+            return redirect("catalog:item_detail", pk=item.pk)
     initial_points = (
         [
             {

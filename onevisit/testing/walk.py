@@ -115,3 +115,63 @@ def hostile_submissions(client: Client, page: Page) -> Iterator[tuple[str, str, 
         for value in HOSTILE_VALUES:
             response = client.get(urlsplit(page.url).path, {**query, name: value})
             yield "get", f"{page.url} [{name}]", response.status_code
+
+
+def get_everywhere(client: Client, limit: int = 300) -> list[tuple[str, int]]:
+    """GET every address a persona can reach, as a link on another site could make them:
+    each page the walk finds and each file it links to, each form's own address, and every URL
+    pattern of the site filled with the ids 1 and 2 and with each word seen in a path segment.
+    (url, status) of each."""
+    seen: dict[str, int] = {}
+    words: set[str] = set()
+
+    def get(url: str) -> None:
+        if url not in seen and len(seen) < limit * 10:
+            seen[url] = client.get(url).status_code
+            words.update(re.findall(r"/([a-z][a-z_-]{1,30})(?=/|$)", urlsplit(url).path))
+
+    for page in walk(client, limit=limit):
+        seen[page.url] = page.status
+        for href in LINK.findall(page.html):
+            href = href.replace("&amp;", "&")
+            if href.startswith("/") and not href.startswith(("/static/", "/admin/")):
+                get(href)
+        for form in _all_forms(page.url, page.html):
+            get(form.action)
+    for url in pattern_urls(words):
+        get(url)
+    return list(seen.items())
+
+
+def _all_forms(url: str, html: str) -> list[Form]:
+    parser = _Forms(url)
+    parser.feed(html)
+    return [f for f in parser.forms if f.action.startswith("/")]
+
+
+def pattern_urls(words: set[str]) -> list[str]:
+    """Each URL pattern of the site (but the admin's) with its numbers 1 and 2 and its words
+    from `words` and a few file kinds."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def patterns(resolver: URLResolver, prefix: str) -> Iterator[str]:
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                yield from patterns(entry, prefix + str(entry.pattern))
+            elif isinstance(entry, URLPattern):
+                yield prefix + str(entry.pattern)
+
+    fillers = {"int": ["1", "2"], "str": sorted(words | {"xlsx", "pdf", "csv", "ics"})}
+    urls: list[str] = []
+    for pattern in patterns(get_resolver(), "/"):
+        if pattern.startswith(("/admin/", "/api/")) or "^" in pattern:
+            continue
+        filled = [pattern]
+        for kind in re.findall(r"<(\w+):\w+>", pattern):
+            filled = [
+                re.sub(r"<\w+:\w+>", value, url, count=1)
+                for url in filled
+                for value in fillers.get(kind, ["1"])
+            ]
+        urls += filled
+    return urls

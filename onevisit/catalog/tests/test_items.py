@@ -61,6 +61,18 @@ class ItemVersionTest(PersonaTestCase):
         assert first.status == Item.Status.WITHDRAWN
         assert list(Item.objects.published().values_list("version", flat=True)) == [2]
 
+    def test_it_makes_a_draft_only_on_the_revise_button_never_on_opening_an_address(self) -> None:
+        from django.urls import reverse
+
+        first = food_item(self.market)
+        client = self.client_for(self.alice)
+        response = client.get(reverse("catalog:item_edit", args=[first.pk]))
+        assert response.status_code == 302
+        assert response["Location"] == reverse("catalog:item_detail", args=[first.pk])
+        assert Item.objects.filter(code=first.code).count() == 1
+        client.post(reverse("catalog:item_transition", args=[first.pk, "revise"]))
+        assert Item.objects.filter(code=first.code, status=Item.Status.DRAFT).count() == 1
+
     def test_it_never_plans_or_checks_an_item_that_is_not_published(self) -> None:
         draft = food_item(self.market, publish=False)
         with pytest.raises(ItemNotPublished):
