@@ -134,6 +134,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "onevisit.lib.security.NumbersBeyondTheDatabase",
 ]
 
 ROOT_URLCONF = "onevisit.urls"

@@ -68,3 +68,22 @@ def test_it_stores_files_in_the_bucket_when_one_is_configured(tmp_path: Path) ->
         check=True,
     ).stdout.split()
     assert shown == ["storages.backends.s3.S3Storage", "onevisit-files", "http://127.0.0.1:8333"]
+
+
+def test_it_makes_the_keys_of_a_data_folder_not_yet_migrated(tmp_path: Path) -> None:
+    """`onevisit keys --create` comes before the first `migrate` of a new deployment."""
+    env = {
+        **os.environ,
+        "ONEVISIT_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "onevisit.settings",
+    }
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "onevisit", "keys", "--create"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("created") == 3 and "Traceback" not in done.stderr

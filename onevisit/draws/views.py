@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -23,6 +22,7 @@ from onevisit.draws.disclosure import (
 from onevisit.draws.forms import DrawForm, SeedForm, VerifyForm
 from onevisit.draws.models import HEAVY_DRAW_FIELDS, Draw
 from onevisit.draws.verdicts import describe
+from onevisit.lib import jsontext
 from onevisit.lib.params import whole_number
 from onevisit.registry.models import Inspector
 from onevisit.sortition import DrawError
@@ -119,6 +119,18 @@ def draw_record(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _bad_record(error: jsontext.BadJson) -> str:
+    reasons = {
+        "too_deep": _("it nests lists and objects more than %(n)s deep, which no record does")
+        % {"n": jsontext.MAX_DEPTH},
+        "long_number": _("it holds a number of more than %(n)s digits, which no record does")
+        % {"n": jsontext.MAX_DIGITS},
+        "not_a_number": _("it holds NaN or Infinity, which JSON does not allow"),
+    }
+    why = reasons.get(error.kind, _("it is not JSON text"))
+    return _("The file is not a JSON record: %(why)s.") % {"why": why}
+
+
 @require_POST
 def draw_verify(request: HttpRequest, pk: int) -> HttpResponse:
     """Anyone: re-run the stored record, or a record file they upload."""
@@ -127,9 +139,9 @@ def draw_verify(request: HttpRequest, pk: int) -> HttpResponse:
     record: Any = draw.public_record()
     if form.is_valid():
         try:
-            record = json.loads(form.cleaned_data["record"].read().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            messages.error(request, _("The file is not a JSON record."))
+            record = jsontext.loads(form.cleaned_data["record"].read())
+        except jsontext.BadJson as error:
+            messages.error(request, _bad_record(error))
             return redirect("draws:draw_detail", pk=pk)
     try:
         verify_record(record)

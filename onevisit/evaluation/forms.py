@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onevisit.evaluation import scoring
 from onevisit.evaluation.models import FIGURES, Recommendation, Year
+from onevisit.lib.formfields import NumberedChoice, NumberedChoices
 from onevisit.registry.identifiers import InvalidIdentifier
 from onevisit.registry.industries import industry_targets
 from onevisit.registry.models import Body
@@ -37,7 +38,7 @@ class OpenYearForm(forms.Form):
         super().__init__(*args, **kwargs)
         bodies = Body.objects.order_by("code")
         for code, label in FIGURES:
-            self.fields[f"source_{code}"] = forms.ModelChoiceField(
+            self.fields[f"source_{code}"] = NumberedChoice(
                 label=_("Reported by: %(figure)s") % {"figure": label}, queryset=bodies
             )
 
@@ -81,7 +82,7 @@ class RecommendationForm(forms.ModelForm[Recommendation]):
 
 
 class DiagnosisForm(forms.Form):
-    recommendations = forms.ModelMultipleChoiceField(
+    recommendations = NumberedChoices(
         label=_("Recommendations to issue"),
         queryset=Recommendation.objects.none(),
         widget=forms.CheckboxSelectMultiple,

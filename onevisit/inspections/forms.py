@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onevisit.catalog.models import Item
 from onevisit.inspections.models import Finding, PointResult, Visit
-from onevisit.lib.formfields import DateInput
+from onevisit.lib.formfields import DateInput, NumberedChoices
 from onevisit.planning.models import Task
 from onevisit.registry.models import Inspector
 
@@ -25,19 +25,19 @@ class VisitForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("required for an emergency; a triggered task brings its own"),
     )
-    tasks = forms.ModelMultipleChoiceField(
+    tasks = NumberedChoices(
         label=_("open tasks"),
         queryset=Task.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    items = forms.ModelMultipleChoiceField(
+    items = NumberedChoices(
         label=_("items (without a task)"),
         queryset=Item.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    inspectors = forms.ModelMultipleChoiceField(
+    inspectors = NumberedChoices(
         label=_("team"), queryset=Inspector.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     unannounced_reason = forms.CharField(

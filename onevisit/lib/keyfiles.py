@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
+from django.db import DatabaseError, connection
 
 
 def keys_dir() -> Path:
@@ -52,7 +53,7 @@ def read_or_create(
     racing to create it end up with the same key: the first link wins. `in_use` names the data
     that needs an existing key ("" when there is none); a missing key for it is KeyMissing.
     `create` overrides ONEVISIT_CREATE_KEYS (`onevisit keys --create`)."""
-    if not path.exists() and in_use is not None and (what := in_use()):
+    if not path.exists() and in_use is not None and (what := _data_made_with(in_use)):
         raise KeyMissing(path, what)
     allowed = settings.ONEVISIT_CREATE_KEYS if create is None else create
     if not path.exists() and not allowed:
@@ -70,3 +71,21 @@ def read_or_create(
         finally:
             draft.unlink()
     return path.read_bytes()
+
+
+def _data_made_with(in_use: Callable[[], str]) -> str:
+    """What `in_use` names; nothing when the database has no tables yet (keys are made before
+    the first `migrate` of a new deployment)."""
+    try:
+        return in_use()
+    except DatabaseError:
+        if _unmigrated():
+            return ""
+        raise
+
+
+def _unmigrated() -> bool:
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))

@@ -12,14 +12,18 @@ a 422)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
 
 from onevisit.lib.fields import without_unwanted
+
+logger = logging.getLogger(__name__)
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -85,3 +89,22 @@ def drop_control_characters(request: HttpRequest) -> None:
     if changed:
         cleaned._mutable = False
         request.POST = cleaned  # type: ignore[assignment]
+
+
+class NumbersBeyondTheDatabase:
+    """A number no database column holds (an id of 30 digits in any form, the admin's
+    included) is bad input, answered 400 with a page that says so, never a server error.
+    SQLite refuses such a number when the query runs (OverflowError), after every form check;
+    the transaction of the request, if any, has been rolled back by then."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OverflowError):
+            return None
+        logger.warning("number beyond the database's range in %s %s", request.method, request.path)
+        return render(request, "400_number.html", status=400)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 import math
 import re
 from collections import Counter
@@ -26,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from onevisit.lib import jsontext
 from onevisit.monitoring.session import KnownDevice, Row
 
 MAX_BYTES = 8192
@@ -106,8 +106,8 @@ class Messages:
         if len(payload) > MAX_BYTES:
             raise Rejected("too_long")
         try:
-            message = json.loads(payload.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            message = jsontext.loads(payload)
+        except jsontext.BadJson:
             raise Rejected("not_json") from None
         if not isinstance(message, dict):
             raise Rejected("not_an_object")

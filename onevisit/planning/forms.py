@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onevisit.catalog.models import Item
-from onevisit.lib.formfields import DateInput
+from onevisit.lib.formfields import DateInput, NumberedChoices
 from onevisit.lib.tabular import Column, TableError, read_table
 from onevisit.planning.models import FrequencyRule, Level, TierPolicy
 from onevisit.registry.identifiers import InvalidIdentifier, validate_uscc
@@ -39,12 +39,18 @@ class FrequencyRuleForm(forms.ModelForm[FrequencyRule]):
 
     def clean_industry_prefix(self) -> str:
         code: str = self.cleaned_data["industry_prefix"]
-        if not code.strip():
-            return ""
         try:
-            return check_target(code)
+            prefix = check_target(code) if code.strip() else ""
         except InvalidIdentifier as error:
             raise forms.ValidationError(error.localized(gettext)) from None
+        # The body is not a field of the form, so Django does not check the one-rule-per-scope
+        # constraint itself: a second rule for the same industries is refused here.
+        others = FrequencyRule.objects.filter(body_id=self.instance.body_id, industry_prefix=prefix)
+        if others.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                _("Your body has a rule for these industries already: edit that rule instead.")
+            )
+        return prefix
 
 
 class TierPolicyForm(forms.ModelForm[TierPolicy]):
@@ -105,7 +111,7 @@ class SpecialEntryForm(forms.Form):
     )
     start = forms.DateField(label=_("From"), widget=DateInput())
     end = forms.DateField(label=_("To"), widget=DateInput())
-    items = forms.ModelMultipleChoiceField(label=_("Items"), queryset=Item.objects.none())
+    items = NumberedChoices(label=_("Items"), queryset=Item.objects.none())
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, body: Body, **kwargs: Any) -> None:

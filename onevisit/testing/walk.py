@@ -59,7 +59,9 @@ def walk(client: Client, start: str = "/", limit: int = 300, admin: bool = False
                 queue.append(href)
 
 
-HOSTILE_VALUES = ("99999999999999999999", "²", "a\x05b")
+# A number beyond 64 bits, a digit that is not ASCII, control and bidi characters, an empty
+# value (a blank where a unique key is), a number of 5,000 digits, a negative number.
+HOSTILE_VALUES = ("99999999999999999999", "²", "a\x05b\u202e", "", "9" * 5000, "-1")
 
 
 @dataclass

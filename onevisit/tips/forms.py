@@ -8,6 +8,7 @@ from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from onevisit.lib.formfields import NumberedChoice
 from onevisit.lib.ratelimit import use_once
 from onevisit.tips.models import Category
 
@@ -16,7 +17,7 @@ MAX_AGE = 2 * 3600
 
 
 class TipForm(forms.Form):
-    category = forms.ModelChoiceField(
+    category = NumberedChoice(
         label=_("What is it about"), queryset=Category.objects.filter(active=True)
     )
     description = forms.CharField(

@@ -16,7 +16,7 @@ from onevisit.lib.imports import ImportReport, RowError, RowProblem, check_rows,
 from onevisit.lib.problems import Problem
 from onevisit.lib.tabular import Column, parse_date
 from onevisit.workdays.actions import NoticeDay, do_enter_notice
-from onevisit.workdays.statutory import REVISIONS, statutory_off_days
+from onevisit.workdays.statutory import LAST_YEAR, REVISIONS, statutory_off_days
 
 NOTICE_COLUMNS = (
     Column("date", ("日期",), required=True),
@@ -35,6 +35,10 @@ def _day(values: dict[str, Any]) -> dt.date:
         raise RowProblem("date", reason) from None
     if day.year < REVISIONS[0].in_force:
         raise RowProblem("date", _("notices are kept from %(year)s on") % {"year": 2008})
+    if day.year > LAST_YEAR:
+        raise RowProblem(
+            "date", _("the calendar reaches to %(year)s; no later notice") % {"year": LAST_YEAR}
+        )
     return day
 
 

@@ -80,6 +80,11 @@ def festivals(year: int) -> list[tuple[str, list[dt.date]]]:
     ]
 
 
+# The last year whose lunar dates and solar terms the calendar packages hold (chinese-calendar
+# computes 清明 from 1900 to 2100); working days are not computed beyond it.
+LAST_YEAR = 2100
+
+
 @cache
 def statutory_off_days(year: int) -> tuple[OffDay, ...]:
     """Every day off by law in `year`: the holidays of Article 2 and, for each one on a

@@ -288,6 +288,29 @@ class PublicDisclosureTest(DrawCase):
         assert "验证不通过" in page and "抽中的对象" in page and "首个不同位置：1" in page
         assert "selected" not in page.split("<main>")[1].split("</h1>")[0]
 
+    def test_it_answers_a_hostile_record_file_without_a_server_error(self) -> None:
+        """Anyone may upload a record: one nested 100,000 deep, and one with a number of
+        100,000 digits, are refused as not a record, with a reason."""
+        draw = self.drawn()
+        client = self.client_for(None)
+        for data, reason in [
+            (b"[" * 100_000 + b"]" * 100_000, "64"),
+            (b'{"count": ' + b"9" * 100_000 + b"}", "40"),
+            (b'{"count": NaN}', "NaN"),
+        ]:
+            upload = SimpleUploadedFile("draw.json", data, "application/json")
+            response = client.post(
+                reverse("draws:draw_verify", args=[draw.pk]), {"record": upload}, follow=True
+            )
+            page = response.content.decode()
+            assert response.status_code == 200 and reason in page, reason
+        path = Path(tempfile.mkdtemp()) / "deep.json"
+        path.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+        out, err = io.StringIO(), io.StringIO()
+        with pytest.raises(SystemExit):
+            call_command("verify-draw", str(path), stdout=out, stderr=err)
+        assert "64" in err.getvalue()
+
     def test_it_names_the_field_of_an_unreadable_source_on_the_command_line(self) -> None:
         draw = self.drawn()
         record = {**(draw.record or {}), "sources": [1.25, {"期号": 2027015}]}

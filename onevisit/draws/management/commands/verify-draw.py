@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from onevisit.lib import jsontext
 from onevisit.sortition.records import Mismatch, verify_record
 
 
@@ -20,12 +20,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["record"]
         try:
-            record = json.loads(path.read_text(encoding="utf-8"))
+            record = jsontext.loads(path.read_bytes())
             verify_record(record)
         except OSError as error:
             self.stderr.write(f"cannot read {path}: {error.strerror}")
             raise SystemExit(1) from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        except jsontext.BadJson as error:
             self.stderr.write(f"{path} is not valid JSON: {error}")
             raise SystemExit(1) from None
         except Mismatch as mismatch:

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from onevisit.lib import jsontext
 from onevisit.lib.problems import Problem
 from onevisit.planner import parse_instance, plan, plan_to_dict
 
@@ -29,12 +30,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         source: Path = options["input"]
         try:
-            data = json.loads(source.read_text(encoding="utf-8"))
+            data = jsontext.loads(source.read_bytes())
         except OSError as error:
             raise CommandError(
                 _("Cannot read %(file)s: %(error)s") % {"file": source, "error": error.strerror}
             ) from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        except jsontext.BadJson as error:
             raise CommandError(
                 _("%(file)s is not valid JSON: %(error)s") % {"file": source, "error": error}
             ) from None
