@@ -37,3 +37,21 @@ def _fresh_cache(settings: Any) -> None:
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_audit_checkpoints(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The test run keeps its audit checkpoints apart, never in the data folder a demo uses
+    (session-wide, so that a class's set-up that loads the demo writes there too)."""
+    from django.conf import settings
+
+    folder = tmp_path_factory.mktemp("audit")
+    settings.ONEVISIT_AUDIT_CHECKPOINTS = str(folder / "audit-checkpoints.jsonl")
+    settings.ONEVISIT_AUDIT_CHECKPOINT_COPIES = ""
+
+
+@pytest.fixture(autouse=True)
+def _fresh_audit_checkpoints(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test starts without checkpoints of its own."""
+    folder = tmp_path_factory.mktemp("audit")
+    settings.ONEVISIT_AUDIT_CHECKPOINTS = str(folder / "audit-checkpoints.jsonl")

@@ -5,9 +5,12 @@ backup and restore serve the local media folder and S3-compatible object storage
 (ONEVISIT_S3_BUCKET); the keys come from ONEVISIT_KEYS_DIR.
 
 A backup of the database alone is not enough: without the code-signing key every issued code
-reads as forged, and without the sealing key every reporter's identity is lost. So the manifest
-also carries one issued code and one sealed identity as probes, and a restore checks them against
-the backup's keys before it writes anything.
+reads as forged, without the sealing key every reporter's identity is lost, and without the
+audit key no audit entry verifies. So the manifest also carries one issued code, one sealed
+identity and one sealed audit entry as probes, and a restore checks them against the backup's
+keys before it writes anything. A backup signs an audit checkpoint first, so that the log it
+holds is vouched for; a restore refuses a data folder or database that already holds data unless
+told to replace it.
 
 SQLite is copied with the online-backup API in one step (a read snapshot: writers go on, and
 the copy does not restart as `.backup` does under load); PostgreSQL with pg_dump.
@@ -31,6 +34,14 @@ from django.core.files.storage import Storage, default_storage
 from django.db import connection
 from django.utils import timezone
 
+from onevisit.audit import keys as audit_keys
+from onevisit.audit.checkpoints import (
+    checkpoint_paths,
+    checkpoints_path,
+    signed_by,
+    write_checkpoint,
+)
+from onevisit.audit.models import AuditEntry
 from onevisit.inspections.tokens import BadToken, CodeSigner
 from onevisit.lib.keyfiles import keys_dir
 
@@ -39,9 +50,11 @@ SQLITE_COPY = "onevisit.sqlite3"
 PG_DUMP = "database.pgdump"
 CODE_KEY = Path("keys") / "inspection-codes.ed25519.pem"
 SEAL_KEY = Path("keys") / "tips-identity.fernet"
+AUDIT_KEY = Path("keys") / "audit.ed25519.pem"
 KEYS = "keys"
 # What a data folder holds besides the database, the uploads and the keys, each copied if present.
-FILES = ("secret_key", "audit-checkpoints.jsonl")
+FILES = ("secret_key",)
+CHECKPOINTS = "audit-checkpoints.jsonl"
 MEDIA = "media"
 
 
@@ -111,6 +124,9 @@ def _probes() -> dict[str, str]:
     )
     if sealed:
         probes["sealed_identity"] = sealed
+    entry = AuditEntry.objects.exclude(seal="").order_by("-id").values("hash", "seal").first()
+    if entry:
+        probes["audit_hash"], probes["audit_seal"] = entry["hash"], entry["seal"]
     return probes
 
 
@@ -120,12 +136,14 @@ def backup(dest: Path) -> BackupReport:
     if dest.exists() and any(dest.iterdir()):
         raise BackupError(f"{dest} is not empty: give a new folder for each backup")
     dest.mkdir(parents=True, exist_ok=True, mode=0o700)
+    write_checkpoint()  # the log up to here is vouched for in the backup
     probes = _probes()
     database = _copy_database(dest)
     for name in FILES:
         source = data / name
         if source.is_file():
             shutil.copy2(source, dest / name)
+    shutil.copy2(checkpoints_path(), dest / CHECKPOINTS)
     if keys_dir().is_dir():
         shutil.copytree(keys_dir(), dest / KEYS)
     _copy_out(default_storage, dest / MEDIA)
@@ -142,6 +160,17 @@ def backup(dest: Path) -> BackupReport:
     }
     (dest / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     return BackupReport(dest, len(files), sum(p.stat().st_size for p in files), probes)
+
+
+def _restore_checkpoints(backed_up: Path) -> None:
+    """The backup's checkpoints vouch for the restored log; checkpoints written since (of entries
+    the restore undoes) are kept beside them, renamed, for the record."""
+    for path in checkpoint_paths():
+        if path.is_file():
+            stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+            path.rename(path.with_name(f"{path.name}.before-restore-{stamp}"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(backed_up, path)
 
 
 def stored_names(storage: Storage, folder: str = "") -> list[str]:
@@ -191,8 +220,10 @@ def _read_manifest(source: Path) -> dict[str, Any]:
 
 
 def check_keys(source: Path, manifest: dict[str, Any]) -> None:
-    """The backup's keys must open the backup's data: its code and its sealed identity."""
+    """The backup's keys must open the backup's data: its code, its sealed identity, its sealed
+    audit entry and its audit checkpoints."""
     probes = manifest.get("probes", {})
+    _check_audit_key(source, probes)
     if "code_token" in probes:
         key = source / CODE_KEY
         if not key.is_file():
@@ -215,8 +246,28 @@ def check_keys(source: Path, manifest: dict[str, Any]) -> None:
             ) from None
 
 
+def _check_audit_key(source: Path, probes: dict[str, str]) -> None:
+    """The backup's audit key (or, when the deployment keeps it outside the keys folder, the one
+    configured here) must be the one that sealed its entries and signed its checkpoints."""
+    path = source / AUDIT_KEY if (source / AUDIT_KEY).is_file() else audit_keys.key_path()
+    if "audit_seal" not in probes and not (source / CHECKPOINTS).is_file():
+        return
+    if not path.is_file():
+        raise BackupError("the backup holds a sealed audit log but not the audit key")
+    key = audit_keys.load_pem(path.read_bytes())
+    if "audit_seal" in probes and not audit_keys.sealed_with(
+        key, probes["audit_hash"], probes["audit_seal"]
+    ):
+        raise BackupError(f"the audit key {path} did not seal the audit log in the backup")
+    lines = (
+        (source / CHECKPOINTS).read_text().splitlines() if (source / CHECKPOINTS).is_file() else []
+    )
+    if lines and not signed_by(key, lines[-1]):
+        raise BackupError(f"the audit key {path} did not sign the checkpoints in the backup")
+
+
 def _refuse_other_keys(source: Path) -> None:
-    for key in (CODE_KEY, SEAL_KEY):
+    for key in (CODE_KEY, SEAL_KEY, AUDIT_KEY):
         here = keys_dir() / key.name
         theirs = source / key
         if here.is_file() and theirs.is_file() and here.read_bytes() != theirs.read_bytes():
@@ -226,8 +277,32 @@ def _refuse_other_keys(source: Path) -> None:
             )
 
 
-def restore(source: Path) -> dict[str, Any]:
-    """Restore a backup into this installation's data folder (and database)."""
+def holds_data() -> str:
+    """What this installation already holds ("" for nothing): a restore would overwrite it."""
+    from django.db import DatabaseError
+
+    from onevisit.accounts.models import User
+
+    try:
+        users, entries = User.objects.count(), AuditEntry.objects.count()
+    except DatabaseError:  # no tables yet
+        users = entries = 0
+    held = []
+    if users or entries:
+        held.append(f"a database with {users} users and {entries} audit entries")
+    try:
+        files = len(stored_names(default_storage))
+    except FileNotFoundError:
+        files = 0
+    if files:
+        held.append(f"{files} uploaded or generated files")
+    return " and ".join(held)
+
+
+def restore(source: Path, *, replace: bool = False) -> dict[str, Any]:
+    """Restore a backup into this installation's data folder (and database). Everything is
+    checked before anything is written: the manifest's sums, the engine, the keys against the
+    backup's data, and that this installation is empty (or `replace` says to overwrite it)."""
     manifest = _read_manifest(source)
     if manifest["engine"] != connection.vendor:
         raise BackupError(
@@ -237,6 +312,12 @@ def restore(source: Path) -> dict[str, Any]:
     check_keys(source, manifest)
     data = Path(settings.DATA_DIR)
     _refuse_other_keys(source)
+    held = holds_data()
+    if held and not replace:
+        raise BackupError(
+            f"this installation already holds {held}: restore into an empty data folder and "
+            "database, or pass --replace to overwrite them"
+        )
     if _is_sqlite():
         connection.close()
         target = Path(settings.DATABASES["default"]["NAME"])
@@ -255,6 +336,8 @@ def restore(source: Path) -> dict[str, Any]:
         item = source / name
         if item.is_file():
             shutil.copy2(item, data / name)
+    if (source / CHECKPOINTS).is_file():
+        _restore_checkpoints(source / CHECKPOINTS)
     if (source / KEYS).is_dir():
         shutil.copytree(source / KEYS, keys_dir(), dirs_exist_ok=True)
     if (source / MEDIA).is_dir():

@@ -305,6 +305,11 @@ ONEVISIT_AUDIT_KEY = env_str("ONEVISIT_AUDIT_KEY", "")
 ONEVISIT_KEYS_DIR = Path(env_str("ONEVISIT_KEYS_DIR", str(DATA_DIR / "keys"))).resolve()
 ONEVISIT_CREATE_KEYS = env_bool("ONEVISIT_CREATE_KEYS", True)
 ONEVISIT_AUDIT_CHECKPOINTS = env_str("ONEVISIT_AUDIT_CHECKPOINTS", "")
+# Further files each checkpoint is appended to (comma-separated): another machine's mount,
+# write-once storage. `audit verify` reads them all and reports one that is missing or cut short.
+ONEVISIT_AUDIT_CHECKPOINT_COPIES = env_str("ONEVISIT_AUDIT_CHECKPOINT_COPIES", "")
+# How often the background worker writes a checkpoint (0: never; then run `audit checkpoint`).
+ONEVISIT_AUDIT_CHECKPOINT_MINUTES = env_int("ONEVISIT_AUDIT_CHECKPOINT_MINUTES", 60)
 # A font file with Chinese glyphs for PDFs (and its face in a .ttc collection); empty: the font
 # that ships with onevisit (onevisit/fonts/).
 ONEVISIT_PDF_FONT = env_str("ONEVISIT_PDF_FONT", "")
@@ -318,6 +323,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("ONEVISIT_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ONEVISIT_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("ONEVISIT_HSTS_PRELOAD", False)
+# The browsers' HSTS preload list takes public hosts only: a government intranet host cannot be
+# on it, so Django's reminder to ask for it (security.W021) does not apply unless preload is on.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_SSL_REDIRECT = env_bool("ONEVISIT_SSL_REDIRECT", False)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # the balancer probes over plain HTTP
 _proxy_ssl_header = env_str("ONEVISIT_PROXY_SSL_HEADER", "")  # e.g. HTTP_X_FORWARDED_PROTO

@@ -121,7 +121,7 @@ def test_it_restores_a_backup_taken_under_write_load_with_everything_intact(
     fresh = tmp_path / "fresh"
     restored = _run(fresh, "restore", str(backup_folder))
     assert restored.returncode == 0, restored.stderr
-    assert "chain intact" in restored.stdout
+    assert "chain and seals intact" in restored.stdout
     found = json.loads(_run(fresh, code=CHECK).stdout)
     assert found["codes"] == 1 and found["names"] == ["王小明"]
     assert found["photos"] == [True] and found["reason"] == ""
@@ -156,3 +156,32 @@ def test_it_refuses_to_write_into_a_folder_that_is_not_empty(city: Path, tmp_pat
     (tmp_path / "old").write_text("x")
     done = _run(city, "backup", str(tmp_path))
     assert done.returncode != 0 and "not empty" in done.stderr
+
+
+def test_it_refuses_a_wrong_audit_key_before_writing_anything(city: Path, tmp_path: Path) -> None:
+    from onevisit.audit.keys import make_key
+
+    folder = tmp_path / "backup"
+    assert _run(city, "backup", str(folder)).returncode == 0
+    (folder / "keys" / "audit.ed25519.pem").write_bytes(make_key())
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["sha256"].pop("keys/audit.ed25519.pem")
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    fresh = tmp_path / "fresh"
+    done = _run(fresh, "restore", str(folder))
+    assert done.returncode != 0 and "did not seal the audit log" in done.stderr
+    assert not (fresh / "keys").exists() and not (fresh / "media").exists()
+
+
+def test_it_refuses_to_restore_over_data_unless_told_to_replace_it(
+    city: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "backup"
+    assert _run(city, "backup", str(folder)).returncode == 0
+    live = _copy(city, tmp_path / "live")
+    refused = _run(live, "restore", str(folder))
+    assert refused.returncode != 0 and "already holds" in refused.stderr
+    assert "--replace" in refused.stderr
+    replaced = _run(live, "restore", "--replace", str(folder))
+    assert replaced.returncode == 0, replaced.stderr
+    assert "chain and seals intact" in replaced.stdout

@@ -1,12 +1,18 @@
 """Signed checkpoints anchor the audit chain outside the database.
 
-The chain proves that no entry was changed in place, but someone who can write to the database
-can also delete the newest entries together with the head row, or rewrite the whole chain after
-an edit. A checkpoint records the chain's length and the hash of its newest entry, signed with an
-Ed25519 key kept apart from the database (`ONEVISIT_AUDIT_KEY`, by default in the data folder),
-and is appended to a file (`ONEVISIT_AUDIT_CHECKPOINTS`), which can live on write-once storage or
-be copied elsewhere. `verify` then checks the chain against the newest checkpoint: entries up to
-it are vouched for by the signature; entries after it only by the chain.
+Each entry and the head are sealed with a key kept outside the database (`keys.py`), so a
+database writer cannot add, edit or re-chain an entry that verifies. What the seals cannot show is
+that the newest entries were removed together with the head, or that everything was: only a record
+kept elsewhere can. A checkpoint records the chain's length and the hash of its newest entry,
+signed with the audit key, and is appended to a file (`ONEVISIT_AUDIT_CHECKPOINTS`) and to each
+copy (`ONEVISIT_AUDIT_CHECKPOINT_COPIES`): another machine, write-once storage. The worker writes
+one every `ONEVISIT_AUDIT_CHECKPOINT_MINUTES` (`schedule_checkpoints`); `onevisit audit
+checkpoint` writes one at once.
+
+`verify` holds the chain against the newest checkpoint found in any of the files: entries up to
+it are vouched for by the signature. A file that is missing, cut short or not validly signed
+while another holds checkpoints is reported, and a chain without any checkpoint is not vouched
+for at all.
 
 One checkpoint is one JSON line: {"count", "hash", "at", "signature"} (signature over the
 canonical JSON of the other three, base64).
@@ -15,24 +21,20 @@ canonical JSON of the other three, base64).
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from onevisit.audit.models import AuditEntry, AuditHead
-from onevisit.lib.keyfiles import keys_dir, read_or_create
-
-
-def key_path() -> Path:
-    return Path(settings.ONEVISIT_AUDIT_KEY or keys_dir() / "audit.ed25519.pem")
+from onevisit.audit.keys import private_key
+from onevisit.audit.models import AuditHead
 
 
 def checkpoints_path() -> Path:
@@ -41,21 +43,10 @@ def checkpoints_path() -> Path:
     )
 
 
-def make_key() -> bytes:
-    return Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-
-
-def _private_key() -> Ed25519PrivateKey:
-    pem = read_or_create(key_path(), make_key, checkpoints_written)
-    key = serialization.load_pem_private_key(pem, password=None)
-    assert isinstance(key, Ed25519PrivateKey)
-    return key
-
-
-def checkpoints_written() -> str:
-    return "signed audit checkpoints" if checkpoints_path().exists() else ""
+def checkpoint_paths() -> list[Path]:
+    """The checkpoint file and each of its copies."""
+    copies = [Path(p.strip()) for p in settings.ONEVISIT_AUDIT_CHECKPOINT_COPIES.split(",")]
+    return [checkpoints_path(), *(p for p in copies if str(p) not in {"", "."})]
 
 
 def _signed_part(point: dict[str, Any]) -> bytes:
@@ -70,47 +61,96 @@ class Checkpoint:
     at: str
 
 
+class CheckpointNotWritten(OSError):
+    """A checkpoint file or copy could not be written; the others were."""
+
+
 def write_checkpoint() -> Checkpoint:
-    """Sign the chain's current length and newest hash, and append it to the checkpoint file."""
+    """Sign the chain's current length and newest hash; append it to the file and its copies."""
     with transaction.atomic():
         head = AuditHead.objects.filter(pk=1).first()
         count, last = (head.count, head.last_hash) if head else (0, "0" * 64)
     point: dict[str, Any] = {"count": count, "hash": last, "at": timezone.now().isoformat()}
-    signature = _private_key().sign(_signed_part(point))
+    signature = private_key().sign(_signed_part(point))
     point["signature"] = base64.b64encode(signature).decode("ascii")
-    path = checkpoints_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(point, sort_keys=True) + "\n")
+    failed = []
+    for path in checkpoint_paths():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(point, sort_keys=True) + "\n")
+        except OSError as error:
+            failed.append(f"{path}: {error.strerror}")
+    if failed:
+        raise CheckpointNotWritten("checkpoint not written to " + "; ".join(failed))
     return Checkpoint(count, last, point["at"])
 
 
-class CheckpointBroken(ValueError):
-    pass
+@dataclass
+class Reading:
+    """What the checkpoint files hold: the newest valid checkpoint of any of them, and what is
+    wrong with any of them."""
+
+    newest: Checkpoint | None = None
+    problems: list[str] = field(default_factory=list)
 
 
-def newest_checkpoint() -> Checkpoint | None:
-    """The last checkpoint in the file, its signature checked; None if there is no file."""
-    path = checkpoints_path()
-    if not path.exists():
-        return None
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    if not lines:
-        return None
+def read_checkpoints() -> Reading:
+    reading = Reading()
+    found: dict[Path, list[Checkpoint]] = {}
+    for path in checkpoint_paths():
+        if not path.exists():
+            reading.problems.append(f"the checkpoint file {path} is missing")
+            continue
+        points, problem = _read_file(path)
+        if problem:
+            reading.problems.append(problem)
+        found[path] = points
+    every = [point for points in found.values() for point in points]
+    if every:
+        reading.newest = max(every, key=lambda p: (p.count, p.at))
+    for path, points in found.items():
+        if reading.newest and (not points or points[-1].at < reading.newest.at):
+            newest = points[-1].at if points else "none"
+            reading.problems.append(
+                f"the checkpoint file {path} ends at {newest}, before the newest checkpoint "
+                f"({reading.newest.at}) in another copy: it was cut short or not written"
+            )
+    if not every:  # nothing anywhere: `verify` says so once, not once per file
+        reading.problems = [p for p in reading.problems if "is missing" not in p]
+    return reading
+
+
+def _read_file(path: Path) -> tuple[list[Checkpoint], str]:
+    points: list[Checkpoint] = []
+    public = private_key().public_key()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            point = json.loads(line)
+            public.verify(base64.b64decode(point["signature"]), _signed_part(point))
+            found = Checkpoint(int(point["count"]), str(point["hash"]), str(point["at"]))
+        except (ValueError, KeyError, TypeError, InvalidSignature):
+            return points, f"line {number} of {path} is not a validly signed checkpoint"
+        if points and found.count < points[-1].count:
+            return points, (
+                f"line {number} of {path} counts fewer entries ({found.count}) than the "
+                f"checkpoint before it ({points[-1].count}): the log was cut back in between"
+            )
+        points.append(found)
+    return points, ""
+
+
+def signed_by(key: Ed25519PrivateKey, line: str) -> bool:
+    """Whether a checkpoint line carries `key`'s signature."""
     try:
-        point = json.loads(lines[-1])
-        signature = base64.b64decode(point["signature"])
-        _private_key().public_key().verify(signature, _signed_part(point))
-    except (ValueError, KeyError, TypeError, InvalidSignature) as error:
-        raise CheckpointBroken(f"the newest checkpoint in {path} is not validly signed") from error
-    return Checkpoint(int(point["count"]), str(point["hash"]), str(point["at"]))
+        point = json.loads(line)
+        key.public_key().verify(base64.b64decode(point["signature"]), _signed_part(point))
+    except (ValueError, KeyError, TypeError, InvalidSignature):
+        return False
+    return True
 
 
-def hash_at(position: int) -> str | None:
-    """The hash of the entry at this 1-based position of the chain."""
-    if position <= 0:
-        return "0" * 64
-    entry = AuditEntry.objects.order_by("id").values_list("hash", flat=True)[
-        position - 1 : position
-    ]
-    return next(iter(entry), None)
+def checkpoint_age(point: Checkpoint) -> dt.timedelta:
+    return timezone.now() - dt.datetime.fromisoformat(point.at)

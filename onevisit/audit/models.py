@@ -18,10 +18,15 @@ GENESIS_HASH = "0" * 64
 
 
 class AuditHead(models.Model):
-    """One row holding the hash of the newest entry; locking it serialises appends."""
+    """One row holding the hash of the newest entry; locking it serialises appends. Its seal
+    (over count and hash, with the audit key) shows that onevisit, not a database writer, set it."""
 
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
     count = models.BigIntegerField(default=0)
+    seal = models.CharField(max_length=64, blank=True, default="")
+
+    def state(self) -> str:
+        return f"head:{self.count}:{self.last_hash}"
 
 
 class AuditEntry(models.Model):
@@ -50,6 +55,9 @@ class AuditEntry(models.Model):
     changes = models.JSONField(_("changes"), default=dict)
     prev_hash = models.CharField(_("previous hash"), max_length=64, unique=True)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # HMAC of the hash with the audit key (audit.keys); empty only on entries written before
+    # entries were sealed
+    seal = models.CharField(_("seal"), max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["id"]
@@ -78,3 +86,17 @@ class AuditEntry(models.Model):
             self.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
         )
         return hashlib.sha256((self.prev_hash + canonical).encode("utf-8")).hexdigest()
+
+
+class QuarantinedEntry(models.Model):
+    """A row found in the log beyond its head, not written by onevisit (no valid seal): set aside
+    here, whole, when the next append finds it, so that appends go on; `audit verify` keeps
+    reporting it."""
+
+    found = models.DateTimeField(_("found"))
+    row = models.JSONField(_("row as found"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("forged audit entry set aside")
+        verbose_name_plural = _("forged audit entries set aside")

@@ -8,9 +8,13 @@ exits.
 It cannot be starved by idle sockets: each address may hold `max_per_address` connections and
 the whole server `max_connections` (kept below the open-file limit, which it raises to the hard
 limit at start, by enough to accept and refuse a full listen backlog); a connection that has not
-sent one accepted packet is closed after `hello_timeout` seconds, one that has after
-`idle_timeout`. When the server is full, a newcomer takes the place of the connection that has
-been silent longest, so idle sockets from many addresses cannot keep a device out either.
+sent one accepted packet by `hello_timeout` seconds after it opened is closed, however slowly it
+trickles bytes in meanwhile, and one that has, `idle_timeout` seconds after its last accepted
+packet. When the server is full, a newcomer takes the place of the connection that has been
+silent longest; when an address has all its connections, a newcomer from it takes the place of
+that address's longest silent one. So idle sockets, from many addresses or from the address a
+real device shares with them (a plant's NAT), cannot keep a device out: once one of its packets
+is accepted, a device's connection is never taken.
 Reject counts are written every `tally_seconds`, not only on a clean stop. It listens on
 127.0.0.1 unless given a --host.
 """
@@ -70,9 +74,11 @@ class Receiver:
         self.stopping = asyncio.Event()
         self.server: asyncio.Server | None = None
         self.connections: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
-        # connections with no accepted packet yet, oldest first
-        self.silent: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
+        # connections with no accepted packet yet, oldest first, with their address
+        self.silent: dict[asyncio.Task[None], tuple[asyncio.StreamWriter, str]] = {}
         self.per_address: Counter[str] = Counter()
+        # evicted connections whose place at their address was given to a newcomer already
+        self.released: set[asyncio.Task[None]] = set()
         self.last_seen_written: dict[int, float] = {}
         self.capacity = settings.max_connections
 
@@ -201,7 +207,8 @@ class Receiver:
             self._reject("too_many_connections")
             await _close(writer)
             return
-        if self.per_address[address] >= self.settings.max_per_address:
+        full = self.per_address[address] >= self.settings.max_per_address
+        if full and not self._evict_silent(address):
             self._reject("too_many_from_address")
             await _close(writer)
             return
@@ -209,11 +216,14 @@ class Receiver:
         task = asyncio.current_task()
         if task is not None:
             self.connections[task] = writer
-            self.silent[task] = writer
+            self.silent[task] = (writer, address)
         try:
             await self._talk(reader, writer)
         finally:
-            self.per_address[address] -= 1
+            if task in self.released:
+                self.released.discard(task)
+            else:
+                self.per_address[address] -= 1
             if self.per_address[address] <= 0:
                 del self.per_address[address]
             if task is not None:
@@ -221,25 +231,33 @@ class Receiver:
                 self.silent.pop(task, None)
             await _close(writer)
 
-    def _evict_silent(self) -> bool:
-        """Make room by closing the connection that has been silent longest, if there is one."""
-        oldest = next(iter(self.silent), None)
+    def _evict_silent(self, address: str | None = None) -> bool:
+        """Make room by closing the connection that has been silent longest (of `address`, if
+        given), if there is one."""
+        oldest = next(
+            (task for task, (_w, held) in self.silent.items() if address in (None, held)), None
+        )
         if oldest is None:
             return False
-        writer = self.silent.pop(oldest)
+        writer, held = self.silent.pop(oldest)
         self.connections.pop(oldest, None)
         writer.close()  # its read ends; its task then releases the address's count
+        self.per_address[held] -= 1  # at once: the newcomer takes its place now
+        self.released.add(oldest)
         self._reject("evicted_silent")
         return True
 
     async def _talk(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         session = Session(self.devices, self.settings.max_length, self.settings.strict)
         heard = False  # a device is heard once one of its packets is accepted
+        clock = asyncio.get_running_loop().time
+        # The time by which a packet must be accepted: bytes trickled in without one do not
+        # move it (a sender of one byte every 5 s is closed at the hello timeout all the same).
+        deadline = clock() + self.settings.hello_timeout
         try:
             while not self.stopping.is_set():
-                timeout = self.settings.idle_timeout if heard else self.settings.hello_timeout
                 try:
-                    chunk = await asyncio.wait_for(reader.read(65536), timeout)
+                    chunk = await asyncio.wait_for(reader.read(65536), max(0, deadline - clock()))
                 except TimeoutError:
                     self._reject("idle_timeout" if heard else "silent_connection")
                     break
@@ -254,6 +272,7 @@ class Receiver:
                     if not heard:
                         self.silent.pop(asyncio.current_task(), None)  # type: ignore[arg-type]
                     heard = True
+                    deadline = clock() + self.settings.idle_timeout
                     await self._commit(outcome)
                 if outcome.answers:
                     writer.write(b"".join(outcome.answers))

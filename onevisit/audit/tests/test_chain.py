@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from onevisit.audit.actions import Actor, record, verify_chain
-from onevisit.audit.models import AuditEntry, AuditHead
+from onevisit.audit.keys import seal
+from onevisit.audit.models import AuditEntry, AuditHead, QuarantinedEntry
 from onevisit.testing import PersonaTestCase
 
 
@@ -36,6 +37,7 @@ class ChainTest(ChainCase):
         entries = self.append(3)
         assert entries[1].prev_hash == entries[0].hash
         assert entries[2].prev_hash == entries[1].hash
+        call_command("audit", "checkpoint", stdout=io.StringIO())
         report = verify_chain()
         assert report.reason == "" and report.checked == AuditEntry.objects.count()
 
@@ -60,9 +62,16 @@ class ChainTest(ChainCase):
 
     def test_it_reports_ok_from_the_command(self) -> None:
         self.append(2)
+        call_command("audit", "checkpoint", stdout=io.StringIO())
         out = io.StringIO()
         call_command("audit", "verify", stdout=out)
         assert out.getvalue().startswith("OK:")
+
+    def test_it_vouches_for_nothing_without_a_checkpoint(self) -> None:
+        self.append(2)
+        assert "no signed checkpoint" in verify_chain().reason
+        with pytest.raises(CommandError, match="no signed checkpoint"):
+            call_command("audit", "verify", stdout=io.StringIO())
 
     def test_it_refuses_to_write_outside_a_transaction(self) -> None:
         from django.test.utils import CaptureQueriesContext  # noqa: F401
@@ -99,29 +108,26 @@ class CheckpointTest(ChainCase):
     """Signed checkpoints anchor the chain outside the database."""
 
     def setUp(self) -> None:
-        import tempfile
         from pathlib import Path
 
-        from django.test import override_settings
+        from onevisit.audit.checkpoints import checkpoints_path
 
-        folder = Path(tempfile.mkdtemp())
-        overrides = override_settings(
-            ONEVISIT_AUDIT_KEY=str(folder / "audit.pem"),
-            ONEVISIT_AUDIT_CHECKPOINTS=str(folder / "checkpoints.jsonl"),
-        )
-        overrides.enable()
-        self.addCleanup(overrides.disable)
-        self.folder = folder
+        self.folder: Path = checkpoints_path().parent
 
     def test_it_reads_a_consistent_end_while_entries_are_being_appended(self) -> None:
         self.append(3)
+        call_command("audit", "checkpoint", stdout=io.StringIO())
         head = AuditHead.objects.get(pk=1)
-        # An append that has written its entry but not yet its head (another transaction's view).
+        # An append committed after `verify` read the head: onevisit's, sealed.
         in_flight = AuditEntry(at=timezone.now(), actor_name="x", action="action", verb="test")
         in_flight.prev_hash = head.last_hash
         in_flight.hash = in_flight.compute_hash()
+        in_flight.seal = seal(in_flight.hash)
         in_flight.save()
         assert verify_chain().reason == ""
+
+    # The checkpoints hold on their own: the forgers of these two tests even hold the sealing
+    # key (an insider on the application server), and still the signed checkpoint finds them.
 
     def test_it_detects_the_newest_entries_deleted_with_the_head(self) -> None:
         self.append(5)
@@ -130,8 +136,9 @@ class CheckpointTest(ChainCase):
         survivors = AuditEntry.objects.order_by("id")
         last_kept = list(survivors)[-3]
         AuditEntry.objects.filter(pk__in=[e.pk for e in newest]).delete()
+        head = AuditHead(pk=1, last_hash=last_kept.hash, count=AuditEntry.objects.count())
         AuditHead.objects.filter(pk=1).update(
-            last_hash=last_kept.hash, count=AuditEntry.objects.count()
+            last_hash=head.last_hash, count=head.count, seal=seal(head.state())
         )
         report = verify_chain()
         assert "checkpoint" in report.reason and "deleted" in report.reason
@@ -145,9 +152,12 @@ class CheckpointTest(ChainCase):
         for entry in AuditEntry.objects.filter(pk__gte=entries[1].pk).order_by("id"):
             entry.prev_hash = prev
             entry.hash = entry.compute_hash()
-            entry.save(update_fields=["prev_hash", "hash"])
+            entry.seal = seal(entry.hash)
+            entry.save(update_fields=["prev_hash", "hash", "seal"])
             prev = entry.hash
-        AuditHead.objects.filter(pk=1).update(last_hash=prev)
+        head = AuditHead.objects.get(pk=1)
+        head.last_hash = prev
+        AuditHead.objects.filter(pk=1).update(last_hash=prev, seal=seal(head.state()))
         report = verify_chain()
         assert "rewritten" in report.reason
 
@@ -160,9 +170,143 @@ class CheckpointTest(ChainCase):
         count = AuditEntry.objects.count()
         assert f"entries 1 to {count - 1}" in out.getvalue()
 
-    def test_it_refuses_a_forged_checkpoint(self) -> None:
+    def test_it_refuses_a_forged_checkpoint_line(self) -> None:
         self.append(2)
         call_command("audit", "checkpoint", stdout=io.StringIO())
-        path = self.folder / "checkpoints.jsonl"
+        path = self.folder / "audit-checkpoints.jsonl"
         path.write_text(path.read_text().replace('"count": ', '"count": 1'))
-        assert "not validly signed" in verify_chain().reason
+        assert "no signed checkpoint" in verify_chain().reason
+        assert "not a validly signed checkpoint" in verify_chain().reason
+
+
+class TamperTest(ChainCase):
+    """A database writer without the audit key, trying each way to make the log say otherwise;
+    each is found by `audit verify`, and none stops onevisit from writing."""
+
+    def setUp(self) -> None:
+        self.entries = self.append(5)
+        call_command("audit", "checkpoint", stdout=io.StringIO())
+        self.entries += self.append(2)  # after the checkpoint: vouched for by their seals
+
+    def reason(self) -> str:
+        return verify_chain().reason
+
+    def test_it_finds_the_last_rows_deleted_and_the_head_rewritten(self) -> None:
+        kept = self.entries[-3]
+        AuditEntry.objects.filter(pk__in=[e.pk for e in self.entries[-2:]]).delete()
+        head = AuditHead.objects.get(pk=1)
+        AuditHead.objects.filter(pk=1).update(last_hash=kept.hash, count=head.count - 2)
+        assert "head's seal" in self.reason()
+        AuditHead.objects.filter(pk=1).update(seal="")
+        assert "head is unsealed" in self.reason()
+
+    def test_it_finds_a_row_edited_and_the_chain_recomputed_after_it(self) -> None:
+        edited = self.entries[-1]
+        AuditEntry.objects.filter(pk=edited.pk).update(changes={"i": 99})
+        entry = AuditEntry.objects.get(pk=edited.pk)
+        entry.hash = entry.compute_hash()
+        entry.save(update_fields=["hash"])
+        AuditHead.objects.filter(pk=1).update(last_hash=entry.hash)
+        report = verify_chain()
+        assert report.first_broken_id == edited.pk and "seal" in report.reason
+
+    def test_it_finds_everything_truncated(self) -> None:
+        AuditEntry.objects.all().delete()
+        AuditHead.objects.all().delete()
+        assert "does not match the checkpoint" in self.reason()
+
+    def test_it_finds_the_checkpoint_file_deleted(self) -> None:
+        from onevisit.audit.checkpoints import checkpoints_path
+
+        checkpoints_path().unlink()
+        assert "no signed checkpoint" in self.reason()
+
+    def test_it_finds_a_forged_row_appended_beyond_the_head_and_writes_on(self) -> None:
+        head = AuditHead.objects.get(pk=1)
+        forged = AuditEntry(at=timezone.now(), actor_name="alice", action="action", verb="x")
+        forged.prev_hash = head.last_hash
+        forged.hash = forged.compute_hash()
+        forged.seal = "0" * 64
+        forged.save()
+        assert "seal" in self.reason()
+        # the next audited write goes through, and sets the forged row aside
+        self.append(1)
+        assert not AuditEntry.objects.filter(pk=forged.pk).exists()
+        assert QuarantinedEntry.objects.get().row["hash"] == forged.hash
+        assert "set aside" in self.reason()
+        with pytest.raises(CommandError, match="set aside"):
+            call_command("audit", "verify", stdout=io.StringIO())
+
+    def test_it_finds_an_unsealed_row_appended_with_its_head(self) -> None:
+        head = AuditHead.objects.get(pk=1)
+        forged = AuditEntry(at=timezone.now(), actor_name="alice", action="action", verb="x")
+        forged.prev_hash = head.last_hash
+        forged.hash = forged.compute_hash()
+        forged.save()
+        AuditHead.objects.filter(pk=1).update(last_hash=forged.hash, count=head.count + 1)
+        report = verify_chain()
+        assert report.first_broken_id == forged.pk and "unsealed" in report.reason
+
+
+class CheckpointCopiesTest(ChainCase):
+    """Copies of the checkpoints elsewhere: one deleted or cut short is reported, while another
+    still vouches for the log."""
+
+    def setUp(self) -> None:
+        import tempfile
+        from pathlib import Path
+
+        from django.test import override_settings
+
+        self.copy = Path(tempfile.mkdtemp()) / "copy.jsonl"
+        overrides = override_settings(ONEVISIT_AUDIT_CHECKPOINT_COPIES=str(self.copy))
+        overrides.enable()
+        self.addCleanup(overrides.disable)
+
+    def test_it_writes_every_checkpoint_to_every_copy(self) -> None:
+        from onevisit.audit.checkpoints import checkpoints_path
+
+        self.append(2)
+        call_command("audit", "checkpoint", stdout=io.StringIO())
+        assert self.copy.read_text() == checkpoints_path().read_text()
+
+    def test_it_reports_a_deleted_file_while_a_copy_vouches(self) -> None:
+        from onevisit.audit.checkpoints import checkpoints_path
+
+        self.append(2)
+        call_command("audit", "checkpoint", stdout=io.StringIO())
+        checkpoints_path().unlink()
+        report = verify_chain()
+        assert report.reason == "" and report.vouched_count == AuditEntry.objects.count()
+        assert any("is missing" in w for w in report.warnings)
+        err = io.StringIO()
+        with pytest.raises(SystemExit) as exit:
+            call_command("audit", "verify", stdout=io.StringIO(), stderr=err)
+        assert exit.value.code == 2 and "is missing" in err.getvalue()
+
+    def test_it_reports_a_copy_cut_short(self) -> None:
+        self.append(1)
+        call_command("audit", "checkpoint", stdout=io.StringIO())
+        self.append(1)
+        call_command("audit", "checkpoint", stdout=io.StringIO())
+        lines = self.copy.read_text().splitlines()
+        self.copy.write_text(lines[0] + "\n")
+        assert any("cut short" in w for w in verify_chain().warnings)
+
+
+class ScheduleTest(ChainCase):
+    def test_it_keeps_one_checkpoint_waiting_in_the_queue(self) -> None:
+        from django.test import override_settings
+        from django_tasks_db.models import DBTaskResult
+
+        from onevisit.audit.tasks import schedule_checkpoints, write_audit_checkpoint
+
+        database = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+        with override_settings(TASKS=database):
+            assert schedule_checkpoints() is True
+            assert schedule_checkpoints() is False  # a second node finds it queued
+            waiting = DBTaskResult.objects.get(task_path=write_audit_checkpoint.module_path)
+            assert waiting.status == "READY"
+            with override_settings(ONEVISIT_AUDIT_CHECKPOINT_MINUTES=0):
+                DBTaskResult.objects.all().delete()
+                assert schedule_checkpoints() is False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import random
 from unittest import mock
@@ -354,13 +355,84 @@ def test_it_answers_a_registered_device_while_idle_sockets_crowd_the_door() -> N
         )
         writer.close()
         await receiver.stop()
-        assert tallied.get("too_many_from_address") == 35
+        # each newcomer from the full address took the place of its longest silent socket
+        assert tallied.get("evicted_silent") == 35
         assert tallied.get("silent_connection") == 5
         return answer, held, closed
 
     answer, held, closed = asyncio.run(scenario())
     assert b"CN=9014" in answer
     assert held == 5 and closed == 40
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_it_admits_a_device_that_shares_its_address_with_idle_sockets() -> None:
+    """A plant's NAT: 32 idle sockets from the device's own address, the address's cap."""
+    enterprise = make_enterprise("聊城华鲁化工有限公司", serial=17, industry="26")
+    Device.objects.create(mn=MN, password_sha256=password_digest("123456"), enterprise=enterprise)
+
+    async def scenario() -> tuple[bytes, int]:
+        settings = Settings(port=0, max_per_address=32, hello_timeout=30)
+        receiver = Receiver(settings)
+        port = await receiver.start()
+        crowd = [
+            await asyncio.open_connection("127.0.0.1", port, local_addr=("127.0.0.5", 0))
+            for _ in range(32)
+        ]
+        await asyncio.sleep(0.1)
+        reader, writer = await asyncio.open_connection(
+            "127.0.0.1", port, local_addr=("127.0.0.5", 0)
+        )
+        writer.write(packet(1))
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(4096), 5)
+        # more idle sockets from the address never take the heard device's place
+        crowd += [
+            await asyncio.open_connection("127.0.0.1", port, local_addr=("127.0.0.5", 0))
+            for _ in range(40)
+        ]
+        await asyncio.sleep(0.2)
+        writer.write(packet(2))
+        await writer.drain()
+        second = await asyncio.wait_for(reader.read(4096), 5)
+        held = receiver.per_address["127.0.0.5"]
+        writer.close()
+        for _, crowd_writer in crowd:
+            crowd_writer.close()
+        await receiver.stop()
+        return answer + second, held
+
+    answers, held = asyncio.run(scenario())
+    assert answers.count(b"CN=9014") == 2 and held == 32
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_it_closes_a_sender_that_trickles_bytes_at_the_hello_timeout() -> None:
+    """One byte every 0.1 s, never a packet: closed at the 0.5 s hello timeout, not kept open
+    because every read brings something."""
+
+    async def scenario() -> float:
+        receiver = Receiver(Settings(port=0, hello_timeout=0.5, idle_timeout=60))
+        port = await receiver.start()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        started = asyncio.get_running_loop().time()
+        closed_after = -1.0
+        for _ in range(50):
+            try:
+                writer.write(b"#")
+                await writer.drain()
+            except ConnectionError:
+                break
+            with contextlib.suppress(asyncio.TimeoutError):
+                if await asyncio.wait_for(reader.read(1), 0.1) == b"":
+                    break
+        closed_after = asyncio.get_running_loop().time() - started
+        writer.close()
+        await receiver.stop()
+        assert receiver.reject_totals["silent_connection"] == 1
+        return closed_after
+
+    assert asyncio.run(scenario()) < 2
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -47,11 +47,18 @@ def test_it_refuses_a_negative_count() -> None:
         add_working_days(dt.date(2026, 1, 5), -1)
 
 
-def test_it_warns_when_next_years_holidays_are_missing() -> None:
+def test_it_only_informs_while_next_years_notice_is_not_yet_needed() -> None:
     year = timezone.localdate().year + 1
+    CalendarYear.objects.get_or_create(year=year - 1)
+    CalendarYear.objects.filter(year__gte=year).delete()
+    ids = [m.id for m in run_checks(databases=["default"])]
+    assert "onevisit.I001" in ids and "onevisit.W001" not in ids
+    CalendarYear.objects.get_or_create(year=year)
+    assert "onevisit.I001" not in [m.id for m in run_checks(databases=["default"])]
+
+
+def test_it_warns_in_a_year_without_its_notice() -> None:
+    year = timezone.localdate().year
     CalendarYear.objects.filter(year__gte=year).delete()
     ids = [m.id for m in run_checks(databases=["default"])]
     assert "onevisit.W001" in ids
-    CalendarYear.objects.get_or_create(year=year)
-    CalendarYear.objects.get_or_create(year=year - 1)
-    assert "onevisit.W001" not in [m.id for m in run_checks(databases=["default"])]

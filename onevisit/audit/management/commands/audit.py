@@ -32,11 +32,17 @@ class Command(BaseCommand):
                 f" ({report.checked} entries before it link up)" if report.first_broken_id else ""
             )
             raise CommandError(f"audit log broken at {where}: {report.reason}{before}")
-        self.stdout.write(f"OK: {report.checked} entries, chain intact")
-        if report.vouched_count:
+        self.stdout.write(f"OK: {report.checked} entries, chain and seals intact")
+        self.stdout.write(
+            f"vouched for by the checkpoint signed {report.vouched_at}: entries 1 to "
+            f"{report.vouched_count}; later entries by their seals"
+        )
+        if report.unsealed:
             self.stdout.write(
-                f"vouched for by the checkpoint signed {report.vouched_at}: entries 1 to "
-                f"{report.vouched_count}; later entries by the chain alone"
+                f"{report.unsealed} entries written before entries were sealed: vouched for by "
+                "the chain and the checkpoints only"
             )
-        else:
-            self.stdout.write("no signed checkpoint yet: run `onevisit audit checkpoint` hourly")
+        for warning in report.warnings:
+            self.stderr.write(f"WARNING: {warning}")
+        if report.warnings:
+            raise SystemExit(2)

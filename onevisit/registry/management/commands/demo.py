@@ -16,6 +16,7 @@ from django.utils import timezone
 from onevisit.accounts.models import Role, User
 from onevisit.assessments.demo import load_assessments
 from onevisit.audit.actions import Actor, record, snapshot
+from onevisit.audit.checkpoints import write_checkpoint
 from onevisit.campaigns.demo import load_campaigns, load_flood_campaign
 from onevisit.catalog.demo import load_items
 from onevisit.catalog.models import Item
@@ -93,6 +94,8 @@ class Command(BaseCommand):
         load_assessments(self.stdout.write)
         load_requests(self.stdout.write)
         load_scope(self.stdout.write)
+        point = write_checkpoint()
+        self.stdout.write(f"Audit log: {point.count:,} entries, checkpoint signed.")
         if province:
             cities = District.objects.cities().filter(code__startswith=demo.PROVINCE).count()
             self.stdout.write(

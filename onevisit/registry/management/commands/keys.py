@@ -23,19 +23,14 @@ class Key:
 
 
 def known_keys() -> list[Key]:
-    from onevisit.audit import checkpoints
+    from onevisit.audit import keys as audit_keys
     from onevisit.inspections import keyring
     from onevisit.tips import sealing
 
     return [
         Key("code signing", keyring.key_path, keyring.make_key, keyring.codes_issued),
         Key("reporter sealing", sealing.key_path, sealing.make_key, sealing.identities_sealed),
-        Key(
-            "audit checkpoints",
-            checkpoints.key_path,
-            checkpoints.make_key,
-            checkpoints.checkpoints_written,
-        ),
+        Key("audit", audit_keys.key_path, audit_keys.make_key, audit_keys.key_in_use),
     ]
 
 

@@ -14,16 +14,22 @@ from onevisit.backup import BackupError, restore
 class Command(BaseCommand):
     help = (
         "Restore a backup made by `onevisit backup` into this data folder and database. "
-        "Refuses a backup whose keys do not open its codes and sealed identities, and a data "
-        "folder that holds other keys."
+        "Checks everything before it writes: refuses a backup whose keys do not open its codes, "
+        "sealed identities and audit log, a data folder that holds other keys, and an "
+        "installation that already holds data unless --replace is given."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("source", type=Path, help="the backup folder")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="overwrite the database and files this installation already holds",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            manifest = restore(options["source"])
+            manifest = restore(options["source"], replace=options["replace"])
         except BackupError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(f"restored the backup made {manifest['made']}")

@@ -15,6 +15,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from gunicorn.app.base import BaseApplication
 
+from onevisit.audit.tasks import schedule_checkpoints
 from onevisit.importers import queue_resume_if_needed
 
 
@@ -76,6 +77,7 @@ class Command(BaseCommand):
         _check_keys()
         if not options["no_worker"]:
             queue_resume_if_needed()
+            schedule_checkpoints()
         call_command("collectstatic", interactive=False, verbosity=0)
         connections.close_all()
         workers: list[subprocess.Popen[bytes]] = []
