@@ -220,6 +220,7 @@ AXES_FAILURE_LIMIT = env_int("ONEVISIT_LOGIN_FAILURES", 10)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("ONEVISIT_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "onevisit.lib.ratelimit.client_address"
+AXES_USERNAME_CALLABLE = "onevisit.lib.ratelimit.login_name"
 ONEVISIT_LOGINS_PER_MINUTE = env_int("ONEVISIT_LOGINS_PER_MINUTE", 30)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_RESET_ON_SUCCESS = True

@@ -8,6 +8,7 @@ throttle (django-axes) and every limit here take the client's address from `clie
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -49,3 +50,12 @@ def too_many(request: HttpRequest, scope: str, per_minute: int) -> bool:
 def use_once(scope: str, token: str, seconds: int) -> bool:
     """True the first time a token is used within `seconds`, False every time after."""
     return bool(cache.add(f"once:{scope}:{token}", 1, timeout=seconds))
+
+
+def login_name(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
+    """The account name a login tried, as the lockout (django-axes) records it: no longer than
+    an account name can be (150), so that a name of thousands of characters is counted, not
+    refused by the database's column with a server error."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    name = source.get("username") if source else None
+    return None if name is None else str(name)[:150]

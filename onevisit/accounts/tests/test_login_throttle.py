@@ -74,6 +74,13 @@ class LoginThrottleTest(PersonaTestCase):
         ).content.decode("utf-8")
         assert self.attempt("right-horse-battery", address="10.0.0.9") == 302
 
+    def test_it_counts_a_name_of_thousands_of_characters_without_a_server_error(self) -> None:
+        from axes.models import AccessAttempt
+
+        for _ in range(3):
+            assert self.attempt("wrong", username="9" * 5000) in {200, 429}
+        assert AccessAttempt.objects.get().username == "9" * 150
+
     def test_it_lets_an_admin_lift_the_pause(self) -> None:
         from axes.utils import reset
 
