@@ -220,6 +220,7 @@ def plan_cities(env: dict[str, str], enterprises: int, workers: int) -> None:
     from onevisit.planning.actions import do_execute_planning_run, do_start_planning_runs
     from onevisit.planning.forms import YearForm
     from onevisit.planning.models import PlanningRun
+    from onevisit.planning.tasks import queue_planning_runs
     from onevisit.registry.demo import CITY
     from onevisit.registry.models import District
 
@@ -235,10 +236,12 @@ def plan_cities(env: dict[str, str], enterprises: int, workers: int) -> None:
     cities = list(District.objects.cities())
     actor = Actor.system("bench")
     began = time.perf_counter()
-    for run in do_start_planning_runs(actor=actor, year=year, by=None, cities=cities, queue=False):
+    for run in do_start_planning_runs(actor=actor, year=year, by=None, cities=cities):
         do_execute_planning_run(run)
     in_sequence = time.perf_counter() - began
-    runs = do_start_planning_runs(actor=actor, year=year, by=None, cities=cities, queue=True)
+    runs = queue_planning_runs(
+        do_start_planning_runs(actor=actor, year=year, by=None, cities=cities)
+    )
     ids = [run.pk for run in runs]
     began = time.perf_counter()
     processes = [

@@ -83,6 +83,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    "onevisit.operations",  # first: its makemessages is the one `onevisit makemessages` runs
     "onevisit.accounts",
     "onevisit.registry",
     "onevisit.audit",

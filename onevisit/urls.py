@@ -11,6 +11,7 @@ urlpatterns = [
     path("", workbench_views.home, name="home"),
     path("accounts/", include("onevisit.accounts.urls")),
     path("", include("onevisit.registry.urls")),
+    path("", include("onevisit.operations.urls")),
     path("", include("onevisit.catalog.urls")),
     path("planning/", include("onevisit.planning.urls")),
     path("draws/", include("onevisit.draws.urls")),

@@ -343,7 +343,7 @@ class FormerServerErrorTest(VisitTestCase):
         assert not report.ok and "2100" in str(report.errors[0])
         upload = SimpleUploadedFile("2101.csv", data)
         page = self.client_for(self.supervisor).post(
-            reverse("registry:import"), {"kind": "holidays", "file": upload}
+            reverse("operations:import"), {"kind": "holidays", "file": upload}
         )
         assert page.status_code == 200 and "2100" in page.content.decode()
 

@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
 # Views that take a whole register as a file; every other view takes a few photos at most.
-IMPORT_VIEWS = frozenset({"registry:import"})
+IMPORT_VIEWS = frozenset({"operations:import"})
 
 
 def body_limit(request: HttpRequest) -> int:

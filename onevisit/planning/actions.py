@@ -422,19 +422,17 @@ def do_create_task(
 
 
 def do_start_planning_run(
-    *, actor: Actor, year: int, by: Any, queue: bool = True, city: District | None = None
+    *, actor: Actor, year: int, by: Any, city: District | None = None
 ) -> PlanningRun:
-    """Create a planning run for the year, of one city or of every city at once, and queue it
-    for a worker (`queue=False` leaves it to the caller, e.g. the demo, to execute)."""
-    return do_start_planning_runs(actor=actor, year=year, by=by, queue=queue, cities=[city])[0]
+    """Create a planning run for the year, of one city or of every city at once. Who started
+    it executes it: a worker (`tasks.queue_planning_runs`) or the caller itself (the demo)."""
+    return do_start_planning_runs(actor=actor, year=year, by=by, cities=[city])[0]
 
 
 def do_start_planning_runs(
-    *, actor: Actor, year: int, by: Any, cities: Sequence[District | None], queue: bool = True
+    *, actor: Actor, year: int, by: Any, cities: Sequence[District | None]
 ) -> list[PlanningRun]:
-    """One run per city, queued together: the workers plan the cities in parallel."""
-    from onevisit.planning.tasks import run_planning  # the task module imports these actions
-
+    """One run per city: queued together, the workers plan the cities in parallel."""
     horizon_start = dt.date.fromisocalendar(year, 1, 1)
     runs: list[PlanningRun] = []
     with transaction.atomic():
@@ -447,9 +445,6 @@ def do_start_planning_runs(
                 changes["city"] = city.code
             record(actor=actor, action="plan", obj=run, changes=changes)
             runs.append(run)
-        if queue:
-            ids = [run.pk for run in runs]
-            transaction.on_commit(lambda: [run_planning.enqueue(pk) for pk in ids])
     return runs
 
 

@@ -76,7 +76,7 @@ def run_planning(year: int, say: Callable[[str], object]) -> None:
     if not PlanningRun.objects.filter(year=year, status=PlanningRun.Status.DONE).exists():
         # in the province demo, the demo city is planned as one city of several
         city = District.objects.get(code=CITY) if District.objects.cities().count() > 1 else None
-        run = do_start_planning_run(actor=actor, year=year, by=supervisor, queue=False, city=city)
+        run = do_start_planning_run(actor=actor, year=year, by=supervisor, city=city)
         run = do_execute_planning_run(run)
         say(
             f"Joint planning {year}: {run.total:,} tasks → {run.visits:,} visits "

@@ -19,6 +19,13 @@ def run_planning(run_id: int) -> None:
     do_execute_planning_run(PlanningRun.objects.get(pk=run_id))
 
 
+def queue_planning_runs(runs: list[PlanningRun]) -> list[PlanningRun]:
+    """Hand started runs to the workers, once the transaction that made them is committed."""
+    ids = [run.pk for run in runs]
+    transaction.on_commit(lambda: [run_planning.enqueue(pk) for pk in ids])
+    return runs
+
+
 @task()
 def recompute_tiers(body_id: int, enterprise_ids: list[int] | None = None, reason: str = "") -> int:
     return do_recompute_tiers(Body.objects.get(pk=body_id), enterprise_ids, reason=reason)

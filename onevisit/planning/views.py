@@ -44,7 +44,7 @@ from onevisit.planning.models import (
     TierPolicy,
     UnplacedTask,
 )
-from onevisit.planning.tasks import recompute_tiers
+from onevisit.planning.tasks import queue_planning_runs, recompute_tiers
 from onevisit.registry.access import enterprises_for_user, in_area, require_login
 from onevisit.registry.models import Body, District, Inspector
 from onevisit.registry.views import xlsx_response
@@ -180,7 +180,9 @@ def start_run(request: HttpRequest) -> HttpResponse:
     wanted = request.POST.get("city", "")
     cities = _cities_of(user)
     if wanted == EVERY_CITY and cities:
-        actions.do_start_planning_runs(actor=Actor.of(user), year=year, by=user, cities=cities)
+        queue_planning_runs(
+            actions.do_start_planning_runs(actor=Actor.of(user), year=year, by=user, cities=cities)
+        )
         messages.success(
             request,
             _("%(n)s planning runs queued, one per city; the workers plan them in parallel.")
@@ -192,7 +194,9 @@ def start_run(request: HttpRequest) -> HttpResponse:
     if city is None and (wanted or province or user.area_id):  # a province plans by city
         messages.error(request, _("Choose a city of the province."))
         return redirect(f"{reverse('planning:coordination')}?year={year}")
-    actions.do_start_planning_run(actor=Actor.of(user), year=year, by=user, city=city)
+    queue_planning_runs(
+        [actions.do_start_planning_run(actor=Actor.of(user), year=year, by=user, city=city)]
+    )
     where = f"&city={city.code}" if city else ""
     return redirect(f"{reverse('planning:coordination')}?year={year}{where}")
 

@@ -6,7 +6,6 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from onevisit.importers import KINDS
 from onevisit.registry.identifiers import InvalidIdentifier, validate_uscc
 from onevisit.registry.industries import check_enterprise_code
 from onevisit.registry.models import District, Enterprise, Industry
@@ -122,23 +121,3 @@ class EnterpriseForm(forms.ModelForm[Enterprise]):
         fields["industry"] = self._industry
         fields["industry_code"] = self.cleaned_data["industry_code"]
         return fields
-
-
-class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What"), choices=[(k, k) for k in KINDS])
-    file = forms.FileField(label=_("File (.xlsx or .csv)"))
-    dry_run = forms.BooleanField(label=_("Check only, change nothing"), required=False)
-
-    def __init__(self, *args: Any, kinds: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        labels = {
-            "enterprises": _("Enterprises"),
-            "bodies": _("Inspecting bodies"),
-            "inspectors": _("Inspectors"),
-            "items": _("Inspection items and check points"),
-            "ledger": _("Rectification ledger (整改台账)"),
-            "penalties": _("Penalty discretion benchmarks (裁量基准)"),
-            "holidays": _("Holiday notice of the State Council (节假日安排)"),
-            "scope": _("Business scope catalogue (经营范围规范表述)"),
-        }
-        self.fields["kind"].choices = [(k, labels[k]) for k in kinds]  # type: ignore[attr-defined]

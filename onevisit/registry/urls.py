@@ -14,5 +14,4 @@ urlpatterns = [
     path("bodies/<int:pk>/", views.body_detail, name="body_detail"),
     path("inspectors/", views.inspector_list, name="inspector_list"),
     path("inspectors/<int:pk>/", views.inspector_detail, name="inspector_detail"),
-    path("import/", views.import_view, name="import"),
 ]

@@ -16,12 +16,11 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from onevisit.audit.actions import Actor
-from onevisit.importers import run_import
 from onevisit.lib.params import whole_number
 from onevisit.lib.tabular import write_xlsx
 from onevisit.registry import access
 from onevisit.registry.actions import do_create_enterprise, do_update_enterprise
-from onevisit.registry.forms import EnterpriseForm, EnterpriseSearchForm, ImportForm
+from onevisit.registry.forms import EnterpriseForm, EnterpriseSearchForm
 from onevisit.registry.models import Enterprise
 from onevisit.registry.queries import EnterpriseFilters, search_enterprises
 
@@ -241,23 +240,3 @@ def inspector_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _expires_soon(inspector: Any) -> bool:
     until: dt.date = inspector.certificate_valid_until
     return 0 <= (until - timezone.localdate()).days <= 60
-
-
-@login_required
-def import_view(request: HttpRequest) -> HttpResponse:
-    kinds = access.importable_kinds(request.user)
-    if not kinds:
-        raise PermissionDenied("Only the supervisor and department admins import data.")
-    form = ImportForm(request.POST or None, request.FILES or None, kinds=kinds)
-    report = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        report = run_import(
-            form.cleaned_data["kind"],
-            upload.file,
-            upload.name,
-            actor=Actor.of(request.user),
-            dry_run=form.cleaned_data["dry_run"],
-            user=request.user,  # type: ignore[arg-type]
-        )
-    return render(request, "registry/import.html", {"form": form, "report": report})

@@ -57,7 +57,7 @@ def _registry(user: User) -> Group:
         _link(_("Inspectors"), "registry:inspector_list"),
     ]
     if user.is_supervisor or user.is_body_admin:
-        links.append(_link(_("Import from Excel"), "registry:import"))
+        links.append(_link(_("Import from Excel"), "operations:import"))
     links.append(_link(_("Land-efficiency evaluation"), "evaluation:year_list"))
     links.append(_link(_("Business scope catalogue"), "scope:catalogue"))
     if user.is_body_admin or user.is_supervisor:

@@ -15,7 +15,6 @@ from django.db import connection, connections
 
 from onevisit.audit.actions import Actor, verify_chain
 from onevisit.audit.models import AuditEntry
-from onevisit.importers import APPLIERS
 from onevisit.imports.actions import (
     SQLITE_PAUSE_SECONDS,
     Applier,
@@ -25,6 +24,7 @@ from onevisit.imports.actions import (
 )
 from onevisit.imports.actions import _checkpoint as real_checkpoint
 from onevisit.imports.models import ImportRun, StagedBatch
+from onevisit.operations.importers import APPLIERS
 from onevisit.registry import imports as registry_imports
 from onevisit.registry.actions import do_create_enterprise
 from onevisit.registry.imports import import_enterprises

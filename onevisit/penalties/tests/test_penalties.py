@@ -10,8 +10,8 @@ from decimal import Decimal
 from django.urls import reverse
 
 from onevisit.audit.actions import Actor
-from onevisit.importers import run_import
 from onevisit.lib.tabular import write_xlsx
+from onevisit.operations.importers import run_import
 from onevisit.penalties.actions import Case, DecisionRefused, consistency_report, do_decide_penalty
 from onevisit.penalties.models import Decision, Level, Violation
 from onevisit.testing import PersonaTestCase

@@ -430,7 +430,7 @@ class RunTest(PlanningCase):
         )
         assert one.context["run"] == elsewhere
         whole = do_execute_planning_run(
-            do_start_planning_run(actor=ACTOR, year=YEAR, by=self.supervisor, queue=False)
+            do_start_planning_run(actor=ACTOR, year=YEAR, by=self.supervisor)
         )
         assert PlanningRun.objects.current_ids() == [whole.pk]  # replaces the cities' runs
         with self.captureOnCommitCallbacks(execute=True):
@@ -462,7 +462,7 @@ class RunTest(PlanningCase):
             items=[self.market_item],
         )
         run = do_execute_planning_run(
-            do_start_planning_run(actor=ACTOR, year=YEAR, by=self.supervisor, queue=False)
+            do_start_planning_run(actor=ACTOR, year=YEAR, by=self.supervisor)
         )
         assert not PlannedVisit.objects.filter(run=run, tasks=later).exists()
         assert not UnplacedTask.objects.filter(run=run, task=later).exists()
@@ -475,7 +475,7 @@ class RunTest(PlanningCase):
         self.accept_both()
         Inspector.objects.filter(body=self.ecology).update(active=False)
         run = do_execute_planning_run(
-            do_start_planning_run(actor=ACTOR, year=YEAR, by=self.supervisor, queue=False)
+            do_start_planning_run(actor=ACTOR, year=YEAR, by=self.supervisor)
         )
         assert run.unscheduled == 4
         page = (
@@ -498,7 +498,7 @@ class RunTest(PlanningCase):
     def test_it_gives_each_inspector_a_schedule_and_a_calendar_feed(self) -> None:
         self.accept_both()
         run = do_execute_planning_run(
-            do_start_planning_run(actor=ACTOR, year=YEAR, by=self.supervisor, queue=False)
+            do_start_planning_run(actor=ACTOR, year=YEAR, by=self.supervisor)
         )
         inspector = PlannedVisit.objects.filter(run=run).first().inspectors.first()  # type: ignore[union-attr]
         assert inspector is not None

@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from onevisit.audit.models import AuditEntry
-from onevisit.importers import run_import
 from onevisit.inspections.actions import PointEntry, do_close_visit, do_record_result, do_sign_off
 from onevisit.inspections.checklist import merge
 from onevisit.inspections.models import visit_points
 from onevisit.inspections.tests.base import SYSTEM, VisitTestCase, certificates, photo_upload
 from onevisit.lib.tabular import write_xlsx
+from onevisit.operations.importers import run_import
 from onevisit.oversight.models import Kind as WarningKind
 from onevisit.oversight.models import Warning
 from onevisit.planning.models import Kind

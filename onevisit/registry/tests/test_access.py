@@ -122,7 +122,7 @@ class RoleMatrixTest(PersonaTestCase):
 
     def test_it_opens_the_import_page_to_supervisor_and_body_admins(self) -> None:
         self.assert_matrix(
-            reverse("registry:import"), {SUPERVISOR: 200, ALICE: 200, BOB: 200, ANON: 302}
+            reverse("operations:import"), {SUPERVISOR: 200, ALICE: 200, BOB: 200, ANON: 302}
         )
 
     def test_it_keeps_the_api_closed_to_those_without_a_role(self) -> None:

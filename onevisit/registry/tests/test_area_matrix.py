@@ -240,7 +240,7 @@ class AreaMatrixTest(VisitTestCase):
                 [enterprise.uscc, enterprise.name + "（改）", enterprise.district_id, "3411"],
             )
             self.as_(person).post(
-                reverse("registry:import"), {"kind": "enterprises", "file": upload}
+                reverse("operations:import"), {"kind": "enterprises", "file": upload}
             )
 
         self.check_write("enterprise import", attempt, self.renamed)
@@ -251,7 +251,7 @@ class AreaMatrixTest(VisitTestCase):
             [self.jinan_enterprise.uscc, "济南泉城精工机械有限公司", "371581", "3411"],
         )
         page = self.as_(LIN).post(
-            reverse("registry:import"), {"kind": "enterprises", "file": upload}
+            reverse("operations:import"), {"kind": "enterprises", "file": upload}
         )
         assert "济南" in page.content.decode() or "历下区" in page.content.decode()
         assert Enterprise.objects.get(pk=self.jinan_enterprise.pk).district_id == "370102"
@@ -271,7 +271,7 @@ class AreaMatrixTest(VisitTestCase):
                     "2026-11-20",
                 ],
             )
-            self.as_(person).post(reverse("registry:import"), {"kind": "ledger", "file": upload})
+            self.as_(person).post(reverse("operations:import"), {"kind": "ledger", "file": upload})
 
         def changed(enterprise: Enterprise) -> bool:
             found = Rectification.objects.filter(enterprise=enterprise)

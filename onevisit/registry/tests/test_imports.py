@@ -252,7 +252,9 @@ class ImportCommandAndPageTest(PersonaTestCase):
             "bad.csv", csv_bytes([HEADER_EN, [uscc(111), "x", "999999", "22", ""]])
         )
         client.cookies["django_language"] = "en"
-        response = client.post(reverse("registry:import"), {"kind": "enterprises", "file": upload})
+        response = client.post(
+            reverse("operations:import"), {"kind": "enterprises", "file": upload}
+        )
         html = response.content.decode()
         assert response.status_code == 200
         assert "unknown district code" in html and "999999" in html
@@ -267,7 +269,7 @@ class ImportCommandAndPageTest(PersonaTestCase):
         upload = SimpleUploadedFile("bad.csv", csv_bytes(rows))
         with translation.override("zh-hans"):
             response = client.post(
-                reverse("registry:import"), {"kind": "enterprises", "file": upload}
+                reverse("operations:import"), {"kind": "enterprises", "file": upload}
             )
         html = response.content.decode()
         assert "未知的行政区划代码" in html
@@ -276,7 +278,7 @@ class ImportCommandAndPageTest(PersonaTestCase):
     def test_it_does_not_offer_body_import_to_a_body_admin(self) -> None:
         client = self.client_for(self.alice)
         upload = SimpleUploadedFile("b.csv", b"code,name\n1,2\n")
-        response = client.post(reverse("registry:import"), {"kind": "bodies", "file": upload})
+        response = client.post(reverse("operations:import"), {"kind": "bodies", "file": upload})
         assert response.status_code == 200
         assert response.context["form"].errors["kind"]
         assert response.context["report"] is None

@@ -17,8 +17,8 @@ from openpyxl import Workbook
 from onevisit.accounts.models import Role, User
 from onevisit.audit.actions import Actor
 from onevisit.draws.actions import do_create_draw
-from onevisit.importers import run_import
 from onevisit.inspections.tests.base import publish_item
+from onevisit.operations.importers import run_import
 from onevisit.planning.models import Tier
 from onevisit.planning.queries import scope_of
 from onevisit.registry.models import Body, District

@@ -12,7 +12,7 @@ from django.utils import translation
 
 from onevisit.audit.actions import Actor
 from onevisit.audit.models import AuditEntry
-from onevisit.importers import run_import
+from onevisit.operations.importers import run_import
 from onevisit.registry.access import importable_kinds
 from onevisit.testing import PersonaTestCase
 from onevisit.tips.actions import Report, do_submit_tip
@@ -165,7 +165,7 @@ class NoticeTest(PersonaTestCase):
         for persona in (self.alice, self.ivan, self.erin, self.stranger):
             assert "holidays" not in importable_kinds(persona)
         page = self.client_for(self.alice).post(
-            reverse("registry:import"),
+            reverse("operations:import"),
             {"kind": "holidays", "file": _upload(notice(*STATUTORY_2027))},
         )
         assert page.status_code == 200 and not CalendarYear.objects.filter(year=2027).exists()

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from onevisit.backup import BackupError, restore
+from onevisit.operations.backup import BackupError, restore
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from onevisit.backup import BackupError, backup
+from onevisit.operations.backup import BackupError, backup
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onevisit.audit.actions import Actor
-from onevisit.importers import KINDS, resume_imports, run_import
+from onevisit.operations.importers import KINDS, resume_imports, run_import
 
 
 class Command(BaseCommand):

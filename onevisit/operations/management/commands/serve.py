@@ -16,7 +16,7 @@ from django.db.migrations.executor import MigrationExecutor
 from gunicorn.app.base import BaseApplication
 
 from onevisit.audit.tasks import schedule_checkpoints
-from onevisit.importers import queue_resume_if_needed
+from onevisit.operations.importers import queue_resume_if_needed
 
 
 class GunicornApp(BaseApplication):  # type: ignore[misc]
