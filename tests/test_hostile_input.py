@@ -42,47 +42,37 @@ class HostileQueryTest(VisitTestCase):
         assert response.status_code == 302 and response["Location"].endswith("/v/ab")
 
 
-class ControlCharacterTest(VisitTestCase):
-    def test_it_drops_control_characters_from_a_web_form_before_the_view_reads_it(self) -> None:
+class EnterpriseFormCase(VisitTestCase):
+    def edit_enterprise(self, **changes: str) -> None:
+        """The supervisor sends the enterprise's edit form with `changes`; it is saved."""
         enterprise = self.bearing
-        page = self.client_for(self.supervisor).get(
-            reverse("registry:enterprise_edit", args=[enterprise.pk])
-        )
+        url = reverse("registry:enterprise_edit", args=[enterprise.pk])
+        page = self.client_for(self.supervisor).get(url)
         data = {k: v for k, v in page.context["form"].initial.items() if v is not None}
         data.update(
-            district=enterprise.district_id,
-            industry_code=enterprise.industry_code,
-            address="临清市\x05先锋路\x7f1号",
-            legal_representative="张\x00三",
+            district=enterprise.district_id, industry_code=enterprise.industry_code, **changes
         )
-        response = self.client_for(self.supervisor).post(
-            reverse("registry:enterprise_edit", args=[enterprise.pk]), data
-        )
+        response = self.client_for(self.supervisor).post(url, data)
         assert response.status_code == 302, response.context["form"].errors
+
+
+class ControlCharacterTest(EnterpriseFormCase):
+    def test_it_drops_control_characters_from_a_web_form_before_the_view_reads_it(self) -> None:
+        enterprise = self.bearing
+        self.edit_enterprise(address="临清市\x05先锋路\x7f1号", legal_representative="张\x00三")
         enterprise.refresh_from_db()
         assert (enterprise.address, enterprise.legal_representative) == ("临清市先锋路1号", "张三")
 
 
-class InvisibleCharacterTest(VisitTestCase):
+class InvisibleCharacterTest(EnterpriseFormCase):
     """A bidi override (U+202E) or a zero-width space (U+200B) never reaches a stored name: a web
     form drops it, the API refuses it, an import drops it."""
 
     def test_it_drops_bidi_overrides_and_zero_width_characters_from_a_web_form(self) -> None:
         enterprise = self.bearing
-        page = self.client_for(self.supervisor).get(
-            reverse("registry:enterprise_edit", args=[enterprise.pk])
+        self.edit_enterprise(
+            name="聊城\u202e鑫源\u200b轴承有限公司", address="临清市\ufeff先锋路\u20661号\u2069"
         )
-        data = {k: v for k, v in page.context["form"].initial.items() if v is not None}
-        data.update(
-            district=enterprise.district_id,
-            industry_code=enterprise.industry_code,
-            name="聊城\u202e鑫源\u200b轴承有限公司",
-            address="临清市\ufeff先锋路\u20661号\u2069",
-        )
-        response = self.client_for(self.supervisor).post(
-            reverse("registry:enterprise_edit", args=[enterprise.pk]), data
-        )
-        assert response.status_code == 302
         enterprise.refresh_from_db()
         assert (enterprise.name, enterprise.address) == ("聊城鑫源轴承有限公司", "临清市先锋路1号")
 

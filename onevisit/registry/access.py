@@ -74,13 +74,16 @@ def get_enterprise_for_user(user: Any, pk: int) -> Enterprise:
         raise Http404("No such enterprise") from None
 
 
-def in_area(user: Any, district: District | str | None) -> bool:
-    """Whether a record in `district` lies in the user's area (always, for most users)."""
-    codes = getattr(user, "area_codes", None)
+def _within(codes: list[str] | None, district: District | str | None) -> bool:
     if codes is None:
         return True
     code = district.pk if isinstance(district, District) else district
     return code in codes
+
+
+def in_area(user: Any, district: District | str | None) -> bool:
+    """Whether a record in `district` lies in the user's area (always, for most users)."""
+    return _within(getattr(user, "area_codes", None), district)
 
 
 def require_in_area(user: Any, district: District | str | None) -> None:
@@ -90,11 +93,7 @@ def require_in_area(user: Any, district: District | str | None) -> None:
 
 def in_reach(user: Any, district: District | str | None) -> bool:
     """Whether an enterprise in `district` lies where the user acts (see `User.reach_codes`)."""
-    codes = getattr(user, "reach_codes", None)
-    if codes is None:
-        return True
-    code = district.pk if isinstance(district, District) else district
-    return code in codes
+    return _within(getattr(user, "reach_codes", None), district)
 
 
 def require_in_reach(user: Any, district: District | str | None) -> None:

@@ -8,7 +8,6 @@ database as it was."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +15,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import Workbook
 
 from onevisit.accounts.actions import do_create_api_token
 from onevisit.accounts.models import Role, User
@@ -25,6 +23,7 @@ from onevisit.planning.models import Level, Tier
 from onevisit.rectification.models import Rectification
 from onevisit.registry.models import Body, Enterprise
 from onevisit.testing import make_enterprise, make_user, other_city_district, uscc
+from onevisit.testing.workbooks import workbook as make_workbook
 
 ALICE, LIN, JIANG = "alice", "lin", "jiang"
 # who acts where: the enterprises each may read and change
@@ -36,15 +35,7 @@ REACH = {
 
 
 def workbook(headers: list[str], *rows: list[Any]) -> SimpleUploadedFile:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return SimpleUploadedFile("f.xlsx", buffer.getvalue())
+    return SimpleUploadedFile("f.xlsx", make_workbook(headers, list(rows)))
 
 
 class AreaMatrixTest(VisitTestCase):
