@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "onevisit.accounts",
     "onevisit.registry",
     "onevisit.audit",
+    "onevisit.versions",
     "onevisit.imports",
     "onevisit.workdays",
     "onevisit.catalog",

@@ -110,9 +110,14 @@ def _diagnose(year: Year, body: Body) -> None:
     issued = dt.date(year.year + 1, 7, 15)
     for n, entry in enumerate(year.entries.filter(klass__in=["C", "D"]).order_by("score")[:6]):
         diagnosis = do_draft_diagnosis(actor=ACTOR, entry=entry)
-        diagnosis.summary = "建议对照行业先进水平，优先补齐短板指标，纳入下一年度技改计划。"
-        diagnosis.save(update_fields=["summary"])
-        do_issue_diagnosis(actor=ACTOR, diagnosis=diagnosis, today=issued)
+        do_issue_diagnosis(
+            actor=ACTOR,
+            by=None,
+            diagnosis=diagnosis,
+            today=issued,
+            summary="建议对照行业先进水平，优先补齐短板指标，纳入下一年度技改计划。",
+            recommendations=[a.recommendation for a in diagnosis.advice.all()],
+        )
         if n % 2 == 0:
             first = diagnosis.advice.first()
             if first is not None:
@@ -160,7 +165,7 @@ def load_evaluation(say: Callable[[str], object]) -> None:
                 do_confirm(actor=ACTOR, entry=entry)
             if offset == 2:
                 published = dt.date(number + 1, 5, 12)
-                do_publish(actor=ACTOR, year=year, today=published)
+                do_publish(actor=ACTOR, by=None, year=year, today=published)
                 objection = do_object(
                     actor=ACTOR,
                     entry=entries[8],
@@ -174,9 +179,26 @@ def load_evaluation(say: Callable[[str], object]) -> None:
                     reason="经自然资源部门核实，用地面积以不动产权证为准，未含代征道路",
                     now=timezone.now(),
                 )
-                do_finalise(actor=ACTOR, year=year, today=dt.date(number + 1, 6, 2))
+                corrected = do_object(
+                    actor=ACTOR,
+                    entry=entries[9],
+                    reason="综合能耗误计入向园区转供的蒸汽，请核减",
+                    today=published,
+                )
+                energy = entries[9].energy_tce
+                do_decide(
+                    actor=ACTOR,
+                    objection=corrected,
+                    upheld=True,
+                    reason="经节能监察核实，转供蒸汽折标煤应予扣除",
+                    now=timezone.now(),
+                    corrections={"energy_tce": (energy * Decimal("0.8")).quantize(Decimal("0.1"))}
+                    if energy
+                    else {"energy_tce": Decimal(1000)},
+                )
+                do_finalise(actor=ACTOR, by=None, year=year, today=dt.date(number + 1, 6, 2))
             else:
-                do_publish(actor=ACTOR, year=year, today=today)
+                do_publish(actor=ACTOR, by=None, year=year, today=today)
                 for entry, reason in zip(
                     entries[8:10],
                     [

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onevisit.audit.actions import Actor, record
@@ -77,6 +78,12 @@ def import_figures(
     if year.is_final:
         report.file_error = _("the year is final; its figures no longer change")
         return report
+    if year.is_published:
+        report.file_error = _(
+            "the year is published for objections (公示): its figures change only through "
+            "objections decided by the lead department, or after the 公示 is withdrawn"
+        )
+        return report
     rows = _Rows(year, body)
     if not rows.own and not rows.may_add:
         report.file_error = _("this year assigns no figure to your department")
@@ -100,6 +107,8 @@ def import_figures(
             if not dry_run:
                 entry.save()
         if not dry_run:
+            year.figures_changed_at = timezone.now()
+            year.save(update_fields=["figures_changed_at"])
             record(
                 actor=actor,
                 action="import",

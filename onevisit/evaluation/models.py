@@ -29,7 +29,8 @@ DEFAULT_WEIGHTS = {
     "rnd_share": 15,
     "output_per_employee": 10,
 }
-DEFAULT_THRESHOLDS = {"A": 90, "B": 60, "C": 40}  # about 2 in 10 A and 1 in 10 D in the demo
+# the lowest total of classes A, B and C on the 100-point scale (docs/evaluation.md)
+DEFAULT_THRESHOLDS = {"A": 80, "B": 55, "C": 35}
 
 
 class Year(models.Model):
@@ -67,7 +68,26 @@ class Year(models.Model):
     )
     weights = models.JSONField(_("weights"), default=dict)
     benchmarks = models.JSONField(_("benchmarks"), default=dict, blank=True)
-    cap = models.DecimalField(_("cap (× benchmark)"), max_digits=5, decimal_places=2, default=1.5)
+    cap = models.DecimalField(
+        _("bonus cap (× benchmark)"),
+        max_digits=5,
+        decimal_places=2,
+        default=1,
+        help_text=_(
+            "1: an indicator scores at most its weight, at the benchmark (a 100-point scale); "
+            "above 1: performance beyond the benchmark adds bonus points (加分), shown apart"
+        ),
+    )
+    max_missing_share = models.DecimalField(
+        _("largest share of the scope an indicator may miss when published"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.10"),
+        help_text=_(
+            "publishing is refused while a weighted indicator is missing for more of the "
+            "enterprises than this share: its department has not reported yet"
+        ),
+    )
     thresholds = models.JSONField(_("class thresholds"), default=dict)
     rules_used = models.JSONField(_("rules of the published result"), default=dict, blank=True)
     summary = models.JSONField(
@@ -86,6 +106,8 @@ class Year(models.Model):
     objection_days = models.PositiveSmallIntegerField(
         _("objection window (working days)"), default=5
     )
+    scored_at = models.DateTimeField(_("scored at"), null=True, blank=True)
+    figures_changed_at = models.DateTimeField(_("figures last changed at"), null=True, blank=True)
     published_on = models.DateField(_("published on"), null=True, blank=True)
     objections_until = models.DateField(_("objections until"), null=True, blank=True)
     final_on = models.DateField(_("final on"), null=True, blank=True)
@@ -120,6 +142,17 @@ class Year(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status == self.Status.FINAL
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def scores_are_stale(self) -> bool:
+        """Figures were imported after the year was last scored."""
+        if self.scored_at is None:
+            return True
+        return self.figures_changed_at is not None and self.figures_changed_at > self.scored_at
 
 
 class Source(models.Model):
@@ -178,6 +211,7 @@ class Entry(models.Model):
         default=Confirmation.PENDING,
     )
     score = models.DecimalField(_("score"), max_digits=8, decimal_places=2, null=True)
+    bonus = models.DecimalField(_("bonus (加分)"), max_digits=8, decimal_places=2, default=0)
     klass = models.CharField(_("class"), max_length=1, blank=True)
     parts = models.JSONField(_("parts of the score"), default=list, blank=True)
 
@@ -199,6 +233,11 @@ class Entry(models.Model):
     def figures(self) -> scoring.Figures:
         return scoring.Figures(**{code: getattr(self, code) for code in FIGURE_CODES})
 
+    @property
+    def total(self) -> Decimal | None:
+        """The score the class is decided on: the 100-point score and any bonus."""
+        return None if self.score is None else self.score + self.bonus
+
 
 class Objection(models.Model):
     class Decision(models.TextChoices):
@@ -219,6 +258,8 @@ class Objection(models.Model):
     )
     decision_reason = models.TextField(_("reason of the decision"), blank=True)
     decided = models.DateTimeField(_("decided"), null=True, blank=True)
+    # an upheld objection's correction of the enterprise's figures: {figure: [before, after]}
+    corrections = models.JSONField(_("figures corrected"), default=dict, blank=True)
 
     class Meta:
         ordering = ["filed"]

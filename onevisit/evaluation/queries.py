@@ -35,7 +35,12 @@ def _by(year: Year, key: str, label: str) -> list[dict[str, Any]]:
         .order_by(key)
     )
     return [
-        {"label": r[label], "total": r["total"], "classes": [r[f"n_{k}"] for k in CLASSES]}
+        {
+            "key": r[key],
+            "label": r[label],
+            "total": r["total"],
+            "classes": [r[f"n_{k}"] for k in CLASSES],
+        }
         for r in rows
     ]
 

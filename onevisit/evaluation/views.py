@@ -8,9 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +21,7 @@ from onevisit.audit.actions import Actor
 from onevisit.evaluation import access
 from onevisit.evaluation.actions import (
     EvaluationRefused,
+    diagnosis_snapshot,
     do_confirm,
     do_decide,
     do_draft_diagnosis,
@@ -32,16 +34,21 @@ from onevisit.evaluation.actions import (
     do_publish,
     do_score,
     do_set_rules,
+    do_withdraw_publication,
+    missing_figures,
 )
 from onevisit.evaluation.exports import diagnosis_pdf
 from onevisit.evaluation.forms import (
     DecisionForm,
     DiagnosisForm,
+    EntrySearchForm,
     FiguresImportForm,
     ObjectionForm,
     OpenYearForm,
+    PublishForm,
     RecommendationForm,
     RulesForm,
+    WithdrawForm,
 )
 from onevisit.evaluation.imports import import_figures
 from onevisit.evaluation.models import FIGURES, Diagnosis, Entry, Objection, Recommendation, Year
@@ -58,6 +65,8 @@ from onevisit.evaluation.scoring import CLASSES, INDICATORS
 from onevisit.lib.params import whole_number
 from onevisit.monitoring.models import Device
 from onevisit.registry.views import xlsx_response
+from onevisit.versions.actions import VersionRefused, versions_of
+from onevisit.versions.models import Version
 
 NAMES = {code: (name, unit) for code, name, unit in INDICATORS}
 
@@ -66,10 +75,19 @@ NAMES = {code: (name, unit) for code, name, unit in INDICATORS}
 def year_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     if isinstance(user, User) and user.is_enterprise_user and user.enterprise_id is not None:
-        years = Year.objects.filter(entries__enterprise_id=user.enterprise_id).select_related(
-            "area"
+        mine = (
+            Entry.objects.filter(enterprise_id=user.enterprise_id)
+            .select_related("year__area")
+            .prefetch_related("objections")
+            .order_by("-year__year")
         )
-        return render(request, "evaluation/my_years.html", {"years": years})
+        issued = set(
+            Diagnosis.objects.filter(entry__in=mine, issued__isnull=False).values_list(
+                "entry_id", flat=True
+            )
+        )
+        rows = [(e, e.objections.all(), e.pk in issued) for e in mine]
+        return render(request, "evaluation/my_years.html", {"rows": rows})
     years = access.years_for_official(request.user)
     listed = years.annotate(enterprises=Count("entries"))
     lead = user.body if isinstance(user, User) and user.is_body_admin else None
@@ -108,6 +126,13 @@ def year_list(request: HttpRequest) -> HttpResponse:
 def _year_context(request: HttpRequest, year: Year) -> dict[str, object]:
     sources = list(year.sources.select_related("body"))
     own = {s.figure for s in sources if s.body_id == getattr(request.user, "body_id", None)}
+    search = EntrySearchForm(request.GET or None, year=year)
+    entries = search.filter(
+        year.entries.select_related("enterprise__district", "enterprise__industry")
+    ).order_by(F("score").desc(nulls_last=True), "id")
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return {
         "year": year,
         "labels": dict(FIGURES),
@@ -122,14 +147,38 @@ def _year_context(request: HttpRequest, year: Year) -> dict[str, object]:
         "classes": CLASSES,
         "districts": year.summary.get("districts", []),
         "industries": year.summary.get("industries", []),
-        "entries": year.entries.select_related("enterprise__district").order_by("-score")[:50],
+        "search": search,
+        "page": page,
+        "query": query.urlencode(),
         "total": year.entries.count(),
-        "objections": Objection.objects.filter(entry__year=year)
-        .select_related("entry__enterprise")
-        .order_by("decision", "filed"),
+        "missing": missing_figures(year) if year.rules_used or year.entries.exists() else [],
+        "max_missing_percent": f"{year.max_missing_share * 100:.0f}",
+        "versions": versions_of(year),
+        "objections": with_corrections(
+            Objection.objects.filter(entry__year=year)
+            .select_related("entry__enterprise")
+            .order_by("decision", "filed")
+        ),
+        "waiting": Objection.objects.filter(
+            entry__year=year, decision=Objection.Decision.PENDING
+        ).count(),
         "decision_form": DecisionForm(),
+        "publish_form": PublishForm(),
+        "withdraw_form": WithdrawForm(),
         "import_form": FiguresImportForm(),
     }
+
+
+def with_corrections(objections: Any) -> list[Objection]:
+    """The objections, each with its corrections as (what, before, after) to show."""
+    labels = {**dict(FIGURES), "class": _("class")}
+    found = list(objections)
+    for objection in found:
+        objection.shown_corrections = [
+            (labels.get(code, code), before, after)
+            for code, (before, after) in objection.corrections.items()
+        ]
+    return found
 
 
 def _electricity_flags(request: HttpRequest, year: Year) -> list[tuple[Entry, object]]:
@@ -152,7 +201,10 @@ def _electricity_flags(request: HttpRequest, year: Year) -> list[tuple[Entry, ob
 @login_required
 def year_detail(request: HttpRequest, year_id: int) -> HttpResponse:
     found = get_object_or_404(access.years_for_official(request.user), pk=year_id)
-    return render(request, "evaluation/year_detail.html", _year_context(request, found))
+    template = "evaluation/year_detail.html"
+    if request.htmx:  # type: ignore[attr-defined]
+        template += "#results"
+    return render(request, template, _year_context(request, found))
 
 
 @login_required
@@ -199,21 +251,54 @@ def year_step(request: HttpRequest, year_id: int, step: str) -> HttpResponse:
     actor, today = Actor.of(user), timezone.localdate()
     try:
         if step == "score":
-            count = do_score(actor=actor, year=found)
-            messages.success(request, _("%(count)s enterprises scored.") % {"count": count})
+            _score(request, actor, found)
         elif step == "publish":
-            do_publish(actor=actor, year=found, today=today)
+            form = PublishForm(request.POST)
+            form.is_valid()
+            do_publish(
+                actor=actor,
+                by=user,
+                year=found,
+                today=today,
+                reason=form.cleaned_data.get("reason", ""),
+                notice=form.cleaned_data.get("notice", ""),
+            )
             messages.success(
                 request, _("Published: objections until %(day)s.") % {"day": found.objections_until}
             )
+        elif step == "withdraw":
+            withdraw = WithdrawForm(request.POST)
+            reason = withdraw.cleaned_data["reason"] if withdraw.is_valid() else ""
+            do_withdraw_publication(actor=actor, year=found, reason=reason)
+            messages.success(
+                request,
+                _("The 公示 is withdrawn; publish it again, with a notice, once it is right."),
+            )
         elif step == "finalise":
-            do_finalise(actor=actor, year=found, today=today)
+            do_finalise(actor=actor, by=user, year=found, today=today)
             messages.success(request, _("The year's classes are final."))
         else:
             raise PermissionDenied("No such step.")
-    except EvaluationRefused as refused:
+    except (EvaluationRefused, VersionRefused) as refused:
         messages.error(request, refused.localized(_))
     return redirect("evaluation:year_detail", found.pk)
+
+
+def _score(request: HttpRequest, actor: Actor, year: Year) -> None:
+    done = do_score(actor=actor, year=year)
+    if not done.missing:
+        messages.success(request, _("%(count)s enterprises scored.") % {"count": done.scored})
+        return
+    missing = "；".join(
+        _("%(figure)s missing for %(count)s (%(body)s)")
+        % {"figure": m.figure, "count": m.count, "body": m.body}
+        for m in done.missing
+    )
+    messages.warning(
+        request,
+        _("%(count)s enterprises scored, with figures missing: %(missing)s.")
+        % {"count": done.scored, "missing": missing},
+    )
 
 
 @login_required
@@ -232,11 +317,14 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
                 upheld=form.cleaned_data["upheld"],
                 reason=form.cleaned_data["reason"],
                 now=timezone.now(),
+                corrections=form.corrections(),
             )
             messages.success(request, _("Objection decided."))
-        except EvaluationRefused as refused:
+        except (EvaluationRefused, VersionRefused) as refused:
             messages.error(request, refused.localized(_))
-    return redirect("evaluation:year_detail", objection.entry.year_id)
+    return redirect(
+        f"{reverse('evaluation:year_detail', args=[objection.entry.year_id])}#objections"
+    )
 
 
 @login_required
@@ -280,7 +368,13 @@ def export(request: HttpRequest, year_id: int) -> HttpResponse:
 
 
 def public_list(request: HttpRequest, year_id: int) -> HttpResponse:
-    found = access.public_year(year_id)
+    """The 公示 list (or the final one) as it stands: the published classes and the corrections
+    made since by upheld objections; the year's earlier versions stay readable."""
+    found = get_object_or_404(Year.objects.select_related("area"), pk=year_id)
+    versions = versions_of(found)
+    if not versions:
+        raise PermissionDenied("The year's classes are not published yet.")
+    in_force = found.status != Year.Status.COLLECTING
     entries = found.entries.exclude(klass="").select_related("enterprise__district")
     wanted = request.GET.get("class", "")
     if wanted in CLASSES:
@@ -288,13 +382,19 @@ def public_list(request: HttpRequest, year_id: int) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:50]
     if query:
         entries = entries.filter(enterprise__name__contains=query)
-    ordered = entries.order_by("klass", "-score", "id")
+    ordered = entries.order_by("klass", "-score", "id") if in_force else entries.none()
     page = Paginator(ordered, 100).get_page(request.GET.get("page"))
     return render(
         request,
         "evaluation/public.html",
         {
             "year": found,
+            "in_force": in_force,
+            "version": versions[-1],
+            "versions": versions,
+            "corrections": Objection.objects.filter(
+                entry__year=found, decision=Objection.Decision.UPHELD
+            ).select_related("entry__enterprise"),
             "page": page,
             "counts": found.summary.get("classes") or class_counts(found),
             "classes": CLASSES,
@@ -304,8 +404,25 @@ def public_list(request: HttpRequest, year_id: int) -> HttpResponse:
     )
 
 
+def public_version(request: HttpRequest, year_id: int, number: int) -> HttpResponse:
+    """One published version of the year, as it was published: readable for good."""
+    found = get_object_or_404(Year.objects.select_related("area"), pk=year_id)
+    version = get_object_or_404(Version.objects.of(found), number=number)
+    rows = version.snapshot.get("entries", [])
+    wanted = request.GET.get("class", "")
+    if wanted in CLASSES:
+        rows = [r for r in rows if r[4] == wanted]
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "evaluation/public_version.html",
+        {"year": found, "version": version, "page": page, "classes": CLASSES, "wanted": wanted},
+    )
+
+
 def _entry_page(request: HttpRequest, entry: Entry, own: bool) -> HttpResponse:
     visible = access.visible_figures(request.user, entry)
+    diagnosis = Diagnosis.objects.filter(entry=entry).first()
     values = access.sees_indicator_values(request.user, entry)
     parts = [
         {**p, "name": NAMES[p["code"]][0], "unit": NAMES[p["code"]][1], "shown": values}
@@ -324,10 +441,11 @@ def _entry_page(request: HttpRequest, entry: Entry, own: bool) -> HttpResponse:
             ],
             "parts": parts,
             "weakest": weakest,
-            "objections": entry.objections.all(),
+            "objections": with_corrections(entry.objections.all()),
             "is_lead": access.is_lead(request.user, entry.year),
             "retirement": retirement_lists(entry) if entry.klass == "D" else [],
-            "diagnosis": Diagnosis.objects.filter(entry=entry).first(),
+            "diagnosis": diagnosis,
+            "diagnosis_versions": versions_of(diagnosis) if diagnosis else [],
             "metered": monitored_electricity(entry.year, [entry]).get(entry.enterprise_id)
             if "energy_tce" in visible
             else None,
@@ -379,40 +497,16 @@ def diagnosis(request: HttpRequest, year_id: int, pk: int) -> HttpResponse:
     form = DiagnosisForm(body=body)
     if request.method == "POST":
         try:
-            if "draft" in request.POST:
-                current = do_draft_diagnosis(actor=actor, entry=entry)
-            elif current is not None and "follow_up" in request.POST:
-                advice = get_object_or_404(
-                    current.advice, pk=whole_number(request.POST.get("advice"))
-                )
-                do_follow_up(
-                    actor=actor,
-                    advice=advice,
-                    note=request.POST.get("note", ""),
-                    today=timezone.localdate(),
-                )
-                messages.success(request, _("Follow-up recorded."))
-            elif current is not None:
-                form = DiagnosisForm(request.POST, body=body)
-                if form.is_valid():
-                    do_edit_diagnosis(
-                        actor=actor,
-                        diagnosis=current,
-                        summary=form.cleaned_data["summary"],
-                        recommendations=list(form.cleaned_data["recommendations"]),
-                    )
-                    if "issue" in request.POST:
-                        do_issue_diagnosis(
-                            actor=actor, diagnosis=current, today=timezone.localdate()
-                        )
-                        messages.success(request, _("The diagnosis is issued to the enterprise."))
-                    else:
-                        messages.success(request, _("Diagnosis saved."))
-        except EvaluationRefused as refused:
+            invalid = _act_on_diagnosis(request, actor, user, entry, current)
+        except (EvaluationRefused, VersionRefused) as refused:
             messages.error(request, refused.localized(_))
-        if not form.is_bound or form.is_valid():  # else: show the form with its errors
-            return redirect("evaluation:diagnosis", found.pk, entry.pk)
-    if current is not None and not form.is_bound:
+            form = DiagnosisForm(request.POST, body=body)  # what was chosen stays on the page
+        else:
+            if invalid is None:
+                return redirect("evaluation:diagnosis", found.pk, entry.pk)
+            form = invalid
+        current = Diagnosis.objects.filter(entry=entry).first()
+    elif current is not None:
         form = DiagnosisForm(
             initial={
                 "summary": current.summary,
@@ -430,21 +524,70 @@ def diagnosis(request: HttpRequest, year_id: int, pk: int) -> HttpResponse:
             "advice": current.advice.select_related("recommendation") if current else [],
             "form": form,
             "comparisons": compare_with_industry(entry),
+            "versions": versions_of(current) if current else [],
         },
     )
 
 
+def _act_on_diagnosis(
+    request: HttpRequest, actor: Actor, user: User, entry: Entry, current: Diagnosis | None
+) -> DiagnosisForm | None:
+    """Draft, save, issue or follow up; a form with errors to show again, or None when done."""
+    body = entry.year.lead_body
+    if "draft" in request.POST:
+        do_draft_diagnosis(actor=actor, entry=entry)
+        return None
+    if current is None:
+        raise PermissionDenied("Draft the diagnosis first.")
+    if "follow_up" in request.POST:
+        advice = get_object_or_404(current.advice, pk=whole_number(request.POST.get("advice")))
+        note = request.POST.get("note", "")
+        do_follow_up(actor=actor, advice=advice, note=note, today=timezone.localdate())
+        messages.success(request, _("Follow-up recorded."))
+        return None
+    form = DiagnosisForm(request.POST, body=body)
+    if not form.is_valid():
+        return form
+    chosen = list(form.cleaned_data["recommendations"])
+    summary = form.cleaned_data["summary"]
+    if "issue" in request.POST:
+        do_issue_diagnosis(
+            actor=actor,
+            by=user,
+            diagnosis=current,
+            today=timezone.localdate(),
+            summary=summary,
+            recommendations=chosen,
+        )
+        messages.success(request, _("The diagnosis is issued to the enterprise."))
+    else:
+        do_edit_diagnosis(actor=actor, diagnosis=current, summary=summary, recommendations=chosen)
+        messages.success(request, _("Diagnosis saved."))
+    return None
+
+
 @login_required
-def diagnosis_pdf_view(request: HttpRequest, year_id: int, pk: int) -> HttpResponse:
+def diagnosis_pdf_view(
+    request: HttpRequest, year_id: int, pk: int, number: int | None = None
+) -> HttpResponse:
+    """The report: an issued version as it was issued (the newest, or `number`), or the
+    department's preview of its draft."""
     found = get_object_or_404(Year.objects.select_related("area"), pk=year_id)
     user = request.user
     official = isinstance(user, User) and user.is_official
     entry = access.entry_for(user, found, pk if official else None)
     current = get_object_or_404(Diagnosis, entry=entry)
-    if not official and current.issued is None:
+    issued = [v for v in versions_of(current) if number in (None, v.number)]
+    if issued:
+        version = issued[-1]
+        data, label = version.snapshot, f"v{version.number}"
+    elif official and number is None:
+        data, label = diagnosis_snapshot(current), "draft"
+    else:
         raise PermissionDenied("A draft diagnosis is the department's.")
-    response = HttpResponse(diagnosis_pdf(current), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="diagnosis-{found.year}-{entry.pk}.pdf"'
+    response = HttpResponse(diagnosis_pdf(data, label), content_type="application/pdf")
+    name = f"diagnosis-{found.year}-{entry.pk}-{label}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
 
 

@@ -22,6 +22,7 @@ from onevisit.testing import (
     other_city_district,
     uscc,
 )
+from onevisit.versions.actions import versions_of
 
 BEARING, CABLE, JINAN_MACHINES = uscc(1), uscc(2, "371521"), uscc(5, "370102")
 FIGURES = ["tax", "sales", "energy_tce", "emissions_t", "rnd", "employees", "land_mu"]
@@ -96,22 +97,40 @@ class EvaluationYearTest(OpenedYear):
             == 403
         )
 
+    def step(self, name: str, data: dict[str, str] | None = None) -> str:
+        url = reverse("evaluation:step", args=[self.year.pk, name])
+        response = self.client_for(self.alice).post(url, data or {}, follow=True)
+        return response.content.decode()
+
+    def emissions(self, *rows: list[str]) -> None:
+        self.upload(self.bob, [["统一社会信用代码", "主要污染物排放量（吨）"], *rows])
+
     def test_it_walks_a_year_from_figures_to_final_classes(self) -> None:
         self.market_figures()
-        self.upload(self.bob, [["统一社会信用代码", "主要污染物排放量（吨）"], [BEARING, "6"]])
+        self.emissions([BEARING, "6"])
         public = reverse("evaluation:public", args=[self.year.pk])
         assert self.client_for(None).get(public).status_code == 403  # nothing published yet
-
-        def step(name: str) -> str:
-            return reverse("evaluation:step", args=[self.year.pk, name])
-
-        assert self.client_for(self.bob).post(step("score")).status_code == 403
-        self.client_for(self.alice).post(step("score"))
-        bearing = Entry.objects.get(year=self.year, enterprise=self.bearing)
+        assert (
+            self.client_for(self.bob)
+            .post(reverse("evaluation:step", args=[self.year.pk, "score"]))
+            .status_code
+            == 403
+        )
+        scored = self.step("score")
+        assert "主要污染物排放量" in scored and "聊城市生态环境局" in scored  # what is missing
         cable = Entry.objects.get(year=self.year, enterprise=self.cable)
-        assert bearing.score is not None and bearing.score > cable.score  # type: ignore[operator]
         assert any(p["imputed"] for p in cable.parts)  # no emission figure: the scope's mean
-        self.client_for(self.alice).post(step("publish"))
+        refused = self.step("publish")  # half the scope lacks the ecology bureau's figure
+        assert "聊城市生态环境局" in refused and "主要污染物排放量" in refused
+        self.year.refresh_from_db()
+        assert self.year.status == "collecting"
+        self.emissions([CABLE, "30"])
+        assert "再次测算" in self.step("publish")  # figures changed since the scoring
+        self.step("score")
+        self.step("publish")
+        bearing = Entry.objects.get(year=self.year, enterprise=self.bearing)
+        cable.refresh_from_db()
+        assert bearing.score is not None and bearing.score > cable.score  # type: ignore[operator]
         self.year.refresh_from_db()
         assert self.year.status == "published" and self.year.objections_until is not None
         page = self.client_for(None).get(public).content.decode()
@@ -129,26 +148,26 @@ class EvaluationYearTest(OpenedYear):
         entry = reverse("evaluation:entry", args=[self.year.pk, bearing.pk])
         assert self.client_for(self.frank).get(entry).status_code == 403
 
-        self.client_for(self.alice).post(step("finalise"))  # the window is still open
+        self.step("finalise")  # the window is still open
         self.year.refresh_from_db()
         assert self.year.status == "published"
         decide = reverse("evaluation:decide", args=[objection.pk])
-        assert (
-            self.client_for(self.bob).post(decide, {"upheld": "1", "reason": "x"}).status_code
-            == 403
+        upheld = {"upheld": "1", "reason": "经自然资源局核实，改为 100 亩", "fix_land_mu": "100"}
+        assert self.client_for(self.bob).post(decide, upheld).status_code == 403
+        self.client_for(self.alice).post(decide, upheld)
+        cable.refresh_from_db()
+        assert cable.land_mu == Decimal(100)  # corrected, and scored again at once
+        assert Decimal(next(p for p in cable.parts if p["code"] == "tax_per_mu")["value"]) == (
+            Decimal("0.8")
         )
-        self.client_for(self.alice).post(
-            decide, {"upheld": "1", "reason": "经自然资源局核实，改为 100 亩"}
-        )
-        self.upload(self.alice, [["统一社会信用代码", "用地面积（亩）"], [CABLE, "100"]])
         assert self.year.objections_until is not None
         later = self.year.objections_until + dt.timedelta(days=1)
-        do_finalise(actor=Actor.system("test"), year=self.year, today=later)
+        do_finalise(actor=Actor.system("test"), by=None, year=self.year, today=later)
         self.year.refresh_from_db()
         assert self.year.status == "final"
-        cable.refresh_from_db()
-        stored = {e.enterprise_id: (e.score, e.klass) for e in self.year.entries.all()}
+        stored = {e.enterprise_id: (e.total, e.klass) for e in self.year.entries.all()}
         assert recompute(self.year) == stored  # the closed year reproduces its published result
+        assert [v.kind for v in versions_of(self.year)] == ["publication", "final"]
 
         export = self.client_for(self.ivan).get(
             reverse("evaluation:export", args=[self.year.pk]), {"class": bearing.klass}
@@ -160,9 +179,16 @@ class EvaluationYearTest(OpenedYear):
         for user, status in [(None, 302), (self.stranger, 403), (self.erin, 403), (self.ivan, 200)]:
             assert self.client_for(user).get(self.detail).status_code == status, user
 
-    def test_it_issues_a_green_diagnosis_the_enterprise_reads_and_the_city_counts(self) -> None:
+    def scored_and_published(self) -> None:
         self.market_figures()
-        self.client_for(self.alice).post(reverse("evaluation:step", args=[self.year.pk, "score"]))
+        self.emissions([BEARING, "6"], [CABLE, "30"])
+        self.step("score")
+        self.step("publish")
+        self.year.refresh_from_db()
+        assert self.year.status == "published"
+
+    def test_it_issues_a_green_diagnosis_the_enterprise_reads_and_the_city_counts(self) -> None:
+        self.scored_and_published()
         catalogue = reverse("evaluation:recommendations")
         for indicator, title in [
             ("sales_per_energy", "电机能效提升"),
@@ -324,14 +350,19 @@ class EvaluationYearTest(OpenedYear):
         data = {
             name: "" if f.initial is None else str(f.initial) for name, f in form.fields.items()
         }
-        data |= {"weight_tax_per_mu": "60", "floor_A": "40", "floor_B": "50", "floor_C": "30"}
+        data |= {"weight_tax_per_mu": "50", "weight_sales_per_energy": "10"}
+        data |= {"floor_A": "40", "floor_B": "50", "floor_C": "30"}
         page = self.client_for(self.alice).post(url, data)
         assert page.status_code == 200  # the floors must fall from A to C: nothing saved
         assert Year.objects.get(year=2025).weights["tax_per_mu"] == 40
-        data |= {"floor_A": "95", "benchmark_tax_per_mu": "8"}
+        data |= {"floor_A": "95", "benchmark_tax_per_mu": "8", "weight_sales_per_energy": "20"}
+        page = self.client_for(self.alice).post(url, data)  # weights of 110: refused
+        assert page.status_code == 200 and "110" in page.content.decode()
+        assert Year.objects.get(year=2025).weights["tax_per_mu"] == 40
+        data |= {"weight_sales_per_energy": "10"}
         self.client_for(self.alice).post(url, data)
         self.year.refresh_from_db()
-        assert self.year.weights["tax_per_mu"] == "60" and self.year.benchmarks == {
+        assert self.year.weights["tax_per_mu"] == "50" and self.year.benchmarks == {
             "tax_per_mu": "8"
         }
         self.client_for(self.alice).post(reverse("evaluation:step", args=[self.year.pk, "score"]))
@@ -423,3 +454,145 @@ class ProvinceEvaluationTest(OpenedYear):
         assert [a["code"] for a in own["areas"]] == ["371500"]
         assert JINAN_MACHINES not in {r["uscc"] for r in own["results"]}
         assert self.client_for(self.lucheng).get(url, {"area": "370100"}).status_code == 404
+
+
+class PublishedMeansFinalTest(OpenedYear):
+    """A 公示 is a frozen version: during it the scores change only through objections decided
+    with reasons, one enterprise at a time; anything more withdraws it and publishes again with
+    a new period and a public notice; the diagnosis follows the corrected figures."""
+
+    def step(self, name: str, data: dict[str, str] | None = None) -> str:
+        url = reverse("evaluation:step", args=[self.year.pk, name])
+        return self.client_for(self.alice).post(url, data or {}, follow=True).content.decode()
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.market_figures()
+        self.upload(
+            self.bob,
+            [["统一社会信用代码", "主要污染物排放量（吨）"], [BEARING, "6"], [CABLE, "30"]],
+        )
+        self.step("score")
+        self.step("publish")
+        self.year.refresh_from_db()
+        assert self.year.status == "published"
+
+    def classes(self) -> dict[str, str]:
+        return dict(self.year.entries.values_list("enterprise__uscc", "klass"))
+
+    def test_it_refuses_to_score_again_or_import_during_the_publication(self) -> None:
+        before = self.classes()
+        page = self.step("score")
+        assert "公示" in page and "异议" in page
+        html = self.upload(self.alice, [["统一社会信用代码", "用地面积（亩）"], [CABLE, "10"]])
+        assert "正在公示" in html
+        assert Entry.objects.get(year=self.year, enterprise=self.cable).land_mu == Decimal(120)
+        assert self.classes() == before
+
+    def test_it_withdraws_and_publishes_again_with_a_new_period_and_a_notice(self) -> None:
+        first = versions_of(self.year)[0]
+        self.step("withdraw", {"reason": "市场监管局用地面积口径有误"})
+        self.year.refresh_from_db()
+        assert self.year.status == "collecting"
+        public = self.client_for(None).get(reverse("evaluation:public", args=[self.year.pk]))
+        assert "已于" in public.content.decode() and "撤回" in public.content.decode()
+        self.upload(self.alice, [["统一社会信用代码", "用地面积（亩）"], [CABLE, "60"]])
+        self.step("score")
+        refused = self.step("publish")  # published before: the reason and the notice
+        assert "变更公告" in refused
+        self.step(
+            "publish", {"reason": "用地面积更正", "notice": "阳谷华通电缆有限公司用地面积更正"}
+        )
+        self.year.refresh_from_db()
+        versions = versions_of(self.year)
+        assert [(v.number, v.state) for v in versions] == [(1, "withdrawn"), (2, "current")]
+        assert versions[1].period_end == self.year.objections_until
+        first.refresh_from_db()
+        assert first.snapshot == versions[0].snapshot and first.intact()  # v1 kept, unchanged
+        page = self.client_for(None).get(reverse("evaluation:public", args=[self.year.pk]))
+        assert "阳谷华通电缆有限公司用地面积更正" in page.content.decode()
+        old = reverse("evaluation:public_version", args=[self.year.pk, 1])
+        assert "阳谷华通电缆有限公司" in self.client_for(None).get(old).content.decode()
+
+    def test_it_supersedes_an_issued_diagnosis_when_a_correction_lands(self) -> None:
+        from onevisit.evaluation.models import Recommendation
+
+        for code in ("tax_per_mu", "sales_per_energy", "rnd_share", "output_per_employee"):
+            Recommendation.objects.create(
+                body=self.market, indicator=code, title=f"建议-{code}", text="按行业先进水平改造"
+            )
+        cable = Entry.objects.get(year=self.year, enterprise=self.cable)
+        url = reverse("evaluation:diagnosis", args=[self.year.pk, cable.pk])
+        self.client_for(self.alice).post(url, {"draft": "1"})
+        chosen = list(cable.diagnosis.advice.values_list("recommendation", flat=True))
+        self.client_for(self.alice).post(url, {"recommendations": chosen, "issue": "1"})
+        issued = versions_of(cable.diagnosis)[0]
+        assert issued.snapshot["class"] == cable.klass
+        energy_before = issued.snapshot["comparisons"][1][2]
+        mine = reverse("evaluation:mine", args=[self.year.pk])
+        self.client_for(self.frank).post(mine, {"reason": "综合能耗含转供蒸汽，应为 3000 吨"})
+        objection = Objection.objects.get()
+        self.client_for(self.alice).post(
+            reverse("evaluation:decide", args=[objection.pk]),
+            {"upheld": "1", "reason": "经核实转供蒸汽应扣除", "fix_energy_tce": "3000"},
+        )
+        cable.refresh_from_db()
+        cable.diagnosis.refresh_from_db()
+        assert cable.energy_tce == Decimal(3000) and cable.diagnosis.issued is None
+        issued.refresh_from_db()
+        assert issued.state == "superseded" and "经核实转供蒸汽应扣除" in issued.end_reason
+        self.client_for(self.alice).post(url, {"recommendations": chosen, "issue": "1"})
+        second = versions_of(cable.diagnosis)[1]
+        assert second.number == 2 and second.snapshot["comparisons"][1][2] != energy_before
+        page = self.client_for(self.frank).get(mine).content.decode()
+        assert "第 1 版" in page and "第 2 版" in page and "已被取代" in page
+        for number in (1, 2):
+            pdf = reverse("evaluation:diagnosis_version_pdf", args=[self.year.pk, cable.pk, number])
+            assert self.client_for(self.frank).get(pdf).content.startswith(b"%PDF")
+
+    def test_it_keeps_nothing_of_a_refused_issue(self) -> None:
+        cable = Entry.objects.get(year=self.year, enterprise=self.cable)
+        url = reverse("evaluation:diagnosis", args=[self.year.pk, cable.pk])
+        self.client_for(self.alice).post(url, {"draft": "1"})
+        page = self.client_for(self.alice).post(url, {"summary": "不应保存", "issue": "1"})
+        assert "至少选择一条" in page.content.decode()
+        cable.diagnosis.refresh_from_db()
+        assert cable.diagnosis.summary == "" and cable.diagnosis.issued is None
+
+    def test_it_refuses_an_upheld_objection_without_a_corrected_figure(self) -> None:
+        mine = reverse("evaluation:mine", args=[self.year.pk])
+        self.client_for(self.frank).post(mine, {"reason": "用地面积有误"})
+        objection = Objection.objects.get()
+        self.client_for(self.alice).post(
+            reverse("evaluation:decide", args=[objection.pk]), {"upheld": "1", "reason": "成立"}
+        )
+        objection.refresh_from_db()
+        assert objection.decision == "pending"
+
+
+class YearPageTest(OpenedYear):
+    def test_it_reaches_every_entry_by_name_code_class_district_and_industry(self) -> None:
+        for n in range(60):
+            enterprise = make_enterprise(
+                f"聊城测试{n:02d}机械有限公司", serial=200 + n, industry="34"
+            )
+            Entry.objects.create(year=self.year, enterprise=enterprise, score=n, klass="C")
+        client = self.client_for(self.ivan)
+        first = client.get(self.detail).content.decode()
+        assert "聊城测试00机械有限公司" not in first  # page 1 holds the 50 highest
+        assert "聊城测试00机械有限公司" in client.get(self.detail, {"page": "2"}).content.decode()
+        by_name = client.get(self.detail, {"q": "测试07"}).content.decode()
+        assert "聊城测试07机械有限公司" in by_name and "聊城测试08机械有限公司" not in by_name
+        by_code = client.get(self.detail, {"q": uscc(207)[:16]}).content.decode()
+        assert "聊城测试07机械有限公司" in by_code
+        page = client.get(self.detail, {"klass": "C", "district": "371581", "industry": "34"})
+        assert "聊城测试59机械有限公司" in page.content.decode()
+        partial = client.get(self.detail, {"q": "测试07"}, headers={"HX-Request": "true"})
+        assert partial.content.decode().startswith('<div id="results">')
+
+    def test_it_keeps_the_default_rules_on_the_documented_100_point_scale(self) -> None:
+        from onevisit.evaluation.models import DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS
+
+        assert sum(DEFAULT_WEIGHTS.values()) == 100
+        assert DEFAULT_THRESHOLDS == {"A": 80, "B": 55, "C": 35}
+        assert self.year.cap == 1

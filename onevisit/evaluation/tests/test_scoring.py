@@ -1,11 +1,20 @@
-"""The scoring core on its own: value over benchmark, capped, times weight; missing figures;
-classes; the same figures and rules always give the same result."""
+"""The scoring core on its own: value over benchmark times weight, on a 100-point scale, with
+any bonus beyond the benchmark apart; missing figures; classes; the same figures and rules
+always give the same result."""
 
 from __future__ import annotations
 
 from decimal import Decimal as D
 
-from onevisit.evaluation.scoring import Figures, Rules, classify, indicator_values, score_all
+from onevisit.evaluation.scoring import (
+    Figures,
+    Rules,
+    classify,
+    indicator_values,
+    missing_indicators,
+    score_all,
+    weights_problem,
+)
 
 WEIGHTS = {
     "tax_per_mu": D(40),
@@ -24,7 +33,6 @@ BENCHMARKS = {
 RULES = Rules(
     WEIGHTS,
     BENCHMARKS,
-    cap=D("1.5"),
     missing={"sales_per_emission": "mean"},
     thresholds={"A": D(80), "B": D(55), "C": D(35)},
 )
@@ -58,21 +66,55 @@ def test_it_computes_the_five_indicators_from_the_figures() -> None:
     }
 
 
-def test_it_scores_each_indicator_against_its_benchmark_capped_and_weighted() -> None:
+def test_it_scores_each_indicator_on_a_100_point_scale_full_at_the_benchmark() -> None:
     results, _rules = score_all({"bearings": BEARINGS}, RULES)
     scored = results["bearings"]
     points = {p.code: p.points for p in scored.parts}
-    # 6/10×40 = 24; 3/2 = 1.5 (cap) ×20 = 30; 2000/1000 → cap 1.5 ×15 = 22.5; 3/2 ×15 = 22.5;
-    # 80/100 ×10 = 8
+    # 6/10 ×40 = 24; 3/2 beyond the benchmark: the full 20; 2000/1000: the full 15; 3/2: the
+    # full 15; 80/100 ×10 = 8
     assert points == {
         "tax_per_mu": D("24.00"),
-        "sales_per_energy": D("30.00"),
-        "sales_per_emission": D("22.50"),
-        "rnd_share": D("22.50"),
+        "sales_per_energy": D("20.00"),
+        "sales_per_emission": D("15.00"),
+        "rnd_share": D("15.00"),
         "output_per_employee": D("8.00"),
     }
-    assert (scored.score, scored.klass) == (D("107.00"), "A")
+    assert (scored.score, scored.bonus, scored.klass) == (D("82.00"), D(0), "A")
     assert [p.code for p in scored.weakest()] == ["tax_per_mu", "output_per_employee"]
+
+
+def test_it_never_scores_above_100_without_an_explicit_bonus() -> None:
+    best = Figures(  # far beyond every benchmark
+        tax=D(10**6),
+        sales=D(10**6),
+        energy_tce=D(1),
+        emissions_t=D(1),
+        rnd=D(10**5),
+        employees=D(1),
+        land_mu=D(1),
+    )
+    results, _rules = score_all({"best": best, "bearings": BEARINGS}, RULES)
+    assert results["best"].score == D(100) and results["best"].bonus == D(0)
+
+
+def test_it_adds_the_bonus_beyond_the_benchmark_apart_when_the_year_allows_it() -> None:
+    generous = Rules(WEIGHTS, BENCHMARKS, cap=D("1.2"), thresholds=RULES.thresholds)
+    scored = score_all({"bearings": BEARINGS}, generous)[0]["bearings"]
+    # beyond the benchmark by at most 0.2: 20×0.2 + 15×0.2 + 15×0.2 = 10 bonus points
+    assert (scored.score, scored.bonus, scored.total) == (D("82.00"), D("10.00"), D("92.00"))
+
+
+def test_it_says_when_the_weights_are_not_a_100_point_scale() -> None:
+    assert weights_problem(WEIGHTS) == ""
+    assert "110" in weights_problem({**WEIGHTS, "tax_per_mu": D(50)})
+    assert weights_problem({**WEIGHTS, "tax_per_mu": D(-1), "rnd_share": D(56)}) != ""
+
+
+def test_it_counts_each_weighted_indicator_missing() -> None:
+    no_land = Figures(tax=D(1), sales=D(100), energy_tce=D(1), emissions_t=D(1), rnd=D(1))
+    missing = missing_indicators({"a": no_land, "b": BEARINGS}, WEIGHTS)
+    assert missing["tax_per_mu"] == 1 and missing["output_per_employee"] == 1
+    assert missing["sales_per_energy"] == 0
 
 
 def test_it_scores_a_missing_emission_figure_at_the_scopes_mean() -> None:
