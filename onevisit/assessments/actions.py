@@ -17,6 +17,8 @@ from onevisit.audit.actions import Actor, record, snapshot
 from onevisit.catalog.models import Item, ItemNotPublished
 from onevisit.inspections.models import Visit
 from onevisit.registry.models import Body, Enterprise
+from onevisit.versions.actions import do_freeze
+from onevisit.versions.models import Kind as VersionKind
 
 MAX_ENTERPRISES = 500
 MAX_WINDOW_DAYS = 366
@@ -164,6 +166,20 @@ def do_assess_emergency(
     return assessment
 
 
+def decision_snapshot(assessment: Assessment, approved: list[str]) -> dict[str, object]:
+    """What the decision says, as the approver made it: frozen with the decision."""
+    return {
+        "decision": assessment.status,
+        "title": assessment.title,
+        "body": assessment.body.name,
+        "items": sorted(assessment.items.values_list("code", flat=True)),
+        "window": [assessment.window_start.isoformat(), assessment.window_end.isoformat()],
+        "approved": sorted(approved) if assessment.status == Assessment.Status.APPROVED else [],
+        "reason": assessment.decision_reason,
+        "decided_by": str(assessment.decided_by),
+    }
+
+
 def do_decide_assessment(
     *,
     actor: Actor,
@@ -194,6 +210,13 @@ def do_decide_assessment(
         assessment.decided_at = timezone.now()
         assessment.decision_reason = reason.strip()
         assessment.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        do_freeze(
+            actor=actor,
+            by=by,
+            obj=assessment,
+            kind=VersionKind.APPROVAL,
+            snapshot=decision_snapshot(assessment, [t.enterprise.uscc for t in kept]),
+        )
         record(
             actor=actor,
             action="approve" if approve else "refuse",

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onevisit.assessments.actions import MAX_ENTERPRISES
 from onevisit.assessments.models import Kind
 from onevisit.catalog.models import Item
 from onevisit.lib.formfields import DateInput, NumberedChoices
-from onevisit.registry.models import Body, Enterprise
+from onevisit.registry.identifiers import InvalidIdentifier, validate_uscc
+from onevisit.registry.models import Body, District, Enterprise
 
 TEXT = forms.Textarea(attrs={"rows": 2})
 
@@ -57,29 +59,52 @@ class AssessmentForm(forms.Form):
         self.body = body
 
     def clean_enterprises(self) -> list[Enterprise]:
-        codes = list(
-            dict.fromkeys(re.findall(r"[0-9A-Za-z]{18}", self.cleaned_data["enterprises"]))
-        )
-        if not codes:
+        """One credit code a line: a malformed or unknown one is refused with its line, never
+        dropped."""
+        lines = [
+            (number, line.strip().upper())
+            for number, line in enumerate(self.cleaned_data["enterprises"].splitlines(), 1)
+            if line.strip()
+        ]
+        if not lines:
             raise forms.ValidationError(_("Enter at least one 18-character credit code."))
-        if len(codes) > MAX_ENTERPRISES:
+        if len(lines) > MAX_ENTERPRISES:
             raise forms.ValidationError(
                 _("At most %(n)s enterprises in one assessment.") % {"n": MAX_ENTERPRISES}
             )
-        registered = Enterprise.objects.filter(uscc__in=[c.upper() for c in codes])
+        local = District.objects.local_codes()
+        problems: list[str] = []
+        codes: dict[str, int] = {}
+        for number, text in lines:
+            try:
+                codes.setdefault(validate_uscc(text, local), number)
+            except InvalidIdentifier as error:
+                problems.append(_line(number, text, error.localized(gettext)))
+        registered = Enterprise.objects.filter(uscc__in=list(codes))
         found = registered.in_area(self.body.district_id).in_bulk(field_name="uscc")
-        unknown = [c for c in codes if c.upper() not in found]
         outside = set(registered.values_list("uscc", flat=True)) - set(found)
-        if outside:
-            raise forms.ValidationError(
-                _("Outside the area your body acts in: %(codes)s")
-                % {"codes": "、".join(sorted(outside)[:20])}
-            )
-        if unknown:
-            raise forms.ValidationError(
-                _("Not in the register: %(codes)s") % {"codes": "、".join(unknown[:20])}
-            )
-        return list(found.values())
+        for code, number in codes.items():
+            if code in outside:
+                problems.append(_line(number, code, gettext("outside the area your body acts in")))
+            elif code not in found:
+                problems.append(_line(number, code, gettext("not in the register")))
+        if problems:
+            raise forms.ValidationError(problems[:50])
+        return [found[code] for code in codes]
+
+    def clean(self) -> dict[str, Any]:
+        """The window's errors show together with the others."""
+        data = super().clean() or {}
+        start, end = data.get("window_start"), data.get("window_end")
+        if start and end and end < start:
+            self.add_error("window_end", _("The window ends before it starts."))
+        elif end and end < timezone.localdate():
+            self.add_error("window_end", _("The window lies in the past."))
+        return data
+
+
+def _line(number: int, text: str, reason: str) -> str:
+    return gettext("Line %(n)s, %(code)s: %(why)s") % {"n": number, "code": text, "why": reason}
 
 
 class EmergencyAssessmentForm(forms.Form):

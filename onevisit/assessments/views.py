@@ -25,7 +25,9 @@ from onevisit.assessments.queries import facts_for
 from onevisit.audit.actions import Actor
 from onevisit.catalog.models import Item
 from onevisit.inspections import access as visit_access
+from onevisit.lib.params import whole_number
 from onevisit.registry.access import require_login
+from onevisit.versions.actions import versions_of
 
 
 @login_required
@@ -91,9 +93,18 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = access.get_assessment(request.user, pk)
+    return _detail(request, access.get_assessment(request.user, pk))
+
+
+def _detail(
+    request: HttpRequest,
+    assessment: Assessment,
+    unticked: set[int] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     targets = assessment.targets.select_related("enterprise").order_by("id")
     page = Paginator(targets, 50).get_page(request.GET.get("page"))
+    can_decide = access.can_decide(request.user, assessment) and not assessment.decided
     return render(
         request,
         "assessments/assessment_detail.html",
@@ -102,22 +113,36 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "items": assessment.items.select_related("body"),
             "page": page,
             "facts": facts_for(assessment, list(page), timezone.localdate()),
-            "can_decide": access.can_decide(request.user, assessment) and not assessment.decided,
+            "can_decide": can_decide,
+            "targets": list(targets) if can_decide else [],
+            "unticked": unticked or set(),
+            "reason": request.POST.get("reason", "") if request.method == "POST" else "",
+            "versions": versions_of(assessment),
             "visits": assessment.visits.select_related("enterprise").order_by("date"),
         },
+        status=status,
     )
 
 
 @login_required
 @require_POST
 def assessment_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """What is ticked is what is approved: the form lists every enterprise of the assessment;
+    a submission that does not list them all (an old page, a forged request) is refused, never
+    widened."""
     assessment = access.get_assessment(request.user, pk)
     user = access.require_decider(request.user, assessment)
     approve = request.POST.get("decision") == "approve"
-    keep = {int(v) for v in request.POST.getlist("keep") if v.isdigit()}
-    if approve and "narrow" not in request.POST:
-        keep = set(assessment.targets.values_list("enterprise_id", flat=True))
+    listed = set(_ids(request.POST.getlist("listed")))
+    keep = set(_ids(request.POST.getlist("keep"))) & listed
     try:
+        if listed != set(assessment.targets.values_list("enterprise_id", flat=True)):
+            raise AssessmentRefused(
+                _(
+                    "The decision did not list every enterprise of the assessment: nothing was "
+                    "decided. Open the assessment again and tick the enterprises to approve."
+                )
+            )
         do_decide_assessment(
             actor=Actor.of(user),
             by=user,
@@ -128,9 +153,13 @@ def assessment_decide(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except AssessmentRefused as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, _("Approved.") if approve else _("Refused."))
+        return _detail(request, assessment, unticked=listed - keep, status=422)
+    messages.success(request, _("Approved.") if approve else _("Refused."))
     return redirect("assessments:assessment_detail", pk=assessment.pk)
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [n for n in (whole_number(v) for v in values) if n is not None]
 
 
 @login_required

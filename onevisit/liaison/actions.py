@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,11 +17,20 @@ from onevisit.audit.actions import Actor, record
 from onevisit.catalog.models import Item
 from onevisit.inspections.actions import Registration, VisitRefused, do_register_visit
 from onevisit.inspections.models import Visit
-from onevisit.liaison.models import ANONYMOUS_KINDS, DEADLINES, LOW_RATING, Concern, Kind
+from onevisit.liaison.models import (
+    ANONYMOUS_KINDS,
+    DEADLINES,
+    LOW_RATING,
+    Concern,
+    Kind,
+    Reply,
+)
 from onevisit.lib.receipts import new_secret, receipt_number
 from onevisit.registry.models import Body, Enterprise, Inspector
 from onevisit.tips.actions import PHONE
 from onevisit.tips.sealing import seal, unseal
+from onevisit.versions.actions import do_freeze
+from onevisit.versions.models import Kind as VersionKind
 from onevisit.workdays.actions import track_deadline
 from onevisit.workdays.calendar import working_deadline
 
@@ -183,8 +193,40 @@ def do_answer_concern(*, actor: Actor, concern: Concern, by: User, answer: str) 
         concern.answer = answer.strip()
         concern.answered_at = now
         concern.answered_by = by
+        concern.rating, concern.rating_comment, concern.rated_at = None, "", None
         concern.save(
-            update_fields=["status", "acknowledged_at", "answer", "answered_at", "answered_by"]
+            update_fields=[
+                "status",
+                "acknowledged_at",
+                "answer",
+                "answered_at",
+                "answered_by",
+                "rating",
+                "rating_comment",
+                "rated_at",
+            ]
+        )
+        previous = concern.replies.order_by("-number").first()
+        reply = Reply.objects.create(
+            concern=concern,
+            number=(previous.number + 1) if previous else 1,
+            answer=concern.answer,
+            answered_at=now,
+            answered_by=by,
+        )
+        do_freeze(
+            actor=actor,
+            by=by,
+            obj=concern,
+            kind=VersionKind.ANSWER,
+            snapshot={
+                "round": reply.number,
+                "answer": reply.answer,
+                "answered_by": str(by),
+                "body": concern.body.name if concern.body else "",
+                "answered_at": now.isoformat(),
+            },
+            reason=previous.reopen_reason if previous else "",
         )
         record(actor=actor, action="answer", obj=concern, changes={"answer": answer.strip()})
     return concern
@@ -244,10 +286,17 @@ def do_rate_concern(*, concern: Concern, rating: int, comment: str) -> Concern:
         concern.rating_comment = comment.strip()
         concern.rated_at = timezone.now()
         concern.save(update_fields=["status", "rating", "rating_comment", "rated_at"])
+        concern.replies.filter(number=_latest_round(concern)).update(
+            rating=rating, rating_comment=comment.strip(), rated_at=concern.rated_at
+        )
         record(
             actor=Actor.system("liaison"), action="rate", obj=concern, changes={"rating": rating}
         )
     return concern
+
+
+def _latest_round(concern: Concern) -> int:
+    return concern.replies.aggregate(n=Max("number"))["n"] or 0
 
 
 def do_reopen_concern(*, concern: Concern, reason: str) -> Concern:
@@ -267,6 +316,7 @@ def do_reopen_concern(*, concern: Concern, reason: str) -> Concern:
         concern.reopen_reason = reason.strip()
         concern.answer_due = due.date
         concern.save(update_fields=["status", "reopened", "reopen_reason", "answer_due"])
+        concern.replies.filter(number=_latest_round(concern)).update(reopen_reason=reason.strip())
         track_deadline(concern, "answer_due", due)
         record(
             actor=Actor.system("liaison"),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onevisit.lib.receipts import secret_matches
 from onevisit.registry.models import Body, Enterprise
@@ -48,7 +49,7 @@ class ConcernQuerySet(models.QuerySet["Concern"]):
 
 class Concern(models.Model):
     class Status(models.TextChoices):
-        RECEIVED = "received", _("received")
+        RECEIVED = "received", pgettext_lazy("status of a request", "received")
         ACKNOWLEDGED = "acknowledged", _("acknowledged, being answered")
         ANSWERED = "answered", _("answered, waiting for the rating")
         CLOSED = "closed", _("rated and closed")
@@ -177,3 +178,43 @@ class Concern(models.Model):
         if self.anonymous:
             return str(_("anonymous"))
         return self.enterprise.name if self.enterprise else self.enterprise_name
+
+
+class Reply(models.Model):
+    """One round of a request: the answer sent (frozen once sent) and what the requester made of
+    it. A request reopened after a low rating is answered again in a new round; every round
+    stays, so the thread shows each answer, each rating and why it was reopened."""
+
+    concern = models.ForeignKey(
+        Concern, verbose_name=_("request (诉求)"), on_delete=models.CASCADE, related_name="replies"
+    )
+    number = models.PositiveSmallIntegerField(_("round"))
+    answer = models.TextField(_("answer"))
+    answered_at = models.DateTimeField(_("answered at"))
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    rating_comment = models.TextField(_("comment on the answer"), blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    reopen_reason = models.TextField(_("why it was reopened after this answer"), blank=True)
+
+    class Meta:
+        ordering = ["concern", "number"]
+        verbose_name = _("answer of a request")
+        verbose_name_plural = _("answers of requests")
+        constraints = [
+            models.UniqueConstraint(fields=["concern", "number"], name="one_reply_per_round"),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="reply_rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.concern} #{self.number}"

@@ -25,7 +25,8 @@ from onevisit.lib.uploads import PDF, PHOTOS, TooManyPixels, sniff, too_many_pix
 from onevisit.planning.actions import do_create_task
 from onevisit.planning.models import Kind
 from onevisit.planning.queries import full_industry_code
-from onevisit.registry.models import Body, Enterprise
+from onevisit.registry.identifiers import InvalidIdentifier, validate_uscc
+from onevisit.registry.models import Body, District, Enterprise
 from onevisit.tips.models import Attachment, Category, Tip, Update
 from onevisit.tips.sealing import seal, unseal
 from onevisit.workdays.actions import track_deadline
@@ -85,6 +86,15 @@ def validate_report(report: Report) -> None:
     named = bool(report.name.strip() or report.phone.strip())
     if named and not (report.name.strip() and PHONE.fullmatch(report.phone.strip())):
         raise TipRefused(_("A named tip gives a name and a phone number; or leave both empty."))
+    uscc = "".join(report.uscc.split()).upper()
+    if uscc:
+        try:
+            validate_uscc(uscc, District.objects.local_codes())
+        except InvalidIdentifier as error:
+            raise TipRefused(
+                _("The credit code %(code)s is not valid: %(why)s")
+                % {"code": uscc, "why": error.localized(_)}
+            ) from None
 
 
 def _receipt(today: dt.date) -> str:

@@ -6,10 +6,13 @@ from typing import Any
 
 from django import forms
 from django.core import signing
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onevisit.lib.formfields import NumberedChoice
 from onevisit.lib.ratelimit import use_once
+from onevisit.registry.identifiers import InvalidIdentifier, validate_uscc
+from onevisit.registry.models import District
 from onevisit.tips.models import Category
 
 MIN_SECONDS = 3  # a person takes longer than this to write a tip; a script does not
@@ -46,6 +49,16 @@ class TipForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["started"] = form_token(time.time())
+
+    def clean_uscc(self) -> str:
+        """A credit code given is a valid one: a mistyped code is refused, never dropped."""
+        text = "".join(self.cleaned_data["uscc"].split()).upper()
+        if not text:
+            return ""
+        try:
+            return validate_uscc(text, District.objects.local_codes())
+        except InvalidIdentifier as error:
+            raise forms.ValidationError(error.localized(gettext)) from None
 
     def _started(self) -> tuple[float, str] | None:
         try:

@@ -21,6 +21,7 @@ from onevisit.assessments.actions import (
     do_file_assessment,
 )
 from onevisit.assessments.models import Approver, Assessment, Kind
+from onevisit.catalog.models import Item
 from onevisit.inspections.actions import VisitRefused
 from onevisit.inspections.models import Visit
 from onevisit.inspections.tests.base import SYSTEM, VisitTestCase
@@ -29,6 +30,7 @@ from onevisit.oversight.actions import do_scan_warnings
 from onevisit.oversight.models import Kind as WarningKind
 from onevisit.oversight.models import Warning
 from onevisit.testing import make_user
+from onevisit.versions.actions import versions_of
 
 TODAY = timezone.localdate()
 
@@ -134,7 +136,9 @@ class DecisionTest(AssessmentCase):
             assert response.status_code in (403, 404), user
         approver = make_user("zhang", role="body_admin", body=self.ecology)
         Approver.objects.create(kind=Kind.SPECIAL, user=approver)
-        response = self.client_for(approver).post(url, {"decision": "approve"})
+        every = [str(pk) for pk in assessment.targets.values_list("enterprise_id", flat=True)]
+        decision = {"decision": "approve", "listed": every, "keep": every}
+        response = self.client_for(approver).post(url, decision)
         assert response.status_code == 302
         assessment.refresh_from_db()
         assert assessment.status == Assessment.Status.APPROVED
@@ -149,7 +153,9 @@ class DecisionTest(AssessmentCase):
         self.register()  # bearing: one visit of 市场监管 this year
         assessment = self.file()
         client = self.client_for(self.supervisor)
-        with self.assertNumQueries(12):  # one query per kind of fact, however many enterprises
+        # one query per kind of fact, however many enterprises; the decision's list of every
+        # enterprise and the assessment's versions
+        with self.assertNumQueries(14):
             page = client.get(reverse("assessments:assessment_detail", args=[assessment.pk]))
         facts = {f.target.enterprise_id: f for f in page.context["facts"]}
         assert facts[self.bearing.pk].visits_by_body == [(self.market.name, 1)]
@@ -271,3 +277,63 @@ def queries(client: Any, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
+
+
+class TickedIsApprovedTest(AssessmentCase):
+    """What the approver ticks is what is approved: never more."""
+
+    def post_decision(self, assessment: Assessment, **data: object) -> Any:
+        url = reverse("assessments:assessment_decide", args=[assessment.pk])
+        return self.client_for(self.supervisor).post(url, data)
+
+    def test_it_approves_only_the_ticked_enterprises(self) -> None:
+        assessment = self.file()
+        every = [str(self.bearing.pk), str(self.cable.pk)]
+        refused = self.post_decision(assessment, decision="approve", listed=every, keep=[every[0]])
+        assert refused.status_code == 422  # fewer than applied for: the reasons first
+        assessment.refresh_from_db()
+        assert assessment.status == Assessment.Status.SUBMITTED
+        page = refused.content.decode()
+        assert f'name="keep" value="{self.cable.pk}">' in page  # the untick is kept
+        self.post_decision(
+            assessment, decision="approve", listed=every, keep=[every[0]], reason="阳谷另有计划"
+        )
+        assessment.refresh_from_db()
+        approved = dict(assessment.targets.values_list("enterprise_id", "approved"))
+        assert approved == {self.bearing.pk: True, self.cable.pk: False}
+        version = versions_of(assessment)[0]
+        assert version.snapshot["approved"] == [self.bearing.uscc]
+        public = self.client_for(None).get(reverse("assessments:public_list")).content.decode()
+        assert assessment.title in public
+
+    def test_it_refuses_a_decision_that_does_not_list_every_enterprise(self) -> None:
+        assessment = self.file()
+        response = self.post_decision(assessment, decision="approve", keep=[str(self.bearing.pk)])
+        assert response.status_code == 422
+        assessment.refresh_from_db()
+        assert assessment.status == Assessment.Status.SUBMITTED
+
+    def test_it_names_each_malformed_or_unknown_code_by_its_line(self) -> None:
+        from onevisit.assessments.forms import AssessmentForm
+
+        form = AssessmentForm(
+            {
+                "kind": Kind.AD_HOC,
+                "title": "临时检查",
+                "cause": "媒体报道",
+                "legal_basis": "法",
+                "items": [self.market_item.pk],
+                "enterprises": f"{self.bearing.uscc}\n91371500MA3C00001\n91371581MA0000999X",
+                "why_not_joint": "x",
+                "why_not_replaced": "x",
+                "burden": "x",
+                "window_start": "2020-01-10",
+                "window_end": "2020-01-01",
+            },
+            items=Item.objects.all(),
+            body=self.market,
+        )
+        assert not form.is_valid()
+        errors = " ".join(str(e) for e in form.errors["enterprises"])
+        assert "第 2 行" in errors and "第 3 行" in errors
+        assert "window_end" in form.errors  # the dates' error shows with the others

@@ -28,6 +28,7 @@ from onevisit.liaison.actions import (
 from onevisit.liaison.models import Concern, Kind
 from onevisit.liaison.queries import answer_figures
 from onevisit.oversight.actions import visit_facts
+from onevisit.versions.actions import versions_of
 from onevisit.workdays.calendar import working_deadline
 
 TODAY = timezone.localdate()
@@ -97,6 +98,45 @@ class AnswerAndRatingTest(LiaisonCase):
         do_rate_concern(concern=concern, rating=1, comment="")
         with self.assertRaises(ConcernRefused):
             do_reopen_concern(concern=concern, reason="还是不清楚")
+
+    def test_it_keeps_every_answer_and_rating_of_a_reopened_request_as_a_thread(self) -> None:
+        concern = self.raise_()
+        do_answer_concern(actor=SYSTEM, concern=concern, by=self.alice, answer="带购买发票和合格证")
+        do_rate_concern(concern=concern, rating=2, comment="没说去哪里办")
+        do_reopen_concern(concern=concern, reason="请告知办理地点")
+        do_answer_concern(actor=SYSTEM, concern=concern, by=self.alice, answer="政务服务中心二楼")
+        do_rate_concern(concern=concern, rating=5, comment="清楚了")
+        thread = list(concern.replies.values_list("answer", "rating", "reopen_reason"))
+        assert thread == [
+            ("带购买发票和合格证", 2, "请告知办理地点"),
+            ("政务服务中心二楼", 5, ""),
+        ]
+        first, second = versions_of(concern)
+        assert (first.state, first.snapshot["answer"]) == ("superseded", "带购买发票和合格证")
+        assert (second.reason, second.snapshot["answer"]) == ("请告知办理地点", "政务服务中心二楼")
+        page = self.client_for(self.erin).get(reverse("liaison:concern_detail", args=[concern.pk]))
+        html = page.content.decode()
+        assert (
+            "带购买发票和合格证" in html and "政务服务中心二楼" in html and "没说去哪里办" in html
+        )
+
+    def test_it_reads_the_status_as_a_status_and_the_reopen_button_as_what_it_does(self) -> None:
+        concern = self.raise_()
+        html = (
+            self.client_for(self.erin)
+            .get(reverse("liaison:concern_detail", args=[concern.pk]))
+            .content.decode()
+        )
+        status = html.split('id="concern-status"')[1].split("</dd>")[0]
+        assert "已接收" in status and "时间" not in status
+        do_answer_concern(actor=SYSTEM, concern=concern, by=self.alice, answer="带发票")
+        do_rate_concern(concern=concern, rating=1, comment="")
+        html = (
+            self.client_for(self.erin)
+            .get(reverse("liaison:concern_detail", args=[concern.pk]))
+            .content.decode()
+        )
+        assert "要求重新答复" in html and "重新整改" not in html
 
     def test_it_does_not_reopen_a_good_rating(self) -> None:
         concern = self.raise_()

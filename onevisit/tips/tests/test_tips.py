@@ -76,6 +76,32 @@ class TipTestCase(VisitTestCase):
 
 
 @override_settings(ONEVISIT_TIPS_PER_MINUTE=0)
+class MistypedCodeTest(TipTestCase):
+    """A mistyped credit code is refused with its reason, on the form and by the API: never
+    dropped, so the tip does not lose the enterprise it names."""
+
+    def test_it_refuses_a_malformed_code_on_the_form_and_keeps_what_was_typed(self) -> None:
+        data = self.form(uscc="91371581MA0000001")  # 17 characters
+        response = self.client_for(None).post(reverse("tips:tip_new"), data)
+        assert response.status_code != 201 and not Tip.objects.exists()
+        page = response.content.decode()
+        assert "91371581MA0000001" in page and "工厂的叉车无牌照上路作业" in page
+
+    def test_it_refuses_a_malformed_code_through_the_api(self) -> None:
+        response = self.client_for(None).post(
+            "/api/open311/v2/requests.json",
+            {
+                "service_code": "equipment-safety",
+                "description": "夜间锅炉超压运行，安全阀被堵死",
+                "address_string": "临清市",
+                "uscc": "91371581MA000000X9",
+            },
+        )
+        assert response.status_code == 400 and not Tip.objects.exists()
+        assert "91371581MA000000X9" in response.json()[0]["description"]
+
+
+@override_settings(ONEVISIT_TIPS_PER_MINUTE=0)
 class PublicFormTest(TipTestCase):
     def test_it_takes_a_named_tip_and_seals_the_identity(self) -> None:
         tip, secret = self.submit(name="王小明", phone="13800001111")
