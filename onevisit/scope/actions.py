@@ -4,6 +4,7 @@ publishes or returns it; an enterprise publishes its scope (自主公示), every
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Max
@@ -17,6 +18,8 @@ from onevisit.registry.industries import check_enterprise_code, section_of
 from onevisit.registry.models import Body, District, Enterprise
 from onevisit.scope.models import Entry, Line, Version
 from onevisit.scope.queries import usable_entries
+from onevisit.versions.actions import do_end_version, do_freeze
+from onevisit.versions.models import Kind
 
 MAX_LINES = 100
 
@@ -43,44 +46,89 @@ def _check_licence(licensed: bool, approving_body: Body | None) -> None:
         raise ScopeRefused(_("Only a licensed entry has an approving body."))
 
 
-def do_propose_entry(
-    *,
-    actor: Actor,
-    by: User,
-    district: District,
-    wording: str,
-    industry: str,
-    licensed: bool,
-    approving_body: Body | None,
-    justification: str,
-) -> Entry:
-    """A district proposes a regional entry (区域特色条目) for market regulation to review."""
-    code = industry_class(industry)
-    _check_licence(licensed, approving_body)
-    if not wording.strip() or not justification.strip():
+@dataclass(frozen=True)
+class Proposal:
+    """What a district proposes, or proposes again after a return."""
+
+    wording: str
+    industry: str
+    licensed: bool
+    approving_body: Body | None
+    justification: str
+
+
+def _checked(proposal: Proposal, entry: Entry | None = None) -> str:
+    code = industry_class(proposal.industry)
+    _check_licence(proposal.licensed, proposal.approving_body)
+    if not proposal.wording.strip() or not proposal.justification.strip():
         raise ScopeRefused(_("A regional entry gives its wording and why the district needs it."))
-    if Entry.objects.filter(wording=wording.strip()).exclude(status=Entry.Status.RETURNED).exists():
+    taken = Entry.objects.filter(wording=proposal.wording.strip()).exclude(
+        status=Entry.Status.RETURNED
+    )
+    if entry is not None:
+        taken = taken.exclude(pk=entry.pk)
+    if taken.exists():
         raise ScopeRefused(_("An entry with this wording exists already."))
+    return code
+
+
+def _proposed(entry: Entry) -> dict[str, object]:
+    return {
+        "code": entry.code,
+        "wording": entry.wording,
+        "industry": entry.industry_code,
+        "licensed": entry.licensed,
+        "approving_body": entry.approving_body.name if entry.approving_body else "",
+        "justification": entry.justification,
+        "district": entry.district.name if entry.district else "",
+    }
+
+
+def do_propose_entry(*, actor: Actor, by: User, district: District, proposal: Proposal) -> Entry:
+    """A district proposes a regional entry (区域特色条目) for market regulation to review."""
+    code = _checked(proposal)
     with transaction.atomic():
         count = Entry.objects.select_for_update().filter(regional=True, district=district).count()
         entry = Entry.objects.create(
             code=f"QY{district.code}{count + 1:03d}",
-            wording=wording.strip()[:200],
+            wording=proposal.wording.strip()[:200],
             industry_code=code,
-            licensed=licensed,
-            approving_body=approving_body,
+            licensed=proposal.licensed,
+            approving_body=proposal.approving_body,
             regional=True,
             district=district,
-            justification=justification.strip(),
+            justification=proposal.justification.strip(),
             status=Entry.Status.PROPOSED,
             proposed_by=by,
         )
+        do_freeze(actor=actor, by=by, obj=entry, kind=Kind.PROPOSAL, snapshot=_proposed(entry))
         record(actor=actor, action="propose", obj=entry, changes={"wording": entry.wording})
     return entry
 
 
+def do_revise_entry(*, actor: Actor, by: User, entry: Entry, proposal: Proposal) -> Entry:
+    """A returned entry, revised and proposed again as the same entry (its code kept): the
+    proposals and the returns stay in its history."""
+    if entry.status != Entry.Status.RETURNED:
+        raise ScopeRefused(_("Only a returned entry is revised and proposed again."))
+    code = _checked(proposal, entry)
+    with transaction.atomic():
+        entry.wording = proposal.wording.strip()[:200]
+        entry.industry_code = code
+        entry.licensed = proposal.licensed
+        entry.approving_body = proposal.approving_body
+        entry.justification = proposal.justification.strip()
+        entry.status = Entry.Status.PROPOSED
+        entry.proposed_by = by
+        entry.save()
+        do_freeze(actor=actor, by=by, obj=entry, kind=Kind.PROPOSAL, snapshot=_proposed(entry))
+        record(actor=actor, action="revise", obj=entry, changes={"wording": entry.wording})
+    return entry
+
+
 def do_review_entry(*, actor: Actor, by: User, entry: Entry, publish: bool, note: str) -> Entry:
-    """Market regulation publishes a proposed regional entry, or returns it with a note."""
+    """Market regulation publishes a proposed regional entry (a frozen version: what
+    enterprises choose from), or returns it with a note for the district to revise."""
     if entry.status != Entry.Status.PROPOSED:
         raise ScopeRefused(_("Only a proposed entry is reviewed."))
     if not publish and not note.strip():
@@ -90,6 +138,17 @@ def do_review_entry(*, actor: Actor, by: User, entry: Entry, publish: bool, note
         entry.review_note = note.strip()
         entry.reviewed_by = by
         entry.save(update_fields=["status", "review_note", "reviewed_by"])
+        if publish:
+            do_freeze(
+                actor=actor,
+                by=by,
+                obj=entry,
+                kind=Kind.PUBLICATION,
+                snapshot=_proposed(entry),
+                reason=note.strip() or _("Reviewed and published."),
+            )
+        else:
+            do_end_version(actor=actor, obj=entry, reason=_("Returned: %(note)s") % {"note": note})
         record(
             actor=actor,
             action="publish" if publish else "return",

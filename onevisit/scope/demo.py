@@ -13,7 +13,12 @@ from django.db import transaction
 
 from onevisit.accounts.models import User
 from onevisit.audit.actions import Actor
-from onevisit.scope.actions import do_propose_entry, do_publish_scope, do_review_entry
+from onevisit.scope.actions import (
+    Proposal,
+    do_propose_entry,
+    do_publish_scope,
+    do_review_entry,
+)
 from onevisit.scope.imports import import_scope
 from onevisit.scope.models import Entry
 
@@ -44,11 +49,7 @@ def load_scope(say: Callable[[str], object]) -> None:
                 actor=ACTOR,
                 by=proposer,
                 district=proposer.body.district,
-                wording=wording,
-                industry=industry,
-                licensed=False,
-                approving_body=None,
-                justification=why,
+                proposal=Proposal(wording, industry, False, None, why),
             )
             if publish is not None:
                 do_review_entry(

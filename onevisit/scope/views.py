@@ -16,13 +16,16 @@ from onevisit.registry.access import require_login
 from onevisit.registry.models import Body, Enterprise
 from onevisit.scope import access
 from onevisit.scope.actions import (
+    Proposal,
     ScopeRefused,
     do_propose_entry,
     do_publish_scope,
     do_review_entry,
+    do_revise_entry,
 )
 from onevisit.scope.models import Entry, EntryQuerySet, Version
 from onevisit.scope.queries import current_scope, usable_entries
+from onevisit.versions.queries import versions_by_object
 
 SHOWN = 50
 
@@ -45,49 +48,80 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def regional(request: HttpRequest) -> HttpResponse:
+def regional(
+    request: HttpRequest, typed: dict[str, str] | None = None, status: int = 200
+) -> HttpResponse:
     """Every official reads the regional entries; a county-level department proposes its
-    district's, market regulation reviews them."""
+    district's, and revises those returned to it; market regulation reviews them."""
     user = require_login(request.user)
     if not user.is_official:
         raise PermissionDenied("Officials see the regional entries under review.")
-    entries = Entry.objects.filter(regional=True).select_related("district", "approving_body")
+    entries = list(
+        Entry.objects.filter(regional=True)
+        .select_related("district", "approving_body")
+        .order_by("status", "code")
+    )
+    history = versions_by_object(entries)
+    district = user.body.district_id if user.body else None
     return render(
         request,
         "scope/regional.html",
         {
-            "entries": entries.order_by("status", "code"),
+            "entries": [(e, history.get(str(e.pk), [])) for e in entries],
             "can_propose": access.can_propose(user),
             "can_review": access.is_reviewer(user),
+            "own_district": district,
+            "typed": typed or dict.fromkeys(TYPED, ""),
             "bodies": Body.objects.filter(published=True).order_by("name"),
         },
+        status=status,
     )
+
+
+def _proposal(request: HttpRequest) -> Proposal:
+    body_pk = whole_number(request.POST.get("approving_body", ""))
+    licensed = request.POST.get("licensed") == "1"
+    return Proposal(
+        wording=request.POST.get("wording", "")[:200],
+        industry=request.POST.get("industry", "")[:10],
+        licensed=licensed,
+        approving_body=Body.objects.filter(pk=body_pk).first() if licensed and body_pk else None,
+        justification=request.POST.get("justification", ""),
+    )
+
+
+TYPED = ("wording", "industry", "licensed", "approving_body", "justification", "entry")
+
+
+def _typed(request: HttpRequest) -> dict[str, str]:
+    """What the proposer typed, to show again with a refusal."""
+    return {name: request.POST.get(name, "") for name in TYPED}
 
 
 @login_required
 @require_POST
 def propose(request: HttpRequest) -> HttpResponse:
+    """Propose a new entry, or (with `entry`) revise one returned to the district."""
     user = access.require_proposer(request.user)
     assert user.body is not None
-    body_pk = whole_number(request.POST.get("approving_body", ""))
-    licensed = request.POST.get("licensed") == "1"
+    revised = whole_number(request.POST.get("entry", ""))
     try:
-        do_propose_entry(
-            actor=Actor.of(user),
-            by=user,
-            district=user.body.district,
-            wording=request.POST.get("wording", "")[:200],
-            industry=request.POST.get("industry", "")[:10],
-            licensed=licensed,
-            approving_body=Body.objects.filter(pk=body_pk).first()
-            if licensed and body_pk
-            else None,
-            justification=request.POST.get("justification", ""),
-        )
+        if revised:
+            entry = get_object_or_404(
+                Entry, pk=revised, regional=True, district_id=user.body.district_id
+            )
+            do_revise_entry(actor=Actor.of(user), by=user, entry=entry, proposal=_proposal(request))
+        else:
+            do_propose_entry(
+                actor=Actor.of(user),
+                by=user,
+                district=user.body.district,
+                proposal=_proposal(request),
+            )
     except ScopeRefused as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, _("Proposed; market regulation reviews it."))
+        return regional(request, typed=_typed(request), status=422)
+    messages.success(request, _("Proposed; market regulation reviews it."))
     return redirect("scope:regional")
 
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
+    PROPOSAL = "proposal", _("proposed")
     PUBLICATION = "publication", _("published (公示)")
     FINAL = "final", _("final result")
     APPROVAL = "approval", _("approved")

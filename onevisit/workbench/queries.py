@@ -17,6 +17,9 @@ from onevisit.accounts.models import User
 from onevisit.assessments import access as assessment_access
 from onevisit.assessments.models import Assessment
 from onevisit.campaigns.models import RetirementUnit
+from onevisit.evaluation.models import Diagnosis, Objection
+from onevisit.evaluation.models import Entry as EvaluationEntry
+from onevisit.evaluation.models import Year as EvaluationYear
 from onevisit.inspections import access as visit_access
 from onevisit.inspections.models import EVALUATION_DAYS, SlotProposal, Visit
 from onevisit.liaison import access as liaison_access
@@ -30,6 +33,8 @@ from onevisit.planning.models import AnnualPlan, Kind, PlannedVisit, PlanningRun
 from onevisit.rectification import access as rect_access
 from onevisit.rectification.models import Rectification
 from onevisit.registry.models import Inspector
+from onevisit.scope import access as scope_access
+from onevisit.scope.models import Entry as ScopeEntry
 from onevisit.tips import access as tip_access
 from onevisit.tips.models import Tip
 from onevisit.workdays.calendar import add_working_days
@@ -101,13 +106,63 @@ def inspector_sections(user: User, today: dt.date) -> list[Section]:
 
 
 def body_admin_sections(user: User, today: dt.date) -> list[Section]:
-    return [
+    sections = [
         Section(_("Plans and visits"), _planning_entries(user.body_id or 0, today)),
         Section(_("Follow-up"), _follow_up_entries(user, today)),
         _checks_owed(user),
         Section(_("Prior assessments (事前评估)"), _assessment_entries(user)),
         Section(_("Inspectors"), _certificate_entries(user.body_id or 0, today)),
     ]
+    evaluation = _evaluation_entries(user, today)
+    if evaluation:
+        sections.append(Section(_("Land-efficiency evaluation (亩产效益评价)"), evaluation))
+    scope = _scope_entries(user)
+    if scope:
+        sections.append(Section(_("Business scope (经营范围)"), scope))
+    return sections
+
+
+def _evaluation_entries(user: User, today: dt.date) -> list[Entry]:
+    """The lead department's 公示 under way: its deadline, and the objections that wait."""
+    found = []
+    published = EvaluationYear.objects.filter(
+        lead_body_id=user.body_id or 0, status=EvaluationYear.Status.PUBLISHED
+    ).order_by("objections_until")
+    for year in published:
+        waiting = Objection.objects.filter(entry__year=year, decision=Objection.Decision.PENDING)
+        url = reverse("evaluation:year_detail", args=[year.pk])
+        found.append(
+            Entry(
+                _("%(year)s 公示: objections until %(day)s, waiting for a decision")
+                % {"year": year.year, "day": year.objections_until},
+                waiting.count(),
+                f"{url}#objections",
+                urgent=waiting.exists()
+                and year.objections_until is not None
+                and year.objections_until < today,
+            )
+        )
+    return found
+
+
+def _scope_entries(user: User) -> list[Entry]:
+    """Regional entries: those market regulation reviews, those returned to a district."""
+    regional = ScopeEntry.objects.filter(regional=True)
+    url = reverse("scope:regional")
+    found = []
+    if scope_access.is_reviewer(user):
+        waiting = regional.filter(status=ScopeEntry.Status.PROPOSED).count()
+        found.append(Entry(_("Regional entries to review"), waiting, url))
+    if scope_access.can_propose(user) and user.body is not None:
+        returned = regional.filter(
+            status=ScopeEntry.Status.RETURNED, district_id=user.body.district_id
+        ).count()
+        proposed = regional.filter(
+            status=ScopeEntry.Status.PROPOSED, district_id=user.body.district_id
+        ).count()
+        found.append(Entry(_("Regional entries returned to revise"), returned, url, returned > 0))
+        found.append(Entry(_("Regional entries under review"), proposed, url))
+    return found
 
 
 SHOWN_WARNINGS = 5
@@ -404,6 +459,28 @@ def enterprise_sections(user: User, today: dt.date) -> list[Section]:
         ),
     ]
     mine = liaison_access.concerns_for_user(user)
+    evaluation = Section(_("Land-efficiency evaluation (亩产效益评价)"))
+    entries = EvaluationEntry.objects.filter(enterprise_id=enterprise_id)
+    evaluations = reverse("evaluation:year_list")
+    evaluation.entries = [
+        Entry(
+            _("Results published for objections (公示)"),
+            entries.filter(year__status=EvaluationYear.Status.PUBLISHED).count(),
+            evaluations,
+        ),
+        Entry(
+            _("Your objections waiting for a decision"),
+            Objection.objects.filter(
+                entry__in=entries, decision=Objection.Decision.PENDING
+            ).count(),
+            evaluations,
+        ),
+        Entry(
+            _("Green diagnoses issued to you"),
+            Diagnosis.objects.filter(entry__in=entries, issued__isnull=False).count(),
+            evaluations,
+        ),
+    ]
     requests = Section(_("My requests (政企沟通)"))
     requests.entries = [
         Entry(
@@ -419,7 +496,10 @@ def enterprise_sections(user: User, today: dt.date) -> list[Section]:
         ),
         Entry(_("Raise a request"), 0, reverse("liaison:concern_new")),
     ]
-    return [inspections, duties, requests]
+    shown = [inspections, duties, requests]
+    if entries.exists():
+        shown.append(evaluation)
+    return shown
 
 
 def sections_for(user: User, today: dt.date) -> list[Section]:

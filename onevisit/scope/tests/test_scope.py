@@ -23,6 +23,7 @@ from onevisit.planning.models import Tier
 from onevisit.planning.queries import scope_of
 from onevisit.registry.models import Body, District
 from onevisit.scope.actions import (
+    Proposal,
     ScopeRefused,
     do_propose_entry,
     do_publish_scope,
@@ -31,6 +32,7 @@ from onevisit.scope.actions import (
 from onevisit.scope.models import Entry, Version
 from onevisit.sortition import DrawError
 from onevisit.testing import PersonaTestCase, make_user
+from onevisit.versions.actions import versions_of
 
 SYSTEM = Actor.system("test")
 HEADER = ["条目代码", "规范表述", "行业代码", "类型", "审批部门"]
@@ -114,11 +116,13 @@ class RegionalEntryTest(ScopeCase):
             actor=SYSTEM,
             by=self.dora,
             district=self.county.district,
-            wording="有色金属压延销售",
-            industry="5164",
-            licensed=False,
-            approving_body=None,
-            justification="开发区金属加工企业集中，标准条目无对应表述",
+            proposal=Proposal(
+                "有色金属压延销售",
+                "5164",
+                False,
+                None,
+                "开发区金属加工企业集中，标准条目无对应表述",
+            ),
         )
         assert entry.status == Entry.Status.PROPOSED and entry.code == "QY371581001"
         review = reverse("scope:review", args=[entry.pk])
@@ -134,12 +138,56 @@ class RegionalEntryTest(ScopeCase):
                 actor=SYSTEM,
                 by=self.dora,
                 district=self.county.district,
-                wording="有色金属压延销售",
-                industry="3400",
-                licensed=False,
-                approving_body=None,
-                justification="重复",
+                proposal=Proposal("有色金属压延销售", "3400", False, None, "重复"),
             )
+
+    def test_it_keeps_what_was_typed_when_a_proposal_is_refused(self) -> None:
+        response = self.client_for(self.dora).post(
+            reverse("scope:propose"),
+            {
+                "wording": "有色金属压延销售",
+                "industry": "99999",
+                "justification": "金属加工企业集中",
+            },
+        )
+        assert response.status_code == 422 and not Entry.objects.filter(regional=True).exists()
+        page = response.content.decode()
+        assert 'value="有色金属压延销售"' in page and "加工企业集中</textarea>" in page
+
+    def test_it_revises_a_returned_entry_as_the_same_entry_with_its_history(self) -> None:
+        entry = do_propose_entry(
+            actor=SYSTEM,
+            by=self.dora,
+            district=self.county.district,
+            proposal=Proposal("有色金属压延", "5164", False, None, "金属加工企业集中"),
+        )
+        review = reverse("scope:review", args=[entry.pk])
+        self.client_for(self.alice).post(review, {"decision": "return", "note": "请写明“销售”"})
+        revised = {
+            "entry": entry.pk,
+            "wording": "有色金属压延销售",
+            "industry": "5164",
+            "justification": "金属加工企业集中，标准条目无对应表述",
+        }
+        response = self.client_for(self.dora).post(reverse("scope:propose"), revised)
+        assert response.status_code == 302
+        entry.refresh_from_db()
+        assert (entry.code, entry.wording, entry.status) == (
+            "QY371581001",
+            "有色金属压延销售",
+            "proposed",
+        )
+        self.client_for(self.alice).post(review, {"decision": "publish"})
+        history = versions_of(entry)
+        assert [(v.kind, v.state) for v in history] == [
+            ("proposal", "superseded"),
+            ("proposal", "superseded"),
+            ("publication", "current"),
+        ]
+        assert "请写明“销售”" in history[0].end_reason
+        assert history[0].snapshot["wording"] == "有色金属压延"
+        page = self.client_for(self.dora).get(reverse("scope:regional")).content.decode()
+        assert "有色金属压延" in page and "请写明“销售”" in page
 
     def test_it_offers_a_regional_entry_only_to_its_district(self) -> None:
         entry = Entry.objects.create(

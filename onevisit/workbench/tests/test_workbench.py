@@ -161,3 +161,53 @@ class ErrorPageTest(VisitTestCase):
         assert "系统出现故障" in page and 'name="viewport"' in page
         expired = render_to_string("403_csrf.html", {})
         assert "表单已失效" in expired and 'name="viewport"' in expired
+
+
+class EvaluationAndScopeWorkbenchTest(VisitTestCase):
+    """The lead department sees its 公示 deadline and the objections waiting; the enterprise its
+    result, its objection's state and its diagnosis; market regulation the regional entries to
+    review, the county those returned to it."""
+
+    def test_it_shows_the_lead_the_deadline_and_the_objections_waiting(self) -> None:
+        from onevisit.evaluation.models import Entry as EvaluationEntry
+        from onevisit.evaluation.models import Objection, Year
+
+        today = timezone.localdate()
+        year = Year.objects.create(
+            year=2025,
+            lead_body=self.market,
+            area_id="371500",
+            status=Year.Status.PUBLISHED,
+            published_on=today,
+            objections_until=today + dt.timedelta(days=5),
+        )
+        entry = EvaluationEntry.objects.create(year=year, enterprise=self.bearing, klass="C")
+        Objection.objects.create(entry=entry, reason="用地面积有误")
+        lead = entries(sections_for(self.alice, today))
+        shown = next(e for label, e in lead.items() if "2025" in label and "公示" in label)
+        assert shown.count == 1 and str(today + dt.timedelta(days=5)) in shown.label
+        mine = entries(sections_for(self.erin, today))
+        assert mine["评价结果公示中"].count == 1
+        assert mine["本企业异议待处理"].count == 1
+
+    def test_it_counts_regional_entries_for_the_reviewer_and_the_county(self) -> None:
+        from onevisit.registry.models import Body
+        from onevisit.scope.actions import Proposal, do_propose_entry, do_review_entry
+        from onevisit.testing import make_user
+
+        county = Body.objects.create(
+            name="临清市市场监督管理局", code="LQ-SCJG", kind="administrative", level="county",
+            district_id="371581", published=True,
+        )  # fmt: skip
+        dora = make_user("dora", role="body_admin", body=county)
+        entry = do_propose_entry(
+            actor=SYSTEM,
+            by=dora,
+            district=county.district,
+            proposal=Proposal("有色金属压延销售", "5164", False, None, "加工企业集中"),
+        )
+        today = timezone.localdate()
+        with self.settings(ONEVISIT_MARKET_BODY=self.market.code):
+            assert entries(sections_for(self.alice, today))["待审核的区域特色条目"].count == 1
+            do_review_entry(actor=SYSTEM, by=self.alice, entry=entry, publish=False, note="改")
+        assert entries(sections_for(dora, today))["退回待修改的区域特色条目"].count == 1
