@@ -257,7 +257,11 @@ def do_plan_guidance_visit(
                     date=date,
                     inspectors=list(inspectors),
                     purpose=Visit.Purpose.GUIDANCE,
-                    cause=concern.subject,
+                    # what the officers come to explain, as the enterprise asked it, and the
+                    # department's note: shown on the enterprise's page and at the door
+                    cause="；".join(
+                        part for part in (concern.subject, note.strip(), concern.receipt) if part
+                    )[:500],
                 ),
             )
             concern.service_visit = visit

@@ -175,6 +175,10 @@ class GuidanceVisitTest(LiaisonCase):
         assert visit.purpose == Visit.Purpose.GUIDANCE and not visit.is_enforcement
         assert visit.current_code() is not None  # a code at the door like any visit
         assert not visit.items.exists()
+        page = self.client_for(self.erin).get(reverse("inspections:mine")).content.decode()
+        card = page.split(f'id="upcoming-{visit.pk}"')[1].split('id="upcoming-')[0]
+        assert "上门指导" in card and "请上门指导特种设备台账" in card and "请准备设备台账" in card
+        assert "检查内容" not in card and "检查码" not in card and "伊万" in card
         Visit.objects.filter(pk=visit.pk).update(status=Visit.Status.CLOSED)
         [fact] = visit_facts(Visit.objects.filter(pk=visit.pk))
         assert fact.counted == frozenset()
