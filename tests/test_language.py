@@ -121,6 +121,29 @@ class WalkTest(TestCase):
         assert asked > 1000
         assert changes(before, database_state()) == {}
 
+    def test_it_tells_the_truth_in_the_demo(self) -> None:
+        """A crane inspection cites the law of special equipment, not food safety; a draw that
+        has been drawn took its seed from a lottery already held; the 亩产效益 classes follow
+        the 100-point scale; the documents carry Chinese 机关代字."""
+        import re
+
+        from django.utils import timezone
+
+        from onevisit.assessments.models import Assessment
+        from onevisit.draws.models import Draw
+        from onevisit.evaluation.models import Entry
+        from onevisit.inspections.models import Visit
+
+        crane = Assessment.objects.filter(title__contains="起重机械").first()
+        if crane is not None:
+            assert "特种设备安全法" in crane.legal_basis and "食品安全法" not in crane.legal_basis
+        for draw in Draw.objects.filter(status=Draw.Status.DRAWN):
+            period = re.search(r"第(\d{4})\d{3}期", draw.seed_source)
+            assert period is None or int(period.group(1)) <= timezone.localdate().year, draw
+        assert not Entry.objects.filter(score__gt=100).exists()
+        numbers = Visit.objects.exclude(record_number="").values_list("record_number", flat=True)
+        assert all(not re.match(r"[A-Z]", n) for n in numbers[:50])
+
     def test_it_speaks_chinese_in_the_admin(self) -> None:
         usernames = set(User.objects.values_list("username", flat=True))
         client = Client()
@@ -131,3 +154,21 @@ class WalkTest(TestCase):
             if leaks or page.status >= 500:
                 problems[page.url] = [str(page.status), *leaks[:3]]
         assert problems == {}
+
+
+def test_it_writes_every_date_one_way() -> None:
+    import datetime as dt
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        shown = Template("{{ day }}|{{ when }}").render(
+            Context(
+                {
+                    "day": dt.date(2026, 12, 7),
+                    "when": dt.datetime(2026, 12, 7, 1, 5, tzinfo=dt.UTC),  # 09:05 in Beijing
+                }
+            )
+        )
+    assert shown == "2026-12-07|2026-12-07 09:05"

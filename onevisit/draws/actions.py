@@ -30,6 +30,9 @@ from onevisit.sortition import (
     stratum_sizes,
     teams_commitment,
 )
+from onevisit.versions.actions import do_freeze
+from onevisit.versions.models import Kind as VersionKind
+from onevisit.versions.models import snapshot_sha256
 
 
 def _json_source(source: Any) -> Any:
@@ -235,6 +238,20 @@ def do_run_draw(*, actor: Actor, draw: Draw, sources: list[Any]) -> Draw:
             now,
         )
         draw.save(update_fields=["status", "seed_values", "key", "record", "drawn_at"])
+        # the published record is the draw's frozen version (its hash; the record itself is
+        # the public one, reproducible with `verify-draw`)
+        do_freeze(
+            actor=actor,
+            by=None,
+            obj=draw,
+            kind=VersionKind.DRAW,
+            snapshot={
+                "record_sha256": snapshot_sha256(result),
+                "pool_sha256": draw.pool_sha256,
+                "key": key,
+                "count": len(selected),
+            },
+        )
         tasks = _tasks_from(draw, selected) if needs_teams and draw.window_start else 0
         record(
             actor=actor,

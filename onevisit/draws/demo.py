@@ -15,8 +15,15 @@ from onevisit.draws.actions import do_create_draw, do_run_draw
 from onevisit.draws.models import Draw
 from onevisit.registry.models import Body
 
-# The demo's seed stands in for a lottery result published after the pool was frozen.
-DEMO_SOURCES: list[object] = [[6, 11, 17, 24, 28, 32, 9], 2027001]
+# The demo's seed stands in for a lottery result published after the pool was frozen: a draw of
+# the lottery already held (双色球 runs three draws a week), never one of a year to come.
+DEMO_NUMBERS = [6, 11, 17, 24, 28, 32, 9]
+
+
+def held_lottery_period(today: dt.date) -> int:
+    """The number of a 双色球 draw held by `today`: year and period, e.g. 2026139."""
+    period = max(1, (today.timetuple().tm_yday * 3) // 7 - 1)
+    return today.year * 1000 + period
 
 
 def load_draws(year: int) -> None:
@@ -26,6 +33,7 @@ def load_draws(year: int) -> None:
         return
     actor = Actor.system("demo")
     items = list(Item.objects.published().filter(body=body))
+    held = held_lottery_period(timezone.localdate())
     first = do_create_draw(
         actor=actor,
         by=admin,
@@ -35,14 +43,14 @@ def load_draws(year: int) -> None:
             "title": f"{year}年第一季度市场监管领域双随机抽查（绿色企业）",
             "strata_by": Draw.Strata.DISTRICT,
             "ratio": "0.05",
-            "seed_source": f"中国福利彩票双色球第{year}001期开奖号码 + 期号",
+            "seed_source": f"中国福利彩票双色球第{held}期开奖号码 + 期号",
             "seed_known_after": timezone.now() + dt.timedelta(seconds=1),
             "window_start": dt.date(year, 1, 4),
             "window_end": dt.date(year, 3, 31),
         },
     )
     time.sleep(1.1)  # the seed becomes known after the pool is frozen, as in real life
-    do_run_draw(actor=actor, draw=first, sources=DEMO_SOURCES)
+    do_run_draw(actor=actor, draw=first, sources=[DEMO_NUMBERS, held])
     do_create_draw(
         actor=actor,
         by=admin,

@@ -437,9 +437,14 @@ def _correct(actor: Actor, objection: Objection, changed: Mapping[str, Decimal])
     if diagnosis is not None:
         _supersede_diagnosis(actor, diagnosis, objection)
     return {
-        **{code: [str(before[code]), str(value)] for code, value in changed.items()},
+        **{code: [_plain(before[code]), _plain(value)] for code, value in changed.items()},
         "class": [old_class, entry.klass],
     }
+
+
+def _plain(value: Decimal | None) -> str:
+    """A figure as people write it: 9000, 361.2 (not 9000.0000)."""
+    return "—" if value is None else f"{Decimal(value).normalize():f}"
 
 
 @transaction.atomic

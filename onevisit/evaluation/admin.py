@@ -1,28 +1,30 @@
+"""The evaluation in the admin is to read: a published, approved or issued result changes only
+through the evaluation's own steps, each a new version with its reason (versions/), never by an
+edit here."""
+
 from __future__ import annotations
 
 from django.contrib import admin
 
+from onevisit.audit.admin import ReadOnlyAdmin
 from onevisit.evaluation.models import Entry, Objection, Year
-from onevisit.lib.formfields import JSON_AS_TEXT
 
 
 @admin.register(Year)
-class YearAdmin(admin.ModelAdmin[Year]):
+class YearAdmin(ReadOnlyAdmin):
     list_display = ["year", "area", "lead_body", "status", "published_on", "final_on"]
-    formfield_overrides = JSON_AS_TEXT
 
 
 @admin.register(Entry)
-class EntryAdmin(admin.ModelAdmin[Entry]):
+class EntryAdmin(ReadOnlyAdmin):
     list_display = ["year", "enterprise", "score", "klass", "confirmation"]
-    formfield_overrides = JSON_AS_TEXT
     list_filter = ["year", "klass"]
     raw_id_fields = ["enterprise"]
     search_fields = ["enterprise__name", "enterprise__uscc"]
 
 
 @admin.register(Objection)
-class ObjectionAdmin(admin.ModelAdmin[Objection]):
+class ObjectionAdmin(ReadOnlyAdmin):
     list_display = ["entry", "filed", "decision"]
     list_filter = ["decision"]
     raw_id_fields = ["entry"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -211,6 +211,10 @@ def do_register_visit(*, actor: Actor, by: User | None, reg: Registration) -> Vi
     """Register a visit and issue its code; every rule is checked before anything is written."""
     today = timezone.localdate()
     origin = _origin(reg)
+    if origin == Visit.Origin.TRIGGERED and not reg.cause.strip():
+        # a triggered task brings its own cause (the tip, the alert, the referral)
+        brought = "；".join(t.cause for t in reg.tasks if t.kind == Kind.TRIGGERED and t.cause)
+        reg = replace(reg, cause=brought)
     if origin in (Visit.Origin.TRIGGERED, Visit.Origin.EMERGENCY) and not reg.cause.strip():
         raise VisitRefused(_("A triggered or emergency visit records its cause."))
     assessment = _approval(reg, origin)
@@ -620,13 +624,14 @@ DOCUMENT_MARKS = {
 
 
 def next_document_number(body: Body, year: int, kind: str) -> str:
-    """The body's next number for this kind of document this year: 〔2026〕检记12号."""
+    """The body's next number for this kind of document this year, after its 机关代字:
+    聊市监〔2026〕检记12号."""
     with transaction.atomic():
         sequence, _created = DocumentSequence.objects.get_or_create(body=body, year=year, kind=kind)
         DocumentSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
         sequence.refresh_from_db(fields=["last"])
     mark = DOCUMENT_MARKS[DocumentSequence.Kind(kind)]
-    return f"{body.code}〔{year}〕{mark}{sequence.last}号"
+    return f"{body.document_prefix}〔{year}〕{mark}{sequence.last}号"
 
 
 def _store(visit: Visit, kind: str, data: bytes) -> None:

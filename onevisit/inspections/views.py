@@ -45,6 +45,7 @@ from onevisit.inspections.forms import EvaluationForm, ResultForm, VisitForm
 from onevisit.inspections.lookup import details_html, look_up
 from onevisit.inspections.models import (
     Complaint,
+    Evaluation,
     Finding,
     SlotProposal,
     Visit,
@@ -392,39 +393,53 @@ def proposal_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespons
 
 @login_required
 def today(request: HttpRequest) -> HttpResponse:
+    return _today_page(request)
+
+
+def _today_page(
+    request: HttpRequest, typed: dict[int, str] | None = None, status: int = 200
+) -> HttpResponse:
+    """The inspector's next seven days; after a refused check-in, the code typed is kept."""
     inspector = access.inspector_of(request.user)
     day = timezone.localdate()
-    visits = (
+    visits = list(
         Visit.objects.with_refs()
         .filter(inspectors=inspector, date__gte=day, date__lte=day + dt.timedelta(days=7))
         .exclude(status=Visit.Status.CANCELLED)
         .prefetch_related("bodies", TEAM, "codes")
         .order_by("date", "id")
     )
-    return render(request, "inspections/today.html", {"visits": visits, "day": day})
+    for visit in visits:
+        visit.typed_uscc = (typed or {}).get(visit.pk, "")  # type: ignore[attr-defined]
+    return render(request, "inspections/today.html", {"visits": visits, "day": day}, status=status)
 
 
 @login_required
 @require_POST
 def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     visit = access.get_visit_for_team(request.user, pk)
+    uscc = request.POST.get("uscc", "")
     try:
         do_check_in(
-            actor=Actor.of(request.user),
-            visit=visit,
-            by=require_login(request.user),
-            uscc=request.POST.get("uscc", ""),
+            actor=Actor.of(request.user), visit=visit, by=require_login(request.user), uscc=uscc
         )
     except VisitRefused as error:
         messages.error(request, str(error))
-        return redirect("inspections:today")
+        return _today_page(request, {visit.pk: uscc[:18]}, status=422)
     return redirect("inspections:checklist", pk=visit.pk)
 
 
 @login_required
 def checklist(request: HttpRequest, pk: int) -> HttpResponse:
-    visit = access.get_visit_for_team(request.user, pk)
+    return _checklist_page(request, access.get_visit_for_team(request.user, pk))
+
+
+def _checklist_page(
+    request: HttpRequest, visit: Visit, typed: dict[str, str] | None = None, status: int = 200
+) -> HttpResponse:
+    """The joint checklist; after a refused signature, what was typed is kept."""
     rows = _rows(visit)
+    typed = typed or {}
     return render(
         request,
         "inspections/checklist.html",
@@ -434,7 +449,10 @@ def checklist(request: HttpRequest, pk: int) -> HttpResponse:
             "missing": sum(1 for r in rows if not r.done),
             "outcomes": ResultForm.base_fields["outcome"].choices,  # type: ignore[attr-defined]
             "severities": Finding.Severity.choices,
+            "team": [(i, typed.get(f"cert-{i.pk}", "")) for i in visit.inspectors.all()],
+            "typed_name": typed.get("name", ""),
         },
+        status=status,
     )
 
 
@@ -506,9 +524,15 @@ def sign(request: HttpRequest, pk: int, party: str) -> HttpResponse:
                 if key.startswith("cert-") and whole_number(key[5:]) is not None
             },
         )
-        messages.success(request, _("Signed."))
     except VisitRefused as error:
         messages.error(request, str(error))
+        typed = {
+            key: str(request.POST.get(key, ""))[:50]
+            for key in request.POST
+            if key == "name" or key.startswith("cert-")
+        }
+        return _checklist_page(request, visit, typed, status=422)
+    messages.success(request, _("Signed."))
     return redirect("inspections:checklist", pk=visit.pk)
 
 
@@ -652,7 +676,13 @@ def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Thank you. The inspected bodies will never see who said what.")
             )
             return redirect("inspections:mine")
-    return render(request, "inspections/evaluate.html", {"visit": visit, "form": form})
+    rated = Evaluation.objects.filter(visit=visit).exists()
+    return render(
+        request,
+        "inspections/evaluate.html",
+        {"visit": visit, "form": form, "rated": rated, "open": visit.evaluation_open},
+        status=422 if form.errors else 200,
+    )
 
 
 @login_required

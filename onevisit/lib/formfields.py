@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db import models
 
 from onevisit.lib.params import whole_number
 
@@ -43,27 +42,3 @@ class NumberedChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
                 self.error_messages["invalid_choice"], code="invalid_choice"
             )
         return super().to_python(value)
-
-
-class JSONText(forms.JSONField):
-    """Django's JSON form field (the admin's, for a model's JSONField), with every text that is
-    not JSON a form error: Django's own lets a number of 5,000 digits or a nesting of 100,000
-    brackets through as a server error."""
-
-    def to_python(self, value: Any) -> Any:
-        try:
-            return super().to_python(value)
-        except (ValueError, RecursionError):
-            raise forms.ValidationError(
-                self.error_messages["invalid"], code="invalid", params={"value": value}
-            ) from None
-
-    def bound_data(self, data: Any, initial: Any) -> Any:
-        try:
-            return super().bound_data(data, initial)
-        except (ValueError, RecursionError):
-            return forms.fields.InvalidJSONInput(data)
-
-
-# For a ModelAdmin of a model with a JSONField: `formfield_overrides = JSON_AS_TEXT`.
-JSON_AS_TEXT: dict[Any, dict[str, Any]] = {models.JSONField: {"form_class": JSONText}}

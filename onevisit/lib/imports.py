@@ -139,7 +139,8 @@ def decimal_cell(values: dict[str, Any], key: str, low: Decimal, high: Decimal) 
         raise RowProblem(key, _("is not a number")) from None
     if not number.is_finite() or not low <= number <= high:
         raise RowProblem(
-            key, _("must lie between %(low)s and %(high)s") % {"low": low, "high": high}
+            key,
+            _("must lie between %(low)s and %(high)s") % {"low": f"{low:,}", "high": f"{high:,}"},
         )
     return number.quantize(Decimal("0.000001")) if high <= 180 else number.quantize(Decimal("0.01"))
 

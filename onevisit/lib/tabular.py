@@ -35,7 +35,12 @@ from onevisit.lib.problems import Problem, gettext_noop
 
 MAX_ROWS = 1_000_000
 _TOO_LARGE = gettext_noop("the file is larger than %(megabytes)s MB")
-_UNREADABLE = gettext_noop("the file cannot be read: %(kind)s")
+_UNREADABLE = gettext_noop(
+    "the file cannot be read: open it in Excel and save it again as .xlsx, or as .csv"
+)
+_NOT_XLSX = gettext_noop(
+    "not a readable .xlsx workbook: open it in Excel and save it again as .xlsx (Excel workbook)"
+)
 MAX_CELL_CHARS = 2000
 MAX_COLUMNS = 200
 # An xlsx is a zip: a small file can unpack to gigabytes (one 400 MB shared string fits in a
@@ -114,9 +119,7 @@ def _check_archive(data: bytes, max_unpacked: int) -> None:
         zip_members(data, max_unpacked)
     except ArchiveProblem as problem:
         if not problem.readable:
-            raise TableError(
-                gettext_noop("not a readable .xlsx workbook (%(kind)s)"), kind=problem.member
-            ) from None
+            raise TableError(_NOT_XLSX) from None
         raise TableError(_BOMB, member=problem.member) from None
 
 
@@ -182,12 +185,10 @@ def _xlsx_rows(data: bytes, max_unpacked: int = MAX_UNPACKED_BYTES) -> Iterable[
         workbook = reader.wb
     except TableError:
         raise
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise TableError(
-            gettext_noop("not a readable .xlsx workbook (%(kind)s)"), kind=type(error).__name__
-        ) from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise TableError(_NOT_XLSX) from None
     except ParseError:
-        raise TableError(_UNREADABLE, kind="XML") from None
+        raise TableError(_UNREADABLE) from None
     sheet = workbook.worksheets[0] if workbook.worksheets else None
     if sheet is None:
         raise TableError(gettext_noop("the workbook has no sheet"))
@@ -266,8 +267,8 @@ def _to_stream(raw_rows: Iterator[Sequence[Any]], columns: Sequence[Column]) -> 
         header_row = next(raw_rows)
     except StopIteration:
         raise TableError(gettext_noop("the file is empty")) from None
-    except Exception as error:
-        raise TableError(_UNREADABLE, kind=type(error).__name__) from None
+    except Exception:
+        raise TableError(_UNREADABLE) from None
     headers = [str(h).strip() if h is not None else "" for h in header_row]
     mapping, labels, ignored = _map_headers(headers, columns)
     return RowStream(mapping, _data_rows(raw_rows, mapping), labels, ignored)
@@ -289,8 +290,8 @@ def _data_rows(raw_rows: Iterator[Sequence[Any]], mapping: dict[str, int]) -> It
             yield number, values
     except TableError:
         raise
-    except Exception as error:
-        raise TableError(_UNREADABLE, kind=type(error).__name__) from None
+    except Exception:
+        raise TableError(_UNREADABLE) from None
     if not count:
         raise TableError(gettext_noop("the file has a header row but no data rows"))
 
@@ -324,7 +325,7 @@ def _map_headers(
         labels[column.key] = header
     missing = [c for c in columns if c.required and c.key not in mapping]
     if missing:
-        names = ", ".join(f"{c.headers[0]}/{c.key}" for c in missing)
+        names = "、".join(c.headers[0] if c.headers else c.key for c in missing)
         raise TableError(
             gettext_noop("required columns missing from the header row: %(names)s"), names=names
         )

@@ -30,20 +30,23 @@ class MonthBar:
     x: int
 
 
-def _per_month(year: int, area: Q) -> dict[int, int]:
+def _per_month(year: int, area: Q, until: dt.date | None = None) -> dict[int, int]:
+    """Visits per month of the year, up to `until` when given."""
+    happened = Visit.objects.happened().inspections().filter(area, date__year=year)
+    if until is not None:
+        happened = happened.filter(date__lte=until)
     rows = (
-        Visit.objects.happened()
-        .inspections()
-        .filter(area, date__year=year)
-        .annotate(month=ExtractMonth("date"))
-        .values_list("month")
-        .annotate(n=Count("id"))
+        happened.annotate(month=ExtractMonth("date")).values_list("month").annotate(n=Count("id"))
     )
     return dict(rows)
 
 
-def months(year: int, area: Q) -> list[MonthBar]:
-    now, before = _per_month(year, area), _per_month(year - 1, area)
+def months(today: dt.date, area: Q) -> list[MonthBar]:
+    """This year's months against last year's, like with like: the month under way against the
+    same days of last year's month, not all of it."""
+    year = today.year
+    now, before = _per_month(year, area, today), _per_month(year - 1, area)
+    before[today.month] = _per_month(year - 1, area, same_day_last_year(today)).get(today.month, 0)
     top = max([*now.values(), *before.values(), 1])
     return [
         MonthBar(
@@ -73,6 +76,13 @@ def per_enterprise(year: int, area: Q) -> list[tuple[str, int, int]]:
     return [(b, histogram.get(b, 0), round(100 * histogram.get(b, 0) / top)) for b in BUCKETS]
 
 
+def same_day_last_year(today: dt.date) -> dt.date:
+    try:
+        return today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - 1, day=28)
+
+
 def dashboard_figures(today: dt.date, user: User) -> dict[str, Any]:
     """This year so far against the same days of last year, in the supervisor's area."""
     year = today.year
@@ -80,14 +90,10 @@ def dashboard_figures(today: dt.date, user: User) -> dict[str, Any]:
     happened = Visit.objects.happened().inspections().filter(area, date__year=year, date__lte=today)
     total = happened.count()
     joint = happened.annotate(n=Count("bodies")).filter(n__gt=1).count()
-    try:
-        same_day_last_year = today.replace(year=year - 1)
-    except ValueError:  # 29 February
-        same_day_last_year = today.replace(year=year - 1, day=28)
     last_total = (
         Visit.objects.happened()
         .inspections()
-        .filter(area, date__year=year - 1, date__lte=same_day_last_year)
+        .filter(area, date__year=year - 1, date__lte=same_day_last_year(today))
         .count()
     )
     bodies = (
@@ -104,7 +110,7 @@ def dashboard_figures(today: dt.date, user: User) -> dict[str, Any]:
     )
     return {
         "year": year,
-        "months": months(year, area),
+        "months": months(today, area),
         "total": total,
         "last_total": last_total,
         "change": round(100 * (total - last_total) / last_total) if last_total else None,

@@ -40,6 +40,8 @@ from onevisit.planning.queries import (
 )
 from onevisit.registry.models import Body, District, Enterprise
 from onevisit.scope.queries import licensed_codes
+from onevisit.versions.actions import do_freeze, versions_of
+from onevisit.versions.models import Kind as VersionKind
 
 # Counts of an enterprise's record for one body: findings, penalties, rectifications, tips,
 # alerts. The apps that keep those records add a function here; each returns
@@ -330,8 +332,36 @@ def do_file_plan(*, actor: Actor, plan: AnnualPlan) -> AnnualPlan:
         plan.status = AnnualPlan.Status.FILED
         plan.filed_at = timezone.now()
         plan.save(update_fields=["status", "filed_at"])
+        # 备案: what was filed is frozen; a plan returned and filed again is its next version
+        do_freeze(
+            actor=actor,
+            by=None,
+            obj=plan,
+            kind=VersionKind.FILING,
+            snapshot=filed_plan(plan),
+            reason=plan.comments if versions_of(plan) else "",
+        )
         record(actor=actor, action="file", obj=plan, changes={"late": plan.is_late})
     return plan
+
+
+def filed_plan(plan: AnnualPlan) -> dict[str, Any]:
+    """What a filed plan says: its checks, enterprise by enterprise."""
+    entries = plan.entries.select_related("enterprise").prefetch_related("items").order_by("id")
+    return {
+        "body": plan.body.name,
+        "year": plan.year,
+        "entries": [
+            [
+                e.enterprise.uscc,
+                e.kind,
+                e.window_start.isoformat(),
+                e.window_end.isoformat(),
+                sorted(i.code for i in e.items.all()),
+            ]
+            for e in entries
+        ],
+    }
 
 
 def do_decide_plan(

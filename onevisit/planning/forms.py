@@ -18,7 +18,21 @@ from onevisit.registry.models import Body, District, Enterprise
 
 
 class YearForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2020, max_value=2100)
+    year = forms.IntegerField(
+        label=_("Year"),
+        min_value=2020,
+        max_value=2100,
+        error_messages={
+            "min_value": _("Plan a year from 2020 to 2100."),
+            "max_value": _("Plan a year from 2020 to 2100."),
+            "invalid": _("Plan a year from 2020 to 2100."),
+            "required": _("Choose a year."),
+        },
+    )
+
+    def problem(self) -> str:
+        """The year's error, as the page says it."""
+        return "；".join(str(e) for e in self.errors.get("year", [])) or str(_("Choose a year."))
 
     @staticmethod
     def default_year() -> int:

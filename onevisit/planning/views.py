@@ -174,7 +174,7 @@ def start_run(request: HttpRequest) -> HttpResponse:
     user = access.require_supervisor(request.user)
     form = YearForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a year."))
+        messages.error(request, form.problem())
         return redirect("planning:coordination")
     year = form.cleaned_data["year"]
     wanted = request.POST.get("city", "")
@@ -366,7 +366,7 @@ def plan_generate(request: HttpRequest) -> HttpResponse:
     body = access.own_body(request.user)
     form = YearForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a year."))
+        messages.error(request, form.problem())
         return redirect("planning:plan_list")
     try:
         plan = actions.do_generate_plan(

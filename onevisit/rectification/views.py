@@ -120,6 +120,28 @@ def _detail(
     )
 
 
+def _say_what_happened(request: HttpRequest, rect: Rectification) -> None:
+    """The message says what the step did: a rectification found not fixed is a warning, not
+    a green "saved"."""
+    status = Rectification.Status
+    if rect.status == status.REOPENED:
+        messages.warning(
+            request,
+            _("Recorded as not fixed: the rectification starts again, due %(day)s.")
+            % {"day": rect.deadline},
+        )
+    elif rect.status == status.SUBMITTED and rect.recheck_task_id:
+        messages.info(request, _("An on-site re-check is planned; record its outcome here."))
+    elif rect.status == status.SUBMITTED:
+        messages.success(request, _("Evidence submitted; the body checks it."))
+    elif rect.status == status.VERIFIED:
+        messages.success(request, _("Verified as fixed; it can be closed out (销号)."))
+    elif rect.status == status.CLOSED:
+        messages.success(request, _("Closed out (销号)."))
+    else:
+        messages.success(request, _("Saved."))
+
+
 @login_required
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -163,7 +185,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
         else:
             raise Http404("Unknown action.")
-        messages.success(request, _("Saved."))
+        _say_what_happened(request, rect)
     except RectificationRefused as error:
         messages.error(request, str(error))
         rect.refresh_from_db()

@@ -53,7 +53,7 @@ class EnterpriseAdmin(AuditedAdmin):
 
 @admin.register(Body)
 class BodyAdmin(AuditedAdmin):
-    list_display = ["code", "name", "kind", "level", "district", "published"]
+    list_display = ["code", "name", "doc_prefix", "kind", "level", "district", "published"]
     list_filter = ["kind", "level", "published"]
     search_fields = ["code", "name"]
 

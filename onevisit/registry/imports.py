@@ -314,6 +314,7 @@ BODY_COLUMNS = (
     Column("published", ("是否公开", "公开")),
     Column("duties", ("职责", "执法职责")),
     Column("phone", ("电话", "联系电话")),
+    Column("doc_prefix", ("机关代字", "文书代字")),
 )
 BODY_KINDS = {
     "行政机关": "administrative",
@@ -367,6 +368,7 @@ def import_bodies(
             "published": bool_cell(values, "published", False),
             "duties": text_cell(values, "duties", 2000),
             "phone": text_cell(values, "phone", 30),
+            "doc_prefix": text_cell(values, "doc_prefix", 12),
         }
         return code, fields, {"entrusted_by": entrusting}
 

@@ -300,6 +300,43 @@ class EnterpriseGram(models.Model):
         ]
 
 
+# The usual short forms of departments in document numbers (机关代字), longest name first.
+DEPARTMENT_SHORT_FORMS = (
+    ("住房和城乡建设局", "建"),
+    ("人力资源和社会保障局", "人社"),
+    ("自然资源和规划局", "自然资源"),
+    ("市场监督管理局", "监"),
+    ("工业和信息化局", "工信"),
+    ("卫生健康委员会", "卫健"),
+    ("发展和改革委员会", "发改"),
+    ("文化和旅游局", "文旅"),
+    ("生态环境局", "环"),
+    ("应急管理局", "应急"),
+    ("交通运输局", "交"),
+    ("城市管理局", "城管"),
+    ("综合行政执法局", "综执"),
+    ("农业农村局", "农"),
+    ("消防救援", "消"),
+    ("税务局", "税"),
+    ("水利局", "水"),
+    ("商务局", "商"),
+    ("公安局", "公"),
+    ("司法局", "司"),
+    ("教育局", "教"),
+)
+
+
+def default_doc_prefix(name: str, district: str) -> str:
+    """A 机关代字 made from the body's name and district: 聊城市市场监督管理局 → 聊市监,
+    临清市生态环境局 → 临市环; a department not in the list keeps its first two characters."""
+    place = district[:1] + (district[-1:] if district[-1:] in "市县区" else "")
+    department = name.removeprefix(district)
+    short = next(
+        (abbr for full, abbr in DEPARTMENT_SHORT_FORMS if full in department), department[:2]
+    )
+    return place + short
+
+
 class Body(models.Model):
     """检查主体: a department allowed to inspect. The published ones form the public list."""
 
@@ -328,6 +365,15 @@ class Body(models.Model):
         District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="bodies"
     )
     published = models.BooleanField(_("published"), default=False)
+    doc_prefix = models.CharField(
+        _("机关代字 (document prefix)"),
+        max_length=12,
+        blank=True,
+        help_text=_(
+            "the body's short name in its document numbers, e.g. 聊市监 in 聊市监〔2026〕检记2号; "
+            "empty: made from the district and the department's name"
+        ),
+    )
     duties = models.TextField(_("duties"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -355,6 +401,11 @@ class Body(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def document_prefix(self) -> str:
+        """机关代字: as the data steward set it, or made from the name."""
+        return self.doc_prefix or default_doc_prefix(self.name, self.district.name)
 
     def acts_in_name_of(self) -> Body:
         """受委托组织 inspect in the name of the body that entrusted them."""

@@ -27,6 +27,10 @@ class TipForm(forms.Form):
         label=_("What happened, where and when"),
         min_length=10,
         max_length=4000,
+        error_messages={
+            "min_length": _("Write at least 10 characters: what, where and when."),
+            "max_length": _("Write at most 4,000 characters."),
+        },
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     enterprise_name = forms.CharField(label=_("Enterprise (name)"), max_length=200, required=False)

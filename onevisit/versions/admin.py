@@ -11,5 +11,5 @@ class VersionAdmin(ReadOnlyAdmin):
     """Frozen versions are read here, never changed."""
 
     list_display = ["id", "content_type", "object_id", "number", "kind", "state", "made_at"]
-    list_filter = ["kind", "state", "content_type"]
+    list_filter = ["kind", "state"]
     search_fields = ["object_id", "made_by_name", "reason", "notice"]

@@ -57,8 +57,10 @@ class Version(models.Model):
         SUPERSEDED = "superseded", _("superseded")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.CharField(max_length=64)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("kind of record"), on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.CharField(_("record id"), max_length=64)
     number = models.PositiveIntegerField(_("version"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     snapshot = models.JSONField(_("what it said"))
@@ -102,7 +104,10 @@ class Version(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "state"])]
 
     def __str__(self) -> str:
-        return f"{self.content_type.model} {self.object_id} v{self.number}"
+        return str(
+            _("%(record)s %(id)s, version %(n)s")
+            % {"record": self.content_type.name, "id": self.object_id, "n": self.number}
+        )
 
     @property
     def is_current(self) -> bool:

@@ -110,8 +110,13 @@ def test_it_takes_an_assessment_from_refusal_to_approval_to_visit(
     assert bearing.name in facts and other.name in facts
     assert no_sideways_scroll(driver)
     shoot(driver, "assessment-facts")
+    # Unticked without a reason: refused, the untick kept; what is ticked is what is approved.
     driver.find_element(By.CSS_SELECTOR, f"input[name=keep][value='{other.pk}']").click()
-    driver.find_element(By.NAME, "narrow").click()
+    submit(driver, "button[name=decision][value=approve]")
+    assert driver.find_element(By.ID, "status").get_attribute("data-status") == "submitted"
+    kept = driver.find_element(By.CSS_SELECTOR, f"input[name=keep][value='{other.pk}']")
+    assert not kept.is_selected()
+    shoot(driver, "assessment-narrow-refused")
     driver.find_element(By.NAME, "reason").send_keys("宏达轴承上月已查起重机械，结果互认")
     submit(driver, "button[name=decision][value=approve]")
     assert driver.find_element(By.ID, "status").get_attribute("data-status") == "approved"

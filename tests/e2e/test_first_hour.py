@@ -266,7 +266,7 @@ def rectification_to_close_out(phone: Phone) -> None:
         "note", "企业递交整改报告：两台叉车已办理使用登记，附登记证复印件", within="#evidence"
     )
     phone.submit("#evidence button[type=submit]")
-    assert "已保存" in phone.message()
+    assert "整改材料已提交" in phone.message()
     phone.driver.find_element(By.CSS_SELECTOR, "input[name=method][value=documents]").click()
     phone.driver.find_element(By.CSS_SELECTOR, "input[name=passed][value=yes]").click()
     phone.fill("note", "照片与报告相符，已整改到位")

@@ -58,13 +58,30 @@ def test_it_takes_a_request_to_its_rated_answer(driver: webdriver.Chrome, live: 
     submit(driver, "#answer-form button")
     assert driver.find_element(By.ID, "concern-status").get_attribute("data-status") == "answered"
 
-    # The enterprise reads the answer and rates it; the request is closed.
+    # The enterprise reads the answer, rates it low and asks for a new answer.
     log_in(driver, live, "erin")
     driver.get(live + f"/requests/{concern.pk}/")
-    assert "政务服务中心二楼" in driver.find_element(By.ID, "answer").text
-    driver.find_element(By.CSS_SELECTOR, "#rate input[name=rating][value='4']").click()
+    assert "政务服务中心二楼" in driver.find_element(By.ID, "answer-1").text
+    driver.find_element(By.CSS_SELECTOR, "#rate input[name=rating][value='2']").click()
     submit(driver, "#rate button[type=submit]")
     assert driver.find_element(By.ID, "concern-status").get_attribute("data-status") == "closed"
-    assert "4/5" in driver.find_element(By.ID, "rating").text
+    reopen = driver.find_element(By.CSS_SELECTOR, "#reopen button")
+    assert reopen.text == "要求重新答复"
+    driver.find_element(By.ID, "reopen-reason").send_keys("没说要不要带身份证复印件")
+    submit(driver, "#reopen button")
+
+    # The department answers again; the enterprise rates the second answer.
+    log_in(driver, live, "alice")
+    driver.get(live + f"/requests/{concern.pk}/")
+    driver.find_element(By.NAME, "answer").send_keys("需带法定代表人身份证复印件一份。")
+    submit(driver, "#answer-form button")
+    log_in(driver, live, "erin")
+    driver.get(live + f"/requests/{concern.pk}/")
+    driver.find_element(By.CSS_SELECTOR, "#rate input[name=rating][value='5']").click()
+    submit(driver, "#rate button[type=submit]")
+    assert driver.find_element(By.ID, "concern-status").get_attribute("data-status") == "closed"
+    thread = driver.find_element(By.ID, "thread").text
+    for said in ("政务服务中心二楼", "2/5", "没说要不要带身份证复印件", "身份证复印件一份", "5/5"):
+        assert said in thread, said
     assert no_sideways_scroll(driver)
     shoot(driver, "request-rated")

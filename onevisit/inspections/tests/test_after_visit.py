@@ -116,6 +116,16 @@ class EvaluationTest(ClosingTestCase):
         with self.assertRaises(VisitRefused):
             do_evaluate_visit(visit=visit, by=self.erin, scores=Scores(1, 1, 1))
 
+    def test_it_says_a_visit_is_rated_before_the_form_is_filled(self) -> None:
+        from django.urls import reverse
+
+        visit = self.close(self.register())
+        url = reverse("inspections:evaluate", args=[visit.pk])
+        assert 'name="conduct"' in self.client_for(self.erin).get(url).content.decode()
+        do_evaluate_visit(visit=visit, by=self.erin, scores=Scores(5, 5, 5))
+        page = self.client_for(self.erin).get(url).content.decode()
+        assert 'id="rated"' in page and 'name="conduct"' not in page
+
     def test_it_refuses_scores_outside_one_to_five(self) -> None:
         visit = self.close(self.register())
         with self.assertRaises(VisitRefused):

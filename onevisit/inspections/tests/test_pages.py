@@ -154,7 +154,8 @@ class PhoneTest(VisitTestCase):
         wrong = phone.post(
             reverse("inspections:check_in", args=[visit.pk]), {"uscc": self.cable.uscc}
         )
-        assert wrong.status_code == 302
+        # refused: the reason beside the code as typed, to correct one character at the gate
+        self.assertContains(wrong, f'value="{self.cable.uscc}"', status_code=422)
         visit.refresh_from_db()
         assert visit.status == Visit.Status.SCHEDULED
         phone.post(reverse("inspections:check_in", args=[visit.pk]), {"uscc": self.bearing.uscc})
@@ -171,6 +172,12 @@ class PhoneTest(VisitTestCase):
         assert PointResult.objects.filter(visit=visit).count() == 3
         phone.post(reverse("inspections:sign", args=[visit.pk, "enterprise"]), {"name": "张三"})
         typed = {f"cert-{pk}": number for pk, number in certificates(visit).items()}
+        one_wrong = {**typed, f"cert-{self.mali.pk}": "37152023000099"}
+        refused = phone.post(reverse("inspections:sign", args=[visit.pk, "team"]), one_wrong)
+        self.assertContains(refused, 'value="37152023000099"', status_code=422)
+        self.assertContains(
+            refused, f'value="{self.ivan_inspector.certificate_number}"', status_code=422
+        )
         phone.post(reverse("inspections:sign", args=[visit.pk, "team"]), typed)
         phone.post(reverse("inspections:close", args=[visit.pk]))
         visit.refresh_from_db()

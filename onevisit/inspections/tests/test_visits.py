@@ -115,6 +115,15 @@ class RegistrationTest(VisitTestCase):
         with self.assertRaises(VisitRefused):
             self.register(origin=Visit.Origin.EMERGENCY)
 
+    def test_it_takes_the_cause_a_triggered_task_brings(self) -> None:
+        from onevisit.planning.models import Kind
+
+        triggered = self.task(self.market, self.market_item, self.bearing, kind=Kind.TRIGGERED)
+        Task.objects.filter(pk=triggered.pk).update(cause="举报：叉车无证作业")
+        triggered.refresh_from_db()
+        visit = self.register(tasks=[triggered])
+        assert visit.origin == Visit.Origin.TRIGGERED and visit.cause == "举报：叉车无证作业"
+
     def test_it_registers_a_survey_without_items(self) -> None:
         visit = self.register(
             tasks=[], purpose=Visit.Purpose.SURVEY, inspectors=[self.ivan_inspector]
@@ -402,9 +411,14 @@ class DocumentTest(VisitTestCase):
     def test_it_numbers_each_document_per_body_and_year_and_orders_rectification(self) -> None:
         first = self.close_with(noncompliant=1)
         year = timezone.localdate().year
-        assert first.record_number == f"LC-SCJG〔{year}〕检记1号"
-        assert first.feedback_number == f"LC-SCJG〔{year}〕检馈1号"
-        assert first.order_number == f"LC-SCJG〔{year}〕责改1号"
+        assert first.record_number == f"聊市监〔{year}〕检记1号"  # the 机关代字, not the code
+        assert first.feedback_number == f"聊市监〔{year}〕检馈1号"
+        assert first.order_number == f"聊市监〔{year}〕责改1号"
+        self.market.doc_prefix = "聊城市监"  # as the data steward sets it
+        self.market.save(update_fields=["doc_prefix"])
+        from onevisit.inspections.actions import next_document_number
+
+        assert next_document_number(self.market, year, "record") == f"聊城市监〔{year}〕检记2号"
         order = first.order_pdf.read()
         assert order.startswith(b"%PDF") and hashlib.sha256(order).hexdigest() == first.order_sha256
         response = self.client_for(self.erin).get(reverse("inspections:order_pdf", args=[first.pk]))

@@ -226,6 +226,34 @@ class DashboardTest(PersonaTestCase):
         self.assertContains(response, "<svg")
         assert self.client_for(self.alice).get(reverse("oversight:dashboard")).status_code == 403
 
+    def test_it_compares_the_month_under_way_with_the_same_days_of_last_year(self) -> None:
+        from onevisit.oversight.statistics import months
+
+        today = dt.date(2026, 12, 7)
+        for day in (dt.date(2025, 12, 3), dt.date(2025, 12, 20), dt.date(2026, 12, 2)):
+            visit = Visit.objects.create(
+                enterprise=self.bearing,
+                lead_body=self.market,
+                origin="planned",
+                date=day,
+                status=Visit.Status.CLOSED,
+            )
+            visit.bodies.set([self.market])
+        december = months(today, self.supervisor.in_area("enterprise__district"))[11]
+        assert (december.this_year, december.last_year) == (1, 1)  # not 1 against 2
+
+    def test_it_says_how_many_times_an_enterprise_was_inspected(self) -> None:
+        visit = Visit.objects.create(
+            enterprise=self.bearing,
+            lead_body=self.market,
+            origin="planned",
+            date=timezone.localdate(),
+            status=Visit.Status.CLOSED,
+        )
+        visit.bodies.set([self.market])
+        page = self.client_for(self.supervisor).get(reverse("oversight:dashboard"))
+        self.assertContains(page, "受检 1 次")
+
 
 class OversightWritesTest(PersonaTestCase):
     """Every write of the oversight pages is the supervisor's (acknowledging a warning is also

@@ -409,3 +409,16 @@ class HostileFormTest(RectificationTestCase):
         assert response.status_code == 302  # refused nothing, kept the default of 10 days
         rect.refresh_from_db()
         assert rect.deadline == add_working_days(timezone.localdate(), 10)
+
+    def test_it_warns_when_a_rectification_is_found_not_fixed(self) -> None:
+        rect = self.closed_visit_with_finding()
+        self.client_for(self.alice).post(
+            reverse("rectification:act", args=[rect.pk, "evidence"]), {"note": "纸质整改报告"}
+        )
+        response = self.client_for(self.alice).post(
+            reverse("rectification:act", args=[rect.pk, "verify"]),
+            {"method": "documents", "passed": "no", "note": "灭火器仍未更换"},
+            follow=True,
+        )
+        page = response.content.decode()
+        assert 'class="warning"' in page and "未整改到位" in page and "已保存" not in page

@@ -121,3 +121,13 @@ def test_it_checks_the_area_against_every_edition_of_gbt2260() -> None:
     with pytest.raises(InvalidIdentifier, match="371571"):
         validate_uscc(zone)
     assert validate_uscc(zone, local_areas={"371571"}) == zone
+
+
+def test_it_makes_a_chinese_document_prefix_from_a_bodys_name() -> None:
+    from onevisit.registry.models import default_doc_prefix
+
+    assert default_doc_prefix("聊城市市场监督管理局", "聊城市") == "聊市监"
+    assert default_doc_prefix("临清市生态环境局", "临清市") == "临市环"
+    assert default_doc_prefix("阳谷县应急管理局", "阳谷县") == "阳县应急"
+    assert default_doc_prefix("聊城市住房和城乡建设局", "聊城市") == "聊市建"
+    assert default_doc_prefix("聊城市某某中心", "聊城市") == "聊市某某"

@@ -298,3 +298,15 @@ class ImportCommandAndPageTest(PersonaTestCase):
         directory = tempfile.mkdtemp()
         self.addCleanup(lambda: __import__("shutil").rmtree(directory, ignore_errors=True))
         return directory
+
+
+@pytest.mark.django_db
+def test_it_names_no_exception_and_no_internal_key_to_an_official() -> None:
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        broken = import_enterprises(b"PK\x03\x04 not really a zip", "fake.xlsx", actor=ACTOR)
+        headers = import_enterprises(b"foo,bar\n1,2\n", "wrong.csv", actor=ACTOR)
+    assert "BadZipFile" not in broken.file_error and "Excel" in broken.file_error
+    assert "统一社会信用代码" in headers.file_error and "/uscc" not in headers.file_error
+    assert "/district" not in headers.file_error
