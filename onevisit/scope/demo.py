@@ -24,11 +24,18 @@ from onevisit.scope.models import Entry
 
 ACTOR = Actor.system("demo")
 CATALOGUE = Path(__file__).resolve().parent / "data" / "demo_catalogue.csv"
+# (wording, industry, why the district needs it, published / returned / under review, the note)
 REGIONAL = [
-    ("有色金属压延销售", "5164", "临清轴承、金属加工企业集中，需销售自产有色金属压延材", True),
-    ("轴承保持架销售", "5174", "临清轴承产业链配套企业众多，标准目录无对应表述", True),
-    ("废旧轴承回收", "5191", "与再生资源回收条目重叠，请直接选用标准条目", False),
-    ("轴承检测服务", "7452", "本地轴承企业需要第三方检测，标准表述过宽", None),
+    ("有色金属压延销售", "5164", "临清轴承、金属加工企业集中，需销售自产有色金属压延材", True, ""),
+    ("轴承保持架销售", "5174", "临清轴承产业链配套企业众多，标准目录无对应表述", True, ""),
+    (
+        "废旧轴承回收",
+        "5191",
+        "临清轴承企业每年报废轴承量大，需专门回收渠道",
+        False,
+        "与再生资源回收条目重叠，请说明与标准条目的区别或直接选用标准条目",
+    ),
+    ("轴承检测服务", "7452", "本地轴承企业需要第三方检测，标准表述过宽", None, ""),
 ]
 
 
@@ -44,7 +51,7 @@ def load_scope(say: Callable[[str], object]) -> None:
     if proposer is None or proposer.body is None or reviewer is None:
         return
     with transaction.atomic():
-        for wording, industry, why, publish in REGIONAL:
+        for wording, industry, why, publish, note in REGIONAL:
             entry = do_propose_entry(
                 actor=ACTOR,
                 by=proposer,
@@ -57,7 +64,7 @@ def load_scope(say: Callable[[str], object]) -> None:
                     by=reviewer,
                     entry=entry,
                     publish=publish,
-                    note="" if publish else why,
+                    note=note,
                 )
         versions = _demo_enterprise_scope()
     say(
