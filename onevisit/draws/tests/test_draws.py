@@ -30,6 +30,8 @@ from onevisit.registry.models import District, Inspector
 from onevisit.sortition import DrawError
 from onevisit.sortition.records import Mismatch, verify_record, without_teams
 from onevisit.testing import TODAY
+from onevisit.versions.actions import versions_of
+from onevisit.versions.models import snapshot_sha256
 
 ACTOR = Actor.system("test")
 SEED_TIME = timezone.now() + dt.timedelta(days=2)
@@ -149,6 +151,16 @@ class DrawProcessTest(DrawCase):
         assert all(list(t.items.all()) == [self.market_item] for t in tasks)
         with pytest.raises(DrawError, match="already"):
             do_run_draw(actor=ACTOR, draw=draw, sources=SOURCES)
+
+    def test_it_freezes_the_published_record_as_the_draws_version(self) -> None:
+        draw = self.make_draw()
+        with mock.patch.object(timezone, "now", return_value=LATER):
+            do_run_draw(actor=ACTOR, draw=draw, sources=SOURCES)
+        draw.refresh_from_db()
+        (version,) = versions_of(draw)
+        assert (version.kind, version.state) == ("draw", "current")
+        assert version.snapshot["record_sha256"] == snapshot_sha256(draw.record)
+        assert version.snapshot["key"] == draw.key and version.intact()
 
     def test_it_refuses_a_draw_when_a_team_cannot_be_formed(self) -> None:
         Inspector.objects.filter(certificate_number="37152023000201").update(active=False)

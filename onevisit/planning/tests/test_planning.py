@@ -45,6 +45,7 @@ from onevisit.planning.models import (
 from onevisit.planning.queries import contradictions, rule_for, rules_by_body
 from onevisit.registry.models import Body, District, Enterprise, Inspector
 from onevisit.testing import TODAY, PersonaTestCase, make_enterprise, other_city_district
+from onevisit.versions.actions import versions_of
 
 ACTOR = Actor.system("test")
 YEAR = 2027
@@ -284,6 +285,30 @@ class PlanTest(PlanningCase):
         assert tasks.count() == 5
         assert tasks.filter(kind="special", cause="节日食品安全专项").count() == 1
         assert all(list(t.items.all()) == [self.market_item] for t in tasks)
+
+    def test_it_freezes_a_filed_plan_and_files_a_returned_one_again_as_its_next_version(
+        self,
+    ) -> None:
+        plan = self.plan()
+        do_file_plan(actor=ACTOR, plan=plan)
+        do_decide_plan(
+            actor=ACTOR, plan=plan, accept=False, comments="缺少节日专项", by=self.supervisor
+        )
+        do_add_special_entry(
+            actor=ACTOR,
+            plan=plan,
+            enterprise=self.shop,
+            start=dt.date(YEAR, 5, 1),
+            end=dt.date(YEAR, 6, 30),
+            items=[self.market_item],
+            reason="节日食品安全专项",
+        )
+        do_file_plan(actor=ACTOR, plan=plan)
+        first, second = versions_of(plan)
+        assert (first.kind, first.state, second.state) == ("filing", "superseded", "current")
+        assert second.reason == "缺少节日专项"
+        assert len(first.snapshot["entries"]) == 4 and len(second.snapshot["entries"]) == 5
+        assert first.intact() and second.intact()
 
     def test_it_lets_a_body_see_only_its_own_plans_and_the_supervisor_decide(self) -> None:
         plan = self.plan()
