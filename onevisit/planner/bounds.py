@@ -28,11 +28,17 @@ def stab_count(windows: Iterable[tuple[int, int]]) -> int:
 
 def lower_bound(instance: Instance) -> int:
     """Visits needed if capacity, teams and caps did not matter: per enterprise, the stabbing
-    number."""
+    number, and at least as many visits as the door needs to let every body in."""
     windows: dict[Id, list[tuple[int, int]]] = defaultdict(list)
+    bodies: dict[Id, set[Id]] = defaultdict(set)
     for task in instance.tasks:
         windows[task.enterprise].append(task.window)
-    return sum(stab_count(ws) for ws in windows.values())
+        bodies[task.enterprise].add(task.body)
+    limit = instance.door.body_limit
+    return sum(
+        max(stab_count(ws), -(-len(bodies[e]) // limit) if limit else 0)
+        for e, ws in windows.items()
+    )
 
 
 def baseline_visits(instance: Instance) -> int:

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from .model import (
     CAP_REACHED,
     CAPACITY,
+    DOOR_CAP,
     NO_INSPECTOR,
     TOO_FEW_INSPECTORS,
     Id,
@@ -87,6 +88,14 @@ def _visit_problems(
             problems.append(f"{where}: inspector {inspector.id}'s body has no task in the visit")
     if visit.lead_body != lead_body(own):
         problems.append(f"{where}: lead body should be {lead_body(own)}")
+    door = instance.door
+    bodies = {task.body for task in own}
+    if door.max_bodies is not None and len(bodies) > door.max_bodies:
+        problems.append(f"{where} brings {len(bodies)} bodies, the door admits {door.max_bodies}")
+    if door.max_inspectors is not None and len(team) > door.max_inspectors:
+        problems.append(
+            f"{where} brings {len(team)} inspectors, the door admits {door.max_inspectors}"
+        )
     return problems
 
 
@@ -103,7 +112,26 @@ def explain(instance: Instance, task: Task, visits: list[Visit]) -> str:
             return CAP_REACHED
     if len(pool) < 2:
         return TOO_FEW_INSPECTORS
+    if _shut_out(instance, task, visits):
+        return DOOR_CAP
     return CAPACITY
+
+
+def _shut_out(instance: Instance, task: Task, visits: list[Visit]) -> bool:
+    """Whether a visit to the task's enterprise in its window is full at the door."""
+    door = instance.door
+    if not door.limited:
+        return False
+    bodies_of = {t.id: t.body for t in instance.tasks if t.enterprise == task.enterprise}
+    for visit in visits:
+        if visit.enterprise != task.enterprise:
+            continue
+        if not task.window[0] <= visit.week <= task.window[1]:
+            continue
+        bodies = {bodies_of[t] for t in visit.tasks}
+        if not door.admits(len(bodies | {task.body}), len(visit.inspectors) + 1):
+            return True
+    return False
 
 
 def _counted_bodies(instance: Instance, visits: list[Visit], enterprise: Id) -> list[set[Id]]:

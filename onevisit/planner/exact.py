@@ -6,12 +6,15 @@ pool goes is decided after the solve, week by week, so the model has no variable
 Variables (all binary): x[t,w] task t in week w of its window; u[t] task t left unplaced;
 y[e,w] a visit to enterprise e in week w; one[p,e,w] / two[p,e,w] that visit takes one / two
 inspectors of pool p (only pools of a body with a task at e that serve e's district); use[e,k,w]
-the visit counts against body k's cap at e. It is solved in two phases: first the most tasks
-placed (with its proof, the bound on what any plan can place), then, with no fewer placed, the
-fewest visits and, through a smaller weight, the fewest bookings.
+the visit counts against body k's cap at e; present[e,k,w] body k comes on that visit (only where
+more bodies have tasks there than the door admits). It is solved in two phases: first the most
+tasks placed (with its proof, the bound on what any plan can place), then, with no fewer placed,
+the fewest visits and, after them, the fewest bookings (person-visits): a visit weighs more than
+all the bookings together, so the order is strict.
 
 The team rule (see docs/planning.md): a visit holds an inspector of every body with a task in
-it, at least two inspectors in all, and no inspector of a body without a task in it.
+it, at least two inspectors in all, and no inspector of a body without a task in it. The door
+(`Instance.door`) admits at most so many bodies and so many inspectors on one visit.
 
 Why pooling is exact. In a week w, let pool p's members have free capacity c_i (C = the sum,
 M = the largest) and let the visits ask p for n_v ∈ {1, 2} distinct members. Members can be
@@ -44,7 +47,8 @@ from .model import Id, Inspector, Instance, Task, Unscheduled, Visit, lead_body
 
 # Phase 1's share of the time limit; phase 2 has the rest.
 PLACEMENT_SHARE = 0.7
-VISIT_COST = 100.0
+# Phase 2's costs: a booking (one inspector at one door) costs one; a visit costs more than all
+# the bookings a plan can make (set when the model is built), so fewer visits always come first.
 BOOKING_COST = 1.0
 
 
@@ -146,13 +150,21 @@ class LinearModel:
 
     def relaxed(self, time_limit: float) -> float | None:
         """The optimum of the linear relaxation (None when it did not finish in time)."""
+        solved = self.relaxation(time_limit)
+        return None if solved is None else solved[1]
+
+    def relaxation(
+        self, time_limit: float, costs: list[float] | None = None
+    ) -> tuple[list[float], float] | None:
+        """The linear relaxation's values and optimum (None when it did not finish in time)."""
         if not self.costs:
-            return 0.0
-        highs = self._highs(time_limit, self.costs)
+            return [], 0.0
+        highs = self._highs(time_limit, costs or self.costs)
         highs.run()
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
-        return float(highs.getInfo().objective_function_value)
+        values = list(highs.getSolution().col_value)
+        return values, float(highs.getInfo().objective_function_value)
 
 
 def _new_highs() -> highspy.Highs:
@@ -239,6 +251,8 @@ class _Vars:
     # (pool, enterprise, week) -> (one, two); two is -1 where the pool cannot send two
     sends: dict[tuple[PoolKey, Id, int], tuple[int, int]] = field(default_factory=dict)
     uses: dict[tuple[Id, Id, int], int] = field(default_factory=dict)
+    # (enterprise, body, week) -> the body comes on that visit (only where the door binds)
+    present: dict[tuple[Id, Id, int], int] = field(default_factory=dict)
 
 
 class _Builder:
@@ -267,6 +281,16 @@ class _Builder:
         for enterprise, own in by_enterprise.items():
             self.enterprise(enterprise, own)
         self.capacity_rows()
+        self.order_objective()
+
+    def order_objective(self) -> None:
+        """The fewest visits before the fewest person-visits: a visit weighs more than every
+        booking the model can make, so that no number of people saved buys one more visit."""
+        most = sum(2 if two >= 0 else 1 for _, two in self.v.sends.values())
+        free = sum(sum(row) for row in self.free)
+        weight = visit_cost(min(most, free))
+        for var in self.v.y.values():
+            self.model.costs[var] = weight
 
     def enterprise(self, enterprise: Id, own: list[int]) -> None:
         tasks, model, v = self.instance.tasks, self.model, self.v
@@ -287,14 +311,18 @@ class _Builder:
     def visit(self, enterprise: Id, week: int, present: list[int]) -> None:
         tasks, model, v = self.instance.tasks, self.model, self.v
         district = self.instance.enterprises[enterprise].district
-        visit = v.y[(enterprise, week)] = model.var(VISIT_COST)
+        visit = v.y[(enterprise, week)] = model.var(0.0)  # its cost: `order_objective`
         by_body: dict[Id, list[int]] = defaultdict(list)
         for t in present:
             by_body[tasks[t].body].append(t)
             model.row([(v.x[(t, week)], 1.0), (visit, -1.0)], -np.inf, 0)
         team: list[tuple[int, float]] = []
+        door = self.instance.door
+        counted_bodies = door.body_limit is not None and len(by_body) > door.body_limit
         for body, body_tasks in by_body.items():
             members: list[tuple[int, float]] = []
+            if counted_bodies:
+                comes = v.present[(enterprise, body, week)] = model.var(0.0)
             for key in self.by_district.get((body, district), ()):
                 total, without_busiest = self.pool_room(key, week)
                 if total <= 0:
@@ -307,11 +335,20 @@ class _Builder:
                 team.extend([(one, 1.0)] + ([(two, 2.0)] if two >= 0 else []))
                 # a pool sends one or two, and only with a task of its own body
                 model.row(sent + [(v.x[(t, week)], -1.0) for t in body_tasks], -np.inf, 0)
-                model.row(sent, -np.inf, 1)
+                if counted_bodies:
+                    model.row([*sent, (comes, -1.0)], -np.inf, 0)
+                else:
+                    model.row(sent, -np.inf, 1)
             for t in body_tasks:
                 # a task of this body needs one of its inspectors on the visit
                 model.row([(v.x[(t, week)], 1.0)] + [(m, -1.0) for m, _ in members], -np.inf, 0)
         model.row([*team, (visit, -2.0)], 0, np.inf)
+        if counted_bodies:
+            # the door: at most so many bodies (each brings at least one inspector)
+            coming = [(v.present[(enterprise, b, week)], 1.0) for b in by_body]
+            model.row([*coming, (visit, -float(door.body_limit or 0))], -np.inf, 0)
+        if door.max_inspectors is not None and sum(n for _, n in team) > door.max_inspectors:
+            model.row([*team, (visit, -float(door.max_inspectors))], -np.inf, 0)
 
     def caps(self, enterprise: Id, own: list[int]) -> None:
         tasks, model, v = self.instance.tasks, self.model, self.v
@@ -352,28 +389,52 @@ def solve_exact(
     time_limit: float = 60.0,
     start: list[Visit] | None = None,
     start_is_fewest: bool = False,
+    rounded: bool = False,
 ) -> ExactResult | None:
     """Solve `instance` to optimality (or the best found within the limit).
 
     `free[i][w]` is each inspector's remaining capacity; by default their full weekly capacity
     minus unavailable weeks. `start` (a valid plan's visits, e.g. the greedy's) is handed to
     HiGHS as its first solution; `start_is_fewest` says the start already has the fewest visits
-    its tasks allow, so that if the first phase places no more, the second is not needed. Returns
-    None when HiGHS found no solution in time.
+    its tasks allow, so that if the first phase places no more, the second is not needed.
+
+    `rounded` solves only the neighbourhood of the linear relaxation (RENS): a task may go only
+    to weeks where the relaxation's optimum puts some of it. That model is a fraction of the
+    whole and solves in seconds, to a plan near the best; its bound is the relaxation's, not a
+    proof of the best. Returns None when HiGHS found no solution in time.
     """
     ends = time.perf_counter() + time_limit
     builder = _Builder(instance, free if free is not None else full_capacity(instance))
     builder.build()
     model, unplaced = builder.model, list(builder.v.unplaced.values())
+    counting = _counting(len(model.costs), unplaced)
+    relaxed_bound = None
+    if rounded:
+        relaxation = model.relaxation(PLACEMENT_SHARE * time_limit, counting)
+        if relaxation is None:
+            return None
+        relaxed_bound = _ceil(relaxation[1])
+        for var in builder.v.x.values():
+            if relaxation[0][var] < 1e-6:
+                model.uppers[var] = 0.0
     initial = None if start is None else _start_values(builder, start)
+    if (
+        rounded
+        and initial is not None
+        and any(value > 0.5 and model.uppers[var] == 0.0 for var, value in enumerate(initial))
+    ):
+        initial = None  # the start leaves the neighbourhood
     # phase 1: the most tasks placed
     values, placed_optimal, bound = model.solve(
-        PLACEMENT_SHARE * time_limit, initial, costs=_counting(len(model.costs), unplaced)
+        PLACEMENT_SHARE * max(1.0, ends - time.perf_counter()), initial, costs=counting
     )
     if values is None:
         return None
     left = round(sum(values[var] for var in unplaced))
-    least = left if placed_optimal else min(left, _ceil(bound))
+    if relaxed_bound is not None:
+        least, placed_optimal = min(left, relaxed_bound), placed_optimal and left == relaxed_bound
+    else:
+        least = left if placed_optimal else min(left, _ceil(bound))
     if (
         start_is_fewest
         and start is not None
@@ -400,6 +461,11 @@ def solve_exact(
         variables=len(model.costs),
         least_unscheduled=least,
     )
+
+
+def visit_cost(most_bookings: int) -> float:
+    """The cost of one visit where a plan makes at most `most_bookings` bookings."""
+    return float(most_bookings + 1) * BOOKING_COST
 
 
 def _dot(costs: list[float], values: list[float]) -> float:
@@ -441,6 +507,9 @@ def _start_values(builder: _Builder, visits: list[Visit]) -> list[float] | None:
         sent: dict[PoolKey, int] = defaultdict(int)
         for inspector_id in visit.inspectors:
             sent[pool_of[inspector_id]] += 1
+            present = v.present.get((visit.enterprise, pool_of[inspector_id][0], visit.week))
+            if present is not None:
+                values[present] = 1.0
         for key, count in sent.items():
             one, two = v.sends.get((key, visit.enterprise, visit.week), (-1, -1))
             chosen = one if count == 1 else two if count == 2 else -1

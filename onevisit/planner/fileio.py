@@ -7,7 +7,7 @@ from typing import Any
 
 from onevisit.lib.problems import Problem, gettext_noop
 
-from .model import KINDS, Enterprise, Id, Inspector, Instance, Plan, Task
+from .model import KINDS, NO_DOOR, Door, Enterprise, Id, Inspector, Instance, Plan, Task
 
 MAX_WEEKS = 520
 
@@ -132,7 +132,23 @@ def parse_instance(data: object) -> Instance:
     seen = set()
     for where, entry in _entries(data, "tasks"):
         tasks.append(_task(entry, where, seen, enterprises, known_bodies, weeks))
-    return Instance(start, weeks, bodies, enterprises, inspectors, tasks)
+    return Instance(start, weeks, bodies, enterprises, inspectors, tasks, _door(data))
+
+
+def _door(data: dict[str, Any]) -> Door:
+    """The optional limits on who comes to one door; a file without them plans without."""
+    if "door" not in data:
+        return NO_DOOR
+    door = data["door"]
+    if not isinstance(door, dict) or set(door) - {"max_bodies", "max_inspectors"}:
+        raise _fail("door", "must be an object with 'max_bodies' and/or 'max_inspectors'")
+    limits: dict[str, int | None] = {}
+    for key, least in (("max_bodies", 1), ("max_inspectors", 2)):
+        if door.get(key) is None:
+            limits[key] = None
+        else:
+            limits[key] = _int(door, key, "door", minimum=least)
+    return Door(**limits)
 
 
 def _match_body(key: str, bodies: set[Id]) -> Id | None:
@@ -196,6 +212,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "lower_bound": plan.lower_bound,
         "baseline_visits": plan.baseline_visits,
         "placed": plan.scheduled_tasks,
+        "person_visits": plan.bookings,
         "upper_bound_placed": plan.upper_bound_placed,
         "method": plan.method,
     }
@@ -203,7 +220,11 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
 
 def instance_to_dict(instance: Instance) -> dict[str, Any]:
     """The `plan-file` input for `instance` (what `parse_instance` reads back)."""
+    limit = instance.door
+    door = {"max_bodies": limit.max_bodies, "max_inspectors": limit.max_inspectors}
+    limits = {"door": door} if limit.limited else {}
     return {
+        **limits,
         "horizon": {"start": instance.start.isoformat(), "weeks": instance.weeks},
         "bodies": [{"id": body} for body in instance.bodies],
         "enterprises": [

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from .model import (
     CAP_REACHED,
     CAPACITY,
+    DOOR_CAP,
     NO_INSPECTOR,
     TOO_FEW_INSPECTORS,
     Id,
@@ -70,15 +71,18 @@ class Capacity:
 
 
 def form_team(
-    capacity: Capacity, bodies: list[Id], district: Id, week: int
+    capacity: Capacity, bodies: list[Id], district: Id, week: int, limit: int | None = None
 ) -> tuple[list[Id], list[int]]:
-    """One inspector per body that has one free, and a second if the team would be alone.
+    """One inspector per body that has one free, in the order given and up to `limit` bodies
+    (the door's), and a second if the team would be alone.
 
     Returns the bodies that could be staffed and the chosen inspectors (indexes)."""
     taken: set[int] = set()
     staffed: list[Id] = []
     team: list[int] = []
     for body in bodies:
+        if limit is not None and len(staffed) >= limit:
+            break
         index = capacity.pick(body, district, week, taken)
         if index is not None:
             staffed.append(body)
@@ -106,6 +110,8 @@ def _group(pending: list[Task], week: int) -> list[Task]:
 
 
 def _bodies(tasks: list[Task]) -> list[Id]:
+    """The bodies of `tasks` (sorted by urgency): the most urgent first, so that where the door
+    admits only some of them, those whose checks fall due first come."""
     return list(dict.fromkeys(task.body for task in tasks))
 
 
@@ -116,6 +122,9 @@ class Greedy:
         self.visits: list[Visit] = []
         self.unscheduled: list[Unscheduled] = []
         self.cap_used: dict[tuple[Id, Id], int] = defaultdict(int)
+        # one visit per enterprise a week: the weeks each enterprise already has one
+        self.visited: dict[Id, set[int]] = defaultdict(set)
+        self.limit = instance.door.body_limit
 
     def run(self, progress: Progress | None = None) -> None:
         by_enterprise = self.instance.tasks_by_enterprise()
@@ -168,9 +177,13 @@ class Greedy:
         first = pending[0]
         district = self.instance.enterprises[enterprise].district
         best: tuple[int, int, list[Task], list[int]] | None = None
+        shut_out = False  # a week had room for the body, but the enterprise's visit was full
         for week in range(first.window[1], first.window[0] - 1, -1):
+            if week in self.visited[enterprise]:
+                shut_out |= self.capacity.pick(first.body, district, week, set()) is not None
+                continue
             group = _group(pending, week)
-            staffed, team = form_team(self.capacity, _bodies(group), district, week)
+            staffed, team = form_team(self.capacity, _bodies(group), district, week, self.limit)
             if first.body not in staffed:
                 continue
             joined = [task for task in group if task.body in staffed]
@@ -179,7 +192,8 @@ class Greedy:
             if len(joined) == len(group):
                 break
         if best is None:
-            self.unscheduled.append(Unscheduled(first.id, self._failure(first, district)))
+            reason = DOOR_CAP if shut_out else self._failure(first, district)
+            self.unscheduled.append(Unscheduled(first.id, reason))
             return pending[1:]
         _, week, joined, team = best
         self._commit(enterprise, week, joined, team)
@@ -194,6 +208,7 @@ class Greedy:
 
     def _commit(self, enterprise: Id, week: int, tasks: list[Task], team: list[int]) -> None:
         self.capacity.book(team, week)
+        self.visited[enterprise].add(week)
         for body in {task.body for task in tasks if task.counts_against_cap}:
             self.cap_used[(enterprise, body)] += 1
         self.visits.append(

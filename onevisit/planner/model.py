@@ -18,12 +18,14 @@ NO_INSPECTOR = "no_inspector"
 TOO_FEW_INSPECTORS = "too_few_inspectors"
 CAPACITY = "capacity"
 CAP_REACHED = "cap_reached"
+DOOR_CAP = "door_cap"
 
 REASONS = {
     NO_INSPECTOR: "no inspector of the body serves the enterprise's district",
     TOO_FEW_INSPECTORS: "fewer than two inspectors of the body serve the enterprise's district",
     CAPACITY: "inspector capacity exhausted in the task's window",
     CAP_REACHED: "annual cap of visits by this body to this enterprise reached",
+    DOOR_CAP: "every visit the task could join is full at the door (bodies or inspectors)",
 }
 
 
@@ -58,6 +60,39 @@ class Task:
         return self.kind not in EXEMPT_KINDS
 
 
+@dataclass(frozen=True, slots=True)
+class Door:
+    """Who may come through one door: at most `max_bodies` bodies and `max_inspectors`
+    inspectors on one visit (None: no limit). Every body of a visit brings one inspector, and a
+    body alone brings two, so a visit holds at most `body_limit` bodies."""
+
+    max_bodies: int | None = None
+    max_inspectors: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_bodies is not None and self.max_bodies < 1:
+            raise ValueError("a visit admits at least one body")
+        if self.max_inspectors is not None and self.max_inspectors < 2:
+            raise ValueError("a visit admits at least two inspectors")
+
+    @property
+    def limited(self) -> bool:
+        return self.max_bodies is not None or self.max_inspectors is not None
+
+    @property
+    def body_limit(self) -> int | None:
+        limits = [n for n in (self.max_bodies, self.max_inspectors) if n is not None]
+        return min(limits) if limits else None
+
+    def admits(self, bodies: int, inspectors: int) -> bool:
+        return (self.max_bodies is None or bodies <= self.max_bodies) and (
+            self.max_inspectors is None or inspectors <= self.max_inspectors
+        )
+
+
+NO_DOOR = Door()
+
+
 @dataclass(slots=True)
 class Instance:
     start: date
@@ -66,6 +101,7 @@ class Instance:
     enterprises: dict[Id, Enterprise]
     inspectors: list[Inspector]
     tasks: list[Task]
+    door: Door = NO_DOOR
 
     def tasks_by_enterprise(self) -> dict[Id, list[Task]]:
         grouped: dict[Id, list[Task]] = defaultdict(list)
@@ -102,6 +138,7 @@ class Plan:
 
     @property
     def bookings(self) -> int:
+        """Person-visits: the inspectors at the door, summed over the visits."""
         return sum(len(visit.inspectors) for visit in self.visits)
 
     @property

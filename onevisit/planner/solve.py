@@ -1,10 +1,17 @@
 """The planner: the greedy everywhere, then the exact core where capacity binds, and a bound.
 
-Where the whole instance's exact model is small enough, the exact core solves all of it with the
-greedy's plan as its first solution; its proof (or its proven bound) says how many tasks any
-plan can place. Where it is larger, the exact core re-solves the district pieces around the
-tasks the greedy could not place, the most failures first, each against the capacity the rest
-of the plan leaves; the bound then comes from capacity counts.
+Where the greedy leaves tasks unplaced for lack of capacity, by the size of the exact model:
+- small (a city district, a test): the exact core solves all of it with the greedy's plan as its
+  first solution; its proof (or its proven bound) says how many tasks any plan can place;
+- middling (a city of a few hundred enterprises under tight capacity): the search of
+  `search.py`, the relaxation's neighbourhood and then small exact re-solves, which finds
+  within a minute what the whole model finds in several;
+- large (a province): the exact core re-solves the district pieces around the tasks the greedy
+  could not place, the most failures first, each against the capacity the rest of the plan
+  leaves; the bound then comes from capacity counts.
+
+Then, with no task lost and no visit added, body groups move between an enterprise's visits
+where that brings fewer people to the door (`trim.py`), and visits move to lighter weeks.
 """
 
 from __future__ import annotations
@@ -17,8 +24,12 @@ from .bounds import baseline_visits, capacity_bound, lower_bound, stab_count, we
 from .exact import enterprise_model_size, model_size, pools_of, serving, solve_exact
 from .greedy import Capacity, Greedy, Progress
 from .model import CAPACITY, NO_INSPECTOR, Id, Instance, Plan, Unscheduled, Visit
+from .search import score, search
+from .trim import fewer_people
 
-# Sizes at which the pooled model solves in seconds (measured with bench/planner.py).
+# Sizes at which the pooled model solves in seconds (measured with bench/planner.py), and
+# below which the whole model also proves its optimum in seconds (bench/planner_tight.py).
+MAX_PROVEN_VARIABLES = 8_000
 MAX_WHOLE_VARIABLES = 150_000
 MAX_PIECE_VARIABLES = 60_000
 PIECE_SECONDS = 15.0
@@ -29,7 +40,7 @@ BOUND_SECONDS = 30.0
 def plan(
     instance: Instance,
     *,
-    repair_seconds: float = 30.0,
+    repair_seconds: float = 60.0,
     balance_load: bool = True,
     progress: Progress | None = None,
 ) -> Plan:
@@ -54,17 +65,27 @@ def plan(
         and any(item.reason != NO_INSPECTOR for item in unscheduled)
         and not (placed_most and fewest)  # the greedy is already as good as the bounds allow
     ):
-        if model_size(instance) <= MAX_WHOLE_VARIABLES:
+        size = model_size(instance)
+        if size <= MAX_PROVEN_VARIABLES:
             result = solve_exact(
                 instance, time_limit=repair_seconds, start=visits, start_is_fewest=fewest
             )
             if result is not None:
                 upper = min(upper, len(instance.tasks) - result.least_unscheduled)
             if result is not None and not result.kept_start:
-                if _better(result.unscheduled, result.visits, unscheduled, visits):
+                if score(result.unscheduled, result.visits) < score(unscheduled, visits):
                     visits, unscheduled = result.visits, result.unscheduled
                     method = "milp" if result.optimal else "greedy+milp"
                 capacity = _booked(instance, visits)
+        elif size <= MAX_WHOLE_VARIABLES:
+            found = search(instance, visits, unscheduled, started + repair_seconds)
+            if found.least_unscheduled is not None:
+                upper = min(upper, len(instance.tasks) - found.least_unscheduled)
+            if score(found.unscheduled, found.visits) < score(unscheduled, visits):
+                visits, unscheduled = found.visits, found.unscheduled
+                method = "greedy+search"
+            capacity = _booked(instance, visits)
+            stats["neighbourhoods"] = found.neighbourhoods
         else:
             repair = _Repair(instance, capacity, visits, unscheduled)
             improved = repair.run(time.perf_counter() + repair_seconds)
@@ -73,6 +94,7 @@ def plan(
             if improved:
                 method = "greedy+milp"
         stats["repair_seconds"] = time.perf_counter() - started - stats["greedy_seconds"]
+    stats["people_saved"] = fewer_people(instance, capacity, visits)
     if balance_load:
         stats["moved_to_lighter_weeks"] = balance(instance, capacity, visits)
     stats["seconds"] = time.perf_counter() - started
@@ -92,15 +114,6 @@ def _upper_bound(instance: Instance) -> int:
     weekly = weekly_bound(instance, time_limit=BOUND_SECONDS)
     counted = capacity_bound(instance)
     return counted if weekly is None else min(counted, weekly)
-
-
-def _better(
-    unscheduled: list[Unscheduled],
-    visits: list[Visit],
-    old_unscheduled: list[Unscheduled],
-    old_visits: list[Visit],
-) -> bool:
-    return (len(unscheduled), len(visits)) < (len(old_unscheduled), len(old_visits))
 
 
 def _fewest_for_their_tasks(instance: Instance, visits: list[Visit]) -> bool:
@@ -194,6 +207,7 @@ class _Repair:
             enterprises={e: self.instance.enterprises[e] for e in enterprises},
             inspectors=self.instance.inspectors,
             tasks=[task for e in enterprises for task in self.by_enterprise[e]],
+            door=self.instance.door,
         )
 
     def _solve_piece(self, piece: set[Id], seconds: float) -> int:
@@ -204,8 +218,8 @@ class _Repair:
         for visit in old_visits:
             self.capacity.release([self.index[i] for i in visit.inspectors], visit.week)
         result = solve_exact(sub, free=self.capacity.free, time_limit=seconds, start=old_visits)
-        better = result is not None and _better(
-            result.unscheduled, result.visits, old_unscheduled, old_visits
+        better = result is not None and score(result.unscheduled, result.visits) < score(
+            old_unscheduled, old_visits
         )
         chosen = result.visits if better and result else old_visits
         for visit in chosen:

@@ -7,8 +7,9 @@ the pooling argument. Property tests compare the two optima on small instances.
 Variables (all binary): x[t,w] task t in week w of its window; u[t] task t left unplaced;
 y[e,w] a visit to enterprise e in week w; b[i,e,w] inspector i on that visit (only inspectors
 of a body with a task at e who serve e's district and are free that week); v[e,k,w] the visit
-counts against body k's cap at e. The objective is lexicographic through its weights: placed
-tasks first, then fewest visits, then fewest bookings.
+counts against body k's cap at e; q[e,k,w] body k comes on that visit. The door admits at most
+so many bodies (sum of q) and inspectors (sum of b) per visit. The objective is lexicographic
+through its weights: placed tasks first, then fewest visits, then fewest bookings.
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ import numpy as np
 
 from onevisit.planner.exact import (
     BOOKING_COST,
-    VISIT_COST,
     ExactResult,
     LinearModel,
     assemble,
 )
 from onevisit.planner.model import Id, Instance, Task, Unscheduled, Visit
 
-# one task more placed outweighs any number of visits and bookings in these small instances
+# in these small instances (a few dozen bookings at most) one visit fewer outweighs any number
+# of bookings, and one task more placed any number of visits and bookings
+VISIT_COST = 1_000.0
 UNPLACED_COST = 1_000_000.0
 
 
@@ -43,7 +45,6 @@ def solve_named(
     *,
     free: list[list[int]] | None = None,
     time_limit: float = 60.0,
-    start: list[Visit] | None = None,
 ) -> ExactResult | None:
     """What `planner.exact.solve_exact` answers, by booking every inspector by name."""
     if free is None:
@@ -86,13 +87,17 @@ def solve_named(
                 by_body[tasks[t].body].append(t)
                 model.row([(x[(t, week)], 1.0), (visit, -1.0)], -np.inf, 0)
             team: list[tuple[int, float]] = []
+            coming: list[tuple[int, float]] = []
             for body, body_tasks in by_body.items():
                 members = []
+                comes = model.var(0.0)
+                coming.append((comes, 1.0))
                 for i in pools.get((body, district), ()):
                     if free[i][week] > 0:
                         member = bookings[(i, enterprise, week)] = model.var(BOOKING_COST)
                         members.append(member)
                         model.row([(member, 1.0), (visit, -1.0)], -np.inf, 0)
+                        model.row([(member, 1.0), (comes, -1.0)], -np.inf, 0)
                 team.extend((m, 1.0) for m in members)
                 for t in body_tasks:
                     # a task of this body needs one of its inspectors on the visit
@@ -101,6 +106,11 @@ def solve_named(
                     # an inspector comes only with a task of their own body
                     model.row([(m, 1.0)] + [(x[(t, week)], -1.0) for t in body_tasks], -np.inf, 0)
             model.row([*team, (visit, -2.0)], 0, np.inf)
+            door = instance.door
+            if door.max_bodies is not None:
+                model.row(coming, -np.inf, door.max_bodies)
+            if door.max_inspectors is not None:
+                model.row(team, -np.inf, door.max_inspectors)
         for body in {tasks[t].body for t in own}:
             cap = caps.get(body)
             counted = [t for t in own if tasks[t].body == body and tasks[t].counts_against_cap]
@@ -121,10 +131,7 @@ def solve_named(
         if len(variables) > free[i][week]:
             model.row([(var, 1.0) for var in variables], -np.inf, free[i][week])
 
-    initial = None
-    if start is not None:
-        initial = _start_values(instance, start, len(model.costs), x, unplaced, y, bookings, uses)
-    values, optimal, bound = model.solve(time_limit, initial)
+    values, optimal, bound = model.solve(time_limit)
     if values is None:
         return None
     visits, unscheduled = _read(instance, values, x, unplaced, bookings)
@@ -135,36 +142,6 @@ def solve_named(
         variables=len(model.costs),
         least_unscheduled=len(unscheduled) if optimal else int(bound // UNPLACED_COST),
     )
-
-
-def _start_values(
-    instance: Instance,
-    visits: list[Visit],
-    size: int,
-    x: dict[tuple[int, int], int],
-    unplaced: dict[int, int],
-    y: dict[tuple[Id, int], int],
-    bookings: dict[tuple[int, Id, int], int],
-    uses: dict[tuple[Id, Id, int], int],
-) -> list[float]:
-    values = [0.0] * size
-    position = {task.id: t for t, task in enumerate(instance.tasks)}
-    inspector_index = {inspector.id: i for i, inspector in enumerate(instance.inspectors)}
-    for var in unplaced.values():
-        values[var] = 1.0
-    for visit in visits:
-        values[y[(visit.enterprise, visit.week)]] = 1.0
-        for task_id in visit.tasks:
-            t = position[task_id]
-            values[x[(t, visit.week)]] = 1.0
-            values[unplaced[t]] = 0.0
-            task = instance.tasks[t]
-            use = uses.get((visit.enterprise, task.body, visit.week))
-            if use is not None and task.counts_against_cap:
-                values[use] = 1.0
-        for inspector_id in visit.inspectors:
-            values[bookings[(inspector_index[inspector_id], visit.enterprise, visit.week)]] = 1.0
-    return values
 
 
 def _span(task: Task) -> tuple[int, int]:

@@ -6,7 +6,7 @@ from datetime import date
 
 from hypothesis import strategies as st
 
-from onevisit.planner.model import KINDS, Enterprise, Id, Inspector, Instance, Task
+from onevisit.planner.model import KINDS, NO_DOOR, Door, Enterprise, Id, Inspector, Instance, Task
 
 
 @st.composite
@@ -51,4 +51,17 @@ def instances(draw: st.DrawFn, *, slack: bool = False, max_tasks: int = 12) -> I
                 points=draw(st.integers(0, 4)),
             )
         )
-    return Instance(date(2027, 1, 4), weeks, bodies, enterprises, inspectors, tasks)
+    door = draw(doors()) if len(bodies) > 1 and not slack else NO_DOOR
+    return Instance(date(2027, 1, 4), weeks, bodies, enterprises, inspectors, tasks, door)
+
+
+def doors() -> st.SearchStrategy[Door]:
+    """No limit, or a door that admits one or two bodies, or two or three inspectors."""
+    return st.one_of(
+        st.just(NO_DOOR),
+        st.builds(
+            Door,
+            max_bodies=st.sampled_from([None, 1, 2]),
+            max_inspectors=st.sampled_from([None, 2, 3]),
+        ),
+    )

@@ -6,6 +6,7 @@ import json
 from datetime import date
 from unittest import mock
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from onevisit.planner import (
@@ -20,12 +21,14 @@ from onevisit.planner import (
 )
 from onevisit.planner.bounds import baseline_visits, capacity_bound, weekly_bound
 from onevisit.planner.check import explain
-from onevisit.planner.exact import BOOKING_COST, VISIT_COST
 from onevisit.planner.model import (
     CAP_REACHED,
     CAPACITY,
+    DOOR_CAP,
+    NO_DOOR,
     NO_INSPECTOR,
     TOO_FEW_INSPECTORS,
+    Door,
     Enterprise,
     Inspector,
     Instance,
@@ -40,11 +43,17 @@ from .strategies import instances
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def city(tasks: list[Task], inspectors: list[Inspector], caps: dict | None = None) -> Instance:  # type: ignore[type-arg]
+def city(
+    tasks: list[Task],
+    inspectors: list[Inspector],
+    caps: dict | None = None,  # type: ignore[type-arg]
+    door: Door = NO_DOOR,
+) -> Instance:
     enterprises = {
         e: Enterprise(e, "D1", caps or {}) for e in sorted({task.enterprise for task in tasks})
     }
-    return Instance(date(2027, 1, 4), 52, ["SCJG", "STHJ", "YJ"], enterprises, inspectors, tasks)
+    bodies = sorted({task.body for task in tasks} | {"SCJG", "STHJ", "YJ"})
+    return Instance(date(2027, 1, 4), 52, bodies, enterprises, inspectors, tasks, door)
 
 
 def pair(body: str, capacity: int = 5, off: frozenset[int] = frozenset()) -> list[Inspector]:
@@ -199,11 +208,9 @@ def test_it_keeps_every_rule_when_it_repairs_piece_by_piece(instance: Instance) 
     assert repaired.scheduled_tasks <= repaired.upper_bound_placed
 
 
-def _objective(unscheduled: list, visits: list) -> tuple[int, float]:  # type: ignore[type-arg]
-    """Both models' objective: tasks left first, then visits and, with a smaller weight,
-    bookings."""
-    bookings = sum(len(visit.inspectors) for visit in visits)
-    return len(unscheduled), VISIT_COST * len(visits) + BOOKING_COST * bookings
+def _objective(unscheduled: list, visits: list) -> tuple[int, int, int]:  # type: ignore[type-arg]
+    """Both models' objective, in its order: tasks left, visits, bookings (person-visits)."""
+    return len(unscheduled), len(visits), sum(len(visit.inspectors) for visit in visits)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -306,3 +313,157 @@ def test_it_writes_an_instance_that_plan_file_reads_back_the_same() -> None:
     assert again.enterprises == instance.enterprises
     assert again.inspectors == instance.inspectors
     assert again.tasks == instance.tasks
+    assert again.door == NO_DOOR and "door" not in instance_to_dict(instance)
+
+
+def test_it_reads_the_door_from_plan_file_input_when_it_is_given() -> None:
+    instance = five_bodies_at_one_door(Door(max_bodies=4, max_inspectors=8))
+    written = instance_to_dict(instance)
+    assert written["door"] == {"max_bodies": 4, "max_inspectors": 8}
+    assert parse_instance(json.loads(json.dumps(written))).door == instance.door
+    written["door"] = {"max_bodies": 0}
+    with pytest.raises(ValueError, match=r"door: .max_bodies. must be an integer ≥ 1"):
+        parse_instance(written)
+
+
+FIVE_BODIES = ["SCJG", "STHJ", "YJ", "ZJ", "XF"]
+
+
+def five_bodies_at_one_door(door: Door, weeks: int = 4) -> Instance:
+    """E1 owes five bodies a check each, all due in the first `weeks` weeks."""
+    tasks = [Task(body, "E1", body, (0, weeks - 1)) for body in FIVE_BODIES]
+    inspectors = [inspector for body in FIVE_BODIES for inspector in pair(body)]
+    instance = city(tasks, inspectors, door=door)
+    instance.weeks = weeks
+    return instance
+
+
+def bodies_per_visit(instance: Instance, visits: list[Visit]) -> list[int]:
+    body_of = {task.id: task.body for task in instance.tasks}
+    return sorted(len({body_of[t] for t in visit.tasks}) for visit in visits)
+
+
+def test_it_brings_no_more_bodies_to_the_door_than_it_admits_in_the_greedy() -> None:
+    instance = five_bodies_at_one_door(Door(max_bodies=4))
+    result = plan(instance, repair_seconds=0)
+    assert violations(instance, result) == []
+    assert result.unscheduled == []
+    # two visits; 2 + 3 bodies bring five people, where 4 + 1 (a body alone brings two) bring six
+    assert bodies_per_visit(instance, result.visits) == [2, 3]
+    assert result.bookings == 5
+    # without the door, one visit of five bodies
+    assert len(plan(five_bodies_at_one_door(NO_DOOR), repair_seconds=0).visits) == 1
+
+
+def test_it_brings_no_more_inspectors_than_the_door_admits_in_the_greedy() -> None:
+    instance = five_bodies_at_one_door(Door(max_inspectors=3))
+    result = plan(instance, repair_seconds=0)
+    assert violations(instance, result) == []
+    assert result.unscheduled == []
+    assert max(len(visit.inspectors) for visit in result.visits) <= 3
+
+
+def test_it_keeps_the_door_in_the_exact_core_with_the_fewest_visits() -> None:
+    instance = five_bodies_at_one_door(Door(max_bodies=2, max_inspectors=3))
+    result = solve_exact(instance, time_limit=30)
+    assert result is not None and result.optimal
+    assert violations(instance, Plan(result.visits, result.unscheduled, 0, 0)) == []
+    assert result.unscheduled == []
+    # five bodies through a door of two: three visits at least, and the lone body brings two
+    assert bodies_per_visit(instance, result.visits) == [1, 2, 2]
+    assert sum(len(visit.inspectors) for visit in result.visits) == 6
+
+
+def test_it_says_the_door_was_full_when_a_task_fits_no_visit() -> None:
+    # one week, a door of two bodies: three bodies cannot all come
+    instance = five_bodies_at_one_door(Door(max_bodies=2), weeks=1)
+    for repair_seconds in (0, 5):
+        result = plan(instance, repair_seconds=repair_seconds)
+        assert violations(instance, result) == []
+        assert len(result.visits) == 1
+        assert {item.reason for item in result.unscheduled} == {DOOR_CAP}
+    # the exact core proves that no plan places more
+    assert result.upper_bound_placed == 2
+
+
+def test_it_reports_a_visit_beyond_the_door_as_broken() -> None:
+    instance = five_bodies_at_one_door(Door(max_bodies=4, max_inspectors=4))
+    visit = Visit("E1", 0, FIVE_BODIES, [f"{body}-1" for body in FIVE_BODIES], "SCJG")
+    assert violations(instance, Plan([visit], [], 0, 0)) == [
+        "visit to E1 in week 0 brings 5 bodies, the door admits 4",
+        "visit to E1 in week 0 brings 5 inspectors, the door admits 4",
+    ]
+
+
+def test_it_bounds_the_fewest_visits_by_the_door() -> None:
+    assert lower_bound(five_bodies_at_one_door(Door(max_bodies=2))) == 3
+    assert lower_bound(five_bodies_at_one_door(Door(max_inspectors=4))) == 2
+    assert lower_bound(five_bodies_at_one_door(NO_DOOR)) == 1
+
+
+def people_or_visits() -> Instance:
+    """Two visits are needed (A comes in week 0 and again in week 1). C and D can come either
+    week: with A in both, five people (A+C+D, A+A) or four (A+C, A+D)."""
+    tasks = [
+        Task("A1", "E1", "SCJG", (0, 0)),
+        Task("A2", "E1", "SCJG", (1, 1)),
+        Task("C", "E1", "STHJ", (0, 1)),
+        Task("D", "E1", "YJ", (0, 1)),
+    ]
+    instance = city(tasks, pair("SCJG") + pair("STHJ") + pair("YJ"))
+    instance.weeks = 2
+    return instance
+
+
+def test_it_brings_the_fewest_people_after_the_fewest_visits_in_the_exact_core() -> None:
+    instance = people_or_visits()
+    result = solve_exact(instance, time_limit=30)
+    assert result is not None and result.optimal
+    assert len(result.visits) == 2
+    assert sum(len(visit.inspectors) for visit in result.visits) == 4
+
+
+def test_it_brings_the_fewest_people_after_the_fewest_visits_in_the_planner() -> None:
+    instance = people_or_visits()
+    result = plan(instance, repair_seconds=0)
+    assert violations(instance, result) == []
+    assert (len(result.visits), result.bookings) == (2, 4)
+    assert result.stats["people_saved"] >= 0
+
+
+def test_it_never_buys_fewer_people_with_more_visits() -> None:
+    # one visit of three bodies (3 people) beats two visits (A+C, D alone with two: 4 people)
+    tasks = [
+        Task("A", "E1", "SCJG", (0, 1)),
+        Task("C", "E1", "STHJ", (0, 1)),
+        Task("D", "E1", "YJ", (0, 1)),
+    ]
+    instance = city(tasks, pair("SCJG") + pair("STHJ") + pair("YJ"))
+    instance.weeks = 2
+    result = solve_exact(instance, time_limit=30)
+    assert result is not None and result.optimal
+    assert (len(result.visits), sum(len(v.inspectors) for v in result.visits)) == (1, 3)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(max_tasks=10))
+def test_it_keeps_every_rule_when_it_searches_neighbourhoods(instance: Instance) -> None:
+    # as in a tight city of a few hundred enterprises: the relaxation's neighbourhood, then
+    # small exact re-solves
+    with mock.patch("onevisit.planner.solve.MAX_PROVEN_VARIABLES", 0):
+        searched = plan(instance, repair_seconds=3)
+    greedy = plan(instance, repair_seconds=0)
+    assert violations(instance, searched) == []
+    assert len(searched.unscheduled) <= len(greedy.unscheduled)
+    assert searched.upper_bound_placed is not None
+    assert searched.scheduled_tasks <= searched.upper_bound_placed
+
+
+def test_it_places_what_the_greedy_left_by_searching_neighbourhoods() -> None:
+    instance = synthetic.tight(seed=3)
+    greedy = plan(instance, repair_seconds=0)
+    with mock.patch("onevisit.planner.solve.MAX_PROVEN_VARIABLES", 0):
+        searched = plan(instance, repair_seconds=8)
+    assert violations(instance, searched) == []
+    assert searched.method == "greedy+search"
+    assert searched.scheduled_tasks > greedy.scheduled_tasks
