@@ -30,6 +30,7 @@ from onevisit.planner.model import (
     TOO_FEW_INSPECTORS,
     Door,
     Enterprise,
+    Id,
     Inspector,
     Instance,
     Plan,
@@ -326,13 +327,13 @@ def test_it_reads_the_door_from_plan_file_input_when_it_is_given() -> None:
         parse_instance(written)
 
 
-FIVE_BODIES = ["SCJG", "STHJ", "YJ", "ZJ", "XF"]
+FIVE_BODIES: list[Id] = ["SCJG", "STHJ", "YJ", "ZJ", "XF"]
 
 
 def five_bodies_at_one_door(door: Door, weeks: int = 4) -> Instance:
     """E1 owes five bodies a check each, all due in the first `weeks` weeks."""
     tasks = [Task(body, "E1", body, (0, weeks - 1)) for body in FIVE_BODIES]
-    inspectors = [inspector for body in FIVE_BODIES for inspector in pair(body)]
+    inspectors = [inspector for body in FIVE_BODIES for inspector in pair(str(body))]
     instance = city(tasks, inspectors, door=door)
     instance.weeks = weeks
     return instance
