@@ -130,6 +130,7 @@ def do_revise_item(*, actor: Actor, item: Item) -> Item:
             name=item.name,
             legal_basis=item.legal_basis,
             responsible=item.responsible,
+            held_by_level=item.held_by_level,
             industries=item.industries,
             recognition_days=item.recognition_days,
         )

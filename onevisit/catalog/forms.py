@@ -15,7 +15,15 @@ from onevisit.registry.industries import industry_targets
 class ItemForm(forms.ModelForm[Item]):
     class Meta:
         model = Item
-        fields = ["code", "name", "legal_basis", "responsible", "industries", "recognition_days"]
+        fields = [
+            "code",
+            "name",
+            "legal_basis",
+            "responsible",
+            "held_by_level",
+            "industries",
+            "recognition_days",
+        ]
         widgets = {"legal_basis": forms.Textarea(attrs={"rows": 3})}
 
     def clean_industries(self) -> str:

@@ -59,6 +59,16 @@ class Item(models.Model):
     name = models.CharField(_("name"), max_length=200)
     legal_basis = models.TextField(_("legal basis"))
     responsible = models.CharField(_("responsible level or section"), max_length=100, blank=True)
+    held_by_level = models.CharField(
+        _("level that holds the check"),
+        max_length=8,
+        blank=True,
+        choices=[("city", _("city")), ("county", _("county"))],
+        help_text=_(
+            "where city and county bodies of one system list the same item, the level that "
+            "checks it; empty: the lower level"
+        ),
+    )
     industries = models.CharField(
         _("industries (GB/T 4754 codes)"),
         max_length=200,

@@ -38,7 +38,7 @@ from onevisit.inspections.models import (
 )
 from onevisit.lib.receipts import new_secret, receipt_number
 from onevisit.lib.uploads import PHOTOS, TooManyPixels, sniff, too_many_pixels
-from onevisit.planning.models import Kind, PlannedVisit, Task
+from onevisit.planning.models import DoorLimit, Kind, PlannedVisit, Task
 from onevisit.rectification.models import working_days_for
 from onevisit.registry.models import Body, Enterprise, Inspector, NotCertified
 from onevisit.workdays.actions import track_deadline
@@ -146,6 +146,87 @@ def _check_team(reg: Registration, bodies: set[int]) -> None:
             )
 
 
+def _check_door(reg: Registration, bodies: set[int], origin: str) -> None:
+    """进一次门: no more bodies and inspectors on one visit than the city allows (an emergency
+    brings whom it needs)."""
+    if origin == Visit.Origin.EMERGENCY:
+        return
+    limit = DoorLimit.objects.for_city(reg.enterprise.district.city_code())
+    if len(bodies) > limit.max_bodies:
+        raise VisitRefused(
+            _(
+                "At most %(limit)s bodies come on one visit (the city's limit at the door); this "
+                "one brings %(n)s. Register the other checks on another day, or replace them by "
+                "recognising results or by monitoring."
+            )
+            % {"limit": limit.max_bodies, "n": len(bodies)}
+        )
+    team = {inspector.pk for inspector in reg.inspectors}
+    if len(team) > limit.max_inspectors:
+        raise VisitRefused(
+            _(
+                "At most %(limit)s inspectors come to the door (the city's limit); this team "
+                "has %(n)s."
+            )
+            % {"limit": limit.max_inspectors, "n": len(team)}
+        )
+
+
+def _check_one_level(
+    reg: Registration, items: list[Item], origin: str, assessment: Assessment | None
+) -> None:
+    """One level of each system per matter: a city and a county body of one system do not both
+    check an enterprise for the same item, in one visit or while the other's result is
+    recognised (the item's recognition window), unless a 事前评估 gives the reason."""
+    if assessment is not None or origin in (Visit.Origin.TRIGGERED, Visit.Origin.EMERGENCY):
+        return
+    if reg.purpose != Visit.Purpose.INSPECTION:
+        return
+    seen: dict[tuple[str, str], Item] = {}
+    for item in items:
+        key = (item.body.system_code(), item.code)
+        other = seen.setdefault(key, item)
+        if other.body_id != item.body_id:
+            raise VisitRefused(
+                _(
+                    "%(first)s and %(second)s are two levels of one system: only one of them "
+                    "checks %(code)s in a visit, and its result is recognised for the other."
+                )
+                % {"first": other.body.name, "second": item.body.name, "code": item.code}
+            )
+    links = (
+        Visit.items.through.objects.filter(
+            visit__enterprise=reg.enterprise,
+            visit__date__lte=reg.date,
+            visit__purpose=Visit.Purpose.INSPECTION,
+            item__code__in=[item.code for item in items],
+        )
+        .exclude(visit__status=Visit.Status.CANCELLED)
+        .exclude(visit__origin__in=[Visit.Origin.TRIGGERED, Visit.Origin.EMERGENCY])
+        .exclude(item__body_id__in={item.body_id for item in items})
+        .select_related("visit", "item__body")
+        .order_by("-visit__date")
+    )
+    mine = {(item.body.system_code(), item.code): item for item in items}
+    for link in links:
+        other = link.item
+        same = mine.get((other.body.system_code(), other.code))
+        if same is not None and (reg.date - link.visit.date).days < same.recognition_days:
+            raise VisitRefused(
+                _(
+                    "%(other)s, of the same system at another level, checked %(code)s here "
+                    "on %(day)s; its result stands for %(days)s days. Recognise it, or file a "
+                    "事前评估 that gives the reason to check again."
+                )
+                % {
+                    "other": other.body.name,
+                    "code": other.code,
+                    "day": link.visit.date.isoformat(),
+                    "days": same.recognition_days,
+                }
+            )
+
+
 def _check_team_covers_items(reg: Registration, items: list[Item]) -> None:
     """The team rule of a joint inspection (README, "Who may form a team"): an inspector of
     every body whose items are checked, and none of a body that checks nothing in the visit."""
@@ -222,8 +303,10 @@ def do_register_visit(*, actor: Actor, by: User | None, reg: Registration) -> Vi
     _check_tasks(reg)
     bodies = {reg.lead_body.pk} | {t.body_id for t in reg.tasks}
     _check_team(reg, bodies)
+    _check_door(reg, bodies, origin)
     items = _items_of(reg, bodies)
     _check_team_covers_items(reg, items)
+    _check_one_level(reg, items, origin, assessment)
     with transaction.atomic():
         visit = Visit.objects.create(
             enterprise=reg.enterprise,

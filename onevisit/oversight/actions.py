@@ -74,16 +74,22 @@ def _code_before_entry(visit: Visit) -> bool:
 
 def visit_facts(visits: QuerySet[Visit]) -> list[rules.VisitFact]:
     facts = []
-    for visit in visits.prefetch_related("bodies", "tasks", "codes"):
+    for visit in visits.prefetch_related("bodies", "tasks", "codes", "items__body"):
         bodies = frozenset(b.pk for b in visit.bodies.all())
+        counted = _counted(visit, bodies)
         facts.append(
             rules.VisitFact(
                 visit_id=visit.pk,
                 enterprise_id=visit.enterprise_id,
                 day=visit.date,
                 bodies=bodies,
-                counted=_counted(visit, bodies),
+                counted=counted,
                 code_before_entry=_code_before_entry(visit),
+                matters=frozenset(
+                    (item.body.system_code(), item.code, item.body_id, item.recognition_days)
+                    for item in visit.items.all()
+                    if item.body_id in counted
+                ),
             )
         )
     return facts

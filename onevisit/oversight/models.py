@@ -112,6 +112,8 @@ class Warning(models.Model):
     def describe(self) -> str:
         """The detail in the reader's language, from the facts the rule recorded."""
         template = DESCRIPTIONS.get(Kind(self.kind)) if self.kind in Kind.values else None
+        if self.kind == Kind.REPEATED and "item" in self.facts:
+            template = TWO_LEVELS
         if template is None or not self.facts:
             return self.detail
         try:
@@ -120,6 +122,9 @@ class Warning(models.Model):
             return self.detail
 
 
+TWO_LEVELS = _(
+    "two levels of one system checked %(item)s: %(first)s and %(second)s, %(days)s days apart"
+)
 DESCRIPTIONS = {
     Kind.MULTI_HEADED: _(
         "%(visits)s separate visits by %(bodies)s bodies within %(days)s days from %(first)s"

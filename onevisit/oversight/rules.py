@@ -3,7 +3,10 @@ plain facts and returns the groups of visits that break it.
 
 - multi_headed (多头): one enterprise visited separately by at least `min_bodies` bodies within
   `days` days; the visits should have been one joint visit.
-- repeated (重复): one body visiting one enterprise again within `days` days.
+- repeated (重复): one body visiting one enterprise again within `days` days; or two levels of
+  one system (a city and a county 市场监管局) checking it for the same item, in one visit or
+  while the first's result is recognised (the item's recognition window) - the same rule that
+  planning keeps (`planning/levels.py`) and registration refuses.
 - over_cap (超频): more visits by one body to one enterprise in a calendar year than its cap.
 - without_code (未亮码): an inspection whose code did not exist before the team entered.
 - low_evaluation: a visit rated below a threshold by the enterprise.
@@ -34,6 +37,8 @@ class VisitFact:
     bodies: frozenset[int]
     counted: frozenset[int]  # bodies for which this visit counts towards cap and repetition
     code_before_entry: bool = True
+    # the items the counted bodies checked: (system, item code, body, recognition days)
+    matters: frozenset[tuple[str, str, int, int]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,40 @@ def repeated(facts: Iterable[VisitFact], days: int) -> list[Candidate]:
                         )
                     )
                 last[body] = visit
+        found += _two_levels(enterprise_id, visits)
+    return found
+
+
+def _two_levels(enterprise_id: int, visits: list[VisitFact]) -> list[Candidate]:
+    """Two bodies of one system checking the same item, in one visit or within the item's
+    recognition window of the first."""
+    found = []
+    last: dict[tuple[str, str], tuple[VisitFact, int]] = {}
+    for visit in visits:
+        for system, code, body, days in sorted(visit.matters):
+            before = last.get((system, code))
+            if before is not None and before[1] != body:
+                first, first_body = before
+                apart = (visit.day - first.day).days
+                if apart < days:
+                    found.append(
+                        Candidate(
+                            "repeated",
+                            enterprise_id,
+                            body,
+                            tuple(dict.fromkeys((first.visit_id, visit.visit_id))),
+                            f"two levels of one system checked {code}: body {first_body} on "
+                            f"{first.day} and body {body} on {visit.day}",
+                            f"{first.visit_id},{visit.visit_id}:{code}",
+                            {
+                                "days": apart,
+                                "first": first.day.isoformat(),
+                                "second": visit.day.isoformat(),
+                                "item": code,
+                            },
+                        )
+                    )
+            last[(system, code)] = (visit, body)
     return found
 
 

@@ -17,9 +17,11 @@ from onevisit.audit.actions import Actor, record
 from onevisit.catalog.models import Item
 from onevisit.planner import plan
 from onevisit.planning import scoring
-from onevisit.planning.instances import build_instance, save_plan
+from onevisit.planning.instances import build_instance, planning_candidates, save_plan
+from onevisit.planning.levels import LevelTask, Recognised, one_level
 from onevisit.planning.models import (
     AnnualPlan,
+    DoorLimit,
     Kind,
     Level,
     PlanEntry,
@@ -484,9 +486,12 @@ def do_execute_planning_run(run: PlanningRun) -> PlanningRun:
     run.status = PlanningRun.Status.RUNNING
     run.save(update_fields=["status"])
     try:
+        do_keep_one_level(year=run.year, city=run.city_id)
         instance, tasks = build_instance(run.year, city=run.city_id)
         run.total = len(instance.tasks)
-        run.save(update_fields=["total"])
+        run.door_max_bodies = instance.door.max_bodies
+        run.door_max_inspectors = instance.door.max_inspectors
+        run.save(update_fields=["total", "door_max_bodies", "door_max_inspectors"])
 
         def progress(done: int, total: int) -> None:
             PlanningRun.objects.filter(pk=run.pk).update(progress=done, total=total)
@@ -500,3 +505,79 @@ def do_execute_planning_run(run: PlanningRun) -> PlanningRun:
     run.finished = timezone.now()
     run.save()
     return run
+
+
+def do_keep_one_level(*, year: int, city: str | None = None) -> list[Task]:
+    """One level of each system per matter (see `levels.py`): of a city and a county body's
+    open tasks for the same item of one enterprise in one period, keep one and record the other
+    as recognised, with the task kept and the reason. Returns the tasks recognised."""
+    open_tasks = planning_candidates(year, city).select_related("body").prefetch_related("items")
+    by_id = {task.pk: task for task in open_tasks}
+    facts = [
+        LevelTask(
+            id=task.pk,
+            enterprise=task.enterprise_id,
+            body=task.body_id,
+            system=task.body.system_code(),
+            level=task.body.level,
+            window=(task.window_start, task.window_end),
+            items=frozenset(item.code for item in task.items.all()),
+            held_by=frozenset(i.held_by_level for i in task.items.all() if i.held_by_level),
+        )
+        for task in by_id.values()
+    ]
+    recognised = []
+    with transaction.atomic():
+        for decision in one_level(facts):
+            task, kept = by_id[decision.task], by_id[decision.kept]
+            task.status = Task.Status.RECOGNISED
+            task.covered_by = kept
+            task.recognised_reason = _one_level_reason(kept, decision)
+            task.save(update_fields=["status", "covered_by", "recognised_reason"])
+            record(
+                actor=Actor.system("planning"),
+                action="recognise",
+                obj=task,
+                changes={
+                    "covered_by": kept.pk,
+                    "items": sorted(decision.shared),
+                    "reason": task.recognised_reason,
+                },
+            )
+            recognised.append(task)
+    return recognised
+
+
+def _one_level_reason(kept: Task, decision: Recognised) -> str:
+    why = (
+        _("the item list names that level")
+        if decision.by_list
+        else _("the lower level checks by default")
+    )
+    return _(
+        "One level of each system per matter: %(body)s checks %(items)s in the same period "
+        "(%(why)s); its result is recognised for this task."
+    ) % {"body": kept.body.name, "items": "、".join(sorted(decision.shared)), "why": why}
+
+
+def do_set_door_limit(
+    *, actor: Actor, by: Any, city: District | None, max_bodies: int, max_inspectors: int
+) -> DoorLimit:
+    """Set the city's limits at the door (or, with no city, the platform's); the next planning
+    run and every registration from now on keep them."""
+    with transaction.atomic():
+        limit = DoorLimit.objects.select_for_update().filter(city=city).first() or DoorLimit(
+            city=city
+        )
+        before = {"max_bodies": limit.max_bodies, "max_inspectors": limit.max_inspectors}
+        limit.max_bodies, limit.max_inspectors, limit.updated_by = max_bodies, max_inspectors, by
+        limit.save()
+        after = {"max_bodies": max_bodies, "max_inspectors": max_inspectors}
+        record(
+            actor=actor,
+            action="door",
+            obj=limit,
+            changes={key: [before[key], after[key]] for key in after if before[key] != after[key]}
+            | {"city": city.code if city else None},
+        )
+    return limit

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from onevisit.catalog.models import Item
 from onevisit.lib.formfields import DateInput, NumberedChoices
 from onevisit.lib.tabular import Column, TableError, read_table
-from onevisit.planning.models import FrequencyRule, Level, TierPolicy
+from onevisit.planning.models import DoorLimit, FrequencyRule, Level, TierPolicy
 from onevisit.registry.identifiers import InvalidIdentifier, validate_uscc
 from onevisit.registry.industries import check_target
 from onevisit.registry.models import Body, District, Enterprise
@@ -213,3 +213,21 @@ class DecisionForm(forms.Form):
     comments = forms.CharField(
         label=_("Comments"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class DoorLimitForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = DoorLimit
+        fields = ["max_bodies", "max_inspectors"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        bodies, people = data.get("max_bodies"), data.get("max_inspectors")
+        if bodies is not None and people is not None and people < bodies:
+            raise forms.ValidationError(
+                _(
+                    "Every body brings at least one inspector: allow at least as many "
+                    "inspectors as bodies."
+                )
+            )
+        return data

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from onevisit.planner import Enterprise as PlannerEnterprise
 from onevisit.planner import Inspector as PlannerInspector
@@ -14,6 +14,7 @@ from onevisit.planner import Instance, Plan, stab_count
 from onevisit.planner import Task as PlannerTask
 from onevisit.planner.model import Id
 from onevisit.planning.models import (
+    DoorLimit,
     InspectorAbsence,
     PlannedVisit,
     PlanningRun,
@@ -71,9 +72,8 @@ def _certified_all_week(inspector: Inspector, start: dt.date, week: int) -> bool
     )
 
 
-def build_instance(year: int, city: str | None = None) -> tuple[Instance, dict[int, Task]]:
-    """Open tasks of the year's horizon (of the city's enterprises, if one is named), the
-    certified active inspectors of their bodies, caps from the rules."""
+def planning_candidates(year: int, city: str | None = None) -> QuerySet[Task]:
+    """The open tasks whose windows meet the year's horizon (of the city's enterprises)."""
     start = first_monday(year)
     end = start + dt.timedelta(weeks=WEEKS) - dt.timedelta(days=1)
     open_tasks = Task.objects.filter(
@@ -81,12 +81,22 @@ def build_instance(year: int, city: str | None = None) -> tuple[Instance, dict[i
     )
     if city is not None:
         open_tasks = open_tasks.filter(enterprise__district__in=District.objects.area_codes(city))
-    candidates = open_tasks.select_related("enterprise__industry").annotate(
-        points=Count("items__points")
+    return open_tasks
+
+
+def build_instance(year: int, city: str | None = None) -> tuple[Instance, dict[int, Task]]:
+    """Open tasks of the year's horizon (of the city's enterprises, if one is named), the
+    certified active inspectors of their bodies, caps from the rules."""
+    start = first_monday(year)
+    end = start + dt.timedelta(weeks=WEEKS) - dt.timedelta(days=1)
+    candidates = (
+        planning_candidates(year, city)
+        .select_related("enterprise__industry")
+        .annotate(points=Count("items__points"))
     )
     spans = {t.pk: window_weeks(t.window_start, t.window_end, start, WEEKS) for t in candidates}
     # a task whose window meets the horizon on no working day belongs to another run
-    tasks = {t.pk: t for t in candidates if spans[t.pk] is not None}
+    tasks: dict[int, Task] = {t.pk: t for t in candidates if spans[t.pk] is not None}
     bodies = {t.body_id for t in tasks.values()}
     rules = {body.pk: rules_by_body(body) for body in Body.objects.filter(pk__in=bodies)}
     enterprises: dict[Id, PlannerEnterprise] = {}
@@ -132,7 +142,13 @@ def build_instance(year: int, city: str | None = None) -> tuple[Instance, dict[i
         for t in tasks.values()
     ]
     instance = Instance(
-        start, WEEKS, list[Id](sorted(bodies)), enterprises, inspectors, planner_tasks
+        start,
+        WEEKS,
+        list[Id](sorted(bodies)),
+        enterprises,
+        inspectors,
+        planner_tasks,
+        DoorLimit.objects.for_city(city).door,
     )
     return instance, tasks
 
@@ -180,9 +196,19 @@ def save_plan(run: PlanningRun, plan: Plan, tasks: dict[int, Task]) -> None:
         run.unscheduled = len(plan.unscheduled)
         run.upper_bound_placed = plan.upper_bound_placed
         run.method = plan.method
-        run.distribution = _distribution(plan, tasks, run.horizon_start)
+        run.distribution = {
+            **_distribution(plan, tasks, run.horizon_start),
+            **_at_the_door(plan, tasks),
+        }
         run.seconds = plan.stats.get("seconds", 0.0)
         run.save()
+
+
+def _at_the_door(plan: Plan, tasks: dict[int, Task]) -> dict[str, dict[int, int]]:
+    """How many planned visits bring k bodies, and how many bring k people."""
+    bodies = Counter(len({tasks[int(t)].body_id for t in v.tasks}) for v in plan.visits)
+    people = Counter(len(v.inspectors) for v in plan.visits)
+    return {"bodies": dict(bodies), "people": dict(people)}
 
 
 def _distribution(plan: Plan, tasks: dict[int, Task], start: dt.date) -> dict[str, dict[int, int]]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from onevisit.catalog.models import Item
+from onevisit.planner.model import Door
 from onevisit.planning import scoring
 from onevisit.registry.models import Body, Enterprise, Inspector
 
@@ -343,6 +344,11 @@ class Task(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
+    # a recognised task: the task whose check stands for it, and why
+    covered_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recognised_reason = models.TextField(_("why recognised"), blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     objects = TaskQuerySet.as_manager()
@@ -389,6 +395,60 @@ class InspectorAbsence(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="absence_ordered")
         ]
+
+
+DEFAULT_MAX_BODIES = 4
+DEFAULT_MAX_INSPECTORS = 8
+
+
+class DoorLimitQuerySet(models.QuerySet["DoorLimit"]):
+    def for_city(self, city_code: str | None) -> DoorLimit:
+        """The city's limits; else the platform's (the row without a city); else the defaults
+        (unsaved)."""
+        rows = {row.city_id: row for row in self.filter(Q(city_id=city_code) | Q(city=None))}
+        return rows.get(city_code) or rows.get(None) or DoorLimit()
+
+
+class DoorLimit(models.Model):
+    """The burden at the door (进一次门): how many bodies and inspectors may come on one visit to
+    an enterprise, kept by the planner and by the registration of a visit."""
+
+    city = models.OneToOneField(
+        "registry.District",
+        verbose_name=_("city"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("empty: every city without limits of its own"),
+    )
+    max_bodies = models.PositiveSmallIntegerField(
+        _("bodies per visit at most"),
+        default=DEFAULT_MAX_BODIES,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+    )
+    max_inspectors = models.PositiveSmallIntegerField(
+        _("inspectors at the door at most"),
+        default=DEFAULT_MAX_INSPECTORS,
+        validators=[MinValueValidator(2), MaxValueValidator(100)],
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = DoorLimitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("limit at the door")
+        verbose_name_plural = _("limits at the door")
+
+    def __str__(self) -> str:
+        return f"{self.max_bodies} / {self.max_inspectors}"
+
+    @property
+    def door(self) -> Door:
+        return Door(max_bodies=self.max_bodies, max_inspectors=self.max_inspectors)
 
 
 class PlanningRunQuerySet(models.QuerySet["PlanningRun"]):
@@ -462,6 +522,9 @@ class PlanningRun(models.Model):
     unscheduled = models.PositiveIntegerField(default=0)
     # no plan under the same rules places more tasks (null: runs from before the bound)
     upper_bound_placed = models.PositiveIntegerField(null=True, blank=True)
+    # the limits at the door the run planned with (null: runs from before the limits)
+    door_max_bodies = models.PositiveSmallIntegerField(null=True, blank=True)
+    door_max_inspectors = models.PositiveSmallIntegerField(null=True, blank=True)
     method = models.CharField(max_length=20, blank=True)
     seconds = models.FloatField(default=0)
     # enterprises by number of visits: {"before": {visits: enterprises}, "after": {...}}
@@ -512,6 +575,7 @@ PLANNER_METHODS = {
     "greedy": _("earliest-deadline greedy"),
     "greedy+milp": _("greedy, improved by the exact model"),
     "milp": _("exact model, proven optimal"),
+    "greedy+search": _("greedy, improved by neighbourhood search with the exact model"),
 }
 
 

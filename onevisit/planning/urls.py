@@ -7,6 +7,7 @@ app_name = "planning"
 urlpatterns = [
     path("", views.coordination, name="coordination"),
     path("runs/", views.start_run, name="start_run"),
+    path("door/", views.door_limit, name="door_limit"),
     path("runs/<int:pk>/progress/", views.run_progress, name="run_progress"),
     path("rules/", views.rules, name="rules"),
     path("rules/recompute/", views.recompute, name="recompute"),

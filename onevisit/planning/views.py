@@ -21,12 +21,19 @@ from django.views.decorators.http import require_POST
 
 from onevisit.audit.actions import Actor
 from onevisit.lib.params import whole_number
-from onevisit.planner.model import CAP_REACHED, CAPACITY, NO_INSPECTOR, TOO_FEW_INSPECTORS
+from onevisit.planner.model import (
+    CAP_REACHED,
+    CAPACITY,
+    DOOR_CAP,
+    NO_INSPECTOR,
+    TOO_FEW_INSPECTORS,
+)
 from onevisit.planning import access, actions, queries
 from onevisit.planning.calendar import schedule_ics
 from onevisit.planning.exports import PLAN_HEADERS, plan_pdf, plan_rows
 from onevisit.planning.forms import (
     DecisionForm,
+    DoorLimitForm,
     FrequencyRuleForm,
     OverrideForm,
     SpecialEntryForm,
@@ -34,6 +41,7 @@ from onevisit.planning.forms import (
     YearForm,
 )
 from onevisit.planning.models import (
+    DoorLimit,
     FrequencyRule,
     Kind,
     Level,
@@ -84,6 +92,10 @@ def coordination(request: HttpRequest) -> HttpResponse:
         "city_runs": _city_runs(year, cities) if len(cities) > 1 else [],
         # in a province without a city chosen, the cities' table says what has been planned
         "nothing_yet": pending is None and (city is not None or len(cities) <= 1),
+        "door": DoorLimit.objects.for_city(city.code if city else None),
+        "door_form": DoorLimitForm(instance=DoorLimit.objects.for_city(city.code if city else None))
+        if user.is_supervisor
+        else None,
     }
     if latest is not None:
         visits = access.visits_for_user(user, latest.pk)
@@ -101,6 +113,7 @@ def coordination(request: HttpRequest) -> HttpResponse:
             weeks=_visits_per_week(visits, latest.weeks),
             by_body=_visits_per_body(visits),
             distribution=_distribution(latest),
+            at_the_door=_at_the_door(latest),
             reasons=_reasons(latest, user),
             unplaced=_unplaced(latest, user)[:100],
         )
@@ -146,6 +159,16 @@ def _distribution(run: PlanningRun) -> list[tuple[str, int, int, int, int]]:
     ]
 
 
+def _at_the_door(run: PlanningRun) -> dict[str, list[tuple[int, int, int]]]:
+    """Planned visits by the bodies and by the people they bring: (k, visits, bar width %)."""
+    found: dict[str, list[tuple[int, int, int]]] = {}
+    for key in ("bodies", "people"):
+        counts = {int(k): v for k, v in run.distribution.get(key, {}).items()}
+        top = max(counts.values(), default=1)
+        found[key] = [(k, counts[k], round(100 * counts[k] / top)) for k in sorted(counts)]
+    return found
+
+
 def _unplaced(run: PlanningRun, user: Any) -> Any:
     rows = UnplacedTask.objects.filter(run=run).select_related("task__enterprise", "task__body")
     if user.is_supervisor:
@@ -160,6 +183,9 @@ REASON_LABELS = {
     ),
     CAPACITY: gettext_lazy("inspector capacity exhausted in the task's window"),
     CAP_REACHED: gettext_lazy("annual cap of visits by this body to this enterprise reached"),
+    DOOR_CAP: gettext_lazy(
+        "every visit the task could join is full at the door (bodies or inspectors)"
+    ),
 }
 
 
@@ -202,6 +228,47 @@ def start_run(request: HttpRequest) -> HttpResponse:
 
 
 EVERY_CITY = "each"
+
+
+@login_required
+@require_POST
+def door_limit(request: HttpRequest) -> HttpResponse:
+    """The supervisor sets how many bodies and inspectors may come through one door."""
+    user = access.require_supervisor(request.user)
+    cities = _cities_of(user)
+    city = _city_asked(user, cities, request.POST.get("city", ""))
+    if city is None and user.area_id is not None:
+        raise PermissionDenied("A city's supervisor sets their own city's limits.")
+    form = DoorLimitForm(
+        request.POST, instance=DoorLimit.objects.for_city(city.code if city else None)
+    )
+    year = request.POST.get("year", "")
+    back = f"{reverse('planning:coordination')}?year={quote(year)}" + (
+        f"&city={city.code}" if city else ""
+    )
+    if not form.is_valid():
+        problems = [str(e) for errors in form.errors.values() for e in errors]
+        messages.error(request, "；".join(problems))
+        return redirect(back)
+    actions.do_set_door_limit(
+        actor=Actor.of(user),
+        by=user,
+        city=city,
+        max_bodies=form.cleaned_data["max_bodies"],
+        max_inspectors=form.cleaned_data["max_inspectors"],
+    )
+    messages.success(
+        request,
+        _(
+            "Saved: at most %(bodies)s bodies and %(people)s inspectors on one visit. The next "
+            "planning run and every visit registered from now on keep it."
+        )
+        % {
+            "bodies": form.cleaned_data["max_bodies"],
+            "people": form.cleaned_data["max_inspectors"],
+        },
+    )
+    return redirect(back)
 
 
 def _cities_of(user: Any) -> list[District]:

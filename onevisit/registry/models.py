@@ -82,6 +82,15 @@ class District(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def city_code(self) -> str | None:
+        """The code of the prefecture-level city the district lies in (itself if a city)."""
+        district: District | None = self
+        while district is not None:
+            if district.kind == District.Kind.CITY:
+                return district.code
+            district = district.parent
+        return None
+
 
 class Industry(models.Model):
     """A GB/T 4754-2017 section (门类, a letter) or division (大类, two digits)."""
@@ -374,6 +383,15 @@ class Body(models.Model):
             "empty: made from the district and the department's name"
         ),
     )
+    system = models.CharField(
+        _("system"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "the system the body belongs to across levels, e.g. SCJG for every 市场监管局; "
+            "empty: the part of its code after the last hyphen"
+        ),
+    )
     duties = models.TextField(_("duties"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -401,6 +419,10 @@ class Body(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def system_code(self) -> str:
+        """The system across levels (city and county 市场监管局 are one system)."""
+        return self.system or self.code.rsplit("-", 1)[-1]
 
     @property
     def document_prefix(self) -> str:

@@ -28,9 +28,15 @@ from onevisit.inspections.actions import (
 from onevisit.inspections.checklist import merge
 from onevisit.inspections.documents import FontMissing, chinese_font
 from onevisit.inspections.models import Finding, InspectionCode, PointResult, Visit, visit_points
-from onevisit.inspections.tests.base import SYSTEM, VisitTestCase, certificates, photo_upload
-from onevisit.planning.models import Task
-from onevisit.registry.models import Inspector
+from onevisit.inspections.tests.base import (
+    SYSTEM,
+    VisitTestCase,
+    certificates,
+    photo_upload,
+    publish_item,
+)
+from onevisit.planning.models import DoorLimit, Task
+from onevisit.registry.models import Body, District, Inspector
 from onevisit.workdays.calendar import add_working_days, is_working_day
 
 
@@ -49,6 +55,74 @@ class RegistrationTest(VisitTestCase):
         visit = self.joint_visit()
         assert visit.is_joint
         assert set(visit.bodies.all()) == {self.market, self.ecology}
+
+    def test_it_refuses_more_bodies_than_the_city_admits_at_one_door(self) -> None:
+        DoorLimit.objects.create(city_id="371500", max_bodies=1, max_inspectors=8)
+        with self.assertRaisesMessage(VisitRefused, "一次入企至多 1 个部门"):
+            self.joint_visit()
+        assert not Visit.objects.exists()
+        # an emergency brings whom it needs
+        visit = self.register(
+            tasks=[self.market_task, self.ecology_task],
+            inspectors=[self.ivan_inspector, self.mali, self.baiwen],
+            origin=Visit.Origin.EMERGENCY,
+            cause="锅炉爆炸",
+        )
+        assert visit.bodies.count() == 2
+
+    def test_it_refuses_more_inspectors_than_the_city_admits_at_one_door(self) -> None:
+        DoorLimit.objects.create(city=None, max_bodies=4, max_inspectors=2)
+        with self.assertRaisesMessage(VisitRefused, "至多 2 名检查人员"):
+            self.joint_visit()
+        assert self.register().inspectors.count() == 2
+
+    def county_market(self) -> tuple[Task, list[Inspector]]:
+        """临清市市场监督管理局 with the city's item SCJG-002 and a task for the bearing works."""
+        linqing = District.objects.get(code="371581")
+        county = Body.objects.create(
+            name="临清市市场监督管理局",
+            code="LQ-SCJG",
+            kind="administrative",
+            level="county",
+            district=linqing,
+            published=True,
+        )
+        team = []
+        for n in (1, 2):
+            inspector = Inspector.objects.create(
+                name=f"临清检查员{n}",
+                body=county,
+                certificate_number=f"3715812300030{n}",
+                certificate_valid_from=timezone.localdate() - dt.timedelta(days=30),
+                certificate_valid_until=timezone.localdate() + dt.timedelta(days=900),
+            )
+            inspector.districts.set([linqing])
+            team.append(inspector)
+        item = publish_item(county, self.market_item.code, [("特种设备使用登记", "")])
+        return self.task(county, item, self.bearing), team
+
+    def test_it_refuses_two_levels_of_one_system_checking_one_matter_in_one_visit(self) -> None:
+        county_task, county_team = self.county_market()
+        with self.assertRaisesMessage(VisitRefused, "同一系统的两级部门"):
+            self.register(
+                tasks=[self.market_task, county_task],
+                inspectors=[self.ivan_inspector, county_team[0]],
+            )
+        assert not Visit.objects.exists()
+
+    def test_it_refuses_the_other_level_while_the_first_result_stands(self) -> None:
+        county_task, county_team = self.county_market()
+        self.register()  # the city's 市场监管 checks SCJG-002 today
+        with self.assertRaisesMessage(VisitRefused, "聊城市市场监督管理局"):
+            self.register(lead_body=county_task.body, tasks=[county_task], inspectors=county_team)
+        # another matter of the same system is no repetition
+        other = publish_item(county_task.body, "SCJG-009", [("计量器具检定", "")])
+        visit = self.register(
+            lead_body=county_task.body,
+            tasks=[self.task(county_task.body, other, self.bearing)],
+            inspectors=county_team,
+        )
+        assert visit.bodies.get().code == "LQ-SCJG"
 
     def test_it_refuses_a_team_of_one(self) -> None:
         with self.assertRaisesMessage(VisitRefused, "两名"):

@@ -80,3 +80,39 @@ def test_it_flags_a_visit_without_a_code_before_entry() -> None:
 def test_it_flags_low_evaluations() -> None:
     found = low_evaluations([Rating(1, 10, MARKET, 2.0), Rating(2, 10, MARKET, 4.3)], 2.5)
     assert [c.visit_ids for c in found] == [(1,)]
+
+
+def checked(n: int, day: int, *matters: tuple[str, int], days: int = 365) -> VisitFact:
+    """A visit checking (item code, body) pairs of the SCJG system."""
+    bodies = frozenset(body for _code, body in matters)
+    return VisitFact(
+        visit_id=n,
+        enterprise_id=10,
+        day=D + dt.timedelta(days=day),
+        bodies=bodies,
+        counted=bodies,
+        matters=frozenset(("SCJG", code, body, days) for code, body in matters),
+    )
+
+
+CITY_MARKET, COUNTY_MARKET = 1, 4
+
+
+def test_it_flags_two_levels_of_one_system_checking_one_item_while_the_first_result_stands() -> (
+    None
+):
+    history = [
+        checked(1, 0, ("SCJG-002", CITY_MARKET)),
+        checked(2, 100, ("SCJG-002", COUNTY_MARKET)),
+    ]
+    [found] = repeated(history, 60)
+    assert (found.kind, found.body_id, found.visit_ids) == ("repeated", COUNTY_MARKET, (1, 2))
+    assert found.facts["item"] == "SCJG-002" and found.facts["days"] == 100
+    # beyond the item's recognition window, or another item: no repetition
+    assert repeated([history[0], checked(3, 400, ("SCJG-002", COUNTY_MARKET))], 60) == []
+    assert repeated([history[0], checked(4, 10, ("SCJG-009", COUNTY_MARKET))], 60) == []
+
+
+def test_it_flags_two_levels_of_one_system_in_one_visit() -> None:
+    [found] = repeated([checked(1, 0, ("SCJG-002", CITY_MARKET), ("SCJG-002", COUNTY_MARKET))], 60)
+    assert found.visit_ids == (1,)

@@ -18,6 +18,7 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 
 from onevisit.audit.actions import Actor
+from onevisit.audit.models import AuditEntry
 from onevisit.catalog.models import Item
 from onevisit.catalog.tests.test_items import food_item
 from onevisit.planning.actions import (
@@ -33,6 +34,7 @@ from onevisit.planning.actions import (
 )
 from onevisit.planning.models import (
     AnnualPlan,
+    DoorLimit,
     FrequencyRule,
     PlannedVisit,
     PlanningRun,
@@ -539,6 +541,98 @@ class RunTest(PlanningCase):
         assert all("聊城鑫源轴承有限公司" in str(event["summary"]) for event in events)
         forged = feed.split("?")[0] + "?key=1:forged"
         assert self.client_for(None).get(forged).status_code == 403
+
+    def test_it_plans_with_the_citys_limits_at_the_door_and_shows_who_comes(self) -> None:
+        self.accept_both()
+        url = reverse("planning:door_limit")
+        supervisor = self.client_for(self.supervisor)
+        response = supervisor.post(url, {"year": YEAR, "max_bodies": 1, "max_inspectors": 8})
+        assert response.status_code == 302
+        assert (DoorLimit.objects.get().max_bodies, DoorLimit.objects.get().max_inspectors) == (
+            1,
+            8,
+        )
+        assert AuditEntry.objects.filter(action="door").exists()
+        with self.captureOnCommitCallbacks(execute=True):
+            supervisor.post(reverse("planning:start_run"), {"year": YEAR})
+        run = PlanningRun.objects.get()
+        assert (run.door_max_bodies, run.door_max_inspectors) == (1, 8)
+        # one body per door: the two bodies' quarterly checks are no longer merged
+        assert (run.visits, run.joint_visits, run.unscheduled) == (8, 0, 0)
+        assert run.distribution["bodies"] == {"1": 8}
+        page = supervisor.get(reverse("planning:coordination"), {"year": YEAR}).content.decode()
+        assert "按每次入企至多 1 个部门、8 名人员编排" in page
+        assert "入企部门数" in page and "入企人数" in page
+
+    def test_it_refuses_limits_at_the_door_that_no_visit_can_keep(self) -> None:
+        url = reverse("planning:door_limit")
+        supervisor = self.client_for(self.supervisor)
+        for wrong in (
+            {"max_bodies": 0, "max_inspectors": 8},
+            {"max_bodies": 4, "max_inspectors": 3},
+        ):
+            response = supervisor.post(url, {"year": YEAR, **wrong}, follow=True)
+            assert response.status_code == 200
+            assert "已保存" not in response.content.decode()
+        self.assertContains(response, "人员上限不能少于部门上限")
+        assert not DoorLimit.objects.exists()
+        for user in (self.alice, self.ivan, self.erin, self.stranger):
+            response = self.client_for(user).post(url, {"max_bodies": 9, "max_inspectors": 20})
+            assert response.status_code == 403
+        assert not DoorLimit.objects.exists()
+
+    def test_it_keeps_one_level_of_a_system_per_matter_and_records_the_other_as_recognised(
+        self,
+    ) -> None:
+        linqing = District.objects.get(code="371581")
+        county = Body.objects.create(
+            name="临清市市场监督管理局",
+            code="LQ-SCJG",
+            kind="administrative",
+            level="county",
+            district=linqing,
+            published=True,
+        )
+        for n in (1, 2):
+            Inspector.objects.create(
+                name=f"临清检查员{n}",
+                body=county,
+                certificate_number=f"3715812300020{n}",
+                certificate_valid_from=TODAY - dt.timedelta(days=30),
+                certificate_valid_until=TODAY + dt.timedelta(days=900),
+            ).districts.set([linqing])
+        same_matter = food_item(county, code=self.market_item.code)
+        start = dt.date(YEAR, 3, 1)
+        city_task, county_task, other_matter = (
+            do_create_task(
+                actor=ACTOR,
+                enterprise=self.bearing,
+                body=body,
+                kind="deployed",
+                start=start,
+                end=start + dt.timedelta(days=60),
+                items=[item],
+                cause="省局部署",
+            )
+            for body, item in (
+                (self.market, self.market_item),
+                (county, same_matter),
+                (self.ecology, self.waste),
+            )
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client_for(self.supervisor).post(reverse("planning:start_run"), {"year": YEAR})
+        city_task.refresh_from_db()
+        assert city_task.status == Task.Status.RECOGNISED
+        assert city_task.covered_by == county_task
+        assert "临清市市场监督管理局" in city_task.recognised_reason
+        assert "默认由下级实施" in city_task.recognised_reason
+        assert AuditEntry.objects.filter(action="recognise", object_id=str(city_task.pk)).exists()
+        run = PlanningRun.objects.get()
+        assert run.status == "done"
+        [visit] = PlannedVisit.objects.filter(run=run, tasks=county_task)
+        assert set(visit.tasks.all()) == {county_task, other_matter}
+        assert not PlannedVisit.objects.filter(run=run, tasks=city_task).exists()
 
     def test_it_lets_only_the_supervisor_start_a_run(self) -> None:
         url = reverse("planning:start_run")
