@@ -29,7 +29,7 @@ from .trim import fewer_people
 
 # Sizes at which the pooled model solves in seconds (measured with bench/planner.py), and
 # below which the whole model also proves its optimum in seconds (bench/planner_tight.py).
-MAX_PROVEN_VARIABLES = 8_000
+MAX_PROVEN_VARIABLES = 10_000
 MAX_WHOLE_VARIABLES = 150_000
 MAX_PIECE_VARIABLES = 60_000
 PIECE_SECONDS = 15.0

@@ -109,6 +109,29 @@ class DemoTruthTest(TestCase):
             fitting = applicable_items(items, full_industry_code(holder.enterprise))
             assert fitting == items, (holder, [i.code for i in items])
 
+    def test_it_plans_joint_visits_an_enterprise_can_bear(self) -> None:
+        from onevisit.planning.models import PlannedVisit, PlanningRun, Task
+
+        run = PlanningRun.objects.filter(status="done").first()
+        assert run is not None and (run.door_max_bodies, run.door_max_inspectors) == (4, 8)
+        visits = PlannedVisit.objects.filter(run=run).prefetch_related(
+            "tasks__body", "inspectors"
+        )
+        bodies_per_visit = []
+        for visit in visits:
+            bodies = {task.body for task in visit.tasks.all()}
+            assert len(bodies) <= 4 and visit.inspectors.count() <= 8, visit
+            systems = [body.system_code() for body in bodies]
+            assert len(systems) == len(set(systems)), (visit, bodies)  # one level per system
+            bodies_per_visit.append(len(bodies))
+        joint = [n for n in bodies_per_visit if n > 1]
+        assert joint and max(joint) <= 4 and min(joint) >= 2
+        recognised = Task.objects.filter(status="recognised", covered_by__isnull=False)
+        for task in recognised.select_related("covered_by__body", "body"):
+            kept = task.covered_by
+            assert kept is not None and kept.body.system_code() == task.body.system_code()
+            assert task.recognised_reason
+
     def test_it_sends_only_inspectors_certified_on_the_day(self) -> None:
         from onevisit.inspections.models import Visit
 

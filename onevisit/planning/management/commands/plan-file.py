@@ -23,8 +23,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--repair-seconds",
             type=float,
-            default=30.0,
-            help="time for the exact model where capacity binds (0: greedy only)",
+            default=60.0,
+            help="time for the exact model and the search where capacity binds (0: greedy only)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
