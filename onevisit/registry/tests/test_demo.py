@@ -114,9 +114,7 @@ class DemoTruthTest(TestCase):
 
         run = PlanningRun.objects.filter(status="done").first()
         assert run is not None and (run.door_max_bodies, run.door_max_inspectors) == (4, 8)
-        visits = PlannedVisit.objects.filter(run=run).prefetch_related(
-            "tasks__body", "inspectors"
-        )
+        visits = PlannedVisit.objects.filter(run=run).prefetch_related("tasks__body", "inspectors")
         bodies_per_visit = []
         for visit in visits:
             bodies = {task.body for task in visit.tasks.all()}
