@@ -28,17 +28,23 @@ def stab_count(windows: Iterable[tuple[int, int]]) -> int:
 
 def lower_bound(instance: Instance) -> int:
     """Visits needed if capacity, teams and caps did not matter: per enterprise, the stabbing
-    number, and at least as many visits as the door needs to let every body in."""
+    number; and, behind a door of L bodies, at least (the visits each body needs on its own,
+    summed) / L, since each body comes on at least its own stabbing number of visits and a
+    visit lets L bodies in."""
     windows: dict[Id, list[tuple[int, int]]] = defaultdict(list)
-    bodies: dict[Id, set[Id]] = defaultdict(set)
+    per_body: dict[Id, dict[Id, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
     for task in instance.tasks:
         windows[task.enterprise].append(task.window)
-        bodies[task.enterprise].add(task.body)
+        per_body[task.enterprise][task.body].append(task.window)
     limit = instance.door.body_limit
-    return sum(
-        max(stab_count(ws), -(-len(bodies[e]) // limit) if limit else 0)
-        for e, ws in windows.items()
-    )
+    total = 0
+    for enterprise, spans in windows.items():
+        need = stab_count(spans)
+        if limit:
+            body_visits = sum(stab_count(ws) for ws in per_body[enterprise].values())
+            need = max(need, -(-body_visits // limit))
+        total += need
+    return total
 
 
 def baseline_visits(instance: Instance) -> int:

@@ -73,9 +73,21 @@ def _year(request: HttpRequest) -> int:
 def coordination(request: HttpRequest) -> HttpResponse:
     """The supervisor's view of a year's joint visits (a department admin sees its own)."""
     user = access.require_planner(request.user)
-    year = _year(request)
+    return _coordination_page(request, user, _year(request), request.GET.get("city", ""))
+
+
+def _coordination_page(
+    request: HttpRequest,
+    user: Any,
+    year: int,
+    city_code: str,
+    door_form: DoorLimitForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     cities = _cities_of(user)
-    city = _city_asked(user, cities, request.GET.get("city", ""))
+    city = _city_asked(user, cities, city_code)
+    if door_form is None and user.is_supervisor:
+        door_form = DoorLimitForm(instance=DoorLimit.objects.for_city(city.code if city else None))
     runs = PlanningRun.objects.filter(year=year, city=city)
     latest = runs.filter(status=PlanningRun.Status.DONE).first()
     pending = runs.filter(
@@ -93,9 +105,7 @@ def coordination(request: HttpRequest) -> HttpResponse:
         # in a province without a city chosen, the cities' table says what has been planned
         "nothing_yet": pending is None and (city is not None or len(cities) <= 1),
         "door": DoorLimit.objects.for_city(city.code if city else None),
-        "door_form": DoorLimitForm(instance=DoorLimit.objects.for_city(city.code if city else None))
-        if user.is_supervisor
-        else None,
+        "door_form": door_form,
     }
     if latest is not None:
         visits = access.visits_for_user(user, latest.pk)
@@ -117,7 +127,7 @@ def coordination(request: HttpRequest) -> HttpResponse:
             reasons=_reasons(latest, user),
             unplaced=_unplaced(latest, user)[:100],
         )
-    return render(request, "planning/coordination.html", context)
+    return render(request, "planning/coordination.html", context, status=status)
 
 
 def _city_runs(year: int, cities: list[District]) -> list[tuple[District, PlanningRun | None]]:
@@ -242,14 +252,17 @@ def door_limit(request: HttpRequest) -> HttpResponse:
     form = DoorLimitForm(
         request.POST, instance=DoorLimit.objects.for_city(city.code if city else None)
     )
-    year = request.POST.get("year", "")
-    back = f"{reverse('planning:coordination')}?year={quote(year)}" + (
+    year_form = YearForm(request.POST)
+    year = year_form.cleaned_data["year"] if year_form.is_valid() else YearForm.default_year()
+    back = f"{reverse('planning:coordination')}?year={year}" + (
         f"&city={city.code}" if city else ""
     )
     if not form.is_valid():
+        # the page again, with what was typed and what is wrong with it
         problems = [str(e) for errors in form.errors.values() for e in errors]
         messages.error(request, "；".join(problems))
-        return redirect(back)
+        code = city.code if city else ""
+        return _coordination_page(request, user, year, code, door_form=form, status=422)
     actions.do_set_door_limit(
         actor=Actor.of(user),
         by=user,

@@ -571,10 +571,12 @@ class RunTest(PlanningCase):
             {"max_bodies": 0, "max_inspectors": 8},
             {"max_bodies": 4, "max_inspectors": 3},
         ):
-            response = supervisor.post(url, {"year": YEAR, **wrong}, follow=True)
-            assert response.status_code == 200
-            assert "已保存" not in response.content.decode()
-        self.assertContains(response, "人员上限不能少于部门上限")
+            response = supervisor.post(url, {"year": YEAR, **wrong})
+            assert response.status_code == 422  # the page again, with what was typed
+            page = response.content.decode()
+            assert "已保存" not in page
+            assert f'name="max_bodies" value="{wrong["max_bodies"]}"' in page
+        self.assertContains(response, "人员上限不能少于部门上限", status_code=422)
         assert not DoorLimit.objects.exists()
         for user in (self.alice, self.ivan, self.erin, self.stranger):
             response = self.client_for(user).post(url, {"max_bodies": 9, "max_inspectors": 20})
