@@ -25,8 +25,11 @@ from .exact import enterprise_model_size, pools_of, serving, solve_exact
 from .greedy import Capacity
 from .model import CAPACITY, Id, Instance, Task, Unscheduled, Visit
 
-# A neighbourhood's exact model, in variables: small enough to solve in a second or two.
+# A neighbourhood's exact model, in variables: small enough to solve in a second or two; it
+# grows by half after so many neighbourhoods in a row that brought nothing, up to the largest.
 NEIGHBOURHOOD_VARIABLES = 4_000
+LARGEST_NEIGHBOURHOOD = 16_000
+PATIENCE = 25
 NEIGHBOURHOOD_SECONDS = 5.0
 # The weeks around an unplaced task's window whose visits join its neighbourhood.
 WEEKS_AROUND = 1
@@ -99,6 +102,8 @@ class _Neighbourhoods:
         self.by_district = serving(pools_of(instance.inspectors))
         self.tried = 0
         self.improved = 0
+        self.size = NEIGHBOURHOOD_VARIABLES
+        self.fruitless = 0
 
     def run(self, deadline: float, least: int | None) -> None:
         while (remaining := deadline - time.perf_counter()) >= 1.0:
@@ -110,7 +115,11 @@ class _Neighbourhoods:
             seed_task = self.tasks[self.rng.choice(failed).task]
             piece = self._around(seed_task)
             self.tried += 1
-            self.improved += self._resolve(piece, min(remaining, NEIGHBOURHOOD_SECONDS))
+            better = self._resolve(piece, min(remaining, NEIGHBOURHOOD_SECONDS))
+            self.improved += better
+            self.fruitless = 0 if better else self.fruitless + 1
+            if self.fruitless >= PATIENCE and self.size < LARGEST_NEIGHBOURHOOD:
+                self.size, self.fruitless = min(LARGEST_NEIGHBOURHOOD, self.size * 3 // 2), 0
 
     def _around(self, task: Task) -> set[Id]:
         """The task's enterprise and, in random order up to the size limit, enterprises of its
@@ -138,7 +147,7 @@ class _Neighbourhoods:
         size = self._size(task.enterprise)
         for enterprise in candidates:
             grown = size + self._size(enterprise)
-            if grown > NEIGHBOURHOOD_VARIABLES:
+            if grown > self.size:
                 continue
             piece.add(enterprise)
             size = grown
