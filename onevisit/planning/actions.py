@@ -530,7 +530,10 @@ def do_keep_one_level(*, year: int, city: str | None = None) -> list[Task]:
     with transaction.atomic():
         for decision in one_level(facts):
             task, kept = by_id[decision.task], by_id[decision.kept]
-            task.status = Task.Status.RECOGNISED
+            if decision.whole:
+                task.status = Task.Status.RECOGNISED
+            else:  # the task keeps its own items; the shared ones are the kept task's
+                TaskItem.objects.filter(task=task, item__code__in=decision.shared).delete()
             task.covered_by = kept
             task.recognised_reason = _one_level_reason(kept, decision)
             task.save(update_fields=["status", "covered_by", "recognised_reason"])
@@ -554,10 +557,22 @@ def _one_level_reason(kept: Task, decision: Recognised) -> str:
         if decision.by_list
         else _("the lower level checks by default")
     )
-    return _(
-        "One level of each system per matter: %(body)s checks %(items)s in the same period "
-        "(%(why)s); its result is recognised for this task."
-    ) % {"body": kept.body.name, "items": "、".join(sorted(decision.shared)), "why": why}
+    facts = {"body": kept.body.name, "items": "、".join(sorted(decision.shared)), "why": why}
+    if not decision.whole:
+        return (
+            _(
+                "One level of each system per matter: %(body)s checks %(items)s in the same "
+                "period (%(why)s); this task keeps its other items."
+            )
+            % facts
+        )
+    return (
+        _(
+            "One level of each system per matter: %(body)s checks %(items)s in the same period "
+            "(%(why)s); its result is recognised for this task."
+        )
+        % facts
+    )
 
 
 def do_set_door_limit(

@@ -8,9 +8,11 @@ their windows overlap, and they share an item (the county lists carry the city's
 - the task of the level that the shared items say holds the check, if they name one level;
 - else the task of the lower level (the county), which is nearer the enterprise.
 
-The other is recognised (结果互认): its check is the kept task's. A task is recognised only when
+The other is recognised (结果互认): its check is the kept task's. A task is recognised whole when
 every item it carries is carried by the kept one; where the kept task covers less, the task that
-covers every item of the other is kept instead, and where neither covers the other both stay.
+covers every item of the other is kept instead; and where each carries an item of its own, the
+other keeps its own items and only the shared ones are recognised (`whole` is False), so that the
+two levels never check the same item in the same period.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class Recognised:
     kept: int
     shared: frozenset[str]
     by_list: bool  # the item list names the kept level (else: the lower level by default)
+    whole: bool = True  # else only the shared items are recognised; the task keeps the rest
 
 
 def one_level(tasks: list[LevelTask]) -> list[Recognised]:
@@ -57,23 +60,52 @@ def one_level(tasks: list[LevelTask]) -> list[Recognised]:
 
 def _within(group: list[LevelTask]) -> list[Recognised]:
     recognised: dict[int, Recognised] = {}
+    left = {task.id: task.items for task in group}  # the items each task still checks
     ordered = sorted(group, key=lambda t: (LOWER_FIRST.get(t.level, 2), t.window, t.id))
     for a_index, a in enumerate(ordered):
         for b in ordered[a_index + 1 :]:
-            if a.id in recognised or b.id in recognised:
+            if _whole(recognised, a.id) or _whole(recognised, b.id):
                 continue
             if a.body == b.body or a.level == b.level or not _overlap(a, b):
                 continue
-            shared = a.items & b.items
+            a_now, b_now = _with(a, left[a.id]), _with(b, left[b.id])
+            shared = a_now.items & b_now.items
             if not shared:
                 continue
-            decided = _decide(a, b, shared)
-            if decided is not None:
-                recognised[decided.task] = decided
+            decided = _decide(a_now, b_now, shared)
+            left[decided.task] = left[decided.task] - shared
+            earlier = recognised.get(decided.task)
+            if earlier is not None and not earlier.whole:
+                decided = Recognised(
+                    decided.task,
+                    decided.kept,
+                    earlier.shared | shared,
+                    decided.by_list,
+                    whole=not left[decided.task],
+                )
+            recognised[decided.task] = decided
     return list(recognised.values())
 
 
-def _decide(a: LevelTask, b: LevelTask, shared: frozenset[str]) -> Recognised | None:
+def _whole(recognised: dict[int, Recognised], task: int) -> bool:
+    found = recognised.get(task)
+    return found is not None and found.whole
+
+
+def _with(task: LevelTask, items: frozenset[str]) -> LevelTask:
+    return LevelTask(
+        task.id,
+        task.enterprise,
+        task.body,
+        task.system,
+        task.level,
+        task.window,
+        items,
+        task.held_by,
+    )
+
+
+def _decide(a: LevelTask, b: LevelTask, shared: frozenset[str]) -> Recognised:
     held = {level for task in (a, b) for level in task.held_by}
     by_list = len(held) == 1
     if by_list:
@@ -85,7 +117,8 @@ def _decide(a: LevelTask, b: LevelTask, shared: frozenset[str]) -> Recognised | 
     if first.items <= second.items:
         # the preferred level covers less than the other: the other's check stands for both
         return Recognised(first.id, second.id, shared, False)
-    return None
+    # each checks an item of its own: the other level keeps its own and leaves the shared ones
+    return Recognised(second.id, first.id, shared, by_list, whole=False)
 
 
 def _overlap(a: LevelTask, b: LevelTask) -> bool:

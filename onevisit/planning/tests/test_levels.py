@@ -46,14 +46,20 @@ def test_it_keeps_the_level_that_the_item_list_names() -> None:
     assert decisions([city, county]) == {(2, 1, True)}
 
 
-def test_it_never_recognises_a_task_whose_other_items_the_kept_one_does_not_check() -> None:
+def test_it_recognises_only_the_shared_items_of_a_task_that_checks_more() -> None:
     # the city checks one more item: the city's task stands for both
     city = task(1, CITY, {"SCJG-001", "SCJG-002"})
     county = task(2, COUNTY, {"SCJG-001"})
     assert decisions([city, county]) == {(2, 1, False)}
-    # each checks an item of its own: both stay
+    # each checks an item of its own: the city keeps its own and leaves the shared one
     county_other = task(3, COUNTY, {"SCJG-001", "SCJG-003"})
-    assert decisions([city, county_other]) == set()
+    [found] = one_level([city, county_other])
+    assert (found.task, found.kept, found.shared, found.whole) == (
+        1,
+        3,
+        frozenset({"SCJG-001"}),
+        False,
+    )
 
 
 def test_it_leaves_other_periods_systems_items_and_enterprises_alone() -> None:

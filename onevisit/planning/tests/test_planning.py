@@ -622,8 +622,29 @@ class RunTest(PlanningCase):
                 (self.ecology, self.waste),
             )
         )
+        # at the shop each level also checks an item of its own: the city keeps its own
+        city_both, county_both = (
+            do_create_task(
+                actor=ACTOR,
+                enterprise=self.shop,
+                body=body,
+                kind="deployed",
+                start=start,
+                end=start + dt.timedelta(days=60),
+                items=items,
+                cause="省局部署",
+            )
+            for body, items in (
+                (self.market, [self.market_item, food_item(self.market, code="SCJG-077")]),
+                (county, [same_matter, food_item(county, code="SCJG-088")]),
+            )
+        )
         with self.captureOnCommitCallbacks(execute=True):
             self.client_for(self.supervisor).post(reverse("planning:start_run"), {"year": YEAR})
+        city_both.refresh_from_db()
+        assert (city_both.status, city_both.covered_by) == (Task.Status.OPEN, county_both)
+        assert [item.code for item in city_both.items.all()] == ["SCJG-077"]
+        assert "保留其他检查事项" in city_both.recognised_reason
         city_task.refresh_from_db()
         assert city_task.status == Task.Status.RECOGNISED
         assert city_task.covered_by == county_task
