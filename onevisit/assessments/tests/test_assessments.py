@@ -102,6 +102,14 @@ class RegistrationTest(AssessmentCase):
             self.ad_hoc(date=TODAY + dt.timedelta(days=30))
         assert self.ad_hoc().enterprise == self.bearing
 
+    def test_it_lets_an_approved_assessment_give_the_reason_for_a_second_level(self) -> None:
+        county_task, county_team = self.county_market()
+        self.register(lead_body=county_task.body, tasks=[county_task], inspectors=county_team)
+        with self.assertRaisesMessage(VisitRefused, "临清市市场监督管理局"):
+            self.register()  # the county checked SCJG-002 today: its result stands
+        self.decide(self.file(enterprises=[self.bearing]))
+        assert self.ad_hoc().assessment is not None
+
     def test_it_still_registers_planned_and_emergency_visits_without_one(self) -> None:
         assert self.register().origin == Visit.Origin.PLANNED
         emergency = self.register(

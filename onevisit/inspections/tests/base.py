@@ -118,6 +118,31 @@ class VisitTestCase(PersonaTestCase):
         fields.update(overrides)
         return do_register_visit(actor=SYSTEM, by=self.alice, reg=Registration(**fields))
 
+    def county_market(self) -> tuple[Task, list[Inspector]]:
+        """临清市市场监督管理局 with the city's item SCJG-002 and a task for the bearing works."""
+        linqing = District.objects.get(code="371581")
+        county = Body.objects.create(
+            name="临清市市场监督管理局",
+            code="LQ-SCJG",
+            kind="administrative",
+            level="county",
+            district=linqing,
+            published=True,
+        )
+        team = []
+        for n in (1, 2):
+            inspector = Inspector.objects.create(
+                name=f"临清检查员{n}",
+                body=county,
+                certificate_number=f"3715812300030{n}",
+                certificate_valid_from=timezone.localdate() - dt.timedelta(days=30),
+                certificate_valid_until=timezone.localdate() + dt.timedelta(days=900),
+            )
+            inspector.districts.set([linqing])
+            team.append(inspector)
+        item = publish_item(county, self.market_item.code, [("特种设备使用登记", "")])
+        return self.task(county, item, self.bearing), team
+
     def joint_visit(self) -> Visit:
         return self.register(
             tasks=[self.market_task, self.ecology_task],

@@ -36,7 +36,7 @@ from onevisit.inspections.tests.base import (
     publish_item,
 )
 from onevisit.planning.models import DoorLimit, Task
-from onevisit.registry.models import Body, District, Inspector
+from onevisit.registry.models import Inspector
 from onevisit.workdays.calendar import add_working_days, is_working_day
 
 
@@ -75,31 +75,6 @@ class RegistrationTest(VisitTestCase):
         with self.assertRaisesMessage(VisitRefused, "至多 2 名检查人员"):
             self.joint_visit()
         assert self.register().inspectors.count() == 2
-
-    def county_market(self) -> tuple[Task, list[Inspector]]:
-        """临清市市场监督管理局 with the city's item SCJG-002 and a task for the bearing works."""
-        linqing = District.objects.get(code="371581")
-        county = Body.objects.create(
-            name="临清市市场监督管理局",
-            code="LQ-SCJG",
-            kind="administrative",
-            level="county",
-            district=linqing,
-            published=True,
-        )
-        team = []
-        for n in (1, 2):
-            inspector = Inspector.objects.create(
-                name=f"临清检查员{n}",
-                body=county,
-                certificate_number=f"3715812300030{n}",
-                certificate_valid_from=timezone.localdate() - dt.timedelta(days=30),
-                certificate_valid_until=timezone.localdate() + dt.timedelta(days=900),
-            )
-            inspector.districts.set([linqing])
-            team.append(inspector)
-        item = publish_item(county, self.market_item.code, [("特种设备使用登记", "")])
-        return self.task(county, item, self.bearing), team
 
     def test_it_refuses_two_levels_of_one_system_checking_one_matter_in_one_visit(self) -> None:
         county_task, county_team = self.county_market()
