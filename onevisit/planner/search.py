@@ -81,7 +81,68 @@ def search(
     )
 
 
-class _Neighbourhoods:
+class PieceSolver:
+    """A valid plan and the capacity it leaves, whose pieces (sets of enterprises) are re-solved
+    exactly against the rest; a piece's result replaces its visits only when it is better."""
+
+    def __init__(
+        self,
+        instance: Instance,
+        capacity: Capacity,
+        visits: list[Visit],
+        unscheduled: list[Unscheduled],
+    ) -> None:
+        self.instance = instance
+        self.capacity = capacity
+        self.visits = visits
+        self.unscheduled = unscheduled
+        self.index = {inspector_id: i for i, inspector_id in enumerate(capacity.ids)}
+        self.tasks = {task.id: task for task in instance.tasks}
+        self.by_enterprise = instance.tasks_by_enterprise()
+        self.by_district = serving(pools_of(instance.inspectors))
+
+    def resolve(self, piece: set[Id], seconds: float) -> int:
+        """Re-solve the piece; 1 if its result was better and taken, else 0."""
+        sub = Instance(
+            start=self.instance.start,
+            weeks=self.instance.weeks,
+            bodies=self.instance.bodies,
+            enterprises={e: self.instance.enterprises[e] for e in piece},
+            inspectors=self.instance.inspectors,
+            tasks=[task for e in piece for task in self.by_enterprise[e]],
+            door=self.instance.door,
+        )
+        ids = {task.id for task in sub.tasks}
+        old_visits = [v for v in self.visits if v.enterprise in piece]
+        old_unscheduled = [u for u in self.unscheduled if u.task in ids]
+        for visit in old_visits:
+            self.capacity.release([self.index[i] for i in visit.inspectors], visit.week)
+        result = solve_exact(sub, free=self.capacity.free, time_limit=seconds, start=old_visits)
+        better = result is not None and score(result.unscheduled, result.visits) < score(
+            old_unscheduled, old_visits
+        )
+        chosen = result.visits if better and result is not None else old_visits
+        for visit in chosen:
+            self.capacity.book([self.index[i] for i in visit.inspectors], visit.week)
+        if not better or result is None:
+            return 0
+        self.visits = [v for v in self.visits if v.enterprise not in piece] + result.visits
+        self.unscheduled = [u for u in self.unscheduled if u.task not in ids] + [
+            *result.unscheduled
+        ]
+        return 1
+
+
+def booked(instance: Instance, visits: list[Visit]) -> Capacity:
+    """The capacity that `visits` leave."""
+    capacity = Capacity(instance)
+    index = {inspector_id: i for i, inspector_id in enumerate(capacity.ids)}
+    for visit in visits:
+        capacity.book([index[i] for i in visit.inspectors], visit.week)
+    return capacity
+
+
+class _Neighbourhoods(PieceSolver):
     def __init__(
         self,
         instance: Instance,
@@ -89,17 +150,8 @@ class _Neighbourhoods:
         unscheduled: list[Unscheduled],
         rng: random.Random,
     ) -> None:
-        self.instance = instance
-        self.visits = visits
-        self.unscheduled = unscheduled
+        super().__init__(instance, booked(instance, visits), visits, unscheduled)
         self.rng = rng
-        self.capacity = Capacity(instance)
-        self.index = {inspector_id: i for i, inspector_id in enumerate(self.capacity.ids)}
-        for visit in visits:
-            self.capacity.book([self.index[i] for i in visit.inspectors], visit.week)
-        self.tasks = {task.id: task for task in instance.tasks}
-        self.by_enterprise = instance.tasks_by_enterprise()
-        self.by_district = serving(pools_of(instance.inspectors))
         self.tried = 0
         self.improved = 0
         self.size = NEIGHBOURHOOD_VARIABLES
@@ -115,7 +167,7 @@ class _Neighbourhoods:
             seed_task = self.tasks[self.rng.choice(failed).task]
             piece = self._around(seed_task)
             self.tried += 1
-            better = self._resolve(piece, min(remaining, NEIGHBOURHOOD_SECONDS))
+            better = self.resolve(piece, min(remaining, NEIGHBOURHOOD_SECONDS))
             self.improved += better
             self.fruitless = 0 if better else self.fruitless + 1
             if self.fruitless >= PATIENCE and self.size < LARGEST_NEIGHBOURHOOD:
@@ -156,33 +208,3 @@ class _Neighbourhoods:
     def _size(self, enterprise: Id) -> int:
         district = self.instance.enterprises[enterprise].district
         return enterprise_model_size(district, self.by_enterprise[enterprise], self.by_district)
-
-    def _resolve(self, piece: set[Id], seconds: float) -> int:
-        sub = Instance(
-            start=self.instance.start,
-            weeks=self.instance.weeks,
-            bodies=self.instance.bodies,
-            enterprises={e: self.instance.enterprises[e] for e in piece},
-            inspectors=self.instance.inspectors,
-            tasks=[task for e in piece for task in self.by_enterprise[e]],
-            door=self.instance.door,
-        )
-        ids = {task.id for task in sub.tasks}
-        old_visits = [v for v in self.visits if v.enterprise in piece]
-        old_unscheduled = [u for u in self.unscheduled if u.task in ids]
-        for visit in old_visits:
-            self.capacity.release([self.index[i] for i in visit.inspectors], visit.week)
-        result = solve_exact(sub, free=self.capacity.free, time_limit=seconds, start=old_visits)
-        better = result is not None and score(result.unscheduled, result.visits) < score(
-            old_unscheduled, old_visits
-        )
-        chosen = result.visits if better and result is not None else old_visits
-        for visit in chosen:
-            self.capacity.book([self.index[i] for i in visit.inspectors], visit.week)
-        if not better or result is None:
-            return 0
-        self.visits = [v for v in self.visits if v.enterprise not in piece] + result.visits
-        self.unscheduled = [u for u in self.unscheduled if u.task not in ids] + [
-            *result.unscheduled
-        ]
-        return 1

@@ -21,10 +21,10 @@ from collections import defaultdict
 
 from .balance import balance
 from .bounds import baseline_visits, capacity_bound, lower_bound, stab_count, weekly_bound
-from .exact import enterprise_model_size, model_size, pools_of, serving, solve_exact
+from .exact import enterprise_model_size, model_size, solve_exact
 from .greedy import Capacity, Greedy, Progress
-from .model import CAPACITY, NO_INSPECTOR, Id, Instance, Plan, Unscheduled, Visit
-from .search import score, search
+from .model import CAPACITY, NO_INSPECTOR, Id, Instance, Plan, Visit
+from .search import PieceSolver, booked, score, search
 from .trim import fewer_people
 
 # Sizes at which the pooled model solves in seconds (measured with bench/planner.py), and
@@ -76,7 +76,7 @@ def plan(
                 if score(result.unscheduled, result.visits) < score(unscheduled, visits):
                     visits, unscheduled = result.visits, result.unscheduled
                     method = "milp" if result.optimal else "greedy+milp"
-                capacity = _booked(instance, visits)
+                capacity = booked(instance, visits)
         elif size <= MAX_WHOLE_VARIABLES:
             found = search(instance, visits, unscheduled, started + repair_seconds)
             if found.least_unscheduled is not None:
@@ -84,7 +84,7 @@ def plan(
             if score(found.unscheduled, found.visits) < score(unscheduled, visits):
                 visits, unscheduled = found.visits, found.unscheduled
                 method = "greedy+search"
-            capacity = _booked(instance, visits)
+            capacity = booked(instance, visits)
             stats["neighbourhoods"] = found.neighbourhoods
         else:
             repair = _Repair(instance, capacity, visits, unscheduled)
@@ -126,33 +126,8 @@ def _fewest_for_their_tasks(instance: Instance, visits: list[Visit]) -> bool:
     return len(visits) == sum(stab_count(ws) for ws in per_enterprise.values())
 
 
-def _booked(instance: Instance, visits: list[Visit]) -> Capacity:
-    """The capacity left by `visits` (for the levelling pass)."""
-    capacity = Capacity(instance)
-    index = {inspector_id: i for i, inspector_id in enumerate(capacity.ids)}
-    for visit in visits:
-        capacity.book([index[i] for i in visit.inspectors], visit.week)
-    return capacity
-
-
-class _Repair:
+class _Repair(PieceSolver):
     """Re-solve, exactly, the enterprises around tasks the greedy could not place."""
-
-    def __init__(
-        self,
-        instance: Instance,
-        capacity: Capacity,
-        visits: list[Visit],
-        unscheduled: list[Unscheduled],
-    ) -> None:
-        self.instance = instance
-        self.capacity = capacity
-        self.visits = visits
-        self.unscheduled = unscheduled
-        self.index = {inspector_id: i for i, inspector_id in enumerate(capacity.ids)}
-        self.tasks = {task.id: task for task in instance.tasks}
-        self.by_enterprise = instance.tasks_by_enterprise()
-        self.by_district = serving(pools_of(instance.inspectors))
 
     def run(self, deadline: float) -> int:
         improved = 0
@@ -163,7 +138,7 @@ class _Repair:
                 break
             piece = pieces[0]
             tried.add(frozenset(piece))
-            improved += self._solve_piece(piece, min(remaining, PIECE_SECONDS))
+            improved += self.resolve(piece, min(remaining, PIECE_SECONDS))
         return improved
 
     def _pieces(self) -> list[set[Id]]:
@@ -198,34 +173,3 @@ class _Repair:
                 size = grown
             pieces.append(piece)
         return pieces
-
-    def _subinstance(self, enterprises: set[Id]) -> Instance:
-        return Instance(
-            start=self.instance.start,
-            weeks=self.instance.weeks,
-            bodies=self.instance.bodies,
-            enterprises={e: self.instance.enterprises[e] for e in enterprises},
-            inspectors=self.instance.inspectors,
-            tasks=[task for e in enterprises for task in self.by_enterprise[e]],
-            door=self.instance.door,
-        )
-
-    def _solve_piece(self, piece: set[Id], seconds: float) -> int:
-        sub = self._subinstance(piece)
-        ids = {task.id for task in sub.tasks}
-        old_visits = [v for v in self.visits if v.enterprise in piece]
-        old_unscheduled = [u for u in self.unscheduled if u.task in ids]
-        for visit in old_visits:
-            self.capacity.release([self.index[i] for i in visit.inspectors], visit.week)
-        result = solve_exact(sub, free=self.capacity.free, time_limit=seconds, start=old_visits)
-        better = result is not None and score(result.unscheduled, result.visits) < score(
-            old_unscheduled, old_visits
-        )
-        chosen = result.visits if better and result else old_visits
-        for visit in chosen:
-            self.capacity.book([self.index[i] for i in visit.inspectors], visit.week)
-        if not better or result is None:
-            return 0
-        self.visits = [v for v in self.visits if v.enterprise not in piece] + result.visits
-        self.unscheduled = [u for u in self.unscheduled if u.task not in ids] + result.unscheduled
-        return 1
