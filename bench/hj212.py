@@ -1,4 +1,4 @@
-"""HJ 212 codec throughput on one core over the real corpus (../shared/data/hj212).
+"""HJ 212 codec throughput on one core over the real corpus (onevisit/hj212/tests/data).
 
 Prints packets/s for the CRC alone (table against the bit-by-bit appendix loop, the
 baseline) and for the full frame check plus lenient parse.
@@ -15,7 +15,7 @@ from _common import ROOT
 
 from onevisit.hj212 import FrameError, crc16, crc16_bitwise, decode_frame, parse_segment
 
-CORPUS = ROOT.parent / "shared" / "data" / "hj212" / "realdata-2016-08-24.tar.xz"
+CORPUS = ROOT / "onevisit" / "hj212" / "tests" / "data" / "realdata-2016-08-24.tar.xz"
 
 
 def load() -> list[bytes]:

@@ -1,4 +1,5 @@
-"""Conformance over 190,449 packets captured from real monitoring devices (shared reference data).
+"""Conformance over 190,449 packets captured from real monitoring devices (tests/data: source,
+licence).
 
 Every well-formed packet is accepted (and parses in lenient mode); exactly the 84 with a
 wrong length (83) or a wrong CRC (1) are rejected.
@@ -14,9 +15,7 @@ import pytest
 
 from onevisit.hj212 import FrameError, decode_frame, parse_segment
 
-CORPUS = (
-    Path(__file__).resolve().parents[4] / "shared" / "data" / "hj212" / "realdata-2016-08-24.tar.xz"
-)
+CORPUS = Path(__file__).resolve().parent / "data" / "realdata-2016-08-24.tar.xz"
 
 
 def test_it_accepts_every_well_formed_real_packet_and_rejects_exactly_the_broken_ones() -> None:

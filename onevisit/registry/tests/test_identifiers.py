@@ -14,9 +14,7 @@ from onevisit.registry.identifiers import (
     validate_uscc,
 )
 
-VECTORS = (
-    Path(__file__).resolve().parents[3].parent / "shared" / "data" / "uscc" / "uscc-vectors.txt"
-)
+VECTORS = Path(__file__).resolve().parent / "data" / "uscc-vectors.txt"
 
 
 def _vectors() -> tuple[list[str], list[str]]:
