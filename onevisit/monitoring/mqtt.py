@@ -16,9 +16,11 @@ import queue
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
+from django.db import DatabaseError
 from django.utils import timezone
 from paho.mqtt.enums import CallbackAPIVersion
 
@@ -121,8 +123,27 @@ class Listener:
 
     def _refresh(self) -> None:
         if time.monotonic() - self.devices_at > self.settings.refresh_devices:
-            self.messages = Messages(in_thread(device_table))
+            try:
+                self.messages = Messages(in_thread(device_table))
+            except DatabaseError:  # keep the table it has; the write below will wait
+                log.exception("could not read the device table")
+                return
             self.devices_at = time.monotonic()
+
+    def _until_done(self, work: Callable[..., object], *args: object) -> bool:
+        """Run a write until it succeeds, waiting longer after each database error (the database
+        restarting, a locked SQLite table); False when told to stop first. Nothing is
+        acknowledged before this returns True, so the broker still holds what was not written."""
+        pause = 0.05
+        while True:
+            try:
+                in_thread(work, *args)
+                return True
+            except DatabaseError:
+                log.exception("could not write; trying again in %.2f s", pause)
+            if self.stopping.wait(pause):
+                return False
+            pause = min(pause * 2, 5.0)
 
     def flush(self, wait: float) -> int:
         """Store one batch, then acknowledge it; returns how many messages it held."""
@@ -137,10 +158,10 @@ class Listener:
             total.rows.extend(outcome.rows)
             total.devices |= outcome.devices
             total.rejects.update(outcome.rejects)
-        if total.rows:
-            in_thread(store_rows, total.rows, total.devices)
-        if total.rejects:
-            in_thread(add_rejects, total.rejects)
+        if total.rows and not self._until_done(store_rows, total.rows, total.devices):
+            return 0
+        if total.rejects and not self._until_done(add_rejects, total.rejects):
+            return 0
         for message in batch:  # only now: the readings are committed
             if message.qos:
                 self.client.ack(message.mid, message.qos)

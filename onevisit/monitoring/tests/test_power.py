@@ -19,10 +19,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from paho.mqtt.enums import CallbackAPIVersion
 
+from onevisit.monitoring import mqtt as mqtt_listener
 from onevisit.monitoring.models import Device, Reading, RejectTally, password_digest
 from onevisit.monitoring.mqtt import Listener, Settings
 from onevisit.monitoring.power import Messages
 from onevisit.monitoring.session import KnownDevice
+from onevisit.monitoring.store import store_rows
 from onevisit.testing import make_enterprise
 
 NOW = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)
@@ -168,6 +170,44 @@ def test_it_stores_what_arrives_and_loses_nothing_across_a_restart(broker: None)
     tallies = dict(RejectTally.objects.values_list("reason", "count"))
     assert tallies.get("not_json") == 1 and tallies.get("wrong_password") == 1
     assert Device.objects.get().last_seen is not None
+    cleanup = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=conf.client_id, clean_session=True)
+    cleanup.connect(*BROKER)
+    cleanup.disconnect()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_it_waits_out_a_database_error_and_then_stores_the_batch(
+    broker: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    enterprise = make_enterprise("聊城华鲁水泥有限公司", serial=14, industry="30")
+    Device.objects.create(
+        mn="PWR0002", password_sha256=password_digest("secret"), enterprise=enterprise
+    )
+    failures = iter([OperationalError("database is locked"), OperationalError("server closed")])
+    real_store = store_rows
+
+    def store_after_two_failures(*args: Any) -> None:
+        error = next(failures, None)
+        if error is not None:
+            raise error
+        real_store(*args)
+
+    monkeypatch.setattr(mqtt_listener, "store_rows", store_after_two_failures)
+    run_id = uuid.uuid4().hex[:8]
+    conf = Settings(
+        topic=f"onevisit-test/{run_id}/power/#", client_id=f"listener-{run_id}", interval=0.05
+    )
+    listener = Listener(conf)
+    thread = run_listener(listener)
+    stamp = int(time.time()) - 600
+    publish(
+        f"onevisit-test/{run_id}/power/PWR0002",
+        [message(mn="PWR0002", time=stamp + n, values={"P": float(n)}) for n in range(5)],
+    )
+    wait_for(lambda: Reading.objects.filter(factor="P").count() == 5)
+    listener.stop()
+    thread.join(10)
+    assert not thread.is_alive() and listener.stored == 5
     cleanup = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=conf.client_id, clean_session=True)
     cleanup.connect(*BROKER)
     cleanup.disconnect()
