@@ -110,10 +110,13 @@ def crc16(data: bytes) -> int:
     return reg
 
 
-def encode_frame(segment: str) -> bytes:
+def encode_frame(segment: str, *, strict: bool = False) -> bytes:
+    """One frame around `segment`. Strict, the segment may hold at most the standard's 1,024
+    bytes (§6.3.1); otherwise up to the 9,999 that four digits of length can say."""
     data = segment.encode("utf-8")
-    if len(data) > MAX_DATA_LENGTH:
-        raise FrameError("too_long", f"data segment of {len(data)} bytes")
+    limit = STANDARD_MAX_DATA_LENGTH if strict else MAX_DATA_LENGTH
+    if len(data) > limit:
+        raise FrameError("too_long", f"data segment of {len(data)} bytes (at most {limit:,})")
     return b"%s%04d%s%04X\r\n" % (HEADER, len(data), data, crc16(data))
 
 
@@ -154,8 +157,39 @@ NOISE_CODES = frozenset(
 EQUIPMENT = re.compile(r"^SB\d+$")
 QN_RE = re.compile(r"^\d{17}$")
 TIME_RE = re.compile(r"^\d{14}$")
-ST_RE = re.compile(r"^(\d+|[A-Z]\d)$")  # §6.6.1: system codes, and A0–Z9 for local ones
+ST_RE = re.compile(r"^(\d\d|[A-Z]\d)$")  # §6.6.1: two characters; A0–Z9 for local systems
+CN_RE = re.compile(r"^[1239]\d{3}$")  # §6.6.5: four digits in the groups 1xxx, 2xxx, 3xxx, 9xxx
 MN_RE = re.compile(r"^[0-9A-F]{24}$")
+DATA_FLAG_RE = re.compile(r"^[A-Z0-9]$")  # table 4: xxxxxx-Flag, C1 of A-Z/0-9 (table 8)
+EFLAG_RE = re.compile(r"^[A-Z0-9]{1,4}$")  # table 4: xxxxxx-EFlag, C4
+MAX_PART_DIGITS = 4  # table 3: "PNUM=" in 9 characters, "PNO=" in 8
+# Table 4: the kinds a factor's value may carry after its code ("w01018-Rtd"). HJ 212-2025 adds
+# the raw-data and standard-check kinds of its 2013 and 2062 uploads (caoyiliang/HJ212).
+KINDS_2017 = frozenset(
+    {
+        "Rtd", "Min", "Avg", "Max", "ZsRtd", "ZsMin", "ZsAvg", "ZsMax", "Flag", "EFlag", "Cou",
+        "SampleTime", "RS", "RT", "Data", "DayData", "NightData", "Info", "SN",
+    }
+)  # fmt: skip
+KINDS_2025 = KINDS_2017 | {"CompleteTime", "SampleType", "SampleRd", "StandardValue", "ResultType"}
+# Table 4: the CP fields that carry a time, each YYYYMMDDhhmmss (N14)
+TIME_FIELDS = ("SystemTime", "RestartTime", "BeginTime", "EndTime")
+# Table 4: the plain CP fields of fixed form, with the pattern their value must match
+FIELD_FORMS = {
+    "QnRtn": re.compile(r"^\d{1,3}$"),
+    "ExeRtn": re.compile(r"^\d{1,3}$"),
+    "RtdInterval": re.compile(r"^\d{1,4}$"),
+    "MinInterval": re.compile(r"^\d{1,2}$"),
+    "OverTime": re.compile(r"^\d{1,2}$"),
+    "ReCount": re.compile(r"^\d{1,2}$"),
+    "VaseNo": re.compile(r"^\d{1,2}$"),
+    "CstartTime": re.compile(r"^\d{6}$"),
+    "CTime": re.compile(r"^\d{1,2}$"),
+    "Stime": re.compile(r"^\d{1,4}$"),
+    "PolId": re.compile(r"^[0-9a-zA-Z]{1,6}$"),
+    "InfoId": re.compile(r"^[0-9a-z]{1,6}$"),
+    "NewPW": re.compile(r"^[0-9a-zA-Z]{1,6}$"),
+}
 
 
 @dataclass
@@ -170,6 +204,7 @@ class Packet:
     flag: int | None = None
     pnum: int | None = None
     pno: int | None = None
+    rf: int | None = None  # HJ 212-2025: 1 marks a packet sent again
     data_time: str = ""
     cp: dict[str, str] = field(default_factory=dict)
     factors: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -191,6 +226,11 @@ class Packet:
     def is_split(self) -> bool:
         """Flag bit D: the packet is one of PNUM parts, numbered PNO."""
         return self.flag is not None and bool(self.flag & 2)
+
+    @property
+    def resent(self) -> bool:
+        """HJ 212-2025 RF=1: the device sends again what it sent before."""
+        return self.rf == 1
 
     @property
     def version(self) -> int | None:
@@ -215,6 +255,8 @@ def _split_header(segment: str, packet: Packet) -> tuple[str, str]:
 
 def _int_field(value: str, name: str, packet: Packet) -> int | None:
     if value.isascii() and value.isdigit():
+        if name in ("PNUM", "PNO") and len(value) > MAX_PART_DIGITS:
+            packet.violated(f"{name.lower()}_too_long", f"{name} has more than 4 characters")
         return int(value)
     packet.violated(f"{name.lower()}_not_a_number", f"{name} is not a number: {value!r}")
     return None
@@ -251,6 +293,8 @@ def _parse_header(header: str, packet: Packet) -> None:
             packet.pnum = _int_field(value, "PNUM", packet)
         elif key == "PNO":
             packet.pno = _int_field(value, "PNO", packet)
+        elif key == "RF":
+            packet.rf = _int_field(value, "RF", packet)
         else:
             packet.violated("unknown_field", f"unknown header field {key!r}")
 
@@ -324,9 +368,9 @@ def _check(packet: Packet, length: int) -> None:
     elif parse_time(packet.qn) is None:
         packet.violated("qn_not_a_time", f"QN {packet.qn!r} is not a real time")
     if not ST_RE.match(packet.st):
-        packet.violated("st_format", f"ST {packet.st!r} is not a system code")
-    if not (packet.cn.isascii() and packet.cn.isdigit()):
-        packet.violated("cn_format", f"CN {packet.cn!r} is not a number")
+        packet.violated("st_format", f"ST {packet.st!r} is not a system code of two characters")
+    if not CN_RE.match(packet.cn):
+        packet.violated("cn_format", f"CN {packet.cn!r} is not a command code of four digits")
     if not MN_RE.match(packet.mn):
         packet.violated("mn_format", f"MN {packet.mn!r} is not 24 characters of 0-9 and A-F")
     if len(packet.pw) > 6:
@@ -345,8 +389,47 @@ def _check(packet: Packet, length: int) -> None:
             "datatime_format",
             f"DataTime has {len(packet.data_time)} digits (expected 14, YYYYMMDDhhmmss)",
         )
+    elif packet.data_time and parse_time(packet.data_time) is None:
+        packet.violated("datatime_not_a_time", f"DataTime {packet.data_time} is not a real time")
     if packet.is_split and (packet.pnum is None or packet.pno is None):
         packet.violated("split_numbers", "Flag says split packet but PNUM/PNO are missing")
+    _check_parts(packet)
+    if packet.rf is not None and (packet.version != VERSION_2025 or packet.rf > 1):
+        packet.violated("rf_field", "RF is a field of HJ 212-2025, and only 0 or 1")
+    _check_fields(packet)
+
+
+def _check_parts(packet: Packet) -> None:
+    """Table 3: PNUM counts the parts (at least 1) and PNO numbers this one, from 1 to PNUM."""
+    if packet.pnum is not None and packet.pnum < 1:
+        packet.violated("pnum_range", f"PNUM {packet.pnum} is below 1")
+    if packet.pno is not None and (
+        packet.pno < 1 or (packet.pnum is not None and packet.pno > packet.pnum)
+    ):
+        packet.violated("pno_range", f"PNO {packet.pno} is not a part of 1 to PNUM {packet.pnum}")
+
+
+def _check_fields(packet: Packet) -> None:
+    """Table 4: each CP field and each value kind in its own form."""
+    for name in TIME_FIELDS:
+        value = packet.cp.get(name)
+        if value is not None and (not TIME_RE.match(value) or parse_time(value) is None):
+            packet.violated("time_format", f"{name} {value!r} is not a time YYYYMMDDhhmmss")
+    for name, form in FIELD_FORMS.items():
+        value = packet.cp.get(name)
+        if value is not None and not form.match(value):
+            packet.violated("field_format", f"{name} {value!r} is not in the form of table 4")
+    kinds = KINDS_2025 if packet.version == VERSION_2025 else KINDS_2017
+    for code, values in packet.factors.items():
+        for kind, value in values.items():
+            if kind not in kinds:
+                packet.violated("unknown_kind", f"{code}-{kind} is not a field of table 4")
+            elif kind == "Flag" and not DATA_FLAG_RE.match(value):
+                packet.violated("data_flag_format", f"{code}-Flag {value!r} is not one character")
+            elif kind == "EFlag" and not EFLAG_RE.match(value):
+                packet.violated("eflag_format", f"{code}-EFlag {value!r} is not 1 to 4 characters")
+            elif kind == "SampleTime" and (not TIME_RE.match(value) or parse_time(value) is None):
+                packet.violated("time_format", f"{code}-SampleTime {value!r} is not a time")
 
 
 def parse_segment(segment: str, *, strict: bool = False) -> Packet:
@@ -472,10 +555,11 @@ class _PartSet:
 
 class Reassembler:
     """Joins split packets (Flag bit D): the PNUM parts, numbered PNO, that one device sends for
-    one command. In the standard's own examples (appendix C, tables C.49 and C.50) each part
-    carries its own QN, so parts are matched by MN, ST, CN and PNUM, never by QN. A part whose
-    number the pending set already holds starts a new set (the old one is dropped as incomplete),
-    and a set whose parts stop coming is dropped `expire_after` seconds after its first part."""
+        one command; a set is whole when it holds each of the parts 1 to PNUM, and a part numbered
+    outside them is dropped. In the standard's own examples (appendix C, tables C.49 and C.50) each part
+        carries its own QN, so parts are matched by MN, ST, CN and PNUM, never by QN. A part whose
+        number the pending set already holds starts a new set (the old one is dropped as incomplete),
+        and a set whose parts stop coming is dropped `expire_after` seconds after its first part."""
 
     def __init__(self, expire_after: float = 600.0) -> None:
         self.expire_after = expire_after
@@ -487,6 +571,9 @@ class Reassembler:
         without a DataTime takes its set's."""
         if not packet.is_split or packet.pnum is None or packet.pno is None:
             return packet
+        if not 1 <= packet.pno <= packet.pnum:  # no set has such a part: it never completes one
+            self.dropped += 1
+            return None
         key = (packet.mn, packet.st, packet.cn, packet.pnum)
         found = self.pending.get(key)
         if found is None or packet.pno in found.parts:
@@ -496,7 +583,7 @@ class Reassembler:
         found.parts[packet.pno] = packet
         found.data_time = found.data_time or packet.data_time
         packet.data_time = packet.data_time or found.data_time
-        if len(found.parts) < packet.pnum:
+        if len(found.parts) < packet.pnum:  # every part is in 1..PNUM: all there when PNUM held
             return None
         del self.pending[key]
         return _joined(packet, [found.parts[n] for n in sorted(found.parts)])

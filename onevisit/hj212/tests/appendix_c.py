@@ -680,7 +680,7 @@ EXAMPLES: list[tuple[str, str]] = [
     ),
     (
         "C.46",
-        "QN=20160801085857223;ST=91;CN=9012;PW=123456;MN=010000A8900016000169DC0;Flag=4;"
+        "QN=20160801085857223;ST=91;CN=9012;PW=123456;MN=010000A8900016F000169DC0;Flag=4;"
         "CP=&&ExeRtn=1&&",
     ),
     (
@@ -847,13 +847,6 @@ TYPOS = [
     ),
     Typo("C.44", "; i13005-Info =40", ";i13005-Info=40", "cp_whitespace", "spaces around the name"),
     Typo("C.45", "168.0 &&", "168.0&&", "cp_whitespace", "a space after the value"),
-    Typo(
-        "C.46",
-        "MN=010000A8900016000169DC0",
-        f"MN={MN}",
-        "mn_format",
-        "the MN lost a character (23 of 24); the table's other segments carry the full MN",
-    ),
     Typo("C.48", "534,ST=32", "534;ST=32", "qn_format", "a comma where fields take ';'"),
 ]
 

@@ -171,6 +171,22 @@ def test_it_reassembles_split_packets_in_any_order() -> None:
         (MODERN.replace("MN=010000A8900016F000169DC0", "MN=010000a8900016f000169dc0"), "mn_format"),
         (MODERN.replace("SB1-RS=1", "SB1-RS=1;" + "w01001-Rtd=7;" * 70), "cp_too_long"),
         (MODERN + "ignored", "text_after_cp"),
+        (MODERN.replace("ST=32", "ST=3"), "st_format"),
+        (MODERN.replace("ST=32", "ST=321"), "st_format"),
+        (MODERN.replace("CN=2011", "CN=10620"), "cn_format"),
+        (MODERN.replace("CN=2011", "CN=5011"), "cn_format"),
+        (MODERN.replace("Flag=5", "Flag=7;PNUM=00002;PNO=1"), "pnum_too_long"),
+        (MODERN.replace("Flag=5", "Flag=7;PNUM=2;PNO=00001"), "pno_too_long"),
+        (MODERN.replace("Flag=5", "Flag=7;PNUM=2;PNO=0"), "pno_range"),
+        (MODERN.replace("Flag=5", "Flag=7;PNUM=2;PNO=3"), "pno_range"),
+        (MODERN.replace("Flag=5", "Flag=7;PNUM=0;PNO=1"), "pnum_range"),
+        (MODERN.replace("=20261127103000;", "=20161301000000;"), "datatime_not_a_time"),
+        (MODERN.replace("w01018-Flag=N", "w01018-Flag=NN"), "data_flag_format"),
+        (MODERN.replace("w01018-Flag=N", "w01018-Flag=N,w01018-EFlag=ABCDE"), "eflag_format"),
+        (MODERN.replace("w01018-Flag=N", "w01018-Flag=N,w01018-Foo=1"), "unknown_kind"),
+        (MODERN.replace("SB1-RS=1", "SB1-RS=1;BeginTime=20261127"), "time_format"),
+        (MODERN.replace("SB1-RS=1", "SB1-RS=1;VaseNo=100"), "field_format"),
+        (MODERN.replace("Flag=5", "Flag=5;RF=1"), "rf_field"),  # RF is a 2025 field
     ],
 )
 def test_it_refuses_in_strict_mode_what_section_6_forbids(segment: str, name: str) -> None:
@@ -179,6 +195,29 @@ def test_it_refuses_in_strict_mode_what_section_6_forbids(segment: str, name: st
     assert lenient.factors["w21003"]["Rtd"] == "1.23"
     with pytest.raises(ParseError):
         parse_segment(segment, strict=True)
+
+
+def test_it_holds_a_split_set_complete_only_with_each_part_from_1_to_pnum() -> None:
+    base = "QN=20261127103000123;ST=32;CN=2011;PW=1;MN=M1;Flag=7;PNUM=2;PNO={n};CP=&&{cp}&&"
+    first = parse_segment(base.format(n=1, cp="DataTime=20261127103000;w01018-Rtd=1"))
+    third = parse_segment(base.format(n=3, cp="w21003-Rtd=2"))
+    assembler = Reassembler()
+    assert assembler.add(first) is None
+    assert assembler.add(third) is None  # parts 1 and 3 of two: not a whole set
+    second = parse_segment(base.format(n=2, cp="w21003-Rtd=2"))
+    whole = assembler.add(second)
+    assert whole is not None and set(whole.factors) == {"w01018", "w21003"}
+
+
+def test_it_refuses_to_encode_a_segment_over_1024_bytes_when_strict() -> None:
+    def padded(size: int) -> str:
+        return MODERN.replace("SB1-RS=1", "SB1-RS=1;Pad=" + "x" * (size - len(MODERN) - 5))
+
+    assert len(padded(1025).encode()) == 1025
+    assert len(encode_frame(padded(1025))) == 1025 + 12  # lenient: what four digits can say
+    with pytest.raises(FrameError, match="1,024"):
+        encode_frame(padded(1025), strict=True)
+    assert len(encode_frame(padded(1024), strict=True)) == 1024 + 12
 
 
 def test_it_refuses_a_frame_without_its_cr_lf_in_strict_mode() -> None:

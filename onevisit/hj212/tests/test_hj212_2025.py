@@ -84,3 +84,12 @@ def test_it_refuses_versions_it_does_not_know_in_strict_mode(flag: int) -> None:
     with pytest.raises(ParseError, match="version"):
         parse(frame, strict=True)
     assert parse(frame).violation_counts()["flag_version"] == 1  # lenient: counted
+
+
+def test_it_reads_rf_as_a_2025_field_that_marks_a_packet_sent_again() -> None:
+    resent = DEVICE_UPLOADS_2025[-1].replace("Flag=9;", "Flag=9;RF=1;")
+    packet = parse(encode_frame(resent), strict=True)
+    assert packet.resent and packet.factors["a01001"]["Rtd"] == "50.4"
+    assert not parse(encode_frame(DEVICE_UPLOADS_2025[-1]), strict=True).resent
+    with pytest.raises(ParseError, match="RF"):
+        parse(encode_frame(resent.replace("RF=1", "RF=2")), strict=True)
