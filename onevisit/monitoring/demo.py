@@ -13,8 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from onevisit.accounts.models import User
+from onevisit.hj212 import encode_frame
+from onevisit.hj212.codec import BEIJING
 from onevisit.monitoring.actions import do_aggregate_and_prune, do_check_alerts
 from onevisit.monitoring.models import Device, Reading, Threshold, password_digest
+from onevisit.monitoring.session import KnownDevice, Session
+from onevisit.monitoring.store import store_rows
 from onevisit.registry.models import Body
 
 MN = "37150020260001"
@@ -53,6 +57,7 @@ def load_station(say: Callable[[str], object]) -> None:
             device=device, factor="w01001", upper=9, lower=6, plausible_low=0, plausible_high=14
         )
         Reading.objects.bulk_create(_readings(device, now, rng), batch_size=5000)
+        _reports(device, now)
     folded, pruned = do_aggregate_and_prune(now - dt.timedelta(days=RAW_DAYS))
     opened = do_check_alerts(
         since=now - dt.timedelta(days=2), now=now, silent_hours=24 * 365
@@ -61,6 +66,32 @@ def load_station(say: Callable[[str], object]) -> None:
         f"Online monitoring: station MN {MN} at the demo enterprise, {DAYS} days of readings "
         f"({pruned:,} folded into {folded:,} hourly rows); off-site cases opened: {opened}."
     )
+
+
+def _reports(device: Device, now: dt.datetime) -> None:
+    """What the station's COD analyser said about itself, as HJ 212 packets through the
+    receiver's own session: its serial number, its digestion parameters and sampling period,
+    and two log lines."""
+    head = f"ST=32;PW=demo-station;MN={MN};Flag=4"
+    stamp = now.astimezone(BEIJING)
+
+    def at(hours: float) -> str:
+        return (stamp - dt.timedelta(hours=hours)).strftime("%Y%m%d%H%M%S")
+
+    segments = [
+        f"QN={at(30)}000;{head};CN=3019;CP=&&DataTime={at(30)};PolId=w01018;"
+        "w01018-SN=010000A8900016F000169DC1&&",
+        f"QN={at(30)}001;{head};CN=3017;CP=&&PolId=w01018;CstartTime=000000;CTime=2&&",
+        f"QN={at(6)}000;{head};CN=3020;CP=&&DataTime={at(6)};PolId=w01018;"
+        "i13004-Info=165.0;i13005-Info=30&&",
+        f"QN={at(26)}000;{head};CN=3020;CP=&&DataTime={at(26)};PolId=w01018;"
+        "i11001-Info=//清洗管路//&&",
+        f"QN={at(2)}000;{head};CN=3020;CP=&&DataTime={at(2)};PolId=w01018;"
+        "i11001-Info=//时间校准//&&",
+    ]
+    session = Session({MN: KnownDevice(device.pk, device.password_sha256)})
+    outcome = session.feed(b"".join(encode_frame(segment) for segment in segments))
+    store_rows(outcome.rows, outcome.devices, outcome.reports)
 
 
 def _readings(device: Device, now: dt.datetime, rng: random.Random) -> list[Reading]:

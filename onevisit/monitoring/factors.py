@@ -36,8 +36,81 @@ FACTORS: dict[str, tuple[str, str]] = {
     "I": ("电流", "A"),
     "U": ("电压", "V"),
     "RS": ("运行状态", ""),
+    # table B.3: noise, in dB(A)
+    "LA": ("A 声级", "dB(A)"),
+    "L5": ("L5 累积百分声级", "dB(A)"),
+    "L10": ("L10 累积百分声级", "dB(A)"),
+    "L50": ("L50 累积百分声级", "dB(A)"),
+    "L90": ("L90 累积百分声级", "dB(A)"),
+    "L95": ("L95 累积百分声级", "dB(A)"),
+    "Leq": ("等效声级", "dB(A)"),
+    "Ldn": ("昼夜等效声级", "dB(A)"),
+    "Ld": ("昼间等效声级", "dB(A)"),
+    "Ln": ("夜间等效声级", "dB(A)"),
+    "LMx": ("最大声级", "dB(A)"),
+    "LMn": ("最小声级", "dB(A)"),
 }
-KINDS = {"Rtd": "实时值", "Avg": "均值", "Min": "最小值", "Max": "最大值", "Cou": "累计量"}
+KINDS = {
+    "Rtd": "实时值",
+    "Avg": "均值",
+    "Min": "最小值",
+    "Max": "最大值",
+    "Cou": "累计量",
+    "ZsRtd": "折算实时值",
+    "ZsAvg": "折算均值",
+    "ZsMin": "折算最小值",
+    "ZsMax": "折算最大值",
+    "Data": "测量值",
+    "DayData": "昼间值",
+    "NightData": "夜间值",
+    "SampleRd": "标样核查测量值",
+    "StandardValue": "标样标准值",
+    "Ala": "报警值",
+    "RT": "运行时间",
+}
+# What a device reports about itself (table 4 fields and table B.10 information codes)
+REPORTS = {
+    "SN": "仪器编码（SN）",
+    "SystemTime": "现场机时间",
+    "RestartTime": "数采仪开机时间",
+    "RtdInterval": "实时数据间隔（秒）",
+    "MinInterval": "分钟数据间隔（分钟）",
+    "CstartTime": "采样起始时间",
+    "CTime": "采样周期（小时）",
+    "Ctime": "采样周期（小时）",
+    "Stime": "出样时间（分钟）",
+    "VaseNo": "超标留样瓶号",
+    "AlarmType": "报警类型",
+    "i11001": "运行日志",
+    "i12001": "工作状态",
+    "i12002": "分析仪与数采仪通讯状态",
+    "i12003": "分析仪报警状态",
+    "i13001": "测量量程",
+    "i13002": "测量精度",
+    "i13003": "测量间隔（分钟）",
+    "i13004": "消解温度（℃）",
+    "i13005": "消解时长（分钟）",
+    "i13006": "校准时间",
+    "i13007": "截距",
+    "i13008": "斜率",
+    "i13009": "测量检出限",
+    "i21001": "数采仪运行日志",
+    "i22001": "数采仪工作状态",
+    "i22003": "数采仪与上位机通讯状态",
+    "i23001": "本地大气压力（千帕）",
+    "i23005": "数采仪编号",  # 2025's 1001, as caoyiliang/HJ212 UploadHardwareSN orders them
+    "i23006": "数采仪 CPU 序号",
+    "i23007": "数采仪网卡地址 1",
+    "i23008": "数采仪网卡地址 2",
+    "i31001": "门禁日志",
+    "i32001": "门禁状态",
+}
+
+
+def report_label(name: str) -> str:
+    """运行日志 (i11001) for i11001; the name itself when it is not known."""
+    label = REPORTS.get(name)
+    return f"{label}（{name}）" if label and name.startswith("i") else label or name
 
 
 def factor_label(factor: str, kind: str = "") -> str:

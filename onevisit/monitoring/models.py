@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from onevisit.monitoring.factors import factor_label
+from onevisit.monitoring.factors import factor_label, report_label
 from onevisit.registry.models import Enterprise
 
 
@@ -62,7 +62,7 @@ class Reading(models.Model):
 
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="readings")
     factor = models.CharField(_("factor"), max_length=20)
-    kind = models.CharField(_("kind"), max_length=8)  # Rtd, Avg, Min, Max, Cou, ZsRtd
+    kind = models.CharField(_("kind"), max_length=16)  # table 4: Rtd, Avg, …, NightData
     data_time = models.DateTimeField(_("data time"))
     value = models.FloatField(_("value"))
     flag = models.CharField(_("flag"), max_length=4, blank=True)
@@ -72,6 +72,61 @@ class Reading(models.Model):
         verbose_name = _("reading")
         verbose_name_plural = _("readings")
         indexes = [models.Index(fields=["device", "factor", "-data_time"])]
+        constraints = [  # a packet sent again (HJ 212-2025 RF=1, or a lost answer) is kept once
+            models.UniqueConstraint(
+                fields=["device", "factor", "kind", "data_time"], name="reading_once"
+            )
+        ]
+
+
+class DeviceLog(models.Model):
+    """What a device reported about itself, kept as it said it: its logs and states (HJ 212
+    3020 with i11xxx/i12xxx information), a sample kept for exceeding (3015), an alarm (HJ/T
+    212-2005 2072)."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="log")
+    command = models.CharField(_("command"), max_length=4)
+    pol_id = models.CharField(_("factor"), max_length=20, blank=True)
+    name = models.CharField(_("information"), max_length=20)
+    text = models.TextField(_("content"))
+    data_time = models.DateTimeField(_("data time"), null=True, blank=True)
+    received = models.DateTimeField(_("received"))
+
+    class Meta:
+        ordering = ["-received", "-pk"]
+        verbose_name = _("device log entry")
+        verbose_name_plural = _("device log")
+        indexes = [models.Index(fields=["device", "-received"])]
+
+    @property
+    def label(self) -> str:
+        return report_label(self.name)
+
+
+class DeviceSetting(models.Model):
+    """The device's record: the last value it reported of each of its settings — serial numbers
+    (3019 SN, 1001), parameters (3020 i13xxx), sampling period and time (3017, 3018), the data
+    intervals (1061, 1063), its clock (1011) and start time (2081)."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="settings")
+    pol_id = models.CharField(_("factor"), max_length=20, blank=True)
+    name = models.CharField(_("setting"), max_length=20)
+    value = models.CharField(_("value"), max_length=200)
+    command = models.CharField(_("command"), max_length=4)
+    data_time = models.DateTimeField(_("data time"), null=True, blank=True)
+    updated = models.DateTimeField(_("updated"))
+
+    class Meta:
+        ordering = ["pol_id", "name"]
+        verbose_name = _("device setting")
+        verbose_name_plural = _("device settings")
+        constraints = [
+            models.UniqueConstraint(fields=["device", "pol_id", "name"], name="setting_once")
+        ]
+
+    @property
+    def label(self) -> str:
+        return report_label(self.name)
 
 
 class ViolationTally(models.Model):

@@ -29,7 +29,7 @@ import signal
 from collections import Counter
 from dataclasses import dataclass, field
 
-from onevisit.monitoring.session import KnownDevice, Outcome, Row, Session
+from onevisit.monitoring.session import KnownDevice, Outcome, Report, Row, Session
 from onevisit.monitoring.store import add_rejects, device_table, in_thread, store_rows
 
 log = logging.getLogger("onevisit.monitoring.receiver")
@@ -57,6 +57,7 @@ class Settings:
 @dataclass
 class _Batch:
     rows: list[Row] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
     devices: set[int] = field(default_factory=set)
     waiters: list[asyncio.Future[None]] = field(default_factory=list)
 
@@ -177,9 +178,9 @@ class Receiver:
         if not batch.waiters:
             return
         try:
-            if batch.rows:
-                seen = self._due_for_last_seen(batch.devices)
-                await asyncio.to_thread(in_thread, store_rows, batch.rows, seen)
+            seen = self._due_for_last_seen(batch.devices)
+            if batch.rows or batch.reports or seen:
+                await asyncio.to_thread(in_thread, store_rows, batch.rows, seen, batch.reports)
             self.stored += len(batch.rows)
         except Exception as error:  # the database is down: the devices get no answer
             log.exception("could not store %d readings", len(batch.rows))
@@ -194,6 +195,7 @@ class Receiver:
     async def _commit(self, outcome: Outcome) -> None:
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.batch.rows.extend(outcome.rows)
+        self.batch.reports.extend(outcome.reports)
         self.batch.devices |= outcome.devices
         self.batch.waiters.append(waiter)
         if len(self.batch.rows) >= self.settings.batch_rows:
@@ -268,7 +270,7 @@ class Receiver:
                 self.rejects.update(outcome.rejects)
                 self.reject_totals.update(outcome.rejects)
                 self.violations.update(outcome.violations)
-                if outcome.rows or outcome.answers:
+                if outcome.rows or outcome.reports or outcome.answers or outcome.devices:
                     if not heard:
                         self.silent.pop(asyncio.current_task(), None)  # type: ignore[arg-type]
                     heard = True

@@ -5,6 +5,7 @@ connection that has gone stale or old, as Django does between requests."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
@@ -13,8 +14,15 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from onevisit.monitoring.models import Device, Reading, RejectTally, ViolationTally
-from onevisit.monitoring.session import KnownDevice, Row
+from onevisit.monitoring.models import (
+    Device,
+    DeviceLog,
+    DeviceSetting,
+    Reading,
+    RejectTally,
+    ViolationTally,
+)
+from onevisit.monitoring.session import KnownDevice, Report, Row
 
 T = TypeVar("T")
 
@@ -31,16 +39,19 @@ def device_table() -> dict[str, KnownDevice]:
 
 _INSERT = (
     "INSERT INTO {table} (device_id, factor, kind, data_time, value, flag, received) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s)"
+    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
 )
 
 
-def store_rows(rows: Sequence[Row], devices: Iterable[int]) -> None:
+def store_rows(rows: Sequence[Row], devices: Iterable[int], reports: Sequence[Report] = ()) -> None:
     """One transaction for a batch: when it returns, the readings are committed.
 
     The receiver's hot path: one prepared INSERT run for every row (executemany; psycopg
     pipelines it) instead of building a model instance per reading, which was 3–4 times
-    slower. Datetimes go through the backend's own adaptation, as the ORM would store them."""
+    slower. Datetimes go through the backend's own adaptation, as the ORM would store them. A
+    reading already stored (the same device, factor, kind and time: a packet sent again) is
+    skipped. `reports` are what devices said about themselves: log entries, and settings that
+    replace the device's last value of the same setting."""
     adapt = connection.ops.adapt_datetimefield_value
     now = timezone.now()
     received = adapt(now)
@@ -55,6 +66,37 @@ def store_rows(rows: Sequence[Row], devices: Iterable[int]) -> None:
         seen = set(devices)
         if seen:
             Device.objects.filter(pk__in=seen).update(last_seen=now)
+        if reports:
+            store_reports(reports, now)
+
+
+def store_reports(reports: Sequence[Report], now: dt.datetime) -> None:
+    DeviceLog.objects.bulk_create(
+        DeviceLog(
+            device_id=r.device_id,
+            command=r.command,
+            pol_id=r.pol_id,
+            name=r.name,
+            text=r.text,
+            data_time=r.data_time,
+            received=now,
+        )
+        for r in reports
+        if not r.setting
+    )
+    for r in reports:
+        if r.setting:
+            DeviceSetting.objects.update_or_create(
+                device_id=r.device_id,
+                pol_id=r.pol_id,
+                name=r.name,
+                defaults={
+                    "value": r.text[:200],
+                    "command": r.command,
+                    "data_time": r.data_time,
+                    "updated": now,
+                },
+            )
 
 
 def add_rejects(rejects: Counter[str], violations: Counter[str] | None = None) -> None:

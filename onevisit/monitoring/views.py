@@ -31,6 +31,7 @@ from onevisit.registry.access import enterprises_for_user
 from onevisit.registry.views import xlsx_response
 
 CHART_HOURS = 48
+LOG_LINES = 10  # a device's latest log entries shown with its chart
 
 
 @login_required
@@ -39,13 +40,16 @@ def enterprise_devices(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = get_object_or_404(enterprises_for_user(request.user), pk=pk)
     since = timezone.now() - dt.timedelta(hours=CHART_HOURS)
     devices = list(
-        Device.objects.filter(enterprise=enterprise).annotate(latest=Max("readings__received"))
+        Device.objects.filter(enterprise=enterprise)
+        .annotate(latest=Max("readings__received"))
+        .prefetch_related("settings")
     )
     charts: list[tuple[Device, list[Series]]] = []
     for device in devices:
         # heard from: the receiver notes last_seen once a minute; readings may be newer
         seen = [t for t in (device.last_seen, device.latest) if t is not None]
         device.heard = max(seen) if seen else None  # type: ignore[attr-defined]
+        device.recent_log = list(device.log.all()[:LOG_LINES])  # type: ignore[attr-defined]
         readings = (
             Reading.objects.filter(device=device, data_time__gte=since)
             .order_by("data_time")
