@@ -63,6 +63,11 @@ class OnevisitAPI(NinjaAPI):
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """A 404 in JSON under /api/ (also for paths no route matches), the 404 page elsewhere."""
+    if request.path.startswith("/api/open311/"):  # GeoReport v2: errors as a list, even here
+        from onevisit.tips.api import georeport_errors
+
+        errors = [{"code": 404, "description": "no such path in GeoReport v2"}]
+        return georeport_errors(request, errors, 404)
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not Found"}, status=404)
     return defaults.page_not_found(request, exception)

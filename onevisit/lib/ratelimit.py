@@ -47,6 +47,11 @@ def too_many(request: HttpRequest, scope: str, per_minute: int) -> bool:
     return count > per_minute
 
 
+def seconds_left_in_window() -> int:
+    """How long until the current minute's counts are forgotten (for Retry-After)."""
+    return max(1, WINDOW_SECONDS - int(time.time() % WINDOW_SECONDS))
+
+
 def use_once(scope: str, token: str, seconds: int) -> bool:
     """True the first time a token is used within `seconds`, False every time after."""
     return bool(cache.add(f"once:{scope}:{token}", 1, timeout=seconds))

@@ -20,7 +20,7 @@ from ninja import Form, Router, Status
 from ninja.params import HeaderEx, P
 
 from onevisit.lib.fields import one_line
-from onevisit.lib.ratelimit import too_many
+from onevisit.lib.ratelimit import seconds_left_in_window, too_many
 from onevisit.tips.access import find_own_tip
 from onevisit.tips.actions import (
     Report,
@@ -158,7 +158,13 @@ def _decimal(text: str | None) -> Decimal | None:
 
 
 @router.post(
-    "/requests.json", response={201: list[CreatedOut], 400: list[ErrorOut], 429: list[ErrorOut]}
+    "/requests.json",
+    response={
+        201: list[CreatedOut],
+        400: list[ErrorOut],
+        404: list[ErrorOut],
+        429: list[ErrorOut],
+    },
 )
 def create_request(
     request: HttpRequest,
@@ -172,15 +178,25 @@ def create_request(
 
 @router.post(
     "/requests.xml",
-    openapi_extra=_xml_doc("The new request's id and secret, as XML.", 400, 429, ok=201),
+    openapi_extra=_xml_doc("The new request's id and secret, as XML.", 400, 404, 429, ok=201),
 )
 def create_request_xml(request: HttpRequest, form: Form[RequestIn]) -> Any:
     """As `requests.json`, answered in XML."""
     return _as_xml(_create(request, form), "service_requests", "request")
 
 
+def _too_many(request: HttpRequest) -> HttpResponse:
+    """429 as a GeoReport error, with Retry-After: the seconds until the limit's minute ends."""
+    errors = [{"code": 429, "description": "too many requests from this address"}]
+    answer = georeport_errors(request, errors, 429)
+    answer["Retry-After"] = str(seconds_left_in_window())
+    return answer
+
+
 def _as_xml(answer: Any, root: str, item: str) -> Any:
     """A JSON answer (a Status of a list of schemas) in GeoReport's XML, errors included."""
+    if isinstance(answer, HttpResponse):  # already in the form the path asks for
+        return answer
     rows = [row.model_dump() for row in answer.value]
     if answer.status_code >= 400:
         return _xml_answer("errors", "error", rows, answer.status_code)
@@ -189,10 +205,10 @@ def _as_xml(answer: Any, root: str, item: str) -> Any:
 
 def _create(request: HttpRequest, form: RequestIn) -> Any:
     if too_many(request, "tip", settings.ONEVISIT_TIPS_PER_MINUTE):
-        return Status(429, _errors(429, "too many requests from this address"))
+        return _too_many(request)
     category = Category.objects.filter(code=form.service_code, active=True).first()
     if category is None:
-        return Status(400, _errors(400, "service_code not found"))
+        return Status(404, _errors(404, "service_code not found"))
     files = request.FILES.getlist("media")
     with translation.override("en"):  # GeoReport errors are in English
         if not (form.lat and form.long) and not form.address_string and not form.address_id:
@@ -222,10 +238,15 @@ def _create(request: HttpRequest, form: RequestIn) -> Any:
         tip, secret = do_submit_tip(report=report, files=files)
     except TipRefused as error:
         return Status(400, _errors(400, str(error)))
-    notice = f"{tip.body.name}; acknowledged by {tip.ack_due}, handled by {tip.handle_due}"
     return Status(
-        201, [CreatedOut(service_request_id=tip.receipt, service_notice=notice, secret=secret)]
+        201,
+        [CreatedOut(service_request_id=tip.receipt, service_notice=_notice(tip), secret=secret)],
     )
+
+
+def _notice(tip: Tip) -> str:
+    """GeoReport's service_notice: who handles the request and by when."""
+    return f"{tip.body.name}; acknowledged by {tip.ack_due}, handled by {tip.handle_due}"
 
 
 @router.get("/requests.json", response={403: list[ErrorOut]})
@@ -257,10 +278,13 @@ def _request(request: HttpRequest, tip: Tip) -> RequestOut:
         service_code=tip.category.code,
         description=tip.description,
         agency_responsible=tip.body.name,
+        service_notice=_notice(tip),
         requested_datetime=tip.created,
         updated_datetime=tip.updated,
         expected_datetime=_end_of(tip.handle_due),
         address=tip.address,
+        address_id=None,
+        zipcode=None,
         lat=float(tip.latitude) if tip.latitude is not None else None,
         long=float(tip.longitude) if tip.longitude is not None else None,
         media_url=_media_url(request, tip),
@@ -311,7 +335,7 @@ def get_request_xml(
 
 def _own_request(request: HttpRequest, service_request_id: str, secret: str) -> Any:
     if too_many(request, "open311-lookup", settings.ONEVISIT_CODE_LOOKUPS_PER_MINUTE):
-        return Status(429, _errors(429, "too many requests from this address"))
+        return _too_many(request)
     tip = find_own_tip(service_request_id, secret)
     if tip is None:
         return Status(404, _errors(404, "no request with this id and secret"))
@@ -341,7 +365,7 @@ def get_media(
 ) -> Any:
     """An attachment of one request (numbered from 1), for its reporter, with `X-Secret`."""
     if too_many(request, "open311-lookup", settings.ONEVISIT_CODE_LOOKUPS_PER_MINUTE):
-        return Status(429, _errors(429, "too many requests from this address"))
+        return _too_many(request)
     tip = find_own_tip(service_request_id, secret)
     found = tip.attachments.order_by("pk")[number - 1 : number].first() if tip else None
     if found is None:
@@ -360,11 +384,30 @@ def discovery_xml(request: HttpRequest) -> Any:
     return _xml_answer("discovery", None, [_discovery(request)])
 
 
+# Where onevisit answers otherwise than GeoReport v2, and why: said in the discovery document
+# (an extension field) and in docs/tips.md.
+DEVIATIONS = [
+    "GET requests answers 403: there is no public list of requests, to protect reporters",
+    "GET requests/{id} and its media need the X-Secret header returned at creation",
+    "POST requests returns a secret beside service_request_id (an extension)",
+    "429 with Retry-After when an address sends too many requests or lookups in a minute",
+]
+
+
+def _contact(request: HttpRequest) -> str:
+    """The deployment's own contact, or where a person can reach the platform's people: the
+    tip page, which every deployment has."""
+    return settings.ONEVISIT_OPEN311_CONTACT or (
+        f"the platform's administrators, through {request.build_absolute_uri('/tips/new/')}"
+    )
+
+
 def _discovery(request: HttpRequest) -> dict[str, Any]:
     return {
         "changeset": CHANGESET,
-        "contact": settings.ONEVISIT_OPEN311_CONTACT,
+        "contact": _contact(request),
         "key_service": "none: requests need no API key; reading one needs its X-Secret",
+        "deviations": DEVIATIONS,
         "endpoints": [
             {
                 "specification": SPECIFICATION,

@@ -50,6 +50,9 @@ class CreatedOut(Schema):
 
 
 class RequestOut(Schema):
+    """Every field of GeoReport v2's request answer; what onevisit does not collect (a postal
+    code, an address id) is present and empty."""
+
     service_request_id: str
     status: str
     status_notes: str
@@ -57,10 +60,13 @@ class RequestOut(Schema):
     service_code: str
     description: str
     agency_responsible: str
+    service_notice: str
     requested_datetime: dt.datetime
     updated_datetime: dt.datetime
     expected_datetime: dt.datetime
     address: str
+    address_id: str | None
+    zipcode: str | None
     lat: float | None
     long: float | None
     media_url: str | None = None

@@ -76,8 +76,33 @@ def test_it_takes_a_request_and_returns_it_to_the_reporter_only(root: str) -> No
         timeout=10,
     ).json()[0]
     assert mine["status"] == "open" and mine["expected_datetime"].endswith("+08:00")
-    discovery = requests.get(root.removesuffix("/v2") + "/discovery.json", timeout=10)
-    assert discovery.json()["endpoints"][0]["url"] == f"{root}/"
+    for field in ("service_notice", "address_id", "zipcode", "agency_responsible"):
+        assert field in mine, field  # every field of the specification's request answer
+    assert mine["service_notice"].startswith("聊城市市场监督管理局")
+    discovery = requests.get(root.removesuffix("/v2") + "/discovery.json", timeout=10).json()
+    assert discovery["endpoints"][0]["url"] == f"{root}/"
+    assert discovery["contact"] and discovery["key_service"] and discovery["changeset"]
+
+
+def test_it_answers_a_client_with_the_specification_s_status_codes(root: str) -> None:
+    client = GeoReport(root)
+    with pytest.raises(requests.HTTPError) as unknown:
+        client.get_service_definition("no-such-service")
+    assert _status(unknown.value) == 404
+    for output in ("json", "xml"):
+        posted = requests.post(
+            f"{root}/requests.{output}",
+            data={"service_code": "no-such-service", "description": "x" * 20, "lat": "36.8"},
+            timeout=10,
+        )
+        assert posted.status_code == 404, output  # "404 - service_code not found"
+        assert "service_code not found" in posted.text
+    lost = requests.get(f"{root}/no/such/path.json", timeout=10)
+    assert lost.status_code == 404 and lost.json() == [
+        {"code": 404, "description": "no such path in GeoReport v2"}
+    ]
+    lost_xml = requests.get(f"{root}/no/such/path.xml", timeout=10)
+    assert lost_xml.status_code == 404 and "<errors><error><code>404</code>" in lost_xml.text
 
 
 def _status(error: requests.HTTPError) -> int:

@@ -349,7 +349,7 @@ class Open311Test(TipTestCase):
         bad = client.post(
             "/api/open311/v2/requests.json", {"service_code": "nope", "description": "x" * 20}
         )
-        assert bad.status_code == 400
+        assert bad.status_code == 404 and bad.json()[0]["description"] == "service_code not found"
 
     def test_it_answers_as_georeport_v2_specifies(self) -> None:
         client = self.client_for(None)
@@ -387,3 +387,21 @@ class Open311Test(TipTestCase):
         assert found["endpoints"][0]["url"] == "http://testserver/api/open311/v2/"
         assert "text/xml" in found["endpoints"][0]["formats"]
         assert client.get("/api/open311/discovery.xml").content.startswith(b"<?xml")
+        # every field of discovery filled; the deliberate deviations said there
+        assert (
+            found["contact"] == "the platform's administrators, through http://testserver/tips/new/"
+        )
+        assert any("403" in d for d in found["deviations"])
+        assert any("X-Secret" in d for d in found["deviations"])
+
+    @override_settings(ONEVISIT_TIPS_PER_MINUTE=1)
+    def test_it_answers_429_with_retry_after_as_a_georeport_error(self) -> None:
+        client = self.client_for(None)
+        fields = {"service_code": "equipment-safety", "description": "x" * 20, "lat": "36.8"}
+        client.post("/api/open311/v2/requests.json", fields)
+        for output in ("json", "xml"):
+            refused = client.post(f"/api/open311/v2/requests.{output}", fields)
+            assert refused.status_code == 429, output
+            assert 1 <= int(refused["Retry-After"]) <= 60
+            assert "too many requests" in refused.content.decode()
+        assert refused.content.startswith(b"<?xml")
