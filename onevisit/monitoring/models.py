@@ -88,7 +88,7 @@ class DeviceLog(models.Model):
     command = models.CharField(_("command"), max_length=4)
     pol_id = models.CharField(_("factor"), max_length=20, blank=True)
     name = models.CharField(_("information"), max_length=20)
-    text = models.TextField(_("content"))
+    text = models.TextField(_("log content"))
     data_time = models.DateTimeField(_("data time"), null=True, blank=True)
     received = models.DateTimeField(_("received"))
 
