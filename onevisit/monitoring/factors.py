@@ -108,9 +108,8 @@ REPORTS = {
 
 
 def report_label(name: str) -> str:
-    """运行日志 (i11001) for i11001; the name itself when it is not known."""
-    label = REPORTS.get(name)
-    return f"{label}（{name}）" if label and name.startswith("i") else label or name
+    """运行日志 for i11001; the name itself when it is not known."""
+    return REPORTS.get(name, name)
 
 
 def factor_label(factor: str, kind: str = "") -> str:
@@ -118,6 +117,11 @@ def factor_label(factor: str, kind: str = "") -> str:
     name, unit = FACTORS.get(factor, (factor, ""))
     text = f"{name} {KINDS.get(kind, kind)}".strip()
     return f"{text}（{unit}）" if unit else text
+
+
+def factor_name(factor: str) -> str:
+    """化学需氧量 for w01018, without kind or unit; the code itself when it is not known."""
+    return FACTORS.get(factor, (factor, ""))[0]
 
 
 def unit_of(factor: str) -> str:

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from onevisit.monitoring.factors import factor_label, report_label
+from onevisit.monitoring.factors import factor_label, factor_name, report_label
 from onevisit.registry.models import Enterprise
 
 
@@ -102,6 +102,10 @@ class DeviceLog(models.Model):
     def label(self) -> str:
         return report_label(self.name)
 
+    @property
+    def factor(self) -> str:
+        return factor_name(self.pol_id) if self.pol_id else ""
+
 
 class DeviceSetting(models.Model):
     """The device's record: the last value it reported of each of its settings — serial numbers
@@ -127,6 +131,10 @@ class DeviceSetting(models.Model):
     @property
     def label(self) -> str:
         return report_label(self.name)
+
+    @property
+    def factor(self) -> str:
+        return factor_name(self.pol_id) if self.pol_id else ""
 
 
 class ViolationTally(models.Model):
