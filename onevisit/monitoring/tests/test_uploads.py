@@ -241,3 +241,29 @@ def test_it_handles_or_counts_by_name_every_command_of_the_real_corpus() -> None
     assert outcomes["8013"].devices and outcomes["8013"].violations["command_outside_standard"]
     assert outcomes["9011"].rejects == {"unasked_answer_9011": 50}
     assert outcomes["9012"].rejects == {"unasked_answer_9012": 50}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_its_migration_keeps_the_first_of_readings_stored_twice_before_the_constraint() -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("monitoring", "0009_device_protocol_version")]
+    after = [("monitoring", "0010_device_reports_and_readings_once")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    enterprise = make_enterprise("聊城鲁西化工有限公司", serial=33, industry="26")
+    device = old.get_model("monitoring", "Device").objects.create(
+        mn=MN, password_sha256="x", enterprise_id=enterprise.pk
+    )
+    when = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    old_reading = old.get_model("monitoring", "Reading")
+    for kind, value in (("Rtd", 1.0), ("Rtd", 2.0), ("Rtd", 3.0), ("Avg", 9.0)):
+        old_reading.objects.create(
+            device=device, factor="w01018", kind=kind, data_time=when, value=value, received=when
+        )
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    kept = Reading.objects.filter(device_id=device.pk).order_by("kind")
+    assert list(kept.values_list("kind", "value")) == [("Avg", 9.0), ("Rtd", 1.0)]
