@@ -555,11 +555,12 @@ class _PartSet:
 
 class Reassembler:
     """Joins split packets (Flag bit D): the PNUM parts, numbered PNO, that one device sends for
-        one command; a set is whole when it holds each of the parts 1 to PNUM, and a part numbered
-    outside them is dropped. In the standard's own examples (appendix C, tables C.49 and C.50) each part
-        carries its own QN, so parts are matched by MN, ST, CN and PNUM, never by QN. A part whose
-        number the pending set already holds starts a new set (the old one is dropped as incomplete),
-        and a set whose parts stop coming is dropped `expire_after` seconds after its first part."""
+    one command; a set is whole when it holds each of the parts 1 to PNUM, and a part numbered
+    outside them is dropped. In the standard's own examples (appendix C, tables C.49 and C.50)
+    each part carries its own QN, so parts are matched by MN, ST, CN and PNUM, never by QN. A
+    part whose number the pending set already holds starts a new set (the old one is dropped as
+    incomplete), and a set whose parts stop coming is dropped `expire_after` seconds after its
+    first part."""
 
     def __init__(self, expire_after: float = 600.0) -> None:
         self.expire_after = expire_after
