@@ -13,6 +13,7 @@ from typing import Any
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from onevisit.lib.security import POLICY
@@ -307,6 +308,13 @@ ONEVISIT_AUDIT_KEY = env_str("ONEVISIT_AUDIT_KEY", "")
 # keys of its own that the other nodes' codes would not verify against.
 ONEVISIT_KEYS_DIR = Path(env_str("ONEVISIT_KEYS_DIR", str(DATA_DIR / "keys"))).resolve()
 ONEVISIT_CREATE_KEYS = env_bool("ONEVISIT_CREATE_KEYS", True)
+# The crypto suite that signs new inspection codes: gm (SM2/SM3, GB/T 32918) or intl (Ed25519).
+# Codes signed under the other suite, or by a retired key, keep verifying (docs/security.md).
+ONEVISIT_CRYPTO_SUITE = env_str("ONEVISIT_CRYPTO_SUITE", "gm")
+if ONEVISIT_CRYPTO_SUITE not in ("gm", "intl"):
+    raise ImproperlyConfigured(
+        f"ONEVISIT_CRYPTO_SUITE is gm or intl, not {ONEVISIT_CRYPTO_SUITE!r}"
+    )
 ONEVISIT_AUDIT_CHECKPOINTS = env_str("ONEVISIT_AUDIT_CHECKPOINTS", "")
 # Further files each checkpoint is appended to (comma-separated): another machine's mount,
 # write-once storage. `audit verify` reads them all and reports one that is missing or cut short.

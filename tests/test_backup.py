@@ -131,10 +131,10 @@ def test_it_restores_a_backup_taken_under_write_load_with_everything_intact(
 def test_it_refuses_a_backup_whose_keys_do_not_open_its_data(city: Path, tmp_path: Path) -> None:
     folder = tmp_path / "backup"
     assert _run(city, "backup", str(folder)).returncode == 0
-    key = folder / "keys" / "inspection-codes.ed25519.pem"
-    key.write_bytes(CodeSigner.generate().private_pem())
+    key = folder / "keys" / "inspection-codes.sm2.pem"  # the gm suite's, the default
+    key.write_bytes(CodeSigner.generate("gm").private_pem())
     manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["sha256"].pop("keys/inspection-codes.ed25519.pem")
+    manifest["sha256"].pop("keys/inspection-codes.sm2.pem")
     (folder / "manifest.json").write_text(json.dumps(manifest))
     done = _run(tmp_path / "fresh", "restore", str(folder))
     assert done.returncode != 0 and "does not match the codes" in done.stderr
@@ -149,7 +149,7 @@ def test_it_refuses_to_start_without_the_keys_of_existing_data(city: Path, tmp_p
     shutil.copy(city / "onevisit.sqlite3", bare / "onevisit.sqlite3")
     done = _run(bare, "serve", "--port", "0", "--no-worker")
     assert done.returncode != 0 and "is missing, but the database holds" in done.stderr
-    assert not (bare / "keys" / "inspection-codes.ed25519.pem").exists()
+    assert not (bare / "keys" / "inspection-codes.sm2.pem").exists()
 
 
 def test_it_refuses_to_write_into_a_folder_that_is_not_empty(city: Path, tmp_path: Path) -> None:

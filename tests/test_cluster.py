@@ -412,7 +412,7 @@ def it_backs_up_database_bucket_and_keys_and_restores_them_elsewhere(
     )
     objects = [p for p in (backup / "media").rglob("*") if p.is_file()]
     assert objects, "the bucket's objects are in the backup"
-    assert (backup / "keys" / "inspection-codes.ed25519.pem").is_file()
+    assert (backup / "keys" / "inspection-codes.sm2.pem").is_file()
     cluster.s3.create_bucket(Bucket="onevisit-restored")
     elsewhere = {
         **cluster.env,

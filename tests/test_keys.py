@@ -38,7 +38,7 @@ def test_it_makes_the_missing_keys_once_and_lists_their_fingerprints(tmp_path: P
         call_command("keys", stdout=again)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "audit.ed25519.pem",
-        "inspection-codes.ed25519.pem",
+        "inspection-codes.sm2.pem",
         "tips-identity.fernet",
     ]
     assert made.getvalue().count("created") == 3

@@ -356,10 +356,12 @@ def _issue_code(visit: Visit) -> InspectionCode:
         claim = tokens.Claim(visit.pk, visit.date, short)
         try:
             with transaction.atomic():
+                key = signer()
                 return InspectionCode.objects.create(
                     visit=visit,
                     short_code=short,
-                    token=signer().issue(claim),
+                    token=key.issue(claim),
+                    suite=key.suite,
                     valid_on=visit.date,
                     snapshot=snapshot,
                 )

@@ -17,7 +17,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from onevisit.inspections.keyring import signer
+from onevisit.inspections.keyring import keyring
 from onevisit.inspections.models import InspectionCode, Visit
 from onevisit.inspections.tokens import BadToken, display_short_code, normalise_short_code
 
@@ -74,7 +74,7 @@ def look_up(text: str, today: dt.date) -> CodeStatus:
         return CodeStatus("malformed")
     else:
         try:
-            claim = signer().verify(text)
+            claim = keyring().verify(text)
         except BadToken as bad:
             return CodeStatus("malformed" if bad.reason == "malformed" else "forged")
         row = _find(short_code=claim.short_code, token=text)

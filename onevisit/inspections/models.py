@@ -199,6 +199,12 @@ class InspectionCode(models.Model):
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="codes")
     short_code = models.CharField(_("code"), max_length=8, unique=True)
     token = models.TextField(_("signed token"), unique=True)
+    suite = models.CharField(
+        _("crypto suite"),
+        max_length=8,
+        default="intl",
+        help_text=_("gm: SM2 and SM3; intl: Ed25519 (codes before the suites were named)"),
+    )
     valid_on = models.DateField(_("valid on"))
     # What the code announced when it was issued (enterprise, bodies, team with certificate
     # numbers, items with legal basis): a code never changes, a changed visit gets a new one.

@@ -4,11 +4,18 @@ key can check a code offline.
 A token is base64url (no padding) of 87 bytes:
 
     version (1) | key id (4) | visit id (8, big-endian) | day (2: days since 2020-01-01)
-    | short code (8 ASCII) | Ed25519 signature over the first 23 bytes (64)
+    | short code (8 ASCII) | signature over the first 23 bytes (64)
 
-The short code is what a person types: 8 characters of Crockford's base-32 alphabet, shown as
-two groups of four (``K7Q2-M9XD``). The key id is the first 4 bytes of SHA-256 of the raw public
-key, so that a rotated key is told apart from a forgery.
+Two suites sign them, and the version byte says which:
+
+- version 1, `intl`: Ed25519; the key id is the first 4 bytes of SHA-256 of the raw public key.
+- version 2, `gm`: SM2 (GB/T 32918) with SM3 and the default user ID `1234567812345678` of
+  GB/T 35276, the signature as r ‖ s (32 bytes each, big-endian); the key id is the first 4
+  bytes of SM3 of the uncompressed public point (04 ‖ x ‖ y).
+
+A `Keyring` holds every key a deployment has signed with, so that a code verifies under its own
+suite and key for ever, whatever signs today. The short code is what a person types: 8
+characters of Crockford's base-32 alphabet, shown as two groups of four (``K7Q2-M9XD``).
 """
 
 from __future__ import annotations
@@ -19,13 +26,23 @@ import datetime as dt
 import hashlib
 import secrets
 import struct
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from tongsuopy.crypto import exceptions as gm_exceptions
+from tongsuopy.crypto import hashes as gm_hashes
+from tongsuopy.crypto import serialization as gm_serialization
+from tongsuopy.crypto.asymciphers import ec as gm_ec
+from tongsuopy.crypto.asymciphers.utils import encode_dss_signature
 
-VERSION = 1
+INTL, GM = "intl", "gm"
+SUITES = (GM, INTL)
+VERSIONS = {INTL: 1, GM: 2}
 EPOCH = dt.date(2020, 1, 1)
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 SHORT_LENGTH = 8
@@ -67,9 +84,56 @@ def display_short_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
-def key_id(public: Ed25519PublicKey) -> bytes:
-    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).digest()[:4]
+# tongsuopy ships no type hints: its SM2 keys are Any to the type checker
+PublicKey: TypeAlias = Ed25519PublicKey | Any
+PrivateKey: TypeAlias = Ed25519PrivateKey | Any
+_SM2 = gm_ec.ECDSA(gm_hashes.SM3())  # with an SM2 key: SM2 signing, SM3 and the default user ID
+
+
+def sm3(data: bytes) -> bytes:
+    digest = gm_hashes.Hash(gm_hashes.SM3())
+    digest.update(data)
+    return bytes(digest.finalize())
+
+
+def suite_of(key: PublicKey | PrivateKey) -> str:
+    return INTL if isinstance(key, Ed25519PublicKey | Ed25519PrivateKey) else GM
+
+
+def key_id(public: PublicKey) -> bytes:
+    if isinstance(public, Ed25519PublicKey):
+        raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return hashlib.sha256(raw).digest()[:4]
+    point = public.public_bytes(
+        gm_serialization.Encoding.X962, gm_serialization.PublicFormat.UncompressedPoint
+    )
+    return sm3(point)[:4]
+
+
+def _load_public(pem: bytes) -> PublicKey:
+    try:
+        key = gm_serialization.load_pem_public_key(pem)
+    except (gm_exceptions.UnsupportedAlgorithm, ValueError):
+        key = None
+    if isinstance(key, gm_ec.EllipticCurvePublicKey) and key.curve.name == "SM2":
+        return key
+    loaded = serialization.load_pem_public_key(pem)
+    if not isinstance(loaded, Ed25519PublicKey):
+        raise ValueError("neither an SM2 nor an Ed25519 public key")
+    return loaded
+
+
+def _load_private(pem: bytes) -> PrivateKey:
+    try:
+        key = gm_serialization.load_pem_private_key(pem, password=None)
+    except (gm_exceptions.UnsupportedAlgorithm, ValueError):
+        key = None
+    if isinstance(key, gm_ec.EllipticCurvePrivateKey) and key.curve.name == "SM2":
+        return key
+    loaded = serialization.load_pem_private_key(pem, password=None)
+    if not isinstance(loaded, Ed25519PrivateKey):
+        raise ValueError("neither an SM2 nor an Ed25519 private key")
+    return loaded
 
 
 def _b64(data: bytes) -> str:
@@ -84,65 +148,123 @@ def _unb64(text: str) -> bytes:
         raise BadToken("malformed", "not base64url") from None
 
 
+def _unpack(token: str) -> tuple[bytes, bytes, int, bytes]:
+    """(signed head, signature, version, key id) of a token, or BadToken("malformed")."""
+    data = _unb64(token.strip())
+    if len(data) != TOKEN_BYTES:
+        raise BadToken("malformed", f"{len(data)} bytes, expected {TOKEN_BYTES}")
+    head, signature = data[: _HEAD.size], data[_HEAD.size :]
+    version, kid, _visit, _day, _short = _HEAD.unpack(head)
+    if version not in VERSIONS.values():
+        raise BadToken("malformed", f"unknown version {version}")
+    return head, signature, version, kid
+
+
+def _claim(head: bytes) -> Claim:
+    _version, _kid, visit_id, day, short = _HEAD.unpack(head)
+    code = normalise_short_code(short.decode("ascii", "replace"))
+    if code is None:
+        raise BadToken("malformed", "bad short code")
+    return Claim(visit_id, EPOCH + dt.timedelta(days=day), code)
+
+
 class CodeVerifier:
-    def __init__(self, public: Ed25519PublicKey) -> None:
+    """One public key: it checks the codes its private key signed."""
+
+    def __init__(self, public: PublicKey) -> None:
         self.public = public
+        self.suite = suite_of(public)
+        self.version = VERSIONS[self.suite]
         self.key_id = key_id(public)
 
     @classmethod
     def from_public_pem(cls, pem: bytes) -> CodeVerifier:
-        key = serialization.load_pem_public_key(pem)
-        if not isinstance(key, Ed25519PublicKey):
-            raise ValueError("not an Ed25519 public key")
-        return cls(key)
+        return cls(_load_public(pem))
 
     def public_pem(self) -> bytes:
-        return self.public.public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        if isinstance(self.public, Ed25519PublicKey):
+            return self.public.public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        return bytes(
+            self.public.public_bytes(
+                gm_serialization.Encoding.PEM, gm_serialization.PublicFormat.SubjectPublicKeyInfo
+            )
         )
 
-    def verify(self, token: str) -> Claim:
-        data = _unb64(token.strip())
-        if len(data) != TOKEN_BYTES:
-            raise BadToken("malformed", f"{len(data)} bytes, expected {TOKEN_BYTES}")
-        head, signature = data[: _HEAD.size], data[_HEAD.size :]
-        version, kid, visit_id, day, short = _HEAD.unpack(head)
-        if version != VERSION:
-            raise BadToken("malformed", f"unknown version {version}")
-        if kid != self.key_id:
-            raise BadToken("unknown_key", "signed by another key")
+    def signed(self, head: bytes, signature: bytes) -> bool:
         try:
-            self.public.verify(signature, head)
-        except InvalidSignature:
-            raise BadToken("forged", "signature does not match") from None
-        code = normalise_short_code(short.decode("ascii", "replace"))
-        if code is None:
-            raise BadToken("malformed", "bad short code")
-        return Claim(visit_id, EPOCH + dt.timedelta(days=day), code)
+            if isinstance(self.public, Ed25519PublicKey):
+                self.public.verify(signature, head)
+            else:
+                r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+                self.public.verify(encode_dss_signature(r, s), head, _SM2)
+        except (InvalidSignature, gm_exceptions.InvalidSignature):
+            return False
+        return True
+
+    def verify(self, token: str) -> Claim:
+        return Keyring([self]).verify(token)
+
+
+class Keyring:
+    """Every key a deployment has signed codes with: a code is checked by the key its version
+    and key id name, so old codes keep verifying after a key is rotated or the suite changed."""
+
+    def __init__(self, verifiers: Iterable[CodeVerifier]) -> None:
+        self.verifiers = {(v.version, v.key_id): v for v in verifiers}
+
+    def verify(self, token: str) -> Claim:
+        return self.check(token)[0]
+
+    def check(self, token: str) -> tuple[Claim, CodeVerifier]:
+        """The claim a token makes and the key that vouches for it, or BadToken."""
+        head, signature, version, kid = _unpack(token)
+        verifier = self.verifiers.get((version, kid))
+        if verifier is None:
+            raise BadToken("unknown_key", "signed by another key")
+        if not verifier.signed(head, signature):
+            raise BadToken("forged", "signature does not match")
+        return _claim(head), verifier
 
 
 class CodeSigner(CodeVerifier):
-    def __init__(self, private: Ed25519PrivateKey) -> None:
+    def __init__(self, private: PrivateKey) -> None:
         super().__init__(private.public_key())
         self.private = private
 
     @classmethod
-    def generate(cls) -> CodeSigner:
-        return cls(Ed25519PrivateKey.generate())
+    def generate(cls, suite: str = INTL) -> CodeSigner:
+        if suite == GM:
+            return cls(gm_ec.generate_private_key(gm_ec.SM2()))
+        if suite == INTL:
+            return cls(Ed25519PrivateKey.generate())
+        raise ValueError(f"unknown suite {suite!r}: {' or '.join(SUITES)}")
 
     @classmethod
     def from_private_pem(cls, pem: bytes) -> CodeSigner:
-        key = serialization.load_pem_private_key(pem, password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError("not an Ed25519 private key")
-        return cls(key)
+        return cls(_load_private(pem))
 
     def private_pem(self) -> bytes:
-        return self.private.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
+        if isinstance(self.private, Ed25519PrivateKey):
+            return self.private.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        return bytes(
+            self.private.private_bytes(
+                gm_serialization.Encoding.PEM,
+                gm_serialization.PrivateFormat.PKCS8,
+                gm_serialization.NoEncryption(),
+            )
         )
+
+    def sign(self, head: bytes) -> bytes:
+        if isinstance(self.private, Ed25519PrivateKey):
+            return self.private.sign(head)
+        r, s = decode_dss_signature(self.private.sign(head, _SM2))
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
     def issue(self, claim: Claim) -> str:
         day = (claim.valid_on - EPOCH).days
@@ -151,6 +273,6 @@ class CodeSigner(CodeVerifier):
         if normalise_short_code(claim.short_code) != claim.short_code:
             raise ValueError(f"{claim.short_code!r} is not a canonical short code")
         head = _HEAD.pack(
-            VERSION, self.key_id, claim.visit_id, day, claim.short_code.encode("ascii")
+            self.version, self.key_id, claim.visit_id, day, claim.short_code.encode("ascii")
         )
-        return _b64(head + self.private.sign(head))
+        return _b64(head + self.sign(head))

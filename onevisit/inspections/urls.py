@@ -7,6 +7,7 @@ app_name = "inspections"
 urlpatterns = [
     path("v/", views.verify_entry, name="verify_entry"),
     path("v/key.pem", views.public_key, name="public_key"),
+    path("v/keys.pem", views.public_keys, name="public_keys"),
     path("v/complaints/", views.complaint_status, name="complaint_status"),
     path("v/<str:code>", views.verify, name="verify"),
     path("v/<str:code>/complain", views.complain, name="complain"),

@@ -105,9 +105,22 @@ def _verify_page(
 
 
 def public_key(request: HttpRequest) -> HttpResponse:
+    """The public key that signs today's codes (SM2 under the gm suite, Ed25519 under intl)."""
     from onevisit.inspections.keyring import signer
 
     return HttpResponse(signer().public_pem(), content_type="text/plain; charset=ascii")
+
+
+def public_keys(request: HttpRequest) -> HttpResponse:
+    """Every public key codes were signed with, today's first, each PEM block after a comment
+    line with its suite and key id (the 4 bytes after a token's version byte)."""
+    from onevisit.inspections.keyring import public_keys as every_key
+
+    blocks = [
+        f"# {key.suite} key id {key.key_id.hex()}\n".encode("ascii") + key.public_pem()
+        for key in every_key()
+    ]
+    return HttpResponse(b"".join(blocks), content_type="text/plain; charset=ascii")
 
 
 @require_POST

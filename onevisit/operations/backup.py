@@ -42,13 +42,14 @@ from onevisit.audit.checkpoints import (
     write_checkpoint,
 )
 from onevisit.audit.models import AuditEntry
-from onevisit.inspections.tokens import BadToken, CodeSigner
+from onevisit.inspections.keyring import FILE_NAMES, code_key_files, keyring_in
+from onevisit.inspections.tokens import BadToken
 from onevisit.lib.keyfiles import keys_dir
 
 MANIFEST = "manifest.json"
 SQLITE_COPY = "onevisit.sqlite3"
 PG_DUMP = "database.pgdump"
-CODE_KEY = Path("keys") / "inspection-codes.ed25519.pem"
+CODE_KEYS = [Path("keys") / name for name in FILE_NAMES.values()]
 SEAL_KEY = Path("keys") / "tips-identity.fernet"
 AUDIT_KEY = Path("keys") / "audit.ed25519.pem"
 KEYS = "keys"
@@ -225,11 +226,10 @@ def check_keys(source: Path, manifest: dict[str, Any]) -> None:
     probes = manifest.get("probes", {})
     _check_audit_key(source, probes)
     if "code_token" in probes:
-        key = source / CODE_KEY
-        if not key.is_file():
+        if not code_key_files(source / KEYS):
             raise BackupError("the backup holds issued codes but not the code-signing key")
         try:
-            CodeSigner.from_private_pem(key.read_bytes()).verify(probes["code_token"])
+            keyring_in(source / KEYS).verify(probes["code_token"])
         except BadToken as error:
             raise BackupError(
                 f"the code-signing key does not match the codes in the backup ({error.reason})"
@@ -267,7 +267,7 @@ def _check_audit_key(source: Path, probes: dict[str, str]) -> None:
 
 
 def _refuse_other_keys(source: Path) -> None:
-    for key in (CODE_KEY, SEAL_KEY, AUDIT_KEY):
+    for key in (*CODE_KEYS, SEAL_KEY, AUDIT_KEY):
         here = keys_dir() / key.name
         theirs = source / key
         if here.is_file() and theirs.is_file() and here.read_bytes() != theirs.read_bytes():

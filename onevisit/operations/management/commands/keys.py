@@ -1,5 +1,6 @@
 """`onevisit keys`: where the keys are, whether each is there, and its fingerprint; `--create`
-makes the missing ones (once, before the nodes of a cluster start)."""
+makes the missing ones (once, before the nodes of a cluster start); `--rotate-code-key` retires
+the code-signing key (it keeps verifying the codes it signed) and makes a new one."""
 
 from __future__ import annotations
 
@@ -43,8 +44,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--create", action="store_true", help="make the keys that are missing")
+        parser.add_argument(
+            "--rotate-code-key",
+            action="store_true",
+            help="retire the code-signing key into keys/retired/ and make a new one",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["rotate_code_key"]:
+            self._rotate_code_key()
         missing = 0
         for key in known_keys():
             path = key.path()
@@ -61,3 +69,14 @@ class Command(BaseCommand):
                 self.stdout.write(f"missing  {key.label:<18} {path}")
         if missing:
             self.stdout.write(f"{missing} missing: `onevisit keys --create` makes them")
+
+    def _rotate_code_key(self) -> None:
+        from onevisit.inspections import keyring
+
+        try:
+            retired = keyring.retire_signing_key()
+        except FileNotFoundError as missing:
+            raise CommandError(f"no code-signing key to rotate at {missing}") from None
+        read_or_create(keyring.key_path(), keyring.make_key, create=True)
+        keyring.forget()
+        self.stdout.write(f"retired  code signing       {retired}  (still verifies its codes)")
