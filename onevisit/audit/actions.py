@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -148,6 +149,7 @@ def plan_records(*, actor: Actor, entries: list[dict[str, Any]]) -> PlannedRecor
     rows = []
     for fields in entries:
         entry = AuditEntry(at=now, actor_id=actor.user_id, actor_name=actor.name, **fields)
+        entry.suite = settings.ONEVISIT_CRYPTO_SUITE
         entry.prev_hash = prev
         entry.hash = entry.compute_hash()
         entry.seal = seal(entry.hash)

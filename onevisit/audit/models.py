@@ -6,13 +6,14 @@ removing, reordering or editing any entry breaks the chain from that entry on.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from onevisit.lib.gm import chain_hash
 
 GENESIS_HASH = "0" * 64
 
@@ -58,6 +59,9 @@ class AuditEntry(models.Model):
     # HMAC of the hash with the audit key (audit.keys); empty only on entries written before
     # entries were sealed
     seal = models.CharField(_("seal"), max_length=64, blank=True, default="")
+    # The hash function of this entry: SM3 under the gm suite, SHA-256 under intl (and for
+    # every entry written before the suites); a chain may cross from one to the other.
+    suite = models.CharField(_("crypto suite"), max_length=8, default="intl")
 
     class Meta:
         ordering = ["id"]
@@ -85,7 +89,7 @@ class AuditEntry(models.Model):
         canonical = json.dumps(
             self.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
         )
-        return hashlib.sha256((self.prev_hash + canonical).encode("utf-8")).hexdigest()
+        return chain_hash(self.suite, (self.prev_hash + canonical).encode("utf-8"))
 
 
 class QuarantinedEntry(models.Model):

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from onevisit.inspections.tokens import GM, INTL, CodeSigner, CodeVerifier, Keyring
+from onevisit.inspections.tokens import CodeSigner, CodeVerifier, Keyring
+from onevisit.lib.gm import GM, INTL
 from onevisit.lib.keyfiles import keys_dir, read_or_create
 
 FILE_NAMES = {GM: "inspection-codes.sm2.pem", INTL: "inspection-codes.ed25519.pem"}

@@ -40,8 +40,8 @@ from tongsuopy.crypto import serialization as gm_serialization
 from tongsuopy.crypto.asymciphers import ec as gm_ec
 from tongsuopy.crypto.asymciphers.utils import encode_dss_signature
 
-INTL, GM = "intl", "gm"
-SUITES = (GM, INTL)
+from onevisit.lib.gm import GM, INTL, SUITES, sm3
+
 VERSIONS = {INTL: 1, GM: 2}
 EPOCH = dt.date(2020, 1, 1)
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -88,12 +88,6 @@ def display_short_code(code: str) -> str:
 PublicKey: TypeAlias = Ed25519PublicKey | Any
 PrivateKey: TypeAlias = Ed25519PrivateKey | Any
 _SM2 = gm_ec.ECDSA(gm_hashes.SM3())  # with an SM2 key: SM2 signing, SM3 and the default user ID
-
-
-def sm3(data: bytes) -> bytes:
-    digest = gm_hashes.Hash(gm_hashes.SM3())
-    digest.update(data)
-    return bytes(digest.finalize())
 
 
 def suite_of(key: PublicKey | PrivateKey) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -310,3 +312,34 @@ class ScheduleTest(ChainCase):
             with override_settings(ONEVISIT_AUDIT_CHECKPOINT_MINUTES=0):
                 DBTaskResult.objects.all().delete()
                 assert schedule_checkpoints() is False
+
+
+class SuiteTest(ChainCase):
+    """The gm suite hashes the chain with SM3, intl with SHA-256; a chain begun under intl goes
+    on under gm and verifies whole, each entry under its own suite."""
+
+    def test_it_hashes_gm_entries_with_sm3_as_an_independent_implementation_does(self) -> None:
+        from gmssl import func
+        from gmssl import sm3 as gmssl_sm3
+
+        with override_settings(ONEVISIT_CRYPTO_SUITE="gm"):
+            entry = self.append(1)[0]
+        canonical = json.dumps(
+            entry.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+        )
+        data = (entry.prev_hash + canonical).encode("utf-8")
+        assert entry.suite == "gm"
+        assert entry.hash == gmssl_sm3.sm3_hash(func.bytes_to_list(data))
+
+    def test_a_chain_begun_under_intl_verifies_whole_after_the_switch_to_gm(self) -> None:
+        with override_settings(ONEVISIT_CRYPTO_SUITE="intl"):
+            old = self.append(2)
+        with override_settings(ONEVISIT_CRYPTO_SUITE="gm"):
+            new = self.append(2)
+        assert [e.suite for e in (*old, *new)] == ["intl", "intl", "gm", "gm"]
+        assert new[0].prev_hash == old[1].hash
+        call_command("audit", "checkpoint", stdout=io.StringIO())
+        assert verify_chain().reason == ""
+        # an entry that claims the other suite no longer matches its hash
+        AuditEntry.objects.filter(pk=new[0].pk).update(suite="intl")
+        assert verify_chain().first_broken_id == new[0].pk

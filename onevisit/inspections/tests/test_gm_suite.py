@@ -14,17 +14,8 @@ from gmssl import sm3 as gmssl_sm3
 from tongsuopy.crypto.asymciphers import ec as gm_ec
 from tongsuopy.crypto.asymciphers.utils import encode_dss_signature
 
-from onevisit.inspections.tokens import (
-    _SM2,
-    GM,
-    INTL,
-    BadToken,
-    Claim,
-    CodeSigner,
-    CodeVerifier,
-    Keyring,
-    sm3,
-)
+from onevisit.inspections.tokens import _SM2, BadToken, Claim, CodeSigner, CodeVerifier, Keyring
+from onevisit.lib.gm import GM, INTL, sm3
 
 DAY = dt.date(2026, 12, 7)
 # GB/T 32918.5-2017 appendix A (GM/T 0003.5): the signature example on the recommended curve
