@@ -39,7 +39,7 @@ def test_it_makes_the_missing_keys_once_and_lists_their_fingerprints(tmp_path: P
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "audit.ed25519.pem",
         "inspection-codes.sm2.pem",
-        "tips-identity.fernet",
+        "tips-identity.sm4",
     ]
     assert made.getvalue().count("created") == 3
     fingerprints = [line.split()[-1] for line in made.getvalue().splitlines()]

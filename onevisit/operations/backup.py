@@ -18,6 +18,8 @@ the copy does not restart as `.backup` does under load); PostgreSQL with pg_dump
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import os
@@ -33,6 +35,8 @@ from django.conf import settings
 from django.core.files.storage import Storage, default_storage
 from django.db import connection
 from django.utils import timezone
+from tongsuopy.crypto.ciphers.aead import SM4GCM
+from tongsuopy.crypto.exceptions import InvalidTag
 
 from onevisit.audit import keys as audit_keys
 from onevisit.audit.checkpoints import (
@@ -44,13 +48,15 @@ from onevisit.audit.checkpoints import (
 from onevisit.audit.models import AuditEntry
 from onevisit.inspections.keyring import FILE_NAMES, code_key_files, keyring_in
 from onevisit.inspections.tokens import BadToken
+from onevisit.lib.gm import GM
 from onevisit.lib.keyfiles import keys_dir
+from onevisit.tips import sealing
 
 MANIFEST = "manifest.json"
 SQLITE_COPY = "onevisit.sqlite3"
 PG_DUMP = "database.pgdump"
 CODE_KEYS = [Path("keys") / name for name in FILE_NAMES.values()]
-SEAL_KEY = Path("keys") / "tips-identity.fernet"
+SEAL_KEYS = [Path("keys") / name for name in sealing.FILE_NAMES.values()]
 AUDIT_KEY = Path("keys") / "audit.ed25519.pem"
 KEYS = "keys"
 # What a data folder holds besides the database, the uploads and the keys, each copied if present.
@@ -235,15 +241,29 @@ def check_keys(source: Path, manifest: dict[str, Any]) -> None:
                 f"the code-signing key does not match the codes in the backup ({error.reason})"
             ) from None
     if "sealed_identity" in probes:
-        key = source / SEAL_KEY
+        sealed = probes["sealed_identity"]
+        key = source / KEYS / sealing.FILE_NAMES[sealing.suite_of(sealed)]
         if not key.is_file():
             raise BackupError("the backup holds sealed identities but not the sealing key")
-        try:
-            Fernet(key.read_bytes().strip()).decrypt(probes["sealed_identity"].encode())
-        except (InvalidToken, ValueError):
+        if not _opens(key.read_bytes(), sealed):
             raise BackupError(
                 "the sealing key does not match the identities in the backup"
             ) from None
+
+
+def _opens(key: bytes, sealed: str) -> bool:
+    """Whether a sealing key (SM4 or Fernet, by the seal's form) opens a sealed identity."""
+    try:
+        if sealing.suite_of(sealed) == GM:
+            raw = base64.urlsafe_b64decode(sealed[len(sealing.SM4_PREFIX) :].encode("ascii"))
+            SM4GCM(bytes.fromhex(key.decode("ascii").strip())).decrypt(
+                raw[:12], raw[12:], sealing.SM4_CONTEXT
+            )
+        else:
+            Fernet(key.strip()).decrypt(sealed.encode())
+    except (InvalidToken, InvalidTag, ValueError, binascii.Error):
+        return False
+    return True
 
 
 def _check_audit_key(source: Path, probes: dict[str, str]) -> None:
@@ -267,7 +287,7 @@ def _check_audit_key(source: Path, probes: dict[str, str]) -> None:
 
 
 def _refuse_other_keys(source: Path) -> None:
-    for key in (*CODE_KEYS, SEAL_KEY, AUDIT_KEY):
+    for key in (*CODE_KEYS, *SEAL_KEYS, AUDIT_KEY):
         here = keys_dir() / key.name
         theirs = source / key
         if here.is_file() and theirs.is_file() and here.read_bytes() != theirs.read_bytes():

@@ -1,51 +1,107 @@
-"""The reporter's identity, sealed at rest with a key kept in the data folder (Fernet from the
-`cryptography` package: AES-128-CBC with HMAC-SHA256). The database alone reveals nothing."""
+"""The reporter's identity, sealed at rest with a key kept in the data folder. The database
+alone reveals nothing.
+
+Under the deployment's suite (`ONEVISIT_CRYPTO_SUITE`): `gm` seals with SM4 (GB/T 32907) in GCM
+mode from the Tongsuo C library, as `sm4gcm1:` + base64url(nonce ‖ ciphertext ‖ tag), with the key
+`keys/tips-identity.sm4` (16 random bytes, hex); `intl` seals with Fernet (AES-128-CBC with
+HMAC-SHA256), key `keys/tips-identity.fernet`. A sealed identity names its suite by its form, so
+identities sealed before a switch keep opening with their own key."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
+from tongsuopy.crypto.ciphers.aead import SM4GCM
+from tongsuopy.crypto.exceptions import InvalidTag
 
+from onevisit.lib.gm import GM, INTL
 from onevisit.lib.keyfiles import keys_dir, read_or_create
 
+SM4_PREFIX = "sm4gcm1:"
+SM4_CONTEXT = b"onevisit reporter identity"  # authenticated with every SM4 seal
+FILE_NAMES = {GM: "tips-identity.sm4", INTL: "tips-identity.fernet"}
 
-def key_path() -> Path:
-    return keys_dir() / "tips-identity.fernet"
+
+def suite_of(token: str) -> str:
+    return GM if token.startswith(SM4_PREFIX) else INTL
 
 
-def identities_sealed() -> str:
+def key_path(of: str | None = None) -> Path:
+    return keys_dir() / FILE_NAMES[of or settings.ONEVISIT_CRYPTO_SUITE]
+
+
+def identities_sealed(of: str | None = None) -> str:
     from onevisit.tips.models import Tip
 
-    count = Tip.objects.exclude(identity_sealed="").count()
+    sealed = Tip.objects.exclude(identity_sealed="")
+    if (of or settings.ONEVISIT_CRYPTO_SUITE) == GM:
+        sealed = sealed.filter(identity_sealed__startswith=SM4_PREFIX)
+    else:
+        sealed = sealed.exclude(identity_sealed__startswith=SM4_PREFIX)
+    count = sealed.count()
     return f"{count} sealed reporter identities" if count else ""
 
 
 def make_key() -> bytes:
+    if settings.ONEVISIT_CRYPTO_SUITE == GM:
+        return os.urandom(16).hex().encode("ascii")
     return Fernet.generate_key()
 
 
 @cache
 def _fernet() -> Fernet:
-    return Fernet(read_or_create(key_path(), make_key, identities_sealed).strip())
+    path = key_path(INTL)
+    return Fernet(
+        read_or_create(path, Fernet.generate_key, lambda: identities_sealed(INTL)).strip()
+    )
+
+
+@cache
+def _sm4() -> SM4GCM:
+    path = key_path(GM)
+    text = read_or_create(
+        path, lambda: os.urandom(16).hex().encode(), lambda: identities_sealed(GM)
+    )
+    return SM4GCM(bytes.fromhex(text.decode("ascii").strip()))
 
 
 def ensure_key() -> None:
-    """Load the key now (at startup): KeyMissing if sealed identities exist without it."""
-    _fernet()
+    """Load the deployment's key now (at startup): KeyMissing if sealed identities exist
+    without it."""
+    _sm4() if settings.ONEVISIT_CRYPTO_SUITE == GM else _fernet()
+
+
+def forget() -> None:
+    _fernet.cache_clear()
+    _sm4.cache_clear()
 
 
 def seal(identity: dict[str, str]) -> str:
-    return _fernet().encrypt(json.dumps(identity, ensure_ascii=False).encode()).decode("ascii")
+    plain = json.dumps(identity, ensure_ascii=False).encode()
+    if settings.ONEVISIT_CRYPTO_SUITE == GM:
+        nonce = os.urandom(12)
+        sealed = nonce + bytes(_sm4().encrypt(nonce, plain, SM4_CONTEXT))
+        return SM4_PREFIX + base64.urlsafe_b64encode(sealed).decode("ascii")
+    return _fernet().encrypt(plain).decode("ascii")
 
 
 def unseal(token: str) -> dict[str, Any]:
     if not token:
         return {}
     try:
-        return dict(json.loads(_fernet().decrypt(token.encode("ascii"))))
-    except (InvalidToken, ValueError):
+        if suite_of(token) == GM:
+            raw = base64.urlsafe_b64decode(token[len(SM4_PREFIX) :].encode("ascii"))
+            plain = bytes(_sm4().decrypt(raw[:12], raw[12:], SM4_CONTEXT))
+        else:
+            plain = _fernet().decrypt(token.encode("ascii"))
+        return dict(json.loads(plain))
+    except (InvalidToken, InvalidTag, ValueError, binascii.Error):
         return {"error": "the identity cannot be read with this installation's key"}
