@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from onevisit.lib.gm import chain_hash
+from onevisit.lib.suites import suite_field
 
 GENESIS_HASH = "0" * 64
 
@@ -61,7 +62,7 @@ class AuditEntry(models.Model):
     seal = models.CharField(_("seal"), max_length=64, blank=True, default="")
     # The hash function of this entry: SM3 under the gm suite, SHA-256 under intl (and for
     # every entry written before the suites); a chain may cross from one to the other.
-    suite = models.CharField(_("crypto suite"), max_length=8, default="intl")
+    suite = suite_field()
 
     class Meta:
         ordering = ["id"]

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from onevisit.catalog.models import CheckPoint, Item
 from onevisit.inspections.tokens import display_short_code
 from onevisit.lib.receipts import secret_matches
+from onevisit.lib.suites import suite_field
 from onevisit.planning.models import PlannedVisit, Task
 from onevisit.registry.models import Body, Enterprise, Inspector
 
@@ -199,12 +200,7 @@ class InspectionCode(models.Model):
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="codes")
     short_code = models.CharField(_("code"), max_length=8, unique=True)
     token = models.TextField(_("signed token"), unique=True)
-    suite = models.CharField(
-        _("crypto suite"),
-        max_length=8,
-        default="intl",
-        help_text=_("gm: SM2 and SM3; intl: Ed25519 (codes before the suites were named)"),
-    )
+    suite = suite_field(_("the suite that signed the code: SM2 and SM3, or Ed25519"))
     valid_on = models.DateField(_("valid on"))
     # What the code announced when it was issued (enterprise, bodies, team with certificate
     # numbers, items with legal basis): a code never changes, a changed visit gets a new one.
