@@ -79,24 +79,15 @@ class Reading(models.Model):
         ]
 
 
-class DeviceLog(models.Model):
-    """What a device reported about itself, kept as it said it: its logs and states (HJ 212
-    3020 with i11xxx/i12xxx information), a sample kept for exceeding (3015), an alarm (HJ/T
-    212-2005 2072)."""
+class Reported(models.Model):
+    """What a device said about itself, under the factor it named (PolId) and a name of table 4
+    or B.10: both shown as the people who read them say them."""
 
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="log")
-    command = models.CharField(_("command"), max_length=4)
     pol_id = models.CharField(_("factor"), max_length=20, blank=True)
     name = models.CharField(_("information"), max_length=20)
-    text = models.TextField(_("log content"))
-    data_time = models.DateTimeField(_("data time"), null=True, blank=True)
-    received = models.DateTimeField(_("received"))
 
     class Meta:
-        ordering = ["-received", "-pk"]
-        verbose_name = _("device log entry")
-        verbose_name_plural = _("device log")
-        indexes = [models.Index(fields=["device", "-received"])]
+        abstract = True
 
     @property
     def label(self) -> str:
@@ -107,13 +98,30 @@ class DeviceLog(models.Model):
         return factor_name(self.pol_id) if self.pol_id else ""
 
 
-class DeviceSetting(models.Model):
+class DeviceLog(Reported):
+    """What a device reported about itself, kept as it said it: its logs and states (HJ 212
+    3020 with i11xxx/i12xxx information), a sample kept for exceeding (3015), an alarm (HJ/T
+    212-2005 2072)."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="log")
+    command = models.CharField(_("command"), max_length=4)
+    text = models.TextField(_("log content"))
+    data_time = models.DateTimeField(_("data time"), null=True, blank=True)
+    received = models.DateTimeField(_("received"))
+
+    class Meta:
+        ordering = ["-received", "-pk"]
+        verbose_name = _("device log entry")
+        verbose_name_plural = _("device log")
+        indexes = [models.Index(fields=["device", "-received"])]
+
+
+class DeviceSetting(Reported):
     """The device's record: the last value it reported of each of its settings — serial numbers
     (3019 SN, 1001), parameters (3020 i13xxx), sampling period and time (3017, 3018), the data
     intervals (1061, 1063), its clock (1011) and start time (2081)."""
 
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="settings")
-    pol_id = models.CharField(_("factor"), max_length=20, blank=True)
     name = models.CharField(_("setting"), max_length=20)
     value = models.CharField(_("value"), max_length=200)
     command = models.CharField(_("command"), max_length=4)
@@ -127,14 +135,6 @@ class DeviceSetting(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["device", "pol_id", "name"], name="setting_once")
         ]
-
-    @property
-    def label(self) -> str:
-        return report_label(self.name)
-
-    @property
-    def factor(self) -> str:
-        return factor_name(self.pol_id) if self.pol_id else ""
 
 
 class ViolationTally(models.Model):

@@ -18,8 +18,6 @@ the copy does not restart as `.backup` does under load); PostgreSQL with pg_dump
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import os
@@ -30,13 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.files.storage import Storage, default_storage
 from django.db import connection
 from django.utils import timezone
-from tongsuopy.crypto.ciphers.aead import SM4GCM
-from tongsuopy.crypto.exceptions import InvalidTag
 
 from onevisit.audit import keys as audit_keys
 from onevisit.audit.checkpoints import (
@@ -48,7 +43,6 @@ from onevisit.audit.checkpoints import (
 from onevisit.audit.models import AuditEntry
 from onevisit.inspections.keyring import FILE_NAMES, code_key_files, keyring_in
 from onevisit.inspections.tokens import BadToken
-from onevisit.lib.gm import GM
 from onevisit.lib.keyfiles import keys_dir
 from onevisit.tips import sealing
 
@@ -254,14 +248,8 @@ def check_keys(source: Path, manifest: dict[str, Any]) -> None:
 def _opens(key: bytes, sealed: str) -> bool:
     """Whether a sealing key (SM4 or Fernet, by the seal's form) opens a sealed identity."""
     try:
-        if sealing.suite_of(sealed) == GM:
-            raw = base64.urlsafe_b64decode(sealed[len(sealing.SM4_PREFIX) :].encode("ascii"))
-            SM4GCM(bytes.fromhex(key.decode("ascii").strip())).decrypt(
-                raw[:12], raw[12:], sealing.SM4_CONTEXT
-            )
-        else:
-            Fernet(key.strip()).decrypt(sealed.encode())
-    except (InvalidToken, InvalidTag, ValueError, binascii.Error):
+        sealing.open_sealed(sealing.cipher_for(sealing.suite_of(sealed), key), sealed)
+    except sealing.UNREADABLE:
         return False
     return True
 

@@ -10,11 +10,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
-from django.test import Client, TestCase
+from django.test import Client, SimpleTestCase, TestCase, override_settings
 
 from onevisit.accounts.models import Role, User
+from onevisit.lib.keyfiles import keys_dir
 from onevisit.registry.identifiers import make_uscc
 from onevisit.registry.models import Body, District, Enterprise, Industry, Inspector
 
@@ -133,3 +137,17 @@ def make_enterprise(
             **fields,
         },
     )
+
+
+def fresh_keys(case: SimpleTestCase, prefix: str) -> Path:
+    """A keys folder of its own for one test: the installation's keys copied, except those whose
+    names start with `prefix`, which the test makes afresh."""
+    folder = Path(tempfile.mkdtemp())
+    case.addCleanup(shutil.rmtree, folder, True)
+    for key in keys_dir().glob("*"):
+        if key.is_file() and not key.name.startswith(prefix):
+            shutil.copy(key, folder / key.name)
+    keys = override_settings(ONEVISIT_KEYS_DIR=folder)
+    keys.enable()
+    case.addCleanup(keys.disable)
+    return folder

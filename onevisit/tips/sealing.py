@@ -15,7 +15,7 @@ import json
 import os
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
@@ -50,58 +50,65 @@ def identities_sealed(of: str | None = None) -> str:
     return f"{count} sealed reporter identities" if count else ""
 
 
-def make_key() -> bytes:
-    if settings.ONEVISIT_CRYPTO_SUITE == GM:
+def make_key(of: str | None = None) -> bytes:
+    if (of or settings.ONEVISIT_CRYPTO_SUITE) == GM:
         return os.urandom(16).hex().encode("ascii")
     return Fernet.generate_key()
 
 
-@cache
-def _fernet() -> Fernet:
-    path = key_path(INTL)
-    return Fernet(
-        read_or_create(path, Fernet.generate_key, lambda: identities_sealed(INTL)).strip()
-    )
+# tongsuopy ships no type hints: its SM4GCM is Any to the type checker
+Cipher: TypeAlias = Fernet | Any
+
+
+def cipher_for(of: str, key: bytes) -> Cipher:
+    """The cipher of a suite from its key file's content."""
+    if of == GM:
+        return SM4GCM(bytes.fromhex(key.decode("ascii").strip()))
+    return Fernet(key.strip())
 
 
 @cache
-def _sm4() -> SM4GCM:
-    path = key_path(GM)
-    text = read_or_create(
-        path, lambda: os.urandom(16).hex().encode(), lambda: identities_sealed(GM)
-    )
-    return SM4GCM(bytes.fromhex(text.decode("ascii").strip()))
+def _cipher(of: str) -> Cipher:
+    key = read_or_create(key_path(of), lambda: make_key(of), lambda: identities_sealed(of))
+    return cipher_for(of, key)
 
 
 def ensure_key() -> None:
     """Load the deployment's key now (at startup): KeyMissing if sealed identities exist
     without it."""
-    _sm4() if settings.ONEVISIT_CRYPTO_SUITE == GM else _fernet()
+    _cipher(settings.ONEVISIT_CRYPTO_SUITE)
 
 
 def forget() -> None:
-    _fernet.cache_clear()
-    _sm4.cache_clear()
+    _cipher.cache_clear()
 
 
 def seal(identity: dict[str, str]) -> str:
     plain = json.dumps(identity, ensure_ascii=False).encode()
-    if settings.ONEVISIT_CRYPTO_SUITE == GM:
+    cipher = _cipher(settings.ONEVISIT_CRYPTO_SUITE)
+    if isinstance(cipher, SM4GCM):
         nonce = os.urandom(12)
-        sealed = nonce + bytes(_sm4().encrypt(nonce, plain, SM4_CONTEXT))
+        sealed = nonce + bytes(cipher.encrypt(nonce, plain, SM4_CONTEXT))
         return SM4_PREFIX + base64.urlsafe_b64encode(sealed).decode("ascii")
-    return _fernet().encrypt(plain).decode("ascii")
+    return str(cipher.encrypt(plain).decode("ascii"))
+
+
+def open_sealed(cipher: Cipher, token: str) -> bytes:
+    """The plain bytes of a seal; InvalidToken, InvalidTag or ValueError when the key is not
+    the one that sealed it."""
+    if isinstance(cipher, SM4GCM):
+        raw = base64.urlsafe_b64decode(token[len(SM4_PREFIX) :].encode("ascii"))
+        return bytes(cipher.decrypt(raw[:12], raw[12:], SM4_CONTEXT))
+    return bytes(cipher.decrypt(token.encode("ascii")))
+
+
+UNREADABLE = (InvalidToken, InvalidTag, ValueError, binascii.Error)
 
 
 def unseal(token: str) -> dict[str, Any]:
     if not token:
         return {}
     try:
-        if suite_of(token) == GM:
-            raw = base64.urlsafe_b64decode(token[len(SM4_PREFIX) :].encode("ascii"))
-            plain = bytes(_sm4().decrypt(raw[:12], raw[12:], SM4_CONTEXT))
-        else:
-            plain = _fernet().decrypt(token.encode("ascii"))
-        return dict(json.loads(plain))
-    except (InvalidToken, InvalidTag, ValueError, binascii.Error):
+        return dict(json.loads(open_sealed(_cipher(suite_of(token)), token)))
+    except UNREADABLE:
         return {"error": "the identity cannot be read with this installation's key"}

@@ -86,18 +86,6 @@ def test_an_independent_implementation_verifies_its_codes_and_it_verifies_theirs
         assert not signer.signed(head[:-1] + b"X", bytes.fromhex(made))
 
 
-@pytest.mark.parametrize("position", [0, 1, 5, 13, 22, 23, 60, 86])
-def test_it_calls_an_altered_sm2_code_forged_or_malformed(
-    signer: CodeSigner, position: int
-) -> None:
-    raw = bytearray(base64.urlsafe_b64decode(signer.issue(Claim(7, DAY, "ABCD1234")) + "=="))
-    raw[position] ^= 0x01
-    altered = base64.urlsafe_b64encode(bytes(raw)).rstrip(b"=").decode()
-    with pytest.raises(BadToken) as caught:
-        signer.verify(altered)
-    assert caught.value.reason in {"forged", "malformed", "unknown_key"}
-
-
 def test_a_keyring_verifies_every_suite_and_key_and_names_a_stranger(signer: CodeSigner) -> None:
     old = CodeSigner.generate(INTL)
     retired = CodeSigner.generate(GM)

@@ -5,9 +5,6 @@ the city publishes."""
 from __future__ import annotations
 
 import io
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.core.management import call_command
@@ -17,22 +14,13 @@ from django.test import Client, override_settings
 from onevisit.inspections import keyring
 from onevisit.inspections.models import InspectionCode, Visit
 from onevisit.inspections.tests.base import VisitTestCase
-from onevisit.lib.keyfiles import keys_dir
-from onevisit.testing import make_enterprise
+from onevisit.testing import fresh_keys, make_enterprise
 
 
 class SuiteTest(VisitTestCase):
     def setUp(self) -> None:
         super().setUp()
-        folder = tempfile.TemporaryDirectory()
-        self.addCleanup(folder.cleanup)
-        self.keys = Path(folder.name)
-        for key in keys_dir().glob("*"):  # the audit and sealing keys; code keys start afresh
-            if key.is_file() and not key.name.startswith("inspection-codes"):
-                shutil.copy(key, self.keys / key.name)
-        keys = override_settings(ONEVISIT_KEYS_DIR=self.keys)
-        keys.enable()
-        self.addCleanup(keys.disable)
+        self.keys = fresh_keys(self, "inspection-codes")
         keyring.forget()
         self.addCleanup(keyring.forget)
 

@@ -5,15 +5,12 @@ under intl (Fernet) keep opening after the switch."""
 from __future__ import annotations
 
 import base64
-import shutil
-import tempfile
-from pathlib import Path
 
 from django.test import TestCase, override_settings
 from gmssl.sm4 import SM4_ENCRYPT, CryptSM4
 from tongsuopy.crypto.ciphers import Cipher, algorithms, modes
 
-from onevisit.lib.keyfiles import keys_dir
+from onevisit.testing import fresh_keys
 from onevisit.tips import sealing
 
 EXAMPLE = bytes.fromhex("0123456789abcdeffedcba9876543210")  # GB/T 32907 appendix A: key = text
@@ -67,15 +64,7 @@ def gcm_open_independently(key: bytes, nonce: bytes, sealed: bytes, aad: bytes) 
 
 class SealingTest(TestCase):
     def setUp(self) -> None:
-        folder = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, folder, True)
-        self.keys = Path(folder)
-        for key in keys_dir().glob("*"):
-            if key.is_file() and not key.name.startswith("tips-identity"):
-                shutil.copy(key, self.keys / key.name)
-        keys = override_settings(ONEVISIT_KEYS_DIR=self.keys)
-        keys.enable()
-        self.addCleanup(keys.disable)
+        self.keys = fresh_keys(self, "tips-identity")
         sealing.forget()
         self.addCleanup(sealing.forget)
 
