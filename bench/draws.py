@@ -1,6 +1,8 @@
 """Verifiable draws at city scale: 5% of 600,000 enterprises across 11 districts × 20 industries,
-teams from 2,000 inspectors, then verification of the record; beside it, the baseline of
-the naive RFC 3797 loop (remove each pick from a Python list, O(n·k)) on one unstratified pool.
+teams from 2,000 inspectors, then verification of the record, under each crypto suite side by
+side (gm: sm3-v1, SM3 hashes, an SM2-signed record; intl: sha256-v1, SHA-256, Ed25519); beside
+it, the baseline of the naive loop (remove each pick from a Python list, O(n·k)) on one
+unstratified pool.
 
     uv run python bench/draws.py
 """
@@ -10,15 +12,22 @@ from __future__ import annotations
 import hashlib
 import random
 import time
+from typing import Any
 
+from onevisit.inspections.tokens import CodeSigner
+from onevisit.lib.gm import GM, INTL
 from onevisit.sortition import (
+    DEFAULT_ALGORITHMS,
     Conflict,
     TeamMember,
     assign_teams,
     draw,
     draw_strata,
     pool_sha256,
+    pool_sm3,
+    signed_part,
     stratum_sizes,
+    teams_commitment,
     verify_record,
 )
 
@@ -39,32 +48,41 @@ def naive_sha256(pool: list[str], count: int, key: str) -> list[str]:
     return out
 
 
-def main() -> None:
-    rng = random.Random(1)
-    pool = sorted(f"91371{n:013d}" for n in range(POOL))
-    district = {c: rng.choice(DISTRICTS) for c in pool}
-    strata: dict[str, list[str]] = {}
-    for candidate in pool:
-        strata.setdefault(f"{district[candidate]}-{rng.choice(INDUSTRIES)}", []).append(candidate)
-    inspectors = [
-        TeamMember(f"I{n:04d}", frozenset(rng.sample(DISTRICTS, k=rng.randint(1, 3))))
-        for n in range(2000)
-    ]
-    conflicts = [Conflict(f"I{n:04d}", "*", "certificate expired") for n in range(0, 2000, 97)]
+STEPS = [
+    ("stratified draw", "draw"),
+    ("team assignment", "teams"),
+    ("pool hash and team commitment", "hashes"),
+    ("record signed and signature checked", "signature"),
+    ("verification of the whole record", "verify"),
+    ("all of it", "total"),
+]
 
+
+def suite_figures(
+    suite: str,
+    pool: list[str],
+    strata: dict[str, list[str]],
+    district: dict[str, str],
+    inspectors: list[TeamMember],
+    conflicts: list[Conflict],
+) -> dict[str, Any]:
+    """One draw made, recorded, signed and verified under a suite, each step timed."""
+    algorithm = DEFAULT_ALGORITHMS[suite]
+    signer = CodeSigner.generate(suite)
+    seconds: dict[str, Any] = {}
     started = time.perf_counter()
     sizes = stratum_sizes(strata, "0.05")
-    drawn = draw_strata(strata, sizes, KEY)
+    drawn = draw_strata(strata, sizes, KEY, algorithm)
     selected = [c for members in drawn.values() for c in members]
-    draw_seconds = time.perf_counter() - started
+    seconds["draw"] = time.perf_counter() - started
     started = time.perf_counter()
-    teams = assign_teams(selected, district, inspectors, conflicts, KEY)
-    team_seconds = time.perf_counter() - started
-    record = {
-        "algorithm": "sha256-v1",
+    teams = assign_teams(selected, district, inspectors, conflicts, KEY, algorithm)
+    seconds["teams"] = time.perf_counter() - started
+    record: dict[str, Any] = {
+        "suite": suite,
+        "algorithm": algorithm,
         "key": KEY,
         "pool": pool,
-        "pool_sha256": pool_sha256(pool),
         "ratio": "0.05",
         "count": len(selected),
         "selected": selected,
@@ -91,9 +109,41 @@ def main() -> None:
         },
     }
     started = time.perf_counter()
+    record["pool_sha256"] = pool_sha256(pool)
+    if suite == GM:
+        record["pool_sm3"] = pool_sm3(pool)
+    record["teams_commitment"] = teams_commitment(record["teams"], suite)
+    seconds["hashes"] = time.perf_counter() - started
+    started = time.perf_counter()
+    value = signer.sign(signed_part(record))
+    assert signer.signed(signed_part(record), value)
+    seconds["signature"] = time.perf_counter() - started
+    started = time.perf_counter()
     verify_record(record)
-    verify_seconds = time.perf_counter() - started
+    seconds["verify"] = time.perf_counter() - started
+    seconds["total"] = sum(seconds.values())
+    seconds["selected"] = selected
+    return seconds
 
+
+def main() -> None:
+    rng = random.Random(1)
+    pool = sorted(f"91371{n:013d}" for n in range(POOL))
+    district = {c: rng.choice(DISTRICTS) for c in pool}
+    strata: dict[str, list[str]] = {}
+    for candidate in pool:
+        strata.setdefault(f"{district[candidate]}-{rng.choice(INDUSTRIES)}", []).append(candidate)
+    inspectors = [
+        TeamMember(f"I{n:04d}", frozenset(rng.sample(DISTRICTS, k=rng.randint(1, 3))))
+        for n in range(2000)
+    ]
+    conflicts = [Conflict(f"I{n:04d}", "*", "certificate expired") for n in range(0, 2000, 97)]
+
+    figures = {
+        suite: suite_figures(suite, pool, strata, district, inspectors, conflicts)
+        for suite in (INTL, GM)
+    }
+    selected = figures[GM]["selected"]
     count = len(selected)
     started = time.perf_counter()
     fast = draw(pool, count, KEY)
@@ -104,9 +154,10 @@ def main() -> None:
     assert fast == slow
 
     print(f"pool {POOL:,} in {len(strata)} strata; 5% drawn: {count:,}; 2,000 inspectors")
-    print(f"  stratified draw                      {draw_seconds:6.2f} s")
-    print(f"  team assignment ({len(teams):,} teams)       {team_seconds:6.2f} s")
-    print(f"  verification of the whole record     {verify_seconds:6.2f} s")
+    print(f"  {'':36} {'intl':>8} {'gm':>8}   gm/intl")
+    for label, name in STEPS:
+        intl, gm = figures[INTL][name], figures[GM][name]
+        print(f"  {label:36} {intl:6.2f} s {gm:6.2f} s   x{gm / intl:.2f}")
     print(f"one pool of {POOL:,}, {count:,} drawn (the same selection both ways):")
     print(f"  order-statistic tree (ours)          {fast_seconds:6.2f} s")
     print(

@@ -13,6 +13,9 @@ from django.utils import timezone
 from onevisit.audit.actions import Actor, record
 from onevisit.catalog.models import Item
 from onevisit.draws.models import DeclaredRelation, Draw
+from onevisit.draws.signing import signature_for
+from onevisit.inspections.keyring import suite as deployment_suite
+from onevisit.lib.gm import GM
 from onevisit.lib.problems import gettext_noop
 from onevisit.planning.models import Kind, Level, PlannedVisit, Task, TaskItem, Tier
 from onevisit.planning.queries import applicable_items, full_industry_code
@@ -27,6 +30,7 @@ from onevisit.sortition import (
     draw_strata,
     key_string,
     pool_sha256,
+    pool_sm3,
     stratum_sizes,
     teams_commitment,
 )
@@ -73,7 +77,8 @@ def do_create_draw(
     items: Sequence[Item] = (),
     questions: Sequence[str] = (),
 ) -> Draw:
-    """Freeze the pool (sorted), its strata and SHA-256, and publish the plan of the draw."""
+    """Freeze the pool (sorted), its strata and hashes (SHA-256, and SM3 under the gm suite),
+    and publish the plan of the draw."""
     ratio = Decimal(fields["ratio"])
     if not 0 < ratio <= 1:
         raise DrawError(gettext_noop("the share drawn must lie above 0 and at most 1"))
@@ -103,12 +108,15 @@ def do_create_draw(
     pool = sorted(labels)
     strata = {name: sorted(members) for name, members in sorted(strata.items())}
     stratum_sizes(strata, str(ratio), fields.get("cap"))  # refuse impossible sizes now
+    suite = deployment_suite()
     with transaction.atomic():
         draw = Draw.objects.create(
             body=body,
             created_by=by,
             pool=pool,
             pool_sha256=pool_sha256(pool),
+            pool_sm3=pool_sm3(pool) if suite == GM else "",
+            suite=suite,
             strata=strata,
             labels=labels,
             **fields,
@@ -120,6 +128,7 @@ def do_create_draw(
             obj=draw,
             changes={
                 "pool_sha256": draw.pool_sha256,
+                **({"pool_sm3": draw.pool_sm3} if draw.pool_sm3 else {}),
                 "pool": len(pool),
                 "seed_source": draw.seed_source,
                 "seed_known_after": draw.seed_known_after.isoformat(),
@@ -184,6 +193,7 @@ def do_run_draw(*, actor: Actor, draw: Draw, sources: list[Any]) -> Draw:
     now = timezone.now()
     result: dict[str, Any] = {
         "version": 1,
+        "suite": draw.suite,
         "title": draw.title,
         "algorithm": draw.algorithm,
         "seed_source": draw.seed_source,
@@ -192,6 +202,7 @@ def do_run_draw(*, actor: Actor, draw: Draw, sources: list[Any]) -> Draw:
         "key": key,
         "pool": draw.pool,
         "pool_sha256": draw.pool_sha256,
+        **({"pool_sm3": draw.pool_sm3} if draw.pool_sm3 else {}),
         "ratio": str(Decimal(str(draw.ratio)).normalize()),
         "count": len(selected),
         "selected": selected,
@@ -228,7 +239,8 @@ def do_run_draw(*, actor: Actor, draw: Draw, sources: list[Any]) -> Draw:
                 for a in assignments
             ],
         }
-        result["teams_commitment"] = teams_commitment(result["teams"])
+        result["teams_commitment"] = teams_commitment(result["teams"], draw.suite)
+    result["signature"] = signature_for(result)
     with transaction.atomic():
         draw.status, draw.seed_values, draw.key, draw.record, draw.drawn_at = (
             Draw.Status.DRAWN,

@@ -11,12 +11,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onevisit.catalog.models import Item
+from onevisit.lib.suites import suite_field
 from onevisit.registry.models import Body, Enterprise, Inspector
 from onevisit.sortition import without_teams
-from onevisit.sortition.core import ALGORITHMS, SHA256_V1
+from onevisit.sortition.core import ALGORITHMS, DEFAULT_ALGORITHMS
 
 # A draw's frozen pool and its record hold every candidate: lists leave them unread.
 HEAVY_DRAW_FIELDS = ("pool", "strata", "labels", "record")
+
+
+def default_algorithm() -> str:
+    """The draw algorithm of the deployment's crypto suite: sm3-v1 under gm, sha256-v1 under
+    intl."""
+    return DEFAULT_ALGORITHMS[settings.ONEVISIT_CRYPTO_SUITE]
 
 
 class PoolFrozen(Exception):
@@ -50,7 +57,10 @@ class Draw(models.Model):
         _("drawn from"), max_length=12, choices=Subject.choices, default=Subject.ENTERPRISES
     )
     algorithm = models.CharField(
-        _("algorithm"), max_length=12, choices=[(a, a) for a in ALGORITHMS], default=SHA256_V1
+        _("algorithm"),
+        max_length=12,
+        choices=[(a, a) for a in ALGORITHMS],
+        default=default_algorithm,
     )
     strata_by = models.CharField(_("strata"), max_length=10, choices=Strata.choices, blank=True)
     ratio = models.DecimalField(_("share drawn"), max_digits=5, decimal_places=4)
@@ -70,6 +80,8 @@ class Draw(models.Model):
     )
     pool = models.JSONField(_("frozen pool"))
     pool_sha256 = models.CharField(max_length=64)
+    pool_sm3 = models.CharField(max_length=64, blank=True, help_text=_("under the GM suite"))
+    suite = suite_field(_("the suite the record's hashes and signature are made with"))
     strata = models.JSONField(default=dict)
     labels = models.JSONField(default=dict)  # candidate id -> name shown on the public page
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PLANNED)

@@ -26,6 +26,8 @@ def field_label(field: str) -> str:
         "sources": _("the seed values"),
         "pool": _("the pool"),
         "pool_sha256": _("the pool's SHA-256"),
+        "pool_sm3": _("the pool's SM3"),
+        "suite": _("the crypto suite"),
         "count": _("the number drawn"),
         "selected": _("the candidates drawn"),
         "strata": _("the strata"),
@@ -36,7 +38,11 @@ def field_label(field: str) -> str:
 
 def describe(mismatch: Mismatch) -> str:
     what = field_label(mismatch.field)
-    if mismatch.detail == "missing":
+    if mismatch.field == "signature":
+        text = _(
+            "Verification failed: the signature is not made by this city's keys over this record."
+        )
+    elif mismatch.detail == "missing":
         text = _("Verification failed: %(field)s is missing from the record.") % {"field": what}
     elif mismatch.detail == "wrong type" or mismatch.field == "sources":
         text = _("Verification failed: %(field)s cannot be read.") % {"field": what}

@@ -21,9 +21,12 @@ from onevisit.draws.disclosure import (
 )
 from onevisit.draws.forms import DrawForm, SeedForm, VerifyForm
 from onevisit.draws.models import HEAVY_DRAW_FIELDS, Draw
+from onevisit.draws.signing import check_signature
 from onevisit.draws.verdicts import describe
+from onevisit.inspections.keyring import keyring
 from onevisit.lib import jsontext
 from onevisit.lib.params import whole_number
+from onevisit.lib.suites import Suite
 from onevisit.registry.models import Inspector
 from onevisit.sortition import DrawError
 from onevisit.sortition.records import Mismatch, verify_record
@@ -145,7 +148,14 @@ def draw_verify(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("draws:draw_detail", pk=pk)
     try:
         verify_record(record)
+        signer = check_signature(record, keyring())
         messages.success(request, _("OK: recomputing the record gives the same draw."))
+        if signer is not None:
+            messages.success(
+                request,
+                _("The record is signed by this city's key %(key)s (%(suite)s).")
+                % {"key": signer.key_id.hex(), "suite": Suite(signer.suite).label},
+            )
     except Mismatch as mismatch:
         messages.error(request, describe(mismatch))
     return redirect("draws:draw_detail", pk=pk)

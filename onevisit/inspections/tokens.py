@@ -24,10 +24,12 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
+import re
 import secrets
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeAlias
 
 from cryptography.exceptions import InvalidSignature
@@ -49,6 +51,7 @@ SHORT_LENGTH = 8
 _HEAD = struct.Struct(">B4sQH8s")
 _SIGNATURE = 64
 TOKEN_BYTES = _HEAD.size + _SIGNATURE
+_PEM_BLOCK = re.compile(rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----\s*", re.DOTALL)
 _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
@@ -201,6 +204,26 @@ class CodeVerifier:
         return Keyring([self]).verify(token)
 
 
+def public_keys_in(pem: bytes) -> list[CodeVerifier]:
+    """Every public key of a PEM text such as `/v/keys.pem`; ValueError if it holds none or
+    one that is neither SM2 nor Ed25519."""
+    blocks = _PEM_BLOCK.findall(pem)
+    if not blocks:
+        raise ValueError("holds no public key")
+    return [CodeVerifier.from_public_pem(block) for block in blocks]
+
+
+def read_public_keys(path: Path) -> Keyring:
+    """The public keys of a PEM file, as a keyring; ValueError saying why if it cannot be read
+    or holds none."""
+    try:
+        return Keyring(public_keys_in(path.read_bytes()))
+    except OSError as error:
+        raise ValueError(f"cannot read {path}: {error.strerror}") from None
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from None
+
+
 class Keyring:
     """Every key a deployment has signed codes with: a code is checked by the key its version
     and key id name, so old codes keep verifying after a key is rotated or the suite changed."""
@@ -210,6 +233,11 @@ class Keyring:
 
     def verify(self, token: str) -> Claim:
         return self.check(token)[0]
+
+    def by_key(self, suite: str, kid: bytes) -> CodeVerifier | None:
+        """The key of a suite with this id (what a signed draw record names), if held."""
+        version = VERSIONS.get(suite)
+        return None if version is None else self.verifiers.get((version, kid))
 
     def check(self, token: str) -> tuple[Claim, CodeVerifier]:
         """The claim a token makes and the key that vouches for it, or BadToken."""

@@ -6,19 +6,22 @@ Pure Python; Django calls it, it never calls Django. See `core` for the algorith
 
 from .core import (
     ALGORITHMS,
+    DEFAULT_ALGORITHMS,
     KEY_RULE,
     DrawError,
     draw,
     draw_strata,
     key_string,
     pool_sha256,
+    pool_sm3,
     stratum_sizes,
 )
-from .records import teams_commitment, verify_record, without_teams
+from .records import signed_part, teams_commitment, verify_record, without_teams
 from .teams import Conflict, TeamMember, assign_teams
 
 __all__ = [
     "ALGORITHMS",
+    "DEFAULT_ALGORITHMS",
     "KEY_RULE",
     "Conflict",
     "DrawError",
@@ -28,6 +31,8 @@ __all__ = [
     "draw_strata",
     "key_string",
     "pool_sha256",
+    "pool_sm3",
+    "signed_part",
     "stratum_sizes",
     "teams_commitment",
     "verify_record",

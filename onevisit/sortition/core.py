@@ -17,8 +17,11 @@ read as a 128-bit big-endian integer, modulo the number of candidates still rema
 the (r+1)-th remaining candidate in list order is selected and removed. The 2-byte counter
 limits a draw to 65,536 selections; the pool may hold at most 65,535 candidates.
 
-sha256-v1 (the default for new draws): the same, with SHA-256 and a 4-byte big-endian counter
-(a 256-bit integer modulo the remaining count).
+sha256-v1 (the default for new draws under the `intl` suite): the same, with SHA-256 and a
+4-byte big-endian counter (a 256-bit integer modulo the remaining count).
+
+sm3-v1 (the default under the `gm` suite): as sha256-v1, with SM3 (GB/T 32905) in place of
+SHA-256.
 
 Strata: each stratum is drawn from its own list (in the published order) with its own counter
 starting at 0 and its own key: the draw's key followed by the stratum's name and "/", so that
@@ -34,11 +37,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
+from onevisit.lib.gm import GM, INTL, sm3
 from onevisit.lib.problems import Problem, gettext_noop
 
 RFC3797 = "rfc3797"
 SHA256_V1 = "sha256-v1"
-ALGORITHMS = (RFC3797, SHA256_V1)
+SM3_V1 = "sm3-v1"
+ALGORITHMS = (RFC3797, SHA256_V1, SM3_V1)
+DEFAULT_ALGORITHMS = {GM: SM3_V1, INTL: SHA256_V1}
 
 
 class DrawError(Problem):
@@ -104,12 +110,18 @@ def _legacy_key_string(sources: Iterable[SeedSource]) -> str:
     return "".join(f"{part}/" for part in parts)
 
 
+def _pool_bytes(pool: Sequence[str]) -> bytes:
+    return b"".join(candidate.encode("utf-8") + b"\n" for candidate in pool)
+
+
 def pool_sha256(pool: Sequence[str]) -> str:
     """SHA-256 of the pool as published: each candidate id in UTF-8 followed by a newline."""
-    digest = hashlib.sha256()
-    for candidate in pool:
-        digest.update(candidate.encode("utf-8") + b"\n")
-    return digest.hexdigest()
+    return hashlib.sha256(_pool_bytes(pool)).hexdigest()
+
+
+def pool_sm3(pool: Sequence[str]) -> str:
+    """SM3 of the same bytes: the pool's hash under the `gm` suite."""
+    return sm3(_pool_bytes(pool)).hex()
 
 
 def _digests(algorithm: str, key: str) -> Iterator[int]:
@@ -124,6 +136,12 @@ def _digests(algorithm: str, key: str) -> Iterator[int]:
         while True:
             prefix = i.to_bytes(4, "big")
             yield int.from_bytes(hashlib.sha256(prefix + data + prefix).digest(), "big")
+            i += 1
+    if algorithm == SM3_V1:
+        i = 0
+        while True:
+            prefix = i.to_bytes(4, "big")
+            yield int.from_bytes(sm3(prefix + data + prefix), "big")
             i += 1
     raise DrawError(gettext_noop("unknown algorithm %(algorithm)s"), algorithm=algorithm)
 
@@ -170,7 +188,9 @@ def draw(pool: Sequence[str], count: int, key: str, algorithm: str = SHA256_V1) 
             size=len(pool),
         )
     if algorithm == RFC3797 and len(pool) > 65535:
-        raise DrawError(gettext_noop("rfc3797 draws from at most 65,535 candidates; use sha256-v1"))
+        raise DrawError(
+            gettext_noop("rfc3797 draws from at most 65,535 candidates; use sha256-v1 or sm3-v1")
+        )
     if not key:
         raise DrawError(gettext_noop("the key string is empty"))
     remaining = _Remaining(len(pool))

@@ -5,21 +5,27 @@ verified by drawing `count` of `pool` with `key` again. A full record adds, each
 present: "sources" (the seed values; the key must be their key string under "key_rule", which
 is "rfc3797" for records made since 2026-12 and "onevisit-v1" when absent), "pool_sha256", "strata"
 ([{"name", "pool", "count", "selected"}], with "ratio" and "cap" the sizes are recomputed too),
-"teams_commitment" (the SHA-256 of the canonical JSON of "teams", published before the teams
+"teams_commitment" (the hash of the canonical JSON of "teams", published before the teams
 are revealed; once they are, both must agree), and "teams" ({"team_size", "inspectors":
 [{"id", "districts"}], "districts": {candidate: district}, "conflicts": [{"inspector",
 "candidate", "reason"}], "assignments": [{"candidate", "team", "skipped": [{"inspector",
 "reason"}]}]}).
+
+"suite" names the crypto suite that made the record: "intl" when absent (SHA-256 for the
+commitment), "gm" (SM3 for the commitment, and "pool_sm3", the SM3 of the pool, beside
+"pool_sha256"). A record may carry a "signature" ({"suite", "key_id", "value"}); it is checked
+against the city's public keys, not here (see `signed_part`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any, TypeVar
+
+from onevisit.lib.gm import INTL, SUITES, chain_hash
 
 from .core import (
     ALGORITHMS,
@@ -30,6 +36,7 @@ from .core import (
     draw,
     key_string,
     pool_sha256,
+    pool_sm3,
     stratum_key,
     stratum_sizes,
 )
@@ -76,20 +83,44 @@ def _strings(record: Mapping[str, Any], field: str) -> list[str]:
     return list(values)
 
 
-def teams_commitment(teams: Mapping[str, Any]) -> str:
-    """SHA-256 of the team assignment in canonical JSON (keys sorted, no spaces, UTF-8): what a
-    draw publishes instead of the teams until the results are out, and checks after."""
-    canonical = json.dumps(teams, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+def canonical(value: object) -> bytes:
+    """Canonical JSON (keys sorted, no spaces, UTF-8): what a commitment or signature covers."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
+
+
+def teams_commitment(teams: Mapping[str, Any], suite: str = INTL) -> str:
+    """The hash (SHA-256 under intl, SM3 under gm) of the team assignment in canonical JSON:
+    what a draw publishes instead of the teams until the results are out, and checks after."""
+    return chain_hash(suite, canonical(teams))
+
+
+def record_suite(record: Mapping[str, Any]) -> str:
+    suite = record.get("suite", INTL)
+    if suite not in SUITES:
+        raise Mismatch("suite", f"must be one of {', '.join(SUITES)}")
+    return str(suite)
 
 
 def without_teams(record: Mapping[str, Any]) -> dict[str, Any]:
     """The record as published before the results: the teams replaced by their commitment."""
     public = dict(record)
     if "teams" in public:
-        public.setdefault("teams_commitment", teams_commitment(public["teams"]))
+        public.setdefault(
+            "teams_commitment", teams_commitment(public["teams"], record_suite(record))
+        )
         del public["teams"]
     return public
+
+
+def signed_part(record: Mapping[str, Any]) -> bytes:
+    """What a record's signature covers: the record as published before the results (so that
+    it verifies before and after the teams are revealed; the commitment binds them), without
+    the signature, in canonical JSON."""
+    public = without_teams(record)
+    public.pop("signature", None)
+    return canonical(public)
 
 
 def verify_record(record: object) -> None:
@@ -114,9 +145,12 @@ def verify_record(record: object) -> None:
                 )
         if key_string(sources, rule) != key:
             raise Mismatch("key", "is not the key string of the sources")
+    suite = record_suite(record)
     pool = _strings(record, "pool")
     if "pool_sha256" in record and _require(record, "pool_sha256", str) != pool_sha256(pool):
         raise Mismatch("pool_sha256")
+    if "pool_sm3" in record and _require(record, "pool_sm3", str) != pool_sm3(pool):
+        raise Mismatch("pool_sm3")
     count = _require(record, "count", int)
     selected = _strings(record, "selected")
     if count != len(selected):
@@ -130,11 +164,18 @@ def verify_record(record: object) -> None:
     if selected != expected:
         raise Mismatch("selected", "differs", first_differences(selected, expected))
     if "teams" in record:
-        if "teams_commitment" in record and record["teams_commitment"] != teams_commitment(
-            record["teams"]
+        if "teams_commitment" in record and record["teams_commitment"] != _commitment(
+            record["teams"], suite
         ):
             raise Mismatch("teams_commitment", "the revealed teams are not the ones committed to")
         _verify_teams(record["teams"], selected, key, algorithm)
+
+
+def _commitment(teams: object, suite: str) -> str:
+    try:
+        return teams_commitment(teams, suite)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise Mismatch("teams", "malformed") from None
 
 
 def _is_integer(value: object) -> bool:

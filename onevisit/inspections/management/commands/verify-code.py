@@ -4,15 +4,12 @@ database, no network. Prints the visit, the day and the short code the signature
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from onevisit.inspections.tokens import BadToken, CodeVerifier, Keyring, display_short_code
-
-PEM_BLOCK = re.compile(rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----\s*", re.DOTALL)
+from onevisit.inspections.tokens import BadToken, display_short_code, read_public_keys
 
 
 class Command(BaseCommand):
@@ -27,18 +24,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            pems = PEM_BLOCK.findall(options["keys"].read_bytes())
-        except OSError as error:
-            raise CommandError(f"cannot read {options['keys']}: {error.strerror}") from None
-        if not pems:
-            raise CommandError(f"{options['keys']} holds no public key")
-        try:
-            verifiers = [CodeVerifier.from_public_pem(pem) for pem in pems]
+            verifiers = read_public_keys(options["keys"])
         except ValueError as error:
-            raise CommandError(f"{options['keys']}: {error}") from None
+            raise CommandError(str(error)) from None
         token = options["token"].rsplit("/v/", 1)[-1]
         try:
-            claim, key = Keyring(verifiers).check(token)
+            claim, key = verifiers.check(token)
         except BadToken as bad:
             raise CommandError(f"not a genuine code: {bad.reason} ({bad})") from None
         day, code = claim.valid_on.isoformat(), display_short_code(claim.short_code)
