@@ -163,9 +163,9 @@ def test_it_refuses_a_wrong_audit_key_before_writing_anything(city: Path, tmp_pa
 
     folder = tmp_path / "backup"
     assert _run(city, "backup", str(folder)).returncode == 0
-    (folder / "keys" / "audit.ed25519.pem").write_bytes(make_key())
+    (folder / "keys" / "audit.sm2.pem").write_bytes(make_key())
     manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["sha256"].pop("keys/audit.ed25519.pem")
+    manifest["sha256"].pop("keys/audit.sm2.pem")
     (folder / "manifest.json").write_text(json.dumps(manifest))
     fresh = tmp_path / "fresh"
     done = _run(fresh, "restore", str(folder))

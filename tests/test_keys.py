@@ -37,7 +37,7 @@ def test_it_makes_the_missing_keys_once_and_lists_their_fingerprints(tmp_path: P
         again = io.StringIO()
         call_command("keys", stdout=again)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "audit.ed25519.pem",
+        "audit.sm2.pem",
         "inspection-codes.sm2.pem",
         "tips-identity.sm4",
     ]

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from onevisit.audit.keys import seal, sealed
+from onevisit.audit.keys import audit_keys, seal, sealed
 from onevisit.audit.models import GENESIS_HASH, AuditEntry, AuditHead, QuarantinedEntry
 from onevisit.lib.bulk import PlannedInsert, do_insert, plan_insert
 
@@ -289,6 +289,7 @@ def _walk_entries(wanted: set[int]) -> _Walk:
     walk = _Walk(hashes={})
     prev = GENESIS_HASH
     sealing_began = False
+    keys = audit_keys()
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=5000):
         if entry.prev_hash != prev:
             return _broken(walk, entry, "previous hash does not match the entry before")
@@ -296,7 +297,7 @@ def _walk_entries(wanted: set[int]) -> _Walk:
             return _broken(walk, entry, "content does not match its hash")
         if entry.seal:
             sealing_began = True
-            if not sealed(entry.hash, entry.seal):
+            if not sealed(entry.hash, entry.seal, keys):
                 return _broken(walk, entry, "its seal is not the audit key's: not onevisit's")
         elif sealing_began:
             return _broken(walk, entry, "unsealed after sealed entries: not onevisit's")

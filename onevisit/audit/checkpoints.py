@@ -14,8 +14,9 @@ it are vouched for by the signature. A file that is missing, cut short or not va
 while another holds checkpoints is reported, and a chain without any checkpoint is not vouched
 for at all.
 
-One checkpoint is one JSON line: {"count", "hash", "at", "signature"} (signature over the
-canonical JSON of the other three, base64).
+One checkpoint is one JSON line: {"count", "hash", "at", "suite", "signature"}: the signature
+(base64; SM2 under gm, Ed25519 under intl) covers the canonical JSON of the others. A line
+without "suite" was signed with the intl key before the suites were named.
 """
 
 from __future__ import annotations
@@ -27,14 +28,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from onevisit.audit.keys import private_key
+from onevisit.audit.keys import audit_keys, private_key
 from onevisit.audit.models import AuditHead
+from onevisit.lib.gm import INTL
+from onevisit.lib.signing import Signer
 
 
 def checkpoints_path() -> Path:
@@ -50,8 +51,28 @@ def checkpoint_paths() -> list[Path]:
 
 
 def _signed_part(point: dict[str, Any]) -> bytes:
-    body = {k: point[k] for k in ("count", "hash", "at")}
+    body = {k: point[k] for k in ("count", "hash", "at", "suite") if k in point}
     return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+
+
+def signed_part_of_line(line: str) -> bytes:
+    """What a checkpoint line's signature covers (for a verifier of its own)."""
+    return _signed_part(json.loads(line))
+
+
+def suite_of_line(line: str) -> str | None:
+    """The suite that signed a checkpoint line (None if it is not one)."""
+    try:
+        point = json.loads(line)
+    except ValueError:
+        return None
+    return str(point.get("suite", INTL)) if isinstance(point, dict) else None
+
+
+def _signature_holds(key: Signer, point: dict[str, Any]) -> bool:
+    if str(point.get("suite", INTL)) != key.suite:
+        return False
+    return key.signed(_signed_part(point), base64.b64decode(point["signature"], validate=True))
 
 
 @dataclass(frozen=True)
@@ -70,8 +91,14 @@ def write_checkpoint() -> Checkpoint:
     with transaction.atomic():
         head = AuditHead.objects.filter(pk=1).first()
         count, last = (head.count, head.last_hash) if head else (0, "0" * 64)
-    point: dict[str, Any] = {"count": count, "hash": last, "at": timezone.now().isoformat()}
-    signature = private_key().sign(_signed_part(point))
+    key = private_key()
+    point: dict[str, Any] = {
+        "count": count,
+        "hash": last,
+        "at": timezone.now().isoformat(),
+        "suite": key.suite,
+    }
+    signature = key.sign(_signed_part(point))
     point["signature"] = base64.b64encode(signature).decode("ascii")
     failed = []
     for path in checkpoint_paths():
@@ -123,16 +150,14 @@ def read_checkpoints() -> Reading:
 
 def _read_file(path: Path) -> tuple[list[Checkpoint], str]:
     points: list[Checkpoint] = []
-    public = private_key().public_key()
+    keys = audit_keys()
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            point = json.loads(line)
-            public.verify(base64.b64decode(point["signature"]), _signed_part(point))
-            found = Checkpoint(int(point["count"]), str(point["hash"]), str(point["at"]))
-        except (ValueError, KeyError, TypeError, InvalidSignature):
+        if not any(signed_by(key, line) for key in keys):
             return points, f"line {number} of {path} is not a validly signed checkpoint"
+        point = json.loads(line)
+        found = Checkpoint(int(point["count"]), str(point["hash"]), str(point["at"]))
         if points and found.count < points[-1].count:
             return points, (
                 f"line {number} of {path} counts fewer entries ({found.count}) than the "
@@ -142,14 +167,14 @@ def _read_file(path: Path) -> tuple[list[Checkpoint], str]:
     return points, ""
 
 
-def signed_by(key: Ed25519PrivateKey, line: str) -> bool:
-    """Whether a checkpoint line carries `key`'s signature."""
+def signed_by(key: Signer, line: str) -> bool:
+    """Whether a checkpoint line is well formed and carries `key`'s signature."""
     try:
         point = json.loads(line)
-        key.public_key().verify(base64.b64decode(point["signature"]), _signed_part(point))
-    except (ValueError, KeyError, TypeError, InvalidSignature):
+        int(point["count"]), str(point["hash"]), str(point["at"])
+        return _signature_holds(key, point)
+    except (ValueError, KeyError, TypeError, AttributeError):
         return False
-    return True
 
 
 def checkpoint_age(point: Checkpoint) -> dt.timedelta:

@@ -23,26 +23,22 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import hashlib
 import re
 import secrets
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeAlias
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
-from tongsuopy.crypto import exceptions as gm_exceptions
-from tongsuopy.crypto import hashes as gm_hashes
-from tongsuopy.crypto import serialization as gm_serialization
-from tongsuopy.crypto.asymciphers import ec as gm_ec
-from tongsuopy.crypto.asymciphers.utils import encode_dss_signature
-
-from onevisit.lib.gm import GM, INTL, SUITES, sm3
+from onevisit.lib.gm import GM, INTL
+from onevisit.lib.signing import (
+    PublicKey,
+    Signer,
+    Verifier,
+    generate_private,
+    load_private,
+    load_public,
+)
 
 VERSIONS = {INTL: 1, GM: 2}
 EPOCH = dt.date(2020, 1, 1)
@@ -88,51 +84,6 @@ def display_short_code(code: str) -> str:
 
 
 # tongsuopy ships no type hints: its SM2 keys are Any to the type checker
-PublicKey: TypeAlias = Ed25519PublicKey | Any
-PrivateKey: TypeAlias = Ed25519PrivateKey | Any
-_SM2 = gm_ec.ECDSA(gm_hashes.SM3())  # with an SM2 key: SM2 signing, SM3 and the default user ID
-
-
-def suite_of(key: PublicKey | PrivateKey) -> str:
-    return INTL if isinstance(key, Ed25519PublicKey | Ed25519PrivateKey) else GM
-
-
-def key_id(public: PublicKey) -> bytes:
-    if isinstance(public, Ed25519PublicKey):
-        raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        return hashlib.sha256(raw).digest()[:4]
-    point = public.public_bytes(
-        gm_serialization.Encoding.X962, gm_serialization.PublicFormat.UncompressedPoint
-    )
-    return sm3(point)[:4]
-
-
-def _load_public(pem: bytes) -> PublicKey:
-    try:
-        key = gm_serialization.load_pem_public_key(pem)
-    except (gm_exceptions.UnsupportedAlgorithm, ValueError):
-        key = None
-    if isinstance(key, gm_ec.EllipticCurvePublicKey) and key.curve.name == "SM2":
-        return key
-    loaded = serialization.load_pem_public_key(pem)
-    if not isinstance(loaded, Ed25519PublicKey):
-        raise ValueError("neither an SM2 nor an Ed25519 public key")
-    return loaded
-
-
-def _load_private(pem: bytes) -> PrivateKey:
-    try:
-        key = gm_serialization.load_pem_private_key(pem, password=None)
-    except (gm_exceptions.UnsupportedAlgorithm, ValueError):
-        key = None
-    if isinstance(key, gm_ec.EllipticCurvePrivateKey) and key.curve.name == "SM2":
-        return key
-    loaded = serialization.load_pem_private_key(pem, password=None)
-    if not isinstance(loaded, Ed25519PrivateKey):
-        raise ValueError("neither an SM2 nor an Ed25519 private key")
-    return loaded
-
-
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
@@ -165,40 +116,16 @@ def _claim(head: bytes) -> Claim:
     return Claim(visit_id, EPOCH + dt.timedelta(days=day), code)
 
 
-class CodeVerifier:
+class CodeVerifier(Verifier):
     """One public key: it checks the codes its private key signed."""
 
     def __init__(self, public: PublicKey) -> None:
-        self.public = public
-        self.suite = suite_of(public)
+        super().__init__(public)
         self.version = VERSIONS[self.suite]
-        self.key_id = key_id(public)
 
     @classmethod
     def from_public_pem(cls, pem: bytes) -> CodeVerifier:
-        return cls(_load_public(pem))
-
-    def public_pem(self) -> bytes:
-        if isinstance(self.public, Ed25519PublicKey):
-            return self.public.public_bytes(
-                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-            )
-        return bytes(
-            self.public.public_bytes(
-                gm_serialization.Encoding.PEM, gm_serialization.PublicFormat.SubjectPublicKeyInfo
-            )
-        )
-
-    def signed(self, head: bytes, signature: bytes) -> bool:
-        try:
-            if isinstance(self.public, Ed25519PublicKey):
-                self.public.verify(signature, head)
-            else:
-                r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
-                self.public.verify(encode_dss_signature(r, s), head, _SM2)
-        except (InvalidSignature, gm_exceptions.InvalidSignature):
-            return False
-        return True
+        return cls(load_public(pem))
 
     def verify(self, token: str) -> Claim:
         return Keyring([self]).verify(token)
@@ -250,43 +177,16 @@ class Keyring:
         return _claim(head), verifier
 
 
-class CodeSigner(CodeVerifier):
-    def __init__(self, private: PrivateKey) -> None:
-        super().__init__(private.public_key())
-        self.private = private
+class CodeSigner(Signer, CodeVerifier):
+    """A private key that issues codes (and, for a city, signs its draw records)."""
 
     @classmethod
     def generate(cls, suite: str = INTL) -> CodeSigner:
-        if suite == GM:
-            return cls(gm_ec.generate_private_key(gm_ec.SM2()))
-        if suite == INTL:
-            return cls(Ed25519PrivateKey.generate())
-        raise ValueError(f"unknown suite {suite!r}: {' or '.join(SUITES)}")
+        return cls(generate_private(suite))
 
     @classmethod
     def from_private_pem(cls, pem: bytes) -> CodeSigner:
-        return cls(_load_private(pem))
-
-    def private_pem(self) -> bytes:
-        if isinstance(self.private, Ed25519PrivateKey):
-            return self.private.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        return bytes(
-            self.private.private_bytes(
-                gm_serialization.Encoding.PEM,
-                gm_serialization.PrivateFormat.PKCS8,
-                gm_serialization.NoEncryption(),
-            )
-        )
-
-    def sign(self, head: bytes) -> bytes:
-        if isinstance(self.private, Ed25519PrivateKey):
-            return self.private.sign(head)
-        r, s = decode_dss_signature(self.private.sign(head, _SM2))
-        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+        return cls(load_private(pem))
 
     def issue(self, claim: Claim) -> str:
         day = (claim.valid_on - EPOCH).days

@@ -51,7 +51,7 @@ SQLITE_COPY = "onevisit.sqlite3"
 PG_DUMP = "database.pgdump"
 CODE_KEYS = [Path("keys") / name for name in FILE_NAMES.values()]
 SEAL_KEYS = [Path("keys") / name for name in sealing.FILE_NAMES.values()]
-AUDIT_KEY = Path("keys") / "audit.ed25519.pem"
+AUDIT_KEYS = [Path("keys") / name for name in audit_keys.FILE_NAMES.values()]
 KEYS = "keys"
 # What a data folder holds besides the database, the uploads and the keys, each copied if present.
 FILES = ("secret_key",)
@@ -255,27 +255,30 @@ def _opens(key: bytes, sealed: str) -> bool:
 
 
 def _check_audit_key(source: Path, probes: dict[str, str]) -> None:
-    """The backup's audit key (or, when the deployment keeps it outside the keys folder, the one
-    configured here) must be the one that sealed its entries and signed its checkpoints."""
-    path = source / AUDIT_KEY if (source / AUDIT_KEY).is_file() else audit_keys.key_path()
+    """The backup's audit keys (or, when the deployment keeps its key outside the keys folder,
+    the one configured here) must be those that sealed its entries and signed its checkpoints."""
     if "audit_seal" not in probes and not (source / CHECKPOINTS).is_file():
         return
-    if not path.is_file():
+    paths = [source / key for key in AUDIT_KEYS if (source / key).is_file()]
+    if not paths and audit_keys.key_path().is_file():
+        paths = [audit_keys.key_path()]
+    if not paths:
         raise BackupError("the backup holds a sealed audit log but not the audit key")
-    key = audit_keys.load_pem(path.read_bytes())
-    if "audit_seal" in probes and not audit_keys.sealed_with(
-        key, probes["audit_hash"], probes["audit_seal"]
+    keys = [audit_keys.load_pem(path.read_bytes()) for path in paths]
+    named = ", ".join(str(path) for path in paths)
+    if "audit_seal" in probes and not any(
+        audit_keys.sealed_with(key, probes["audit_hash"], probes["audit_seal"]) for key in keys
     ):
-        raise BackupError(f"the audit key {path} did not seal the audit log in the backup")
+        raise BackupError(f"the audit key {named} did not seal the audit log in the backup")
     lines = (
         (source / CHECKPOINTS).read_text().splitlines() if (source / CHECKPOINTS).is_file() else []
     )
-    if lines and not signed_by(key, lines[-1]):
-        raise BackupError(f"the audit key {path} did not sign the checkpoints in the backup")
+    if lines and not any(signed_by(key, lines[-1]) for key in keys):
+        raise BackupError(f"the audit key {named} did not sign the checkpoints in the backup")
 
 
 def _refuse_other_keys(source: Path) -> None:
-    for key in (*CODE_KEYS, *SEAL_KEYS, AUDIT_KEY):
+    for key in (*CODE_KEYS, *SEAL_KEYS, *AUDIT_KEYS):
         here = keys_dir() / key.name
         theirs = source / key
         if here.is_file() and theirs.is_file() and here.read_bytes() != theirs.read_bytes():

@@ -343,3 +343,71 @@ class SuiteTest(ChainCase):
         # an entry that claims the other suite no longer matches its hash
         AuditEntry.objects.filter(pk=new[0].pk).update(suite="intl")
         assert verify_chain().first_broken_id == new[0].pk
+
+
+def gmssl_hmac_sm3(key: bytes, data: bytes) -> bytes:
+    """HMAC (RFC 2104) over gmssl's SM3: an implementation independent of onevisit's."""
+    from gmssl import func
+    from gmssl import sm3 as gmssl_sm3
+
+    def digest(message: bytes) -> bytes:
+        return bytes.fromhex(gmssl_sm3.sm3_hash(func.bytes_to_list(message)))
+
+    key = key.ljust(64, b"\0")
+    inner = digest(bytes(k ^ 0x36 for k in key) + data)
+    return digest(bytes(k ^ 0x5C for k in key) + inner)
+
+
+class SuiteKeysTest(ChainCase):
+    """The audit key follows the suite: under gm the seals are HMAC-SM3 under a key derived with
+    HKDF-SM3 and the checkpoints are SM2-signed; a log begun under intl (Ed25519, HMAC-SHA256)
+    goes on under gm, and verifies whole while the intl key is kept."""
+
+    def setUp(self) -> None:
+        from onevisit.testing import fresh_keys
+
+        self.keys = fresh_keys(self, "audit.ed25519")  # the gm key sealed the fixtures
+
+    def test_it_seals_with_hmac_sm3_and_signs_checkpoints_with_sm2_under_gm(self) -> None:
+        from gmssl import sm2
+
+        from onevisit.audit.checkpoints import checkpoints_path, signed_part_of_line
+        from onevisit.audit.keys import private_key
+
+        with override_settings(ONEVISIT_CRYPTO_SUITE="gm"):
+            entry = self.append(1)[0]
+            call_command("audit", "checkpoint", stdout=io.StringIO())
+            key = private_key()
+        assert key.suite == "gm" and (self.keys / "audit.sm2.pem").is_file()
+        prk = gmssl_hmac_sm3(b"\0" * 32, key.secret())
+        seal_key = gmssl_hmac_sm3(prk, b"onevisit audit seal\x01")
+        assert entry.seal == gmssl_hmac_sm3(seal_key, entry.hash.encode()).hex()
+        line = checkpoints_path().read_text().splitlines()[-1]
+        point = json.loads(line)
+        assert point["suite"] == "gm" and point["count"] == AuditEntry.objects.count()
+        numbers = key.private.private_numbers().public_numbers
+        theirs = sm2.CryptSM2(private_key="", public_key=f"{numbers.x:064x}{numbers.y:064x}")
+        signature = __import__("base64").b64decode(point["signature"])
+        assert theirs.verify_with_sm3(signature.hex(), signed_part_of_line(line))
+
+    def test_a_log_begun_under_intl_verifies_whole_under_gm_with_both_keys(self) -> None:
+        from onevisit.audit.checkpoints import checkpoints_path
+
+        with override_settings(ONEVISIT_CRYPTO_SUITE="intl"):
+            self.append(2)
+            call_command("audit", "checkpoint", stdout=io.StringIO())
+        with override_settings(ONEVISIT_CRYPTO_SUITE="gm"):
+            self.append(2)
+            call_command("audit", "checkpoint", stdout=io.StringIO())
+            report = verify_chain()
+            assert report.reason == "" and not report.warnings
+            assert report.vouched_count == AuditEntry.objects.count()
+            suites = [json.loads(line).get("suite") for line in checkpoints_path().open()]
+            assert suites[-2:] == ["intl", "gm"]
+            # the intl key is what vouches for the old seals and checkpoints
+            (self.keys / "audit.ed25519.pem").rename(self.keys / "elsewhere.pem")
+            from onevisit.audit.keys import audit_keys
+
+            assert [k.suite for k in audit_keys()] == ["gm"]
+            broken = verify_chain()
+            assert broken.reason != ""

@@ -14,8 +14,9 @@ from gmssl import sm3 as gmssl_sm3
 from tongsuopy.crypto.asymciphers import ec as gm_ec
 from tongsuopy.crypto.asymciphers.utils import encode_dss_signature
 
-from onevisit.inspections.tokens import _SM2, BadToken, Claim, CodeSigner, CodeVerifier, Keyring
+from onevisit.inspections.tokens import BadToken, Claim, CodeSigner, CodeVerifier, Keyring
 from onevisit.lib.gm import GM, INTL, sm3
+from onevisit.lib.signing import SM2_WITH_SM3
 
 DAY = dt.date(2026, 12, 7)
 # GB/T 32918.5-2017 appendix A (GM/T 0003.5): the signature example on the recommended curve
@@ -47,7 +48,7 @@ def test_it_verifies_the_signature_example_of_gb_t_32918() -> None:
         int(EXAMPLE_P[:64], 16), int(EXAMPLE_P[64:], 16), gm_ec.SM2()
     ).public_key()
     signature = encode_dss_signature(int(EXAMPLE_R, 16), int(EXAMPLE_S, 16))
-    public.verify(signature, b"message digest", _SM2)  # raises if it does not hold
+    public.verify(signature, b"message digest", SM2_WITH_SM3)  # raises if it does not hold
     # the independent implementation makes the same signature from the same k
     theirs = sm2.CryptSM2(private_key=EXAMPLE_D.lower(), public_key=EXAMPLE_P.lower())
     assert theirs.sign_with_sm3(b"message digest", EXAMPLE_K.lower()).upper() == (
