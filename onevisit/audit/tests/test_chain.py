@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -385,7 +386,8 @@ class SuiteKeysTest(ChainCase):
         line = checkpoints_path().read_text().splitlines()[-1]
         point = json.loads(line)
         assert point["suite"] == "gm" and point["count"] == AuditEntry.objects.count()
-        numbers = key.private.private_numbers().public_numbers
+        private: Any = key.private  # an SM2 key (tongsuopy is untyped)
+        numbers = private.private_numbers().public_numbers
         theirs = sm2.CryptSM2(private_key="", public_key=f"{numbers.x:064x}{numbers.y:064x}")
         signature = __import__("base64").b64decode(point["signature"])
         assert theirs.verify_with_sm3(signature.hex(), signed_part_of_line(line))
