@@ -1,7 +1,9 @@
 """`/v/<code>` under the production server: requests per second and p99 latency at 50
 concurrent clients (wrk), on SQLite and PostgreSQL, side by side with the baseline of the
 cheapest page the same server answers (the public key, no database query), for codes signed
-under each crypto suite (gm: SM2/SM3; intl: Ed25519), with the signature check alone beside.
+under each crypto suite (gm: SM2/SM3; intl: Ed25519), with the signature check alone beside,
+and the audit log's append under each suite (gm: SM3 chain, HMAC-SM3 seal; intl: SHA-256,
+HMAC-SHA256).
 
 The database is the demo city (5,000 enterprises, about 3,300 visits); for the benchmark every
 code is made valid today, so each lookup checks the signature, reads the code, the visit, its
@@ -109,10 +111,41 @@ def signature_checks(suite: str, seconds: float = 2.0) -> float:
     return done / (time.perf_counter() - started)
 
 
+APPEND = """
+import time
+from django.db import transaction
+from onevisit.audit.actions import Actor, record
+actor = Actor.system("bench")
+started = time.perf_counter()
+for batch in range(%(batches)d):
+    with transaction.atomic():
+        for i in range(100):
+            record(
+                actor=actor, action="bench", verb="bench", object_type="bench.thing",
+                object_id=str(i), changes={"i": i, "note": "整改完成，复查合格" * 8},
+            )
+print(%(batches)d * 100 / (time.perf_counter() - started))
+"""
+
+
+def audit_appends(env: dict[str, str], batches: int = 20) -> float:
+    """Audit entries appended per second (hashed, sealed, inserted; 100 per transaction)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "onevisit", "shell", "-c", APPEND % {"batches": batches}],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return float(out.strip().splitlines()[-1])
+
+
 def measure(
     db: str, suite: str, seconds: int, connections: int, workers: int, threads: int
 ) -> list[tuple[str, float, float]]:
     env, tokens = prepare(db, suite)
+    appends[db, suite] = audit_appends(env)
     port = free_port()
     server = subprocess.Popen(
         [
@@ -145,6 +178,9 @@ def measure(
         server.terminate()
         server.wait(timeout=30)
     return [("/v/<code>", *codes), ("baseline /v/key.pem", *baseline)]
+
+
+appends: dict[tuple[str, str], float] = {}
 
 
 def main() -> None:
@@ -181,6 +217,12 @@ def main() -> None:
         if (db, "gm") in door and (db, "intl") in door:
             ratio = door[db, "intl"] / door[db, "gm"]
             print(f"{db}: the door check under gm takes {ratio:.2f}x the time of intl")
+    for (db, suite), rate in appends.items():
+        print(f"{db:10} {suite:5} audit append (100 per transaction) {rate:8.0f} entries/s")
+    for db in args.db:
+        if (db, "gm") in appends and (db, "intl") in appends:
+            ratio = appends[db, "intl"] / appends[db, "gm"]
+            print(f"{db}: an audit append under gm takes {ratio:.2f}x the time of intl")
 
 
 if __name__ == "__main__":
