@@ -126,6 +126,9 @@ def test_every_page_of_every_persona_passes_axe_and_fits_at_double_text(
     print(f"axe-core: {visited} pages of {len(PERSONAS)} personas, 0 serious or critical")
     the_door_check_works_by_keyboard_alone(driver, live)
     an_inspector_logs_in_and_opens_today_by_keyboard_alone(driver, live)
+    an_inspector_records_a_checklist_point_by_keyboard_alone(driver, live)
+    a_member_of_the_public_sends_a_tip_by_keyboard_alone(driver, live)
+    an_enterprise_sends_a_request_by_keyboard_alone(driver, live)
 
 
 def press(driver: webdriver.Chrome, *keys: str) -> None:
@@ -133,8 +136,8 @@ def press(driver: webdriver.Chrome, *keys: str) -> None:
 
 
 def tab_to(driver: webdriver.Chrome, name: str, most: int = 40) -> None:
-    """Tab until the control named `name` has the focus, checking that every stop on the way
-    shows where the focus is."""
+    """Tab until the control named `name` (or, for "submit", the next submit button) has the
+    focus, checking that every stop on the way shows where the focus is."""
     for _ in range(most):
         press(driver, Keys.TAB)
         focused = driver.switch_to.active_element
@@ -148,6 +151,12 @@ def tab_to(driver: webdriver.Chrome, name: str, most: int = 40) -> None:
             f"no visible focus on {(focused.get_attribute('outerHTML') or '')[:80]}"
         )
         if focused.get_attribute("name") == name:
+            return
+        if (
+            name == "submit"
+            and focused.tag_name == "button"
+            and focused.get_attribute("type") in {"submit", None}
+        ):
             return
     pytest.fail(f"{name} cannot be reached with Tab")
 
@@ -185,3 +194,73 @@ def an_inspector_logs_in_and_opens_today_by_keyboard_alone(
         pytest.fail("today's visits cannot be reached with Tab")
     press(driver, Keys.ENTER)
     WebDriverWait(driver, 20).until(ec.url_contains("/inspections/today/"))
+
+
+def an_inspector_records_a_checklist_point_by_keyboard_alone(
+    driver: webdriver.Chrome, live: str
+) -> None:
+    """On the phone at the factory: the first point of a visit on site, 合格 with a note, saved
+    with Enter; the row says it was saved without leaving the page."""
+    from onevisit.inspections.models import PointResult, Visit
+
+    visit = (
+        Visit.objects.filter(
+            status=Visit.Status.IN_PROGRESS,
+            inspectors__user__username="inspector",
+            results__isnull=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+    assert visit is not None, "the demo has a visit on site, nothing recorded, for the inspector"
+    log_in(driver, live, "inspector")
+    driver.get(f"{live}/inspections/{visit.pk}/checklist/")
+    first = driver.find_element(By.CSS_SELECTOR, ".checklist form.row").get_attribute("id")
+    tab_to(driver, "outcome")
+    press(driver, Keys.SPACE)  # the first choice of the row: 合格
+    tab_to(driver, "note")
+    press(driver, "台账齐全，现场核对一致")
+    tab_to(driver, "submit")
+    press(driver, Keys.ENTER)
+    WebDriverWait(driver, 20).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, f"#{first}.done"))
+    )
+    saved = PointResult.objects.get(visit=visit, note="台账齐全，现场核对一致")
+    assert saved.outcome == "compliant"
+
+
+def a_member_of_the_public_sends_a_tip_by_keyboard_alone(
+    driver: webdriver.Chrome, live: str
+) -> None:
+    from onevisit.tips.models import Tip
+
+    log_in(driver, live, None)
+    driver.get(live + "/tips/new/")
+    opened = time.monotonic()
+    tab_to(driver, "category")
+    press(driver, Keys.ARROW_DOWN)  # the first category
+    tab_to(driver, "description")
+    press(driver, "小区门口的加工厂夜间排放刺鼻气味，已持续一周")
+    time.sleep(max(0.0, 3.5 - (time.monotonic() - opened)))  # a person takes a few seconds
+    tab_to(driver, "submit")
+    press(driver, Keys.ENTER)
+    WebDriverWait(driver, 20).until(ec.url_changes(live + "/tips/new/"))
+    assert Tip.objects.filter(description__startswith="小区门口的加工厂").exists()
+    assert "tips/new" not in driver.current_url
+
+
+def an_enterprise_sends_a_request_by_keyboard_alone(driver: webdriver.Chrome, live: str) -> None:
+    from onevisit.liaison.models import Concern
+
+    log_in(driver, live, "enterprise")
+    driver.get(live + "/requests/new/")
+    tab_to(driver, "kind")
+    press(driver, Keys.SPACE)  # the first kind: a question
+    tab_to(driver, "subject")
+    press(driver, "年度检查计划何时公布")
+    tab_to(driver, "text")
+    press(driver, "请问今年对我公司的检查计划何时公布，是否合并为一次联合检查？")
+    tab_to(driver, "submit")
+    press(driver, Keys.ENTER)
+    WebDriverWait(driver, 20).until(ec.url_changes(live + "/requests/new/"))
+    assert Concern.objects.filter(subject="年度检查计划何时公布").exists()
