@@ -15,11 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Model, QuerySet
 
 from onevisit.audit.actions import Actor, record, verify_chain
-from onevisit.audit.checkpoints import (
-    checkpoint_paths,
-    suite_of_line,
-    write_checkpoint,
-)
+from onevisit.audit.checkpoints import checkpoints_path, suite_of_line, write_checkpoint
 from onevisit.audit.keys import private_key as audit_key
 from onevisit.audit.models import AuditEntry
 from onevisit.draws.models import Draw
@@ -70,18 +66,18 @@ def take_census(*, check: bool = True) -> Census:
     for model in SEALED_MODELS:
         identities.update(sealing.suite_of(token) for _row, token in _sealed(model))
     census.counts["sealed identities"] = identities
-    lines: Counter[str] = Counter()
-    for path in checkpoint_paths()[:1]:
-        if path.is_file():
-            lines.update(
-                suite
-                for line in path.read_text(encoding="utf-8").splitlines()
-                if (suite := suite_of_line(line)) is not None
-            )
-    census.counts["audit checkpoints"] = lines
+    census.counts["audit checkpoints"] = _checkpoints_by_suite()
     if check:
         census.problems = list(_problems())
     return census
+
+
+def _checkpoints_by_suite() -> Counter[str]:
+    path = checkpoints_path()
+    if not path.is_file():
+        return Counter()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return Counter(suite for line in lines if (suite := suite_of_line(line)) is not None)
 
 
 def _problems() -> Iterator[str]:
@@ -147,5 +143,5 @@ def do_migrate_suite(*, actor: Actor) -> Census:
     census.resealed = resealed
     if census.ok:
         write_checkpoint()
-        census.counts["audit checkpoints"][census.suite] += 1
+        census.counts["audit checkpoints"] = _checkpoints_by_suite()
     return census

@@ -4,7 +4,10 @@ phone, and still fits the phone's width with its text at 200% (适老化).
 The demo city and its accounts; for each persona (and the public) the test follows every link of
 the site it is shown, from the workbench and the menu, one page per address shape
 (`/enterprises/17/` stands for every enterprise), and runs axe-core on each. axe-core's script
-comes from the axe-core-python package (a test dependency): nothing is fetched from a CDN."""
+comes from the axe-core-python package (a test dependency): nothing is fetched from a CDN.
+
+A second test does the main flows with the keyboard alone, with a visible focus at every Tab
+stop: the door check, an inspector's login and checklist, a tip, an enterprise's request."""
 
 from __future__ import annotations
 
