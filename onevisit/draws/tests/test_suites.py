@@ -153,6 +153,18 @@ class DrawSuiteTest(DrawCase):
                 verdict = self.verify_draw(downloaded, "--keys", keys)
                 assert verdict.startswith(f"OK, signed ({draw.suite}, key ")
 
+    def test_a_record_signed_before_the_code_key_is_rotated_verifies_after_it(self) -> None:
+        old = self.run_draw()
+        call_command("keys", "--rotate-code-key", stdout=io.StringIO())
+        keyring.forget()
+        new = self.run_draw()
+        old_key, new_key = (d.record["signature"]["key_id"] for d in (old, new))  # type: ignore[index]
+        assert old_key != new_key
+        keys = self.published_keys()
+        downloaded = Client().get(reverse("draws:draw_record", args=[old.pk])).json()
+        assert self.verify_draw(downloaded, "--keys", keys) == f"OK, signed (gm, key {old_key})"
+        assert self.verify_draw(downloaded) == f"OK, signed (gm, key {old_key})"
+
     def test_it_still_verifies_a_record_made_before_records_were_signed(self) -> None:
         record = dict(self.run_draw().record or {})
         del record["signature"]
