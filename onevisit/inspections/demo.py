@@ -237,6 +237,7 @@ class _History:
                     visit=visit,
                     short_code=short,
                     token=token,
+                    suite=key.suite,
                     valid_on=visit.date,
                     issued_at=issued,
                     snapshot=code_snapshot(visit, bodies, team, items),

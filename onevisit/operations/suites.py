@@ -24,6 +24,7 @@ from onevisit.inspections import keyring
 from onevisit.inspections.models import InspectionCode
 from onevisit.inspections.tokens import BadToken
 from onevisit.liaison.models import Concern
+from onevisit.lib.gm import INTL
 from onevisit.sortition.records import Mismatch, verify_record
 from onevisit.tips import sealing
 from onevisit.tips.models import Tip
@@ -82,17 +83,23 @@ def _checkpoints_by_suite() -> Counter[str]:
 
 def _problems() -> Iterator[str]:
     ring = keyring.keyring()
-    for code in InspectionCode.objects.only("pk", "token").iterator(chunk_size=5000):
+    for code in InspectionCode.objects.only("pk", "token", "suite").iterator(chunk_size=5000):
         try:
-            ring.verify(code.token)
+            _claim, key = ring.check(code.token)
         except BadToken as bad:
             yield f"inspection code {code.pk}: {bad.reason}"
+            continue
+        if key.suite != code.suite:
+            yield f"inspection code {code.pk}: recorded as {code.suite}, signed under {key.suite}"
     for draw in Draw.objects.filter(status=Draw.Status.DRAWN).iterator(chunk_size=20):
         try:
             verify_record(draw.record)
             check_signature(draw.record, ring)
         except Mismatch as mismatch:
             yield f"draw {draw.pk}: {mismatch}"
+            continue
+        if (draw.record or {}).get("suite", INTL) != draw.suite:
+            yield f"draw {draw.pk}: recorded as {draw.suite}, its record says otherwise"
     chain = verify_chain()
     if chain.reason:
         yield f"audit log: {chain.reason}"

@@ -139,3 +139,11 @@ class SuiteMigrationTest(VisitTestCase):
         with self.under("gm"):
             status, _out, err = self.suite("--migrate")
         assert status == 1 and f"NOT VERIFIED inspection code {code.pk}: forged" in err
+
+    def test_it_names_a_code_recorded_under_another_suite_than_its_signature(self) -> None:
+        with self.under("intl"):
+            code, _draw, _tip = self.city_work(1)
+        InspectionCode.objects.filter(pk=code.pk).update(suite="gm")
+        status, _out, err = self.suite("--check")
+        assert status == 1
+        assert f"inspection code {code.pk}: recorded as gm, signed under intl" in err

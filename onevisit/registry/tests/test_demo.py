@@ -37,6 +37,10 @@ class DemoTest(TestCase):
         assert first[1] == len(demo.CITY_BODIES) + 8 * len(demo.COUNTY_DEPARTMENTS)
         assert Body.objects.get(code="LC-NYZF").entrusted_by == Body.objects.get(code="LC-NYNC")
         assert verify_chain().reason == ""
+        census = io.StringIO()
+        call_command("suite", "--check", stdout=census)  # exits 1 on anything that does not hold
+        assert "inspection codes: gm " in census.getvalue()
+        assert "intl" not in census.getvalue().split("deployment suite")[1]
         call_command("demo", "--no-serve", "--enterprises", "80", stdout=io.StringIO())
         assert Enterprise.objects.count() == 80
 
