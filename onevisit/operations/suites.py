@@ -23,13 +23,9 @@ from onevisit.draws.signing import check_signature
 from onevisit.inspections import keyring
 from onevisit.inspections.models import InspectionCode
 from onevisit.inspections.tokens import BadToken
-from onevisit.liaison.models import Concern
 from onevisit.lib.gm import INTL
 from onevisit.sortition.records import Mismatch, verify_record
 from onevisit.tips import sealing
-from onevisit.tips.models import Tip
-
-SEALED_MODELS: tuple[type[Model], ...] = (Tip, Concern)
 
 
 @dataclass
@@ -64,7 +60,7 @@ def take_census(*, check: bool = True) -> Census:
     census.counts["draw records"] = _by_suite(Draw.objects.filter(status=Draw.Status.DRAWN))
     census.counts["audit entries"] = _by_suite(AuditEntry.objects.all())
     identities: Counter[str] = Counter()
-    for model in SEALED_MODELS:
+    for model in sealing.sealed_models():
         identities.update(sealing.suite_of(token) for _row, token in _sealed(model))
     census.counts["sealed identities"] = identities
     census.counts["audit checkpoints"] = _checkpoints_by_suite()
@@ -103,7 +99,7 @@ def _problems() -> Iterator[str]:
     chain = verify_chain()
     if chain.reason:
         yield f"audit log: {chain.reason}"
-    for model in SEALED_MODELS:
+    for model in sealing.sealed_models():
         for row, token in _sealed(model):
             if "error" in sealing.unseal(token):
                 yield f"sealed identity of {model._meta.label} {row.pk}: cannot be opened"
@@ -115,7 +111,7 @@ def do_reseal_identities(*, actor: Actor) -> int:
     suite = keyring.suite()
     resealed = Counter[str]()
     with transaction.atomic():
-        for model in SEALED_MODELS:
+        for model in sealing.sealed_models():
             for row, token in _sealed(model):
                 if sealing.suite_of(token) == suite:
                     continue

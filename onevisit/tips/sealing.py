@@ -18,7 +18,10 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 from cryptography.fernet import Fernet, InvalidToken
+from django.apps import apps
 from django.conf import settings
+from django.db import models
+from django.db.models import Q
 from tongsuopy.crypto.ciphers.aead import SM4GCM
 from tongsuopy.crypto.exceptions import InvalidTag
 
@@ -28,6 +31,12 @@ from onevisit.lib.keyfiles import keys_dir, read_or_create
 SM4_PREFIX = "sm4gcm1:"
 SM4_CONTEXT = b"onevisit reporter identity"  # authenticated with every SM4 seal
 FILE_NAMES = {GM: "tips-identity.sm4", INTL: "tips-identity.fernet"}
+# The records whose `identity_sealed` these keys seal: a reporter's tip, a requester's concern.
+SEALED_IN = ("tips.Tip", "liaison.Concern")
+
+
+def sealed_models() -> list[type[models.Model]]:
+    return [apps.get_model(label) for label in SEALED_IN]
 
 
 def suite_of(token: str) -> str:
@@ -39,14 +48,14 @@ def key_path(of: str | None = None) -> Path:
 
 
 def identities_sealed(of: str | None = None) -> str:
-    from onevisit.tips.models import Tip
-
-    sealed = Tip.objects.exclude(identity_sealed="")
-    if (of or settings.ONEVISIT_CRYPTO_SUITE) == GM:
-        sealed = sealed.filter(identity_sealed__startswith=SM4_PREFIX)
-    else:
-        sealed = sealed.exclude(identity_sealed__startswith=SM4_PREFIX)
-    count = sealed.count()
+    """How many identities the suite's key sealed ("" for none): its key is never made anew
+    while they exist."""
+    sm4 = Q(identity_sealed__startswith=SM4_PREFIX)
+    mine = sm4 if (of or settings.ONEVISIT_CRYPTO_SUITE) == GM else ~sm4
+    count = sum(
+        model._default_manager.exclude(identity_sealed="").filter(mine).count()
+        for model in sealed_models()
+    )
     return f"{count} sealed reporter identities" if count else ""
 
 

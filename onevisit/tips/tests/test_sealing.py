@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 
+import pytest
 from django.test import TestCase, override_settings
 from gmssl.sm4 import SM4_ENCRYPT, CryptSM4
 from tongsuopy.crypto.ciphers import Cipher, algorithms, modes
@@ -98,3 +99,27 @@ class SealingTest(TestCase):
             "tips-identity.fernet",
             "tips-identity.sm4",
         ]
+
+    def test_it_never_makes_a_new_key_while_a_requesters_identity_is_sealed(self) -> None:
+        """政企沟通 requesters' names are sealed with the same key: with one sealed and the key
+        gone, no new key is made (it would leave them unreadable)."""
+        from onevisit.liaison.actions import Raised, do_raise_concern
+        from onevisit.lib.keyfiles import KeyMissing
+
+        with override_settings(ONEVISIT_CRYPTO_SUITE="gm"):
+            concern, _secret = do_raise_concern(
+                by=None,
+                raised=Raised(
+                    kind="question",
+                    subject="检查结果何时公布",
+                    text="上周的联合检查结果何时可以查询？",
+                    enterprise_name="聊城华通电缆有限公司",
+                    name="赵六",
+                    phone="13900000000",
+                ),
+            )
+            assert concern.identity_sealed.startswith(sealing.SM4_PREFIX)
+            (self.keys / "tips-identity.sm4").unlink()
+            sealing.forget()
+            with pytest.raises(KeyMissing):
+                sealing.seal({"name": "张三"})
